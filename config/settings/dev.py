@@ -1,0 +1,17 @@
+"""Development settings: DEBUG, console e-mail, a fixed throwaway key, SQLite by default."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = "dev-only-not-secret-3f9c1d2a7b"  # noqa: S105 (dev only)
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", ".localhost"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "publisering@localhost"
+
+# Demo users with known passwords exist only where this is true (see load_demo).
+PUBLISHING_DEMO_USERS = True
+
+try:
+    from .local import *  # noqa: F403
+except ImportError:
+    pass

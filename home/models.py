@@ -1,0 +1,243 @@
+"""Page types of the municipal site.
+
+Public content pages are governed: they carry a responsible leader, audiences and sensitivity
+(``publishing.models.GovernedPage``). The intranet holds internal notices to staff behind page
+privacy for the municipality's staff group.
+"""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from publishing.models import BaseInternalNoticePage, GovernedPage, Sensitivity
+from publishing.panels import governed_edit_handler
+
+from .blocks import RICH_TEXT_FEATURES, BodyBlock
+
+NEWS_PER_PAGE = 10
+
+
+def _today():
+    return timezone.localdate()
+
+
+class HomePage(Page):
+    """The front page of a municipality's site."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "home.NewsIndexPage",
+        "home.ServicePage",
+        "home.StandardPage",
+        "home.IntranetIndexPage",
+    ]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_news"] = (
+            NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:5]
+        )
+        context["services"] = ServicePage.objects.live().public().child_of(self).order_by("title")
+        return context
+
+
+class NewsIndexPage(Page):
+    """The list of news and press releases."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.NewsPage", "home.PressReleasePage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        items = (
+            Page.objects.live().public().child_of(self).type(NewsPage, PressReleasePage)
+            .specific().order_by("-first_published_at")
+        )
+        paginator = Paginator(items, NEWS_PER_PAGE)
+        try:
+            context["news"] = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            context["news"] = paginator.page(1)
+        except EmptyPage:
+            context["news"] = paginator.page(paginator.num_pages)
+        return context
+
+
+class ArticleFields(models.Model):
+    """Fields shared by news, press releases, standard pages and notices."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    class Meta:
+        abstract = True
+
+
+class NewsPage(ArticleFields, GovernedPage):
+    """A news article."""
+
+    date = models.DateField(_("news date"), default=_today)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    edit_handler = governed_edit_handler(content_panels)
+    parent_page_types = ["home.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news page")
+
+
+class StatementLevel(models.TextChoices):
+    """Who may speak for the municipality on what (Alvdal's strategy, section 1.2)."""
+
+    POLITICAL = "political", _("Political")
+    STRATEGIC = "strategic", _("Strategic")
+    UNIT = "unit", _("Own unit")
+    FACTUAL = "factual", _("Facts from own unit")
+
+
+class PressReleasePage(ArticleFields, GovernedPage):
+    """A press release, quoting a spokesperson at a statement level."""
+
+    date = models.DateField(_("release date"), default=_today)
+    spokesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("spokesperson"),
+        null=True,
+        blank=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    statement_level = models.CharField(
+        _("statement level"),
+        max_length=20,
+        choices=StatementLevel.choices,
+        default=StatementLevel.UNIT,
+        help_text=_(
+            "Political: the mayor. Strategic: the chief executive or a sector head. Own unit: "
+            "the unit's head. Facts: an employee of the unit."
+        ),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("spokesperson"),
+        FieldPanel("statement_level"),
+    ]
+    edit_handler = governed_edit_handler(content_panels)
+    parent_page_types = ["home.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("press release")
+
+
+class ServicePage(GovernedPage):
+    """A municipal service: what you have a right to, what you must do, how to apply."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    rights = RichTextField(_("your rights"), blank=True, features=RICH_TEXT_FEATURES)
+    duties = RichTextField(_("your duties"), blank=True, features=RICH_TEXT_FEATURES)
+    how_to_apply = RichTextField(_("how to apply"), blank=True, features=RICH_TEXT_FEATURES)
+    contact = RichTextField(_("contact"), blank=True, features=RICH_TEXT_FEATURES)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("rights"),
+        FieldPanel("duties"),
+        FieldPanel("how_to_apply"),
+        FieldPanel("contact"),
+    ]
+    edit_handler = governed_edit_handler(content_panels)
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("rights"),
+        index.SearchField("duties"),
+        index.SearchField("how_to_apply"),
+    ]
+    parent_page_types = ["home.HomePage", "home.ServicePage", "home.StandardPage"]
+    subpage_types = ["home.ServicePage", "home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("service page")
+
+
+class StandardPage(ArticleFields, GovernedPage):
+    """A general information page."""
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    edit_handler = governed_edit_handler(content_panels)
+    parent_page_types = ["home.HomePage", "home.ServicePage", "home.StandardPage"]
+    subpage_types = ["home.ServicePage", "home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")
+
+
+class IntranetIndexPage(Page):
+    """The root of the staff-only intranet, behind page privacy for the staff group."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.InternalNoticePage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("intranet index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["notices"] = (
+            InternalNoticePage.objects.live().child_of(self).order_by("-first_published_at")
+        )
+        return context
+
+
+class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
+    """A notice to staff. External pages that affect staff wait until their notice is live."""
+
+    sensitivity = models.CharField(
+        _("sensitivity"),
+        max_length=10,
+        choices=Sensitivity.choices,
+        default=Sensitivity.INTERNAL,
+        help_text=_("Notices to staff are internal; they never reach the public site."),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    edit_handler = governed_edit_handler(content_panels)
+    parent_page_types = ["home.IntranetIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("internal notice")
+

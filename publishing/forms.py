@@ -1,0 +1,119 @@
+"""Admin forms that keep each municipality's editors inside their own organisation."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+
+from .models.municipality import GROUP_KEYS, Municipality
+from .models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
+
+
+def leaders_of(municipality, on=None):
+    """Users holding an active leader role somewhere in ``municipality``."""
+    assignments = RoleAssignment.objects.active(on).filter(
+        unit__municipality=municipality, role__in=LEADER_ROLES
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk__in=assignments.values("user"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def add_months(day, months):
+    """``day`` moved ``months`` ahead, clamped to the last day of the target month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
+
+
+class GovernedPageForm(WagtailAdminPageForm):
+    """The page form of every governed page type.
+
+    Choices for unit, leader and audiences come from the municipality that owns the page's site,
+    the legal bases from its profile, and a new page's review date from its review interval.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = self._find_municipality()
+        if self.municipality is None:
+            return
+        municipality = self.municipality
+        if "owning_unit" in self.fields:
+            self.fields["owning_unit"].queryset = OrganisationUnit.objects.filter(
+                municipality=municipality
+            ).order_by("name")
+        if "audiences" in self.fields:
+            self.fields["audiences"].queryset = Audience.objects.filter(municipality=municipality)
+        if "responsible_leader" in self.fields:
+            queryset = leaders_of(municipality)
+            if self.instance.responsible_leader_id:
+                # Keep the current leader selectable even after their role has ended, so the
+                # form shows the truth and validation explains what to change.
+                queryset = queryset | get_user_model().objects.filter(
+                    pk=self.instance.responsible_leader_id
+                )
+            self.fields["responsible_leader"].queryset = queryset.distinct()
+        if "exemption_basis" in self.fields and municipality.legal_bases:
+            choices = [("", "---------")] + [
+                (basis["citation"], f"{basis['citation']} – {basis['label']}")
+                for basis in municipality.legal_bases
+            ]
+            current = self.instance.exemption_basis
+            if current and current not in dict(choices):
+                choices.append((current, current))
+            self.fields["exemption_basis"].widget = forms.Select(choices=choices)
+        if "review_by" in self.fields and not self.instance.pk and not self.is_bound:
+            months = municipality.workflow_settings.get("review_interval_months")
+            if months:
+                self.initial.setdefault(
+                    "review_by", add_months(timezone.localdate(), int(months))
+                )
+
+    def _find_municipality(self):
+        if self.instance.pk:
+            return Municipality.objects.for_page(self.instance)
+        if self.parent_page is not None:
+            return Municipality.objects.for_page(self.parent_page)
+        return None
+
+
+class MunicipalityScopedForm(WagtailAdminModelForm):
+    """A register form whose municipality, unit and user choices are limited to what the
+    editing user may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None:
+            return
+        municipalities = Municipality.objects.for_user(user)
+        for name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            model = queryset.model
+            if model is Municipality:
+                field.queryset = municipalities
+            elif model is OrganisationUnit:
+                field.queryset = queryset.filter(municipality__in=municipalities)
+            elif model is RoleAssignment:
+                field.queryset = queryset.filter(unit__municipality__in=municipalities)
+            elif model is get_user_model() and not user.is_superuser:
+                field.queryset = queryset.filter(
+                    is_active=True,
+                    groups__in=[
+                        m.group(key)
+                        for m in municipalities
+                        for key in GROUP_KEYS
+                        if m.group(key) is not None
+                    ],
+                ).distinct()

@@ -1,0 +1,19 @@
+"""Models of the governed-publishing extension.
+
+Dependency direction: the site's page app (``home``) imports from ``publishing``; ``publishing``
+never imports from ``home``. Page types the extension must create (a site's home page, its
+intranet index) are named in ``settings.PUBLISHING`` as model strings.
+"""
+
+from .municipality import Municipality  # noqa: F401
+from .organisation import (  # noqa: F401
+    LEADER_ROLES,
+    Audience,
+    Deputyship,
+    OrganisationUnit,
+    PublisherCertificate,
+    Role,
+    RoleAssignment,
+    UnitKind,
+)
+from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401

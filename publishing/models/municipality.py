@@ -1,0 +1,148 @@
+"""A municipality: one Wagtail Site bound to one governance profile."""
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = [
+    ("nb", _("Norwegian Bokmål")),
+    ("nn", _("Norwegian Nynorsk")),
+    ("sv", _("Swedish")),
+    ("en", _("English")),
+]
+
+#: The fixed group keys of a profile's ``[groups]`` table, and what each group may do.
+GROUP_KEYS = ("staff", "publishers", "leaders", "communications", "crisis")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Municipalities whose governance registers ``user`` may see.
+
+        Superusers see all. Others see the municipalities where they hold a role or belong to
+        one of the municipality's groups.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        group_ids = list(user.groups.values_list("pk", flat=True))
+        return self.filter(
+            models.Q(units__role_assignments__user=user)
+            | models.Q(staff_group__in=group_ids)
+            | models.Q(publishers_group__in=group_ids)
+            | models.Q(leaders_group__in=group_ids)
+            | models.Q(communications_group__in=group_ids)
+            | models.Q(crisis_group__in=group_ids)
+        ).distinct()
+
+    def for_page(self, page):
+        """The municipality whose site tree holds ``page`` (a saved page or its parent), or None."""
+        path = page.path
+        for municipality in self.select_related("site__root_page"):
+            if municipality.site and path.startswith(municipality.site.root_page.path):
+                return municipality
+        return None
+
+
+class Municipality(models.Model):
+    """A municipality served by this installation, created and updated by ``load_profile``.
+
+    ``profile`` keeps the whole validated profile so that checks, the workflow and the editor read
+    the municipality's own rules (checklist, targets, contact points, spokesperson matrix) from
+    one place.
+    """
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    country = models.CharField(_("country"), max_length=2)
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES)
+    site = models.OneToOneField(
+        "wagtailcore.Site",
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="municipality",
+    )
+    intranet_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("intranet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Root of the staff-only section. Pages below it never reach citizens."),
+    )
+    staff_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    publishers_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    leaders_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    communications_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    crisis_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    profile = models.JSONField(_("profile"), default=dict, editable=False)
+    profile_source = models.CharField(_("profile file"), max_length=255, editable=False)
+    profile_digest = models.CharField(max_length=64, editable=False)
+    loaded_at = models.DateTimeField(_("loaded at"), null=True, editable=False)
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    def group(self, key):
+        """The Django group this municipality uses for ``key`` (one of ``GROUP_KEYS``)."""
+        if key not in GROUP_KEYS:
+            raise KeyError(key)
+        return getattr(self, f"{key}_group")
+
+    # Read-only views of the profile, so callers do not reach into the raw dict.
+    def role_label(self, role):
+        return self.profile.get("roles", {}).get(role, role)
+
+    def statement_level_roles(self, level):
+        for item in self.profile.get("statement_levels", []):
+            if item["code"] == level:
+                return list(item["roles"])
+        return []
+
+    def sensitivity_label(self, sensitivity):
+        return self.profile.get("sensitivity", {}).get(sensitivity, sensitivity)
+
+    @property
+    def legal_bases(self):
+        return list(self.profile.get("legal_bases", []))
+
+    @property
+    def checklist(self):
+        return list(self.profile.get("checklist", []))
+
+    @property
+    def contact_points(self):
+        return list(self.profile.get("contact_points", []))
+
+    @property
+    def plain_language(self):
+        return dict(self.profile.get("plain_language", {}))
+
+    @property
+    def workflow_settings(self):
+        return dict(self.profile.get("workflow", {}))
+
+    def is_intranet_page(self, page):
+        """True if ``page`` is the intranet root or below it."""
+        return bool(self.intranet_page_id) and page.path.startswith(self.intranet_page.path)

@@ -1,0 +1,176 @@
+"""The abstract governed page that every public page type of a municipal site builds on."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.models import Page, get_page_models
+
+from ..forms import GovernedPageForm
+from .organisation import Audience, OrganisationUnit
+
+
+class Sensitivity(models.TextChoices):
+    """How open a page is under the freedom-of-information laws (offentleglova, OSL)."""
+
+    OPEN = "open", _("Open")
+    INTERNAL = "internal", _("Internal")
+    EXEMPT = "exempt", _("Exempt from public access")
+
+
+class InternalNoticeChooserPanel(PageChooserPanel):
+    """A page chooser that offers only internal-notice page types, whichever app defines them."""
+
+    def get_form_options(self):
+        self.page_type = [
+            model for model in get_page_models() if issubclass(model, BaseInternalNoticePage)
+        ] or None
+        return super().get_form_options()
+
+
+class GovernedPage(Page):
+    """A page that carries who answers for it, whom it speaks to and how open it is.
+
+    The field names are a contract that the workflow, the rules and the reports rely on.
+    ``responsible_leader``, ``owning_unit`` and ``audiences`` are required when publishing and
+    may be left empty in a draft.
+    """
+
+    responsible_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The leader who owns the service and answers for what the page says."),
+    )
+    owning_unit = models.ForeignKey(
+        OrganisationUnit,
+        verbose_name=_("owning unit"),
+        null=True,
+        blank=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit that provides the service the page is about."),
+    )
+    audiences = ParentalManyToManyField(
+        Audience,
+        verbose_name=_("audiences"),
+        blank=False,
+        related_name="+",
+        help_text=_("Whom the page is written for. The reading targets follow the audiences."),
+    )
+    sensitivity = models.CharField(
+        _("sensitivity"),
+        max_length=10,
+        choices=Sensitivity.choices,
+        default=Sensitivity.OPEN,
+        help_text=_("Only open pages can be published on the public site."),
+    )
+    exemption_basis = models.CharField(
+        _("legal basis for exemption"),
+        max_length=120,
+        blank=True,
+        help_text=_("Required when the page is exempt, for example “offl. § 13” or “OSL 21 kap. 7 §”."),
+    )
+    affects_staff = models.BooleanField(
+        _("affects staff"),
+        default=False,
+        help_text=_(
+            "Tick if the content has consequences for employees. Staff must then be told "
+            "through a live internal notice before the page is published externally."
+        ),
+    )
+    internal_notice = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("internal notice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The notice to staff on the intranet that must be live first."),
+    )
+    review_by = models.DateField(
+        _("review by"),
+        null=True,
+        blank=True,
+        help_text=_("When the responsible leader must check that the page is still correct."),
+    )
+
+    governance_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("owning_unit"),
+                FieldPanel("responsible_leader"),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("review_by"),
+            ],
+            heading=_("Responsibility"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("sensitivity"),
+                FieldPanel("exemption_basis"),
+                FieldPanel("affects_staff"),
+                InternalNoticeChooserPanel("internal_notice"),
+            ],
+            heading=_("Openness and staff"),
+        ),
+    ]
+
+    base_form_class = GovernedPageForm
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = governance_field_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class BaseInternalNoticePage(GovernedPage):
+    """Abstract base for a notice to staff on the intranet.
+
+    Governed pages that affect staff point at one of these through ``internal_notice``.
+    """
+
+    class Meta:
+        abstract = True
+
+
+def governance_field_errors(page):
+    """Errors in a governed page's own fields, keyed by field name.
+
+    These are consistency errors that hold for drafts too; whether a page may go live is the
+    rule engine's question, not this one's.
+    """
+    errors = {}
+    if page.sensitivity == Sensitivity.EXEMPT and not page.exemption_basis.strip():
+        errors["exemption_basis"] = _(
+            "An exempt page needs the legal basis for the exemption, for example “offl. § 13”."
+        )
+    if page.responsible_leader_id and page.owning_unit_id:
+        if not page.owning_unit.has_leader_in_line(page.responsible_leader):
+            errors["responsible_leader"] = _(
+                "%(person)s holds no leader role in %(unit)s or above it in the line. Choose "
+                "the leader who owns the service."
+            ) % {
+                "person": page.responsible_leader.get_full_name()
+                or page.responsible_leader.get_username(),
+                "unit": page.owning_unit,
+            }
+    if page.internal_notice_id:
+        notice = page.internal_notice.specific
+        if not isinstance(notice, BaseInternalNoticePage):
+            errors["internal_notice"] = _(
+                "“%(title)s” is not an internal notice. Choose a notice to staff from the intranet."
+            ) % {"title": notice.title}
+        elif notice.pk == page.pk:
+            errors["internal_notice"] = _("A page cannot be its own internal notice.")
+    return errors
