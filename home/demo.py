@@ -1,0 +1,229 @@
+"""Demo content for the municipalities in ``site/*/demo.toml``: deterministic and idempotent.
+
+Everything is looked up by a natural key (unit code, username, page slug) before it is created,
+so loading twice changes nothing, and pages an editor has since changed are left alone.
+"""
+
+import datetime
+import tomllib
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from wagtail.rich_text import RichText
+
+from publishing.models import (
+    Audience,
+    Deputyship,
+    OrganisationUnit,
+    PublisherCertificate,
+    RoleAssignment,
+)
+from publishing.profiles import load_profile
+
+from .models import (
+    InternalNoticePage,
+    NewsIndexPage,
+    NewsPage,
+    PressReleasePage,
+    ServicePage,
+    StandardPage,
+)
+
+DEMO_FILENAME = "demo.toml"
+#: The password of every demo account. Demo accounts exist only with dev or test settings.
+DEMO_PASSWORD = "demo-publisering"  # noqa: S105 (a published demo password, dev only)
+
+
+class DemoError(Exception):
+    """Demo input that does not fit: names the file and the entry."""
+
+
+def demo_folders():
+    """Municipality folders that have both a profile and demo content, in name order."""
+    root = Path(settings.PUBLISHING["PROFILE_ROOT"])
+    return sorted(p.parent for p in root.glob(f"*/{DEMO_FILENAME}") if (p.parent / "profile.toml").exists())
+
+
+def load_demo(folder):
+    """Load one municipality's profile and demo content; return ``(municipality, created)``."""
+    if not getattr(settings, "PUBLISHING_DEMO_USERS", False):
+        raise DemoError(
+            "Demo users have known passwords and are only created with development settings "
+            "(PUBLISHING_DEMO_USERS = True)."
+        )
+    path = Path(folder) / DEMO_FILENAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise DemoError(f"{path}: {error}") from None
+    with transaction.atomic():
+        municipality = load_profile(folder).municipality
+        loader = _DemoLoader(municipality, path)
+        loader.run(data)
+    return municipality, loader.created
+
+
+class _DemoLoader:
+    def __init__(self, municipality, path):
+        self.municipality = municipality
+        self.path = path
+        self.units = {}
+        self.users = {}
+        self.notices = {}
+        self.created = []
+
+    def fail(self, key, message):
+        raise DemoError(f"{self.path}: {key}: {message}")
+
+    # --- organisation -------------------------------------------------------------------------
+
+    def run(self, data):
+        for i, item in enumerate(data.get("units", [])):
+            self.unit(item, f"units[{i}]")
+        for i, item in enumerate(data.get("people", [])):
+            self.person(item, f"people[{i}]")
+        for i, item in enumerate(data.get("people", [])):
+            if "deputy_for" in item:
+                self.deputy(item, f"people[{i}].deputy_for")
+        home = self.municipality.site.root_page.specific
+        intranet = self.municipality.intranet_page
+        news_index = NewsIndexPage.objects.child_of(home).first()
+        # Notices first: external pages that affect staff may only go live after their notice.
+        for i, item in enumerate(data.get("internal_notices", [])):
+            self.notices[item["slug"]] = self.page(
+                InternalNoticePage, intranet, item, f"internal_notices[{i}]"
+            )
+        for i, item in enumerate(data.get("news", [])):
+            self.page(NewsPage, news_index, item, f"news[{i}]")
+        for i, item in enumerate(data.get("press_releases", [])):
+            self.page(PressReleasePage, news_index, item, f"press_releases[{i}]")
+        for i, item in enumerate(data.get("services", [])):
+            self.page(ServicePage, home, item, f"services[{i}]")
+        for i, item in enumerate(data.get("standard_pages", [])):
+            self.page(StandardPage, home, item, f"standard_pages[{i}]")
+
+    def unit(self, item, key):
+        parent = None
+        if item.get("parent"):
+            parent = self.units.get(item["parent"]) or self.fail(key, f"unknown parent {item['parent']!r}")
+        unit, created = OrganisationUnit.objects.update_or_create(
+            municipality=self.municipality,
+            code=item["code"],
+            defaults={"name": item["name"], "kind": item["kind"], "parent": parent},
+        )
+        unit.full_clean()
+        self.units[unit.code] = unit
+        if created:
+            self.created.append(f"unit {unit.name}")
+
+    def person(self, item, key):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=item["username"],
+            defaults={
+                "first_name": item["first_name"],
+                "last_name": item["last_name"],
+                "email": item["email"],
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            self.created.append(f"user {user.username}")
+        for group_key in item.get("groups", []):
+            try:
+                user.groups.add(self.municipality.group(group_key))
+            except KeyError:
+                self.fail(f"{key}.groups", f"unknown group key {group_key!r}")
+        for role in item.get("roles", []):
+            unit = self.units.get(role["unit"]) or self.fail(f"{key}.roles", f"unknown unit {role['unit']!r}")
+            RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role["role"])
+        if "certificate" in item:
+            cert = item["certificate"]
+            PublisherCertificate.objects.update_or_create(
+                user=user,
+                municipality=self.municipality,
+                course=cert["course"],
+                defaults={
+                    "passed_on": _date(cert["passed_on"]),
+                    "expires_on": _date(cert["expires_on"]),
+                },
+            )
+        self.users[user.username] = user
+
+    def deputy(self, item, key):
+        spec = item["deputy_for"]
+        leader = self.user(spec["username"], key)
+        unit = self.units.get(spec["unit"]) or self.fail(key, f"unknown unit {spec['unit']!r}")
+        assignment = RoleAssignment.objects.filter(user=leader, unit=unit, role=spec["role"]).first()
+        if assignment is None:
+            self.fail(key, f"{leader.username} has no {spec['role']} role in {unit.code}")
+        Deputyship.objects.get_or_create(
+            assignment=assignment,
+            deputy=self.users[item["username"]],
+            starts_on=_date(spec["starts_on"]),
+            ends_on=_date(spec["ends_on"]),
+        )
+
+    def user(self, username, key):
+        return self.users.get(username) or self.fail(key, f"unknown person {username!r}")
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def page(self, model, parent, item, key):
+        existing = model.objects.child_of(parent).filter(slug=item["slug"]).first()
+        if existing is not None:
+            return existing
+        fields = {"title": item["title"], "slug": item["slug"]}
+        if "intro" in item:
+            fields["intro"] = item["intro"]
+        if "body" in item:
+            fields["body"] = [("paragraph", RichText(_paragraphs(item["body"])))]
+        for name in ("rights", "duties", "how_to_apply", "contact"):
+            if name in item:
+                fields[name] = _paragraphs(item[name])
+        if "date" in item:
+            fields["date"] = _date(item["date"])
+        if "spokesperson" in item:
+            fields["spokesperson"] = self.user(item["spokesperson"], f"{key}.spokesperson")
+            fields["statement_level"] = item["statement_level"]
+        fields["owning_unit"] = self.units.get(item["unit"]) or self.fail(f"{key}.unit", item["unit"])
+        fields["responsible_leader"] = self.user(item["leader"], f"{key}.leader")
+        fields["affects_staff"] = item.get("affects_staff", False)
+        if item.get("internal_notice"):
+            fields["internal_notice"] = self.notices.get(item["internal_notice"]) or self.fail(
+                f"{key}.internal_notice", f"unknown notice {item['internal_notice']!r}"
+            )
+        page = model(**fields)
+        audiences = list(
+            Audience.objects.filter(municipality=self.municipality, code__in=item.get("audiences", []))
+        )
+        if len(audiences) != len(set(item.get("audiences", []))):
+            self.fail(f"{key}.audiences", "unknown audience code")
+        page.audiences.set(audiences)
+        if item.get("live", True) and "date" in item:
+            page.first_published_at = timezone.make_aware(
+                datetime.datetime.combine(fields["date"], datetime.time(9, 0))
+            )
+        page.live = False
+        parent.add_child(instance=page)
+        page.full_clean()
+        revision = page.save_revision(user=fields["responsible_leader"])
+        if item.get("live", True):
+            revision.publish(user=None)
+        self.created.append(f"page {page.title}")
+        return page
+
+
+def _paragraphs(value):
+    items = [value] if isinstance(value, str) else value
+    return "".join(f"<p>{escape(text)}</p>" for text in items)
+
+
+def _date(value):
+    """A TOML date, or an ISO date string, as a ``datetime.date``."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
