@@ -23,8 +23,12 @@ class DocumentLinkBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(label=_("heading"), form_classname="title", icon="title",
-                               template="home/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("heading"),
+        form_classname="title",
+        icon="title",
+        template="home/blocks/heading.html",
+    )
     paragraph = blocks.RichTextBlock(label=_("paragraph"), features=RICH_TEXT_FEATURES)
     image = ImageBlock(label=_("image"), template="home/blocks/image.html")
     document = DocumentLinkBlock()

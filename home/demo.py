@@ -45,7 +45,9 @@ class DemoError(Exception):
 def demo_folders():
     """Municipality folders that have both a profile and demo content, in name order."""
     root = Path(settings.PUBLISHING["PROFILE_ROOT"])
-    return sorted(p.parent for p in root.glob(f"*/{DEMO_FILENAME}") if (p.parent / "profile.toml").exists())
+    return sorted(
+        p.parent for p in root.glob(f"*/{DEMO_FILENAME}") if (p.parent / "profile.toml").exists()
+    )
 
 
 def load_demo(folder):
@@ -109,7 +111,9 @@ class _DemoLoader:
     def unit(self, item, key):
         parent = None
         if item.get("parent"):
-            parent = self.units.get(item["parent"]) or self.fail(key, f"unknown parent {item['parent']!r}")
+            parent = self.units.get(item["parent"]) or self.fail(
+                key, f"unknown parent {item['parent']!r}"
+            )
         unit, created = OrganisationUnit.objects.update_or_create(
             municipality=self.municipality,
             code=item["code"],
@@ -140,7 +144,9 @@ class _DemoLoader:
             except KeyError:
                 self.fail(f"{key}.groups", f"unknown group key {group_key!r}")
         for role in item.get("roles", []):
-            unit = self.units.get(role["unit"]) or self.fail(f"{key}.roles", f"unknown unit {role['unit']!r}")
+            unit = self.units.get(role["unit"]) or self.fail(
+                f"{key}.roles", f"unknown unit {role['unit']!r}"
+            )
             RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role["role"])
         if "certificate" in item:
             cert = item["certificate"]
@@ -159,7 +165,9 @@ class _DemoLoader:
         spec = item["deputy_for"]
         leader = self.user(spec["username"], key)
         unit = self.units.get(spec["unit"]) or self.fail(key, f"unknown unit {spec['unit']!r}")
-        assignment = RoleAssignment.objects.filter(user=leader, unit=unit, role=spec["role"]).first()
+        assignment = RoleAssignment.objects.filter(
+            user=leader, unit=unit, role=spec["role"]
+        ).first()
         if assignment is None:
             self.fail(key, f"{leader.username} has no {spec['role']} role in {unit.code}")
         Deputyship.objects.get_or_create(
@@ -191,7 +199,9 @@ class _DemoLoader:
         if "spokesperson" in item:
             fields["spokesperson"] = self.user(item["spokesperson"], f"{key}.spokesperson")
             fields["statement_level"] = item["statement_level"]
-        fields["owning_unit"] = self.units.get(item["unit"]) or self.fail(f"{key}.unit", item["unit"])
+        fields["owning_unit"] = self.units.get(item["unit"]) or self.fail(
+            f"{key}.unit", item["unit"]
+        )
         fields["responsible_leader"] = self.user(item["leader"], f"{key}.leader")
         fields["affects_staff"] = item.get("affects_staff", False)
         if item.get("internal_notice"):
@@ -200,7 +210,9 @@ class _DemoLoader:
             )
         page = model(**fields)
         audiences = list(
-            Audience.objects.filter(municipality=self.municipality, code__in=item.get("audiences", []))
+            Audience.objects.filter(
+                municipality=self.municipality, code__in=item.get("audiences", [])
+            )
         )
         if len(audiences) != len(set(item.get("audiences", []))):
             self.fail(f"{key}.audiences", "unknown audience code")

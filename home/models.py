@@ -69,8 +69,12 @@ class NewsIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         items = (
-            Page.objects.live().public().child_of(self).type(NewsPage, PressReleasePage)
-            .specific().order_by("-first_published_at")
+            Page.objects.live()
+            .public()
+            .child_of(self)
+            .type(NewsPage, PressReleasePage)
+            .specific()
+            .order_by("-first_published_at")
         )
         paginator = Paginator(items, NEWS_PER_PAGE)
         try:
@@ -240,4 +244,3 @@ class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
 
     class Meta:
         verbose_name = _("internal notice")
-

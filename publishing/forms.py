@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 from .models.municipality import GROUP_KEYS, Municipality
@@ -73,10 +72,8 @@ class GovernedPageForm(WagtailAdminPageForm):
             self.fields["exemption_basis"].widget = forms.Select(choices=choices)
         if "review_by" in self.fields and not self.instance.pk and not self.is_bound:
             months = municipality.workflow_settings.get("review_interval_months")
-            if months:
-                self.initial.setdefault(
-                    "review_by", add_months(timezone.localdate(), int(months))
-                )
+            if months and not self.initial.get("review_by"):
+                self.initial["review_by"] = add_months(timezone.localdate(), int(months))
 
     def _find_municipality(self):
         if self.instance.pk:
@@ -96,7 +93,7 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
         if user is None:
             return
         municipalities = Municipality.objects.for_user(user)
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is None:
                 continue

@@ -18,7 +18,9 @@ SENSITIVITY_LEVELS = ("open", "internal", "exempt")
 CONTACT_KINDS = ("phone", "email", "address", "web")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+)
 
 
 class SchemaError(Exception):
@@ -32,8 +34,12 @@ class SchemaError(Exception):
 
 def _type_name(value):
     return {
-        str: _("text"), int: _("a whole number"), bool: _("true or false"), float: _("a number"),
-        list: _("a list"), dict: _("a table"),
+        str: _("text"),
+        int: _("a whole number"),
+        bool: _("true or false"),
+        float: _("a number"),
+        list: _("a list"),
+        dict: _("a table"),
     }.get(type(value), type(value).__name__)
 
 
@@ -113,7 +119,8 @@ class Integer(Field):
         ):
             raise SchemaError(
                 key,
-                _("must be between %(min)s and %(max)s") % {"min": self.minimum, "max": self.maximum},
+                _("must be between %(min)s and %(max)s")
+                % {"min": self.minimum, "max": self.maximum},
             )
         return value
 
@@ -193,7 +200,9 @@ PROFILE = Table(
                 "is_default_site": Boolean(optional=True, default=False),
             }
         ),
-        "source": Table({"title": Text(), "reference": Text(optional=True, default="", blank=True)}),
+        "source": Table(
+            {"title": Text(), "reference": Text(optional=True, default="", blank=True)}
+        ),
         "site": Table(
             {
                 "home_title": Text(),
@@ -269,5 +278,7 @@ def validate_profile(data):
     levels = {level["code"] for level in profile["statement_levels"]}
     missing = [level for level in STATEMENT_LEVELS if level not in levels]
     if missing:
-        raise SchemaError("statement_levels", _("missing levels: %(levels)s") % {"levels": ", ".join(missing)})
+        raise SchemaError(
+            "statement_levels", _("missing levels: %(levels)s") % {"levels": ", ".join(missing)}
+        )
     return profile

@@ -42,7 +42,13 @@ PAGE_PERMISSIONS = {
 }
 # Everyone but plain staff works in the Wagtail admin.
 ADMIN_GROUPS = ("publishers", "leaders", "communications", "crisis")
-REGISTER_MODELS = ("organisationunit", "roleassignment", "deputyship", "audience", "publishercertificate")
+REGISTER_MODELS = (
+    "organisationunit",
+    "roleassignment",
+    "deputyship",
+    "audience",
+    "publishercertificate",
+)
 # Model permissions on the governance registers: communications staff keep them, leaders read them.
 REGISTER_PERMISSIONS = {
     "communications": ("view", "add", "change", "delete"),
@@ -51,7 +57,11 @@ REGISTER_PERMISSIONS = {
 COLLECTION_PERMISSIONS = {
     "publishers": ["add_image", "choose_image", "add_document", "choose_document"],
     "communications": [
-        "add_image", "change_image", "choose_image", "add_document", "change_document",
+        "add_image",
+        "change_image",
+        "choose_image",
+        "add_document",
+        "change_document",
         "choose_document",
     ],
 }
@@ -80,7 +90,7 @@ class LoadReport:
 def profile_path(folder):
     """The profile file for a municipality folder (or the file itself, if given)."""
     path = Path(folder)
-    return path / PROFILE_FILENAME if path.is_dir() else path
+    return path if path.suffix == ".toml" else path / PROFILE_FILENAME
 
 
 def read_profile(folder):
@@ -91,7 +101,9 @@ def read_profile(folder):
     except FileNotFoundError:
         raise ProfileError(path, "", _("file not found")) from None
     except OSError as error:
-        raise ProfileError(path, "", _("cannot be read: %(error)s") % {"error": error.strerror}) from None
+        raise ProfileError(
+            path, "", _("cannot be read: %(error)s") % {"error": error.strerror}
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -162,7 +174,8 @@ def _check_hostname_free(municipality, hostname):
     if other is not None:
         raise SchemaError(
             "municipality.hostname",
-            _("“%(host)s” is already the host name of %(other)s") % {"host": hostname, "other": other},
+            _("“%(host)s” is already the host name of %(other)s")
+            % {"host": hostname, "other": other},
         )
 
 
@@ -181,8 +194,12 @@ def _sync_groups(municipality, names, report):
             report.note(_("group %(name)s") % {"name": name})
         elif group.name != name:
             if clash is not None:
-                raise SchemaError(f"groups.{key}", _("a group named “%(name)s” already exists") % {"name": name})
-            report.note(_("group renamed from %(old)s to %(new)s") % {"old": group.name, "new": name})
+                raise SchemaError(
+                    f"groups.{key}", _("a group named “%(name)s” already exists") % {"name": name}
+                )
+            report.note(
+                _("group renamed from %(old)s to %(new)s") % {"old": group.name, "new": name}
+            )
             group.name = name
             group.save(update_fields=["name"])
         setattr(municipality, f"{key}_group", group)
@@ -264,7 +281,12 @@ def _sync_default_site(site, is_default, report):
 def _remove_wagtail_welcome_site(site):
     """Drop the placeholder site and page that Wagtail's first migration creates, and only that."""
     page = site.root_page
-    if page.specific_class is Page and page.depth == 2 and page.numchild == 0 and not hasattr(site, "municipality"):
+    if (
+        page.specific_class is Page
+        and page.depth == 2
+        and page.numchild == 0
+        and not hasattr(site, "municipality")
+    ):
         site.delete()
         page.delete()
 
@@ -295,13 +317,17 @@ def _restrict_to_staff(page, staff_group, report):
 
 def _sync_permissions(municipality, report):
     home = municipality.site.root_page
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
     for key in ADMIN_GROUPS:
         municipality.group(key).permissions.add(access_admin)
     for key, codenames in PAGE_PERMISSIONS.items():
         group = municipality.group(key)
         for codename in codenames:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
             _permission, created = GroupPagePermission.objects.get_or_create(
                 group=group, page=home, permission=permission
             )
@@ -334,7 +360,9 @@ def _sync_collections(municipality, report):
         group = municipality.group(key)
         for codename in codenames:
             app_label = "wagtailimages" if codename.endswith("image") else "wagtaildocs"
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            permission = Permission.objects.get(
+                content_type__app_label=app_label, codename=codename
+            )
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=collection, permission=permission
             )
@@ -363,8 +391,11 @@ def _sync_audiences(municipality, audiences, report):
         if _audience_in_use(audience):
             raise SchemaError(
                 "audiences",
-                _("the audience “%(code)s” was removed but pages still use it; move those pages "
-                  "to another audience first") % {"code": audience.code},
+                _(
+                    "the audience “%(code)s” was removed but pages still use it; move those pages "
+                    "to another audience first"
+                )
+                % {"code": audience.code},
             )
         audience.delete()
         report.note(_("audience %(name)s removed") % {"name": audience.name})

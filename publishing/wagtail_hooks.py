@@ -24,10 +24,11 @@ from .models import (
 class MunicipalityPermissionHelper(PermissionHelper):
     """Model permissions, narrowed to objects of the user's own municipalities."""
 
+    municipality_lookup = "municipality"
+
     def _in_scope(self, user, obj):
-        lookup = self.model_admin.municipality_lookup
         value = obj
-        for part in lookup.split("__"):
+        for part in self.municipality_lookup.split("__"):
             value = getattr(value, part)
         return Municipality.objects.for_user(user).filter(pk=value.pk).exists()
 
@@ -49,11 +50,17 @@ class MunicipalityScopedAdmin(ModelAdmin):
     inspect_view_enabled = True
     panels = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission_helper.municipality_lookup = self.municipality_lookup
+
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .filter(**{f"{self.municipality_lookup}__in": Municipality.objects.for_user(request.user)})
+            .filter(
+                **{f"{self.municipality_lookup}__in": Municipality.objects.for_user(request.user)}
+            )
         )
 
     def get_edit_handler(self):

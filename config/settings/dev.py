@@ -1,5 +1,7 @@
 """Development settings: DEBUG, console e-mail, a fixed throwaway key, SQLite by default."""
 
+import contextlib
+
 from .base import *  # noqa: F403
 
 DEBUG = True
@@ -11,7 +13,6 @@ DEFAULT_FROM_EMAIL = "publisering@localhost"
 # Demo users with known passwords exist only where this is true (see load_demo).
 PUBLISHING_DEMO_USERS = True
 
-try:
+# A developer's own overrides, never committed.
+with contextlib.suppress(ImportError):
     from .local import *  # noqa: F403
-except ImportError:
-    pass

@@ -30,9 +30,7 @@ class Role(models.TextChoices):
 
 
 #: Roles that lead a part of the line and may answer for what is published about it.
-LEADER_ROLES = frozenset(
-    {Role.MAYOR, Role.CHIEF_EXECUTIVE, Role.SECTOR_HEAD, Role.UNIT_HEAD}
-)
+LEADER_ROLES = frozenset({Role.MAYOR, Role.CHIEF_EXECUTIVE, Role.SECTOR_HEAD, Role.UNIT_HEAD})
 
 # A unit may only sit below a unit of an earlier kind in this order.
 _KIND_ORDER = {UnitKind.MUNICIPALITY: 0, UnitKind.SECTOR: 1, UnitKind.UNIT: 2}
@@ -322,7 +320,9 @@ class PublisherCertificate(models.Model):
     def clean(self):
         super().clean()
         if self.passed_on and self.expires_on and self.expires_on <= self.passed_on:
-            raise ValidationError({"expires_on": _("The certificate must expire after it was passed.")})
+            raise ValidationError(
+                {"expires_on": _("The certificate must expire after it was passed.")}
+            )
 
 
 def _person_name(user):

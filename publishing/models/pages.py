@@ -75,7 +75,9 @@ class GovernedPage(Page):
         _("legal basis for exemption"),
         max_length=120,
         blank=True,
-        help_text=_("Required when the page is exempt, for example “offl. § 13” or “OSL 21 kap. 7 §”."),
+        help_text=_(
+            "Required when the page is exempt, for example “offl. § 13” or “OSL 21 kap. 7 §”."
+        ),
     )
     affects_staff = models.BooleanField(
         _("affects staff"),
@@ -106,7 +108,11 @@ class GovernedPage(Page):
             [
                 FieldPanel("owning_unit"),
                 FieldPanel("responsible_leader"),
-                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+                # A many-to-many field counts as required on save unless told otherwise;
+                # drafts may be incomplete, publishing may not.
+                FieldPanel(
+                    "audiences", widget=forms.CheckboxSelectMultiple, required_on_save=False
+                ),
                 FieldPanel("review_by"),
             ],
             heading=_("Responsibility"),
@@ -155,16 +161,19 @@ def governance_field_errors(page):
         errors["exemption_basis"] = _(
             "An exempt page needs the legal basis for the exemption, for example “offl. § 13”."
         )
-    if page.responsible_leader_id and page.owning_unit_id:
-        if not page.owning_unit.has_leader_in_line(page.responsible_leader):
-            errors["responsible_leader"] = _(
-                "%(person)s holds no leader role in %(unit)s or above it in the line. Choose "
-                "the leader who owns the service."
-            ) % {
-                "person": page.responsible_leader.get_full_name()
-                or page.responsible_leader.get_username(),
-                "unit": page.owning_unit,
-            }
+    if (
+        page.responsible_leader_id
+        and page.owning_unit_id
+        and not page.owning_unit.has_leader_in_line(page.responsible_leader)
+    ):
+        errors["responsible_leader"] = _(
+            "%(person)s holds no leader role in %(unit)s or above it in the line. Choose "
+            "the leader who owns the service."
+        ) % {
+            "person": page.responsible_leader.get_full_name()
+            or page.responsible_leader.get_username(),
+            "unit": page.owning_unit,
+        }
     if page.internal_notice_id:
         notice = page.internal_notice.specific
         if not isinstance(notice, BaseInternalNoticePage):

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Load the demo municipalities (site/*/demo.toml). Idempotent; dev settings only."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print the demo logins."
+        )
 
     def handle(self, *args, quiet_logins=False, **options):
         folders = demo_folders()
@@ -58,8 +60,13 @@ class Command(BaseCommand):
                 names = ", ".join(g.name for g in groups if g in user.groups.all())
                 notes = [f"{'; '.join(roles)} [{names}]"]
                 for deputyship in Deputyship.objects.active().filter(deputy=user):
-                    notes.append(f"deputy for {deputyship.assignment.user.username} until {deputyship.ends_on}")
+                    leader = deputyship.assignment.user.username
+                    notes.append(f"deputy for {leader} until {deputyship.ends_on}")
                 certificate = user.publisher_certificates.filter(municipality=municipality).first()
                 if certificate is not None:
-                    notes.append("certified publisher" if certificate.is_valid() else "publisher certificate EXPIRED")
+                    notes.append(
+                        "certified publisher"
+                        if certificate.is_valid()
+                        else "publisher certificate EXPIRED"
+                    )
                 out(f"    {user.username:<20} {' – '.join(notes)}")

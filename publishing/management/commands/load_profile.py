@@ -10,7 +10,9 @@ class Command(BaseCommand):
     help = "Create or update municipalities from their profile folders (site/<municipality>)."
 
     def add_arguments(self, parser):
-        parser.add_argument("folders", nargs="+", help="Municipality folders or profile.toml files.")
+        parser.add_argument(
+            "folders", nargs="+", help="Municipality folders or profile.toml files."
+        )
 
     def handle(self, *args, folders, **options):
         for folder in folders:

@@ -1,0 +1,51 @@
+# Governed publishing for municipal Wagtail sites.
+# `make run` sets up everything and serves both demo municipalities; `make test` runs the suite.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install messages migrate demo run test lint check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+messages: $(STAMP) ## Compile the bokmål and Swedish translations
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".git" -v 0
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate messages ## Load both municipality profiles and their demo content (idempotent)
+	$(PY) manage.py load_demo
+
+run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http://avesta.localhost:8000
+	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)
+
+lint: $(STAMP) ## ruff
+	$(VENV)/bin/ruff check .
+
+check: $(STAMP) ## Django system checks and missing migrations
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run --noinput
+
+clean: ## Remove the virtualenv, the SQLite database and compiled files
+	rm -rf $(VENV) db.sqlite3 static_collected
+	find . -name '*.mo' -not -path './.git/*' -delete

@@ -1,0 +1,87 @@
+"""The demo loader: both municipalities, realistic, valid and idempotent."""
+
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+from wagtail.models import Page, PageLogEntry, Revision
+
+from home.demo import DEMO_PASSWORD
+from home.models import InternalNoticePage, NewsPage, PressReleasePage, ServicePage
+from publishing.models import GovernedPage, Municipality, PublisherCertificate, RoleAssignment
+from publishing.models.pages import governance_field_errors
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Page,
+            Revision,
+            PageLogEntry,
+            get_user_model(),
+            RoleAssignment,
+            PublisherCertificate,
+        )
+    }
+
+
+class DemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
+
+    def test_both_municipalities_have_content_in_their_own_language(self):
+        for slug, language, word in (("alvdal", "nb", "og"), ("avesta", "sv", "och")):
+            municipality = Municipality.objects.get(slug=slug)
+            self.assertEqual(municipality.language, language)
+            home = municipality.site.root_page
+            news = NewsPage.objects.live().descendant_of(home)
+            self.assertGreaterEqual(news.count(), 4)
+            self.assertIn(f" {word} ", " ".join(str(p.body) for p in news))
+            self.assertGreaterEqual(ServicePage.objects.live().descendant_of(home).count(), 3)
+            self.assertTrue(PressReleasePage.objects.live().descendant_of(home).exists())
+            self.assertTrue(
+                InternalNoticePage.objects.live().descendant_of(municipality.intranet_page).exists()
+            )
+
+    def test_every_demo_page_passes_governance_validation(self):
+        pages = [p for p in Page.objects.specific() if isinstance(p, GovernedPage)]
+        self.assertGreater(len(pages), 20)
+        for page in pages:
+            self.assertEqual(governance_field_errors(page), {}, page.title)
+            self.assertIsNotNone(page.responsible_leader, page.title)
+            self.assertTrue(
+                page.audiences.exists() or isinstance(page, InternalNoticePage), page.title
+            )
+
+    def test_staff_news_links_a_live_notice(self):
+        for municipality in Municipality.objects.all():
+            news = NewsPage.objects.descendant_of(municipality.site.root_page).get(
+                affects_staff=True
+            )
+            self.assertTrue(news.internal_notice.live)
+            self.assertTrue(municipality.is_intranet_page(news.internal_notice))
+
+    def test_demo_users_log_in_with_the_printed_password(self):
+        self.assertTrue(self.client.login(username="alvdal.silje", password=DEMO_PASSWORD))
+        self.assertTrue(self.client.login(username="avesta.linnea", password=DEMO_PASSWORD))
+        self.assertTrue(self.client.login(username="admin", password=DEMO_PASSWORD))
+
+    def test_loading_again_changes_nothing(self):
+        before = counts()
+        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
+        self.assertEqual(counts(), before)
+
+    def test_logins_are_printed(self):
+        from io import StringIO
+
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        self.assertIn(DEMO_PASSWORD, out.getvalue())
+        self.assertIn("alvdal.silje", out.getvalue())
+        self.assertIn("publisher certificate EXPIRED", out.getvalue())
+
+    @override_settings(PUBLISHING_DEMO_USERS=False)
+    def test_refused_outside_development(self):
+        with self.assertRaisesMessage(CommandError, "development settings"):
+            call_command("load_demo", stdout=open("/dev/null", "w"))

@@ -1,0 +1,82 @@
+"""The governance registers in the Wagtail admin show each user only their own municipality."""
+
+from django.test import TestCase
+from django.urls import reverse
+
+from home.demo import DEMO_PASSWORD
+from publishing.models import Audience, Municipality, OrganisationUnit, PublisherCertificate
+
+
+class RegisterScopeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from django.core.management import call_command
+
+        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
+        cls.alvdal = Municipality.objects.get(slug="alvdal")
+        cls.avesta = Municipality.objects.get(slug="avesta")
+
+    def login(self, username):
+        self.assertTrue(self.client.login(username=username, password=DEMO_PASSWORD))
+
+    def url(self, model, action="index", *args):
+        return reverse(f"publishing_{model._meta.model_name}_modeladmin_{action}", args=args)
+
+    def test_communications_editor_sees_only_own_units(self):
+        self.login("alvdal.silje")
+        response = self.client.get(self.url(OrganisationUnit))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Hjemmetjenesten")
+        self.assertNotContains(response, "Hemtjänsten")
+
+    def test_other_municipalitys_object_cannot_be_opened_or_changed(self):
+        self.login("alvdal.silje")
+        unit = OrganisationUnit.objects.filter(municipality=self.avesta).first()
+        response = self.client.get(self.url(OrganisationUnit, "edit", unit.pk))
+        self.assertNotEqual(response.status_code, 200)
+        response = self.client.post(self.url(OrganisationUnit, "edit", unit.pk), {"name": "Hacked"})
+        unit.refresh_from_db()
+        self.assertNotEqual(unit.name, "Hacked")
+
+    def test_create_form_offers_only_own_municipality(self):
+        self.login("avesta.linnea")
+        form = self.client.get(self.url(Audience, "create")).context["form"]
+        self.assertEqual(list(form.fields["municipality"].queryset), [self.avesta])
+        form = self.client.get(self.url(PublisherCertificate, "create")).context["form"]
+        usernames = set(form.fields["user"].queryset.values_list("username", flat=True))
+        self.assertIn("avesta.emma", usernames)
+        self.assertFalse(any(name.startswith("alvdal.") for name in usernames))
+
+    def test_communications_editor_can_add_a_unit(self):
+        self.login("alvdal.silje")
+        parent = OrganisationUnit.objects.get(municipality=self.alvdal, code="helse-omsorg")
+        response = self.client.post(
+            self.url(OrganisationUnit, "create"),
+            {
+                "municipality": self.alvdal.pk,
+                "name": "Alvdal sjukeheim",
+                "code": "sjukeheim",
+                "kind": "unit",
+                "parent": parent.pk,
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(OrganisationUnit.objects.filter(code="sjukeheim", parent=parent).exists())
+
+    def test_leader_reads_but_cannot_change(self):
+        self.login("alvdal.hilde")
+        self.assertEqual(self.client.get(self.url(Audience)).status_code, 200)
+        audience = Audience.objects.filter(municipality=self.alvdal).first()
+        response = self.client.get(self.url(Audience, "edit", audience.pk))
+        self.assertNotEqual(response.status_code, 200)
+
+    def test_plain_staff_have_no_admin(self):
+        self.login("alvdal.knut")
+        response = self.client.get(self.url(Audience))
+        self.assertEqual(response.status_code, 302)
+
+    def test_superuser_sees_both(self):
+        self.login("admin")
+        response = self.client.get(self.url(OrganisationUnit))
+        self.assertContains(response, "Hjemmetjenesten")
+        self.assertContains(response, "Hemtjänsten")

@@ -1,0 +1,70 @@
+"""Production settings read secrets from the environment and refuse to start without them."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import SimpleTestCase
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "www.alvdal.kommune.no",
+    "DATABASE_URL": "postgres://app@localhost/app",
+    "WAGTAILADMIN_BASE_URL": "https://www.alvdal.kommune.no",
+    "DEFAULT_FROM_EMAIL": "postmottak@alvdal.kommune.no",
+}
+
+
+def import_production(env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings.production as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class ProductionSettingsTests(SimpleTestCase):
+    def test_starts_with_every_secret_set(self):
+        result = import_production(PRODUCTION_ENV)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("postgresql", result.stdout)
+
+    def test_each_missing_secret_is_named(self):
+        for name in PRODUCTION_ENV:
+            env = {k: v for k, v in PRODUCTION_ENV.items() if k != name}
+            result = import_production(env)
+            self.assertNotEqual(result.returncode, 0, name)
+            self.assertIn(f"Set the environment variable {name}", result.stderr)
+
+
+class DatabaseSelectionTests(SimpleTestCase):
+    def test_database_url_selects_the_database_and_sqlite_is_the_default(self):
+        code = "import config.settings.dev as s; print(s.DATABASES['default']['ENGINE'])"
+        clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        default = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=settings.BASE_DIR,
+            env=clean,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertIn("sqlite3", default.stdout, default.stderr)
+        chosen = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=settings.BASE_DIR,
+            env={**clean, "DATABASE_URL": "postgres://u@%2Ftmp%2Fsock:5432/db"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertIn("postgresql", chosen.stdout, chosen.stderr)
