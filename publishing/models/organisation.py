@@ -197,7 +197,7 @@ class Deputyship(models.Model):
         verbose_name=_("leader role covered"),
         on_delete=models.CASCADE,
         related_name="deputyships",
-        limit_choices_to={"role__in": list(LEADER_ROLES)},
+        limit_choices_to={"role__in": sorted(LEADER_ROLES)},
     )
     deputy = models.ForeignKey(
         settings.AUTH_USER_MODEL,
