@@ -7,6 +7,7 @@ every error names the key that is wrong (``audiences[2].lix_target``).
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models.municipality import GROUP_KEYS, LANGUAGE_CHOICES
 from .models.organisation import Role
@@ -78,7 +79,7 @@ class Field:
 
 class Text(Field):
     python_type = str
-    expected = _("text")
+    expected = gettext_lazy("text")
 
     def __init__(self, *args, blank=False, pattern=None, pattern_help="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,14 +101,16 @@ class Slug(Text):
         super().__init__(
             *args,
             pattern=_SLUG,
-            pattern_help=_("use only a-z, 0-9 and hyphens, like “alvdal” or “helse-omsorg”"),
+            pattern_help=gettext_lazy(
+                "use only a-z, 0-9 and hyphens, like “alvdal” or “helse-omsorg”"
+            ),
             **kwargs,
         )
 
 
 class Integer(Field):
     python_type = int
-    expected = _("a whole number")
+    expected = gettext_lazy("a whole number")
 
     def __init__(self, *args, minimum=None, maximum=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,12 +130,12 @@ class Integer(Field):
 
 class Boolean(Field):
     python_type = bool
-    expected = _("true or false")
+    expected = gettext_lazy("true or false")
 
 
 class ListOf(Field):
     python_type = list
-    expected = _("a list")
+    expected = gettext_lazy("a list")
 
     def __init__(self, item, *args, min_items=0, unique_by=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,7 +160,7 @@ class ListOf(Field):
 
 class Table(Field):
     python_type = dict
-    expected = _("a table")
+    expected = gettext_lazy("a table")
 
     def __init__(self, fields, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +198,7 @@ PROFILE = Table(
                 "language": Text(choices=[code for code, _label in LANGUAGE_CHOICES]),
                 "hostname": Text(
                     pattern=_HOSTNAME,
-                    pattern_help=_("must be a host name such as “alvdal.localhost”"),
+                    pattern_help=gettext_lazy("must be a host name such as “alvdal.localhost”"),
                 ),
                 "is_default_site": Boolean(optional=True, default=False),
             }

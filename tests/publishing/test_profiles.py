@@ -39,6 +39,8 @@ class ProfileFixture(TestCase):
     """A writable copy of a real profile that a test can break."""
 
     def setUp(self):
+        # Messages are asserted in English unless a test says otherwise; the default is bokmål.
+        self.enterContext(translation.override("en"))
         self.tmp = Path(tempfile.mkdtemp())
         self.addCleanup(shutil.rmtree, self.tmp)
 
@@ -56,6 +58,9 @@ class ProfileFixture(TestCase):
 
 
 class GoodProfileTests(TestCase):
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
     def test_alvdal_creates_site_groups_audiences_and_a_staff_only_intranet(self):
         report = load_profile(PROFILES / "alvdal")
         municipality = report.municipality
