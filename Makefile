@@ -30,7 +30,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
 
 demo: migrate messages ## Load both municipality profiles and their demo content (idempotent)
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --port $(PORT)
 
 run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http://avesta.localhost:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"

@@ -51,6 +51,7 @@ class HomePage(Page):
             NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:5]
         )
         context["services"] = ServicePage.objects.live().public().child_of(self).order_by("title")
+        context["news_index"] = NewsIndexPage.objects.live().public().child_of(self).first()
         return context
 
 

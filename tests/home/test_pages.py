@@ -37,6 +37,7 @@ class SiteTests(TestCase):
             self.assertContains(response, municipality.site.root_page.title)
             news = NewsPage.objects.live().descendant_of(municipality.site.root_page).first()
             self.assertContains(response, news.title)
+            self.assertContains(response, 'href="/nyheter/"')
             response = self.get(municipality.site.hostname, "/nyheter/")
             self.assertContains(response, heading)
             self.assertContains(self.get(municipality.site.hostname, news.url), news.title)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             "--quiet-logins", action="store_true", help="Do not print the demo logins."
         )
 
-    def handle(self, *args, quiet_logins=False, **options):
+    def handle(self, *args, quiet_logins=False, port=8000, **options):
         folders = demo_folders()
         if not folders:
             raise CommandError("No site/*/demo.toml found.")
@@ -34,20 +34,22 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{municipality.name}: {summary}"))
         self._ensure_admin()
         if not quiet_logins:
-            self._print_logins(municipalities)
+            self._print_logins(municipalities, port)
 
     def _ensure_admin(self):
         User = get_user_model()
         if not User.objects.filter(username=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, "admin@example.org", DEMO_PASSWORD)
 
-    def _print_logins(self, municipalities):
+    def _print_logins(self, municipalities, port):
         out = self.stdout.write
         out("")
-        out(f"Demo logins (password for all: {DEMO_PASSWORD}), admin at /admin/:")
+        out(
+            f"Demo logins (password for all: {DEMO_PASSWORD}), admin at http://localhost:{port}/admin/:"
+        )
         out(f"  {ADMIN_USERNAME:<22} superuser")
         for municipality in municipalities:
-            out(f"  {municipality.name}: http://{municipality.site.hostname}:8000/")
+            out(f"  {municipality.name}: http://{municipality.site.hostname}:{port}/")
             people = {}
             for assignment in RoleAssignment.objects.filter(
                 unit__municipality=municipality
