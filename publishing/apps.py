@@ -9,3 +9,9 @@ class PublishingConfig(AppConfig):
     label = "publishing"
     verbose_name = _("Governed publishing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers, veto
+
+        veto.install()
+        signal_handlers.connect()

@@ -75,6 +75,34 @@ class GovernedPageForm(WagtailAdminPageForm):
             if months and not self.initial.get("review_by"):
                 self.initial["review_by"] = add_months(timezone.localdate(), int(months))
 
+    def _post_clean(self):
+        # Imported here: the rules import the page models, which import this form.
+        from .rules import blocking, check_publish, check_submit
+
+        super()._post_clean()
+        self.governance_findings = []
+        if self.is_deferred_validation or self.errors:
+            return
+        if "action-publish" in self.data:
+            findings = check_publish(
+                self.instance,
+                user=self.for_user,
+                parent=self.parent_page,
+                scheduled_for=self._future_go_live(),
+            )
+        elif "action-submit" in self.data:
+            findings = check_submit(self.instance, user=self.for_user, parent=self.parent_page)
+        else:
+            return
+        self.governance_findings = blocking(findings)
+        for finding in self.governance_findings:
+            field = finding.field if finding.field in self.fields else None
+            self.add_error(field, f"{finding.message} {finding.fix}")
+
+    def _future_go_live(self):
+        go_live_at = self.instance.go_live_at
+        return go_live_at if go_live_at and go_live_at > timezone.now() else None
+
     def _find_municipality(self):
         if self.instance.pk:
             return Municipality.objects.for_page(self.instance)

@@ -32,6 +32,7 @@ from .models import Audience, GovernedPage, Municipality
 from .models.municipality import GROUP_KEYS
 from .profile_schema import SchemaError, validate_profile
 from .sites import forget_site
+from .workflows import ensure_default_workflows
 
 PROFILE_FILENAME = "profile.toml"
 
@@ -155,6 +156,7 @@ def _apply(path, profile, digest):
     _sync_collections(municipality, report)
     _sync_audiences(municipality, profile["audiences"], report)
     municipality.save()
+    ensure_default_workflows(municipality, report)
     forget_site(municipality.site_id)
     return report
 

@@ -5,20 +5,34 @@ wagtail-modeladmin, as the project's stack prescribes; every list, form and obje
 to the municipalities the signed-in user belongs to.
 """
 
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
+from . import audit
+from . import urls as publishing_urls
+from .admin_views import GovernedPageViewSet
 from .forms import MunicipalityScopedForm
 from .models import (
     Audience,
     Deputyship,
+    GovernedPage,
     Municipality,
     OrganisationUnit,
     PublisherCertificate,
     RoleAssignment,
 )
+from .rules import blocking, check_publish
+from .veto import alias_refusal, copy_refusal, move_refusal
+from .views import user_may_fast_track
 
 
 class MunicipalityPermissionHelper(PermissionHelper):
@@ -161,3 +175,135 @@ class GovernanceAdminGroup(ModelAdminGroup):
         AudienceAdmin,
         PublisherCertificateAdmin,
     )
+
+
+# --- workflow, veto and audit integration -----------------------------------------------------
+
+
+@hooks.register("register_log_actions")
+def register_governance_log_actions(actions):
+    audit.register_actions(actions)
+
+
+@hooks.register("register_admin_urls")
+def register_publishing_urls():
+    return [path("publishing/", include(publishing_urls, namespace="publishing"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_governed_page_viewsets():
+    """Every governed page type gets the editor views that explain a refused publish."""
+    return [
+        GovernedPageViewSet(
+            name=f"governed_{model._meta.app_label}_{model._meta.model_name}", model=model
+        )
+        for model in get_page_models()
+        if issubclass(model, GovernedPage)
+    ]
+
+
+@hooks.register("before_bulk_action")
+def hold_back_blocked_pages_from_bulk_publish(request, action_type, objects, action_view):
+    """Bulk publish publishes what may go live and names what may not, with the reasons."""
+    if action_type != "publish":
+        return None
+    include_descendants = action_view.cleaned_form.cleaned_data.get("include_descendants")
+    refused = []
+    for page in list(objects):
+        candidates = [page]
+        if include_descendants:
+            candidates += list(page.get_descendants().not_live().specific())
+        for candidate in candidates:
+            revision = candidate.get_latest_revision()
+            draft = revision.as_object() if revision else candidate.specific
+            blocked = blocking(check_publish(draft, user=request.user))
+            if blocked:
+                refused.append((candidate, blocked))
+                audit.record(
+                    candidate,
+                    audit.BLOCKED,
+                    user=request.user,
+                    findings=blocked,
+                    data={"route": "bulk"},
+                )
+                if candidate is page:
+                    objects.remove(page)
+                break
+    if not refused:
+        return None
+    for page, blocked in refused:
+        messages.error(
+            request,
+            format_html(
+                "{}: {}", page.get_admin_display_title(), " ".join(f.message for f in blocked)
+            ),
+        )
+    if include_descendants and any(page not in objects for page, _ in refused) is False:
+        return redirect(action_view.next_url)
+    return None
+
+
+@hooks.register("before_copy_page")
+def explain_refused_copy(request, page):
+    if request.method != "POST":
+        return None
+    destination = _page_from_post(request, "new_parent_page") or page.get_parent()
+    reason = copy_refusal(
+        page,
+        destination,
+        keep_live=bool(request.POST.get("publish_copies")),
+        recursive=bool(request.POST.get("copy_subpages")),
+        user=request.user,
+    )
+    if reason:
+        messages.error(request, reason)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    if request.POST.get("alias"):
+        reason = alias_refusal(
+            page, destination, recursive=bool(request.POST.get("copy_subpages")), user=request.user
+        )
+        if reason:
+            messages.error(request, reason)
+            return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_move_page")
+def explain_refused_move(request, page, destination):
+    reason = move_refusal(page, destination)
+    if reason:
+        messages.error(request, reason)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+def _page_from_post(request, name):
+    value = request.POST.get(name)
+    if not value or not str(value).isdigit():
+        return None
+    return Page.objects.filter(pk=int(value)).first()
+
+
+class FastTrackMenuItem(ActionMenuItem):
+    """“Crisis: publish notice and page” for the crisis group, on governed pages."""
+
+    label = _("Crisis: publish notice and page now")
+    name = "action-fast-track"
+    icon_name = "warning"
+    order = 60
+
+    def is_shown(self, context):
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and isinstance(page, GovernedPage)
+            and user_may_fast_track(context["request"].user, page)
+        )
+
+    def get_url(self, context):
+        return reverse("publishing:fast_track", args=[context["page"].pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def register_fast_track_menu_item():
+    return FastTrackMenuItem()

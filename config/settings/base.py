@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
+    "wagtail.api.v3",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -137,6 +138,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 # Staff pages are protected by group membership only; a shared password could be passed on.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAIL_I18N_ENABLED = False
+# The v3 API (token-authenticated writes, public reads) is mounted at /api/v3/; its interactive
+# documentation pulls scripts from a CDN, so it is off outside development.
+WAGTAILAPI_DOCS_ENABLED = False
 
 # The governed-publishing extension
 PUBLISHING = {
@@ -147,6 +151,11 @@ PUBLISHING = {
     "HOME_PAGE_MODEL": "home.HomePage",
     "NEWS_INDEX_MODEL": "home.NewsIndexPage",
     "INTRANET_INDEX_MODEL": "home.IntranetIndexPage",
+    "INTERNAL_NOTICE_MODEL": "home.InternalNoticePage",
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Approval is the permission to publish: the final workflow step publishes even when the
+# approving leader has no publish permission of their own (the governance veto still applies).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflows.publish_workflow_state"

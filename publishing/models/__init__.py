@@ -16,4 +16,6 @@ from .organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
+from .fast_track import FastTrackReview  # noqa: F401
 from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
+from .workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

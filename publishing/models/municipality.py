@@ -89,6 +89,12 @@ class Municipality(models.Model):
     crisis_group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    external_workflow = models.ForeignKey(
+        "wagtailcore.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    intranet_workflow = models.ForeignKey(
+        "wagtailcore.Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     profile = models.JSONField(_("profile"), default=dict, editable=False)
     profile_source = models.CharField(_("profile file"), max_length=255, editable=False)
     profile_digest = models.CharField(max_length=64, editable=False)

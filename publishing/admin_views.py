@@ -1,0 +1,94 @@
+"""The page editor's views for governed page types: governance reasons, not "permission denied".
+
+The publish veto raises ``GovernancePublishBlocked`` deep inside Wagtail; these views catch it
+where it surfaces and show the reasons with a link to the fix, and the editor footer lists the
+findings next to the Publish button when the form refuses to publish.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from wagtail.admin.views.pages.create import CreateView
+from wagtail.admin.views.pages.edit import EditView
+from wagtail.admin.views.pages.revisions import RevisionsRevertView
+from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.admin.viewsets.pages import PageViewSet
+
+from .veto import GovernancePublishBlocked
+
+FOOTER_TEMPLATES = {
+    "edit": "publishing/pages/edit.html",
+    "create": "publishing/pages/create.html",
+}
+
+
+def finding_html(finding):
+    """A finding as HTML with its fix and, where there is one, a link to it."""
+    if finding.url:
+        return format_html(
+            '{} {} <a href="{}">{}</a>', finding.message, finding.fix, finding.url, _("Fix it")
+        )
+    return format_html("{} {}", finding.message, finding.fix)
+
+
+def report_block(request, blocked):
+    for finding in blocked.findings:
+        messages.error(request, finding_html(finding))
+
+
+class GovernedEditView(EditView):
+    template_name = FOOTER_TEMPLATES["edit"]
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except GovernancePublishBlocked as blocked:
+            report_block(self.request, blocked)
+            return redirect("wagtailadmin_pages:edit", self.page.pk)
+
+
+class GovernedRevertView(RevisionsRevertView):
+    template_name = FOOTER_TEMPLATES["edit"]
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except GovernancePublishBlocked as blocked:
+            report_block(self.request, blocked)
+            return redirect("wagtailadmin_pages:edit", self.page.pk)
+
+
+class GovernedCreateView(CreateView):
+    template_name = FOOTER_TEMPLATES["create"]
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except GovernancePublishBlocked as blocked:
+            # The veto has already taken the new page off the public site; it stays as a draft.
+            report_block(self.request, blocked)
+            return redirect("wagtailadmin_pages:edit", self.page.pk)
+
+
+class GovernedWorkflowActionView(WorkflowActionView):
+    """Shows why an approval was refused instead of Wagtail's generic permission message."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except PermissionDenied as refused:
+            if not str(refused):
+                raise
+            messages.error(request, str(refused))
+            return redirect("wagtailadmin_pages:edit", self.object.pk)
+
+
+class GovernedPageViewSet(PageViewSet):
+    """The admin views of one governed page type."""
+
+    add_view_class = GovernedCreateView
+    edit_view_class = GovernedEditView
+    revisions_revert_view_class = GovernedRevertView
+    workflow_action_view_class = GovernedWorkflowActionView

@@ -1,0 +1,119 @@
+"""Governance entries in Wagtail's audit log: registered actions, never the page's text."""
+
+import contextvars
+
+from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import LogFormatter, log
+
+BLOCKED = "publishing.publish_blocked"
+SCHEDULED_BLOCKED = "publishing.scheduled_publish_blocked"
+ACTION_BLOCKED = "publishing.action_blocked"
+LEADER_APPROVED = "publishing.leader_approved"
+NOTICE_PASSED = "publishing.notice_passed"
+FAST_TRACK = "publishing.fast_track"
+REVIEW_DONE = "publishing.fast_track_reviewed"
+
+
+class FindingsFormatter(LogFormatter):
+    """Shows the rule codes an entry is about, e.g. “Publishing blocked: notice.not_live”."""
+
+    label = ""
+
+    def format_message(self, log_entry):
+        codes = [item.get("code", "") for item in (log_entry.data or {}).get("findings", [])]
+        if codes:
+            return f"{self.label}: {', '.join(codes)}"
+        return str(self.label)
+
+
+def register_actions(actions):
+    """Called from the ``register_log_actions`` hook."""
+
+    def formatter(code, label):
+        cls = type(f"Formatter_{code}", (FindingsFormatter,), {"label": label})
+        actions.register_action(code)(cls)
+
+    formatter(BLOCKED, _("Publishing blocked"))
+    formatter(SCHEDULED_BLOCKED, _("Scheduled publishing blocked"))
+    formatter(ACTION_BLOCKED, _("Copy, alias or move blocked"))
+    actions.register_action(LEADER_APPROVED, _("Approved by leader"), _("Approved by leader"))
+    actions.register_action(
+        NOTICE_PASSED, _("Internal notice live"), _("Internal notice live: staff informed first")
+    )
+    actions.register_action(FAST_TRACK, _("Crisis fast track"), _("Published by crisis fast track"))
+    actions.register_action(
+        REVIEW_DONE, _("Fast track reviewed"), _("Crisis fast track reviewed afterwards")
+    )
+
+
+_pending = contextvars.ContextVar("publishing_pending_log_entries", default=None)
+
+
+def record(page, action, *, user=None, findings=(), data=None, revision=None):
+    """Write a governance log entry for ``page`` that survives a rollback around it.
+
+    Inside a transaction the entry is written with it; a copy is also kept aside, and if the
+    transaction is rolled back (a refused bulk publish or approval) ``flush_pending`` writes the
+    copy when the request ends, so the attempt stays on record even though nothing else does.
+    """
+    payload = {"findings": [finding.as_log_data() for finding in findings], **(data or {})}
+    entry = {
+        "page_id": page.pk,
+        "action": action,
+        "user_id": getattr(user, "pk", None),
+        "data": payload,
+        "revision_id": getattr(revision, "pk", None),
+    }
+    _write(entry)
+    if _in_transaction():
+        pending = _pending.get()
+        if pending is None:
+            pending = []
+            _pending.set(pending)
+        pending.append(entry)
+        transaction.on_commit(lambda: entry.update(committed=True))
+
+
+def _in_transaction():
+    """True inside an atomic block that may still roll back.
+
+    The atomic block Django's ``TestCase`` wraps each test in is not counted: it never commits,
+    so counting it would write every entry twice in tests.
+    """
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def flush_pending(**kwargs):
+    """Write kept-aside entries; connected to ``request_finished`` and called by commands."""
+    pending = _pending.get()
+    if not pending:
+        return
+    _pending.set([])
+    for entry in pending:
+        if not entry.get("committed"):
+            _write(entry)
+
+
+def _write(entry):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Page, Revision
+
+    page = Page.objects.filter(pk=entry["page_id"]).first()
+    if page is None:
+        return
+    user = (
+        get_user_model().objects.filter(pk=entry["user_id"]).first() if entry["user_id"] else None
+    )
+    revision = (
+        Revision.objects.filter(pk=entry["revision_id"]).first() if entry["revision_id"] else None
+    )
+    with transaction.atomic():
+        log(
+            instance=page.specific_deferred,
+            action=entry["action"],
+            user=user,
+            data=entry["data"],
+            revision=revision,
+            content_changed=False,
+        )

@@ -1,0 +1,207 @@
+"""Custom workflow tasks: automatic checks, the internal-notice gate and leader approval."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Task, TaskState
+
+from .. import audit
+from ..rules import PUBLISH, SUBMIT, RuleContext, blocking, check_submit, evaluate
+
+
+def _latest(page):
+    """The page as its latest revision would publish it."""
+    return page.specific.get_latest_revision_as_object()
+
+
+def _findings_text(findings):
+    return "\n".join(f"• {finding.message} {finding.fix}".strip() for finding in findings)
+
+
+class AutomaticChecksTask(Task):
+    """Runs every governance check when a page is submitted.
+
+    Blocking findings send the page straight back to its author with the report; otherwise the
+    page moves on by itself. Later content checks register rules with the same engine and are
+    run here without changing this task.
+    """
+
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        page = _latest(workflow_state.content_object)
+        submitter = user or workflow_state.requested_by
+        blocked = blocking(check_submit(page, user=submitter))
+        if blocked:
+            task_state.reject(update=False, comment=_findings_text(blocked))
+        else:
+            task_state.approve(update=False)
+        return task_state
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        return False
+
+    def get_actions(self, obj, user):
+        return []
+
+    @classmethod
+    def get_description(cls):
+        return _("Checks governance (responsibility, openness, trained publisher) on submit")
+
+    class Meta:
+        verbose_name = _("automatic checks task")
+        verbose_name_plural = _("automatic checks tasks")
+
+
+def notice_findings(page):
+    """Blocking findings of the internal-before-external rule for ``page`` as it stands now."""
+    context = RuleContext(page=page, purpose=PUBLISH)
+    return [f for f in blocking(evaluate(context)) if f.code.startswith("notice.")]
+
+
+class InternalNoticeTask(Task):
+    """Holds a page that affects staff until its internal notice is live on the intranet.
+
+    Passes by itself when the page does not affect staff or its notice is live; otherwise it
+    waits, and moves on by itself the moment the notice is published.
+    """
+
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        if not notice_findings(_latest(workflow_state.content_object)):
+            task_state.approve(update=False)
+            audit.record(workflow_state.content_object, audit.NOTICE_PASSED, user=None)
+        return task_state
+
+    def get_actions(self, obj, user):
+        if not obj.permissions_for_user(user).can_edit():
+            return []
+        page = _latest(obj)
+        actions = []
+        if page.internal_notice_id is None:
+            actions.append(("create_notice", _("Create internal notice"), False))
+        actions.append(("recheck", _("Check the notice again"), False))
+        return actions
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        page = task_state.workflow_state.content_object
+        if action_name == "create_notice":
+            return reverse("publishing:create_notice", args=[page.pk])
+        if action_name == "recheck":
+            if notice_findings(_latest(page)):
+                return reverse("wagtailadmin_pages:edit", args=[page.pk])
+            self.pass_gate(task_state)
+            return None
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @transaction.atomic
+    def pass_gate(self, task_state, user=None):
+        """Approve the gate (once) and let the workflow move on to the leader."""
+        locked = TaskState.objects.select_for_update().get(pk=task_state.pk)
+        if locked.status != TaskState.STATUS_IN_PROGRESS:
+            return False
+        locked.specific.approve(user=user)
+        audit.record(locked.workflow_state.content_object, audit.NOTICE_PASSED, user=user)
+        return True
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        # Authors must be able to link the notice while the page waits.
+        return False
+
+    @classmethod
+    def get_description(cls):
+        return _("Waits until the internal notice to staff is live (internal before external)")
+
+    class Meta:
+        verbose_name = _("internal notice task")
+        verbose_name_plural = _("internal notice tasks")
+
+
+class LeaderApprovalTask(Task):
+    """Approval by the leader who owns the service: the responsible leader, an active deputy or
+    a leader above them in the line, never someone who edited the page (four eyes)."""
+
+    def start(self, workflow_state, user=None):
+        from .pages import GovernedPage
+
+        task_state = super().start(workflow_state, user=user)
+        if not isinstance(workflow_state.content_object.specific, GovernedPage):
+            # Pages without a line owner (home page, indexes) have no leader to approve them;
+            # the editorial review that follows decides.
+            task_state.approve(update=False)
+        return task_state
+
+    def _since(self, page):
+        live = page.live_revision
+        return live.created_at if live else None
+
+    def approval(self, obj, user):
+        from ..rules.approval import can_approve
+
+        page = _latest(obj)
+        return can_approve(user, page, since=self._since(obj))
+
+    def user_can_access_editor(self, obj, user):
+        from ..rules.approval import approver_ids
+
+        return user.pk in approver_ids(_latest(obj))
+
+    def locked_for_user(self, obj, user):
+        from ..rules.approval import approver_ids
+
+        return not user.is_superuser and user.pk not in approver_ids(_latest(obj))
+
+    def get_actions(self, obj, user):
+        if not self.approval(obj, user).allowed:
+            return []
+        actions = [("reject", _("Request changes"), True)]
+        if not blocking(evaluate(RuleContext(page=_latest(obj), purpose=PUBLISH))):
+            actions.append(("approve", _("Approve and publish"), True))
+        return actions
+
+    def get_template_for_action(self, action):
+        return "publishing/workflow/leader_action_modal.html"
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from ..rules.approval import approver_ids
+
+        candidates = TaskState.objects.filter(
+            status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
+        ).select_related("workflow_state")
+        wanted = [
+            state.pk
+            for state in candidates
+            if user.pk in approver_ids(_latest(state.workflow_state.content_object))
+        ]
+        return TaskState.objects.filter(pk__in=wanted)
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # Lock the task state so that two leaders approving at once give one approval.
+        locked = TaskState.objects.select_for_update().get(pk=task_state.pk)
+        if locked.status != TaskState.STATUS_IN_PROGRESS:
+            raise PermissionDenied(_("This task has already been decided."))
+        page = task_state.workflow_state.content_object
+        approval = self.approval(page, user)
+        if not approval.allowed:
+            raise PermissionDenied(approval.reason)
+        if action_name == "approve":
+            blocked = blocking(evaluate(RuleContext(page=_latest(page), purpose=PUBLISH)))
+            if blocked:
+                raise PermissionDenied(_findings_text(blocked))
+            audit.record(page, audit.LEADER_APPROVED, user=user, data={"as": approval.capacity})
+        return super().on_action(locked.specific, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _("The responsible leader, a deputy or a leader above in the line approves")
+
+    class Meta:
+        verbose_name = _("leader approval task")
+        verbose_name_plural = _("leader approval tasks")

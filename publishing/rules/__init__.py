@@ -1,0 +1,166 @@
+"""One rule engine for every governance decision.
+
+Every door asks here: the page form, the workflow tasks, the publish veto on every path that makes
+a page live, the bulk action, copy/alias/move guards and the reports. A rule is a function that
+takes a ``RuleContext`` and yields ``Finding`` objects; severity ``block`` can never be published
+past, ``warn`` can be acknowledged by the responsible leader.
+
+Rules are registered with ``@rule(purposes...)``; later capabilities (content checks) add their
+own rules the same way instead of writing another engine.
+"""
+
+import contextlib
+import contextvars
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+BLOCK = "block"
+WARN = "warn"
+
+#: Why the engine is asked.
+EDIT = "edit"  # the editor panel: what would stop this page
+SUBMIT = "submit"  # a person submits the page to a workflow
+PUBLISH = "publish"  # the page is about to go live (any path)
+
+# How the current publish was started; set by the workflow finish action and the fast track.
+DIRECT, WORKFLOW, FAST_TRACK = "direct", "workflow", "fast_track"
+_publish_route = contextvars.ContextVar("publishing_route", default=DIRECT)
+
+
+@contextlib.contextmanager
+def publish_route(route):
+    """Mark publishes inside the block as coming from ``route`` (workflow, fast track)."""
+    token = _publish_route.set(route)
+    try:
+        yield
+    finally:
+        _publish_route.reset(token)
+
+
+def current_route():
+    return _publish_route.get()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the engine found. ``message`` and ``fix`` are in the active language."""
+
+    code: str
+    severity: str
+    message: str
+    fix: str = ""
+    field: str | None = None
+    url: str | None = None
+
+    @property
+    def blocks(self):
+        return self.severity == BLOCK
+
+    def as_log_data(self):
+        """What may go into the audit log: the code and severity, never the page's text."""
+        return {"code": self.code, "severity": self.severity}
+
+
+@dataclass
+class RuleContext:
+    """What a rule may look at.
+
+    ``page`` is the specific page as it would be published (a revision's object or an unsaved
+    form instance). ``parent`` locates a page that has no tree position yet.
+    """
+
+    page: object
+    purpose: str = PUBLISH
+    user: object = None
+    when: datetime.datetime = field(default_factory=timezone.now)
+    parent: object = None
+    route: str = DIRECT
+    scheduled_for: datetime.datetime | None = None
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def path(self):
+        """The page's tree path, or a path just below ``parent`` for a page not yet saved."""
+        if getattr(self.page, "path", ""):
+            return self.page.path
+        if self.parent is not None:
+            return self.parent.path + "9999"
+        return ""
+
+    @property
+    def municipality(self):
+        if "municipality" not in self._cache:
+            from ..models import Municipality
+
+            anchor = self.parent if not getattr(self.page, "path", "") else self.page
+            self._cache["municipality"] = (
+                Municipality.objects.for_page(anchor) if anchor is not None else None
+            )
+        return self._cache["municipality"]
+
+    @property
+    def in_intranet(self):
+        municipality = self.municipality
+        if municipality is None or not municipality.intranet_page_id:
+            return False
+        return self.path.startswith(municipality.intranet_page.path)
+
+    @property
+    def is_external(self):
+        """True for pages that citizens would see: anywhere outside an intranet."""
+        return not self.in_intranet
+
+
+_RULES = []
+
+
+def rule(*purposes):
+    """Register a rule function for the given purposes."""
+
+    def register(function):
+        _RULES.append((frozenset(purposes), function))
+        return function
+
+    return register
+
+
+def evaluate(context):
+    """All findings for ``context``, blocking ones first."""
+    from ..models import GovernedPage
+
+    if not isinstance(context.page, GovernedPage):
+        return []
+    findings = []
+    for purposes, function in _RULES:
+        if context.purpose in purposes:
+            findings.extend(function(context))
+    return sorted(findings, key=lambda f: f.severity != BLOCK)
+
+
+def check_publish(page, *, user=None, parent=None, when=None, route=None, scheduled_for=None):
+    """Findings that decide whether ``page`` may go live now."""
+    return evaluate(
+        RuleContext(
+            page=page,
+            purpose=PUBLISH,
+            user=user,
+            parent=parent,
+            when=when or timezone.now(),
+            route=route or current_route(),
+            scheduled_for=scheduled_for,
+        )
+    )
+
+
+def check_submit(page, *, user, parent=None):
+    """Findings that decide whether ``user`` may submit ``page`` for publishing."""
+    return evaluate(RuleContext(page=page, purpose=SUBMIT, user=user, parent=parent))
+
+
+def blocking(findings):
+    return [finding for finding in findings if finding.blocks]
+
+
+from . import governance  # noqa: E402, F401  (registers the governance rules)

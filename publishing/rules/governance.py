@@ -1,0 +1,287 @@
+"""The governance rules from the strategies: internal before external, openness, responsibility,
+spokespersons and trained publishers."""
+
+import datetime
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from ..models.organisation import Role, RoleAssignment
+from ..models.pages import BaseInternalNoticePage, Sensitivity
+from . import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
+
+
+def _notice_url(page):
+    if not page.pk:
+        return None
+    try:
+        return reverse("publishing:create_notice", args=[page.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _edit_url(page):
+    if not getattr(page, "pk", None):
+        return None
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+
+@rule(PUBLISH, SUBMIT)
+def internal_before_external(context):
+    """Staff hear first: a public page that affects staff needs its internal notice live first."""
+    page = context.page
+    if not page.affects_staff or not context.is_external:
+        return
+    notice = page.internal_notice.specific if page.internal_notice_id else None
+    if notice is None:
+        yield Finding(
+            "notice.missing",
+            BLOCK,
+            _("The page affects staff, but no internal notice to staff is linked."),
+            _("Create an internal notice on the intranet and link it under Governance."),
+            field="internal_notice",
+            url=_notice_url(page),
+        )
+        return
+    municipality = context.municipality
+    if not isinstance(notice, BaseInternalNoticePage):
+        yield Finding(
+            "notice.wrong_type",
+            BLOCK,
+            _("“%(title)s” is not an internal notice.") % {"title": notice.title},
+            _("Link a notice to staff from the intranet."),
+            field="internal_notice",
+        )
+        return
+    if municipality is None or not municipality.is_intranet_page(notice):
+        yield Finding(
+            "notice.not_in_intranet",
+            BLOCK,
+            _("The internal notice “%(title)s” is not on this municipality's intranet.")
+            % {"title": notice.title},
+            _("Move the notice to the intranet or link another one."),
+            field="internal_notice",
+        )
+        return
+    if context.purpose == SUBMIT:
+        # The workflow holds the page until the notice is live; submitting is fine.
+        return
+    lead = datetime.timedelta(
+        minutes=int(municipality.workflow_settings.get("internal_notice_lead_minutes", 0))
+    )
+    go_live = context.scheduled_for or context.when
+    if not notice.live:
+        if context.scheduled_for and context.scheduled_for > context.when:
+            yield Finding(
+                "notice.not_live_scheduled",
+                WARN,
+                _(
+                    "The internal notice “%(title)s” is not live yet. If it is not live by "
+                    "%(time)s, the scheduled publishing will be stopped and the leader told."
+                )
+                % {"title": notice.title, "time": _format(context.scheduled_for)},
+                _("Publish the internal notice before the scheduled time."),
+                field="internal_notice",
+                url=_edit_url(notice),
+            )
+            return
+        yield Finding(
+            "notice.not_live",
+            BLOCK,
+            _("Staff must hear it first: the internal notice “%(title)s” is not live yet.")
+            % {"title": notice.title},
+            _("Publish the internal notice on the intranet first, then publish this page."),
+            field="internal_notice",
+            url=_edit_url(notice),
+        )
+        return
+    if lead and context.route != FAST_TRACK:
+        went_live = notice.last_published_at or notice.first_published_at
+        if went_live and went_live > go_live - lead:
+            yield Finding(
+                "notice.too_recent",
+                BLOCK,
+                _(
+                    "The internal notice went live at %(time)s. Staff must have had it for "
+                    "%(minutes)s minutes before the public page goes live, that is from %(ready)s."
+                )
+                % {
+                    "time": _format(went_live),
+                    "minutes": int(lead.total_seconds() // 60),
+                    "ready": _format(went_live + lead),
+                },
+                _("Wait until then, or schedule the page for that time."),
+                field="internal_notice",
+            )
+
+
+@rule(PUBLISH, SUBMIT)
+def openness(context):
+    """Only open pages reach the public site; exempt content names its legal basis."""
+    page = context.page
+    if page.sensitivity == Sensitivity.EXEMPT and not page.exemption_basis.strip():
+        yield Finding(
+            "sensitivity.exempt_without_basis",
+            BLOCK,
+            _("The page is exempt from public access but names no legal basis."),
+            _("Choose the legal basis under Governance, for example “offl. § 13”."),
+            field="exemption_basis",
+        )
+    if context.is_external and page.sensitivity != Sensitivity.OPEN:
+        label = page.get_sensitivity_display()
+        if context.municipality is not None:
+            label = context.municipality.sensitivity_label(page.sensitivity)
+        yield Finding(
+            "sensitivity.not_open",
+            BLOCK,
+            _("A page marked “%(label)s” cannot be published on the public site.")
+            % {"label": label},
+            _("Move it to the intranet, or set the sensitivity to open if the content is open."),
+            field="sensitivity",
+        )
+
+
+@rule(PUBLISH, SUBMIT)
+def responsibility(context):
+    """A public page names the leader who owns the service, the unit and the audiences."""
+    page = context.page
+    if page.owning_unit_id is None:
+        yield Finding(
+            "responsibility.no_unit",
+            BLOCK,
+            _("The page has no owning unit."),
+            _("Choose the unit that provides the service under Governance."),
+            field="owning_unit",
+        )
+    if page.responsible_leader_id is None:
+        yield Finding(
+            "responsibility.no_leader",
+            BLOCK,
+            _("The page has no responsible leader."),
+            _("Choose the leader who owns the service under Governance."),
+            field="responsible_leader",
+        )
+    elif page.owning_unit_id and not page.owning_unit.has_leader_in_line(
+        page.responsible_leader, on=timezone.localdate(context.when)
+    ):
+        yield Finding(
+            "responsibility.leader_not_in_line",
+            BLOCK,
+            _("%(person)s holds no leader role in %(unit)s or above it in the line.")
+            % {"person": _person(page.responsible_leader), "unit": page.owning_unit},
+            _("Choose the leader who owns the service."),
+            field="responsible_leader",
+        )
+    if context.is_external and page.pk is not None and not _has_audiences(page):
+        yield Finding(
+            "responsibility.no_audience",
+            BLOCK,
+            _("The page names no audience."),
+            _("Tick the audiences the page is written for under Governance."),
+            field="audiences",
+        )
+
+
+def _has_audiences(page):
+    audiences = page.audiences
+    # An unsaved form instance keeps its choices in memory (modelcluster); all() reads either.
+    return bool(list(audiences.all()))
+
+
+# The statement levels of the spokesperson matrix that are about one unit rather than the whole
+# municipality: the unit head speaks for the unit, employees give facts from their own unit.
+_UNIT_LEVELS = {"unit", "factual"}
+
+
+@rule(PUBLISH, SUBMIT)
+def spokesperson(context):
+    """A press release quotes someone who holds the role its statement level asks for."""
+    page = context.page
+    level = getattr(page, "statement_level", None)
+    if level is None or not hasattr(page, "spokesperson_id"):
+        return
+    if page.spokesperson_id is None:
+        yield Finding(
+            "spokesperson.missing",
+            BLOCK,
+            _("The press release names no spokesperson."),
+            _("Choose who speaks for the municipality."),
+            field="spokesperson",
+        )
+        return
+    municipality = context.municipality
+    if municipality is None:
+        return
+    allowed = set(municipality.statement_level_roles(level))
+    assignments = RoleAssignment.objects.active(timezone.localdate(context.when)).filter(
+        user_id=page.spokesperson_id, unit__municipality=municipality
+    )
+    if level in _UNIT_LEVELS and page.owning_unit_id:
+        assignments = assignments.filter(unit_id=page.owning_unit_id)
+    held = set(assignments.values_list("role", flat=True))
+    if not held & allowed:
+        yield Finding(
+            "spokesperson.wrong_role",
+            BLOCK,
+            _("%(person)s cannot speak at the level “%(level)s”. It needs: %(roles)s.")
+            % {
+                "person": _person(page.spokesperson),
+                "level": page.get_statement_level_display(),
+                "roles": ", ".join(municipality.role_label(role) for role in sorted(allowed)),
+            },
+            _("Choose a spokesperson with that role, or change the statement level."),
+            field="spokesperson",
+        )
+    elif Role.UNION_REPRESENTATIVE in held and not (held - {Role.UNION_REPRESENTATIVE}) & allowed:
+        yield Finding(
+            "spokesperson.union_representative",
+            WARN,
+            _("%(person)s speaks as a union representative, for the staff.")
+            % {"person": _person(page.spokesperson)},
+            _("The press release will say so; make sure the text does too."),
+            field="spokesperson",
+        )
+
+
+@rule(PUBLISH, SUBMIT)
+def trained_publisher(context):
+    """Only people who passed the publishing course submit or publish public pages."""
+    user = context.user
+    if user is None or user.is_superuser or not context.is_external:
+        return
+    if context.purpose == PUBLISH and context.route != DIRECT:
+        # Workflow approvals and the crisis fast track were submitted or started by someone else.
+        return
+    municipality = context.municipality
+    if municipality is None:
+        return
+    today = timezone.localdate(context.when)
+    certificates = list(user.publisher_certificates.filter(municipality=municipality))
+    if any(cert.is_valid(today) for cert in certificates):
+        return
+    if certificates:
+        latest = max(certificates, key=lambda cert: cert.expires_on)
+        message = _(
+            "Your publisher certificate (%(course)s) expired on %(date)s. Only trained "
+            "publishers may submit public pages."
+        ) % {"course": latest.course, "date": date_format(latest.expires_on)}
+        code = "publisher.certificate_expired"
+    else:
+        message = _("Only trained publishers may submit public pages, and you have no certificate.")
+        code = "publisher.no_certificate"
+    yield Finding(
+        code,
+        BLOCK,
+        message,
+        _("Take the publishing course again, or ask the web editor to submit the page."),
+    )
+
+
+def _person(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _format(moment):
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

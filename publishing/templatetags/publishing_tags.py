@@ -1,0 +1,26 @@
+"""Template tags for the admin: the governance summary approvers decide on."""
+
+from django import template
+
+from ..models import Municipality
+from ..rules import PUBLISH, RuleContext, evaluate
+from ..rules.approval import approvers
+
+register = template.Library()
+
+
+@register.inclusion_tag("publishing/includes/governance_summary.html")
+def governance_summary(page):
+    """Audiences, sensitivity, notice status, findings and approvers of ``page``'s latest draft."""
+    draft = page.specific.get_latest_revision_as_object()
+    municipality = Municipality.objects.for_page(page)
+    notice = draft.internal_notice.specific if getattr(draft, "internal_notice_id", None) else None
+    sensitivity = getattr(draft, "sensitivity", None)
+    return {
+        "draft": draft,
+        "audiences": list(draft.audiences.all()) if hasattr(draft, "audiences") else [],
+        "sensitivity": municipality.sensitivity_label(sensitivity) if municipality else sensitivity,
+        "notice": notice,
+        "findings": evaluate(RuleContext(page=draft, purpose=PUBLISH)),
+        "approvers": list(approvers(draft)) if hasattr(draft, "owning_unit_id") else [],
+    }

@@ -1,0 +1,228 @@
+"""The publish veto on every path that makes a page live, and the guards beside it.
+
+Wagtail has no single documented veto point (``../shared/research/wagtail-internals.md`` §2):
+the editor, the create view, workflow approval, bulk publish, scheduled publishing, revert, the
+admin API, the v3 API and ``revision.publish()`` all end in ``PublishPageRevisionAction.execute``,
+so that is wrapped once, here. Copy with "publish copies", alias creation and moves make pages live
+or visible without it, so their actions' checks are wrapped too.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.actions.copy_page import CopyPageAction, CopyPagePermissionError
+from wagtail.actions.create_alias import CreatePageAliasAction, CreatePageAliasPermissionError
+from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
+from wagtail.actions.publish_page_revision import (
+    PublishPagePermissionError,
+    PublishPageRevisionAction,
+)
+from wagtail.models import Page
+
+from . import audit
+from .models import GovernedPage, Municipality
+from .rules import blocking, check_publish, current_route
+
+logger = logging.getLogger(__name__)
+
+SCHEDULED_LOG_ACTION = "wagtail.publish.scheduled"
+
+
+class GovernancePublishBlocked(PublishPagePermissionError):
+    """Publishing refused by a governance rule; ``findings`` says which and how to fix it."""
+
+    def __init__(self, findings):
+        self.findings = list(findings)
+        super().__init__(" ".join(finding.message for finding in self.findings))
+
+
+def publish_findings(action):
+    """The blocking findings for a ``PublishPageRevisionAction`` about to run."""
+    page = action.revision.as_object()
+    if not isinstance(page, GovernedPage):
+        return []
+    now = timezone.now()
+    scheduled_for = page.go_live_at if page.go_live_at and page.go_live_at > now else None
+    return blocking(
+        check_publish(
+            page, user=action.user, when=now, route=current_route(), scheduled_for=scheduled_for
+        )
+    )
+
+
+def _governed_execute(original):
+    def execute(self, skip_permission_checks=False):
+        blocked = publish_findings(self)
+        if blocked:
+            if self.user is None and self.log_action == SCHEDULED_LOG_ACTION:
+                _stop_scheduled(self, blocked)
+                return None
+            _undo_live_row_of_new_page(self.object)
+            audit.record(
+                self.object,
+                audit.BLOCKED,
+                user=self.user,
+                findings=blocked,
+                data={"route": current_route()},
+                revision=self.revision,
+            )
+            raise GovernancePublishBlocked(blocked)
+        # The page, its live revision and the audit entry are written together or not at all.
+        with transaction.atomic():
+            return original(self, skip_permission_checks=skip_permission_checks)
+
+    execute.__wrapped__ = original
+    return execute
+
+
+def _undo_live_row_of_new_page(page):
+    """The create view inserts a new page with live=True before publishing; a refused publish
+    must not leave it served to citizens."""
+    if page.live and page.live_revision_id is None and page.first_published_at is None:
+        Page.objects.filter(pk=page.pk).update(live=False)
+        page.live = False
+
+
+def _stop_scheduled(action, blocked):
+    """A blocked scheduled publish stays unpublished; the rest of the schedule still runs."""
+    revision = action.revision
+    revision.approved_go_live_at = None
+    revision.save(update_fields=["approved_go_live_at"])
+    audit.record(
+        action.object,
+        audit.SCHEDULED_BLOCKED,
+        findings=blocked,
+        data={"route": "scheduled"},
+        revision=revision,
+    )
+    logger.warning(
+        "Scheduled publishing of page %s stopped by governance rules: %s",
+        action.object.pk,
+        ", ".join(finding.code for finding in blocked),
+    )
+    from .notifications import notify_scheduled_block
+
+    notify_scheduled_block(action.object.specific, blocked)
+
+
+# --- copy, alias and move ---------------------------------------------------------------------
+
+
+def intranet_of(page):
+    """The municipality whose intranet holds ``page``, or None."""
+    for municipality in Municipality.objects.exclude(intranet_page=None).select_related(
+        "intranet_page"
+    ):
+        if page.path.startswith(municipality.intranet_page.path):
+            return municipality
+    return None
+
+
+def leaves_intranet(page, destination):
+    """True if ``page`` is on an intranet and ``destination`` is outside that intranet."""
+    source = intranet_of(page)
+    return source is not None and not destination.path.startswith(source.intranet_page.path)
+
+
+def _pages(page, recursive):
+    return list(page.get_descendants(inclusive=True)) if recursive else [page]
+
+
+def copy_refusal(page, destination, *, keep_live, recursive, user=None):
+    """Why copying ``page`` below ``destination`` must be refused, or ``None``."""
+    if leaves_intranet(page, destination):
+        return _("Pages on the intranet cannot be copied out of it; staff pages never go public.")
+    if keep_live:
+        for source in _pages(page, recursive):
+            if not source.live:
+                continue
+            specific = source.specific
+            if isinstance(specific, GovernedPage):
+                blocked = blocking(check_publish(specific, user=user, parent=destination))
+                if blocked:
+                    return _("“%(title)s” cannot be published as a copy: %(reasons)s") % {
+                        "title": specific.title,
+                        "reasons": " ".join(f.message for f in blocked),
+                    }
+    return None
+
+
+def alias_refusal(page, destination, *, recursive, user=None):
+    """Why an alias of ``page`` below ``destination`` must be refused, or ``None``."""
+    if leaves_intranet(page, destination):
+        return _(
+            "Intranet pages cannot have aliases outside the intranet: the alias would be public."
+        )
+    return copy_refusal(page, destination, keep_live=True, recursive=recursive, user=user)
+
+
+def move_refusal(page, destination):
+    """Why moving ``page`` below ``destination`` must be refused, or ``None``."""
+    if leaves_intranet(page, destination):
+        return _("Pages cannot be moved from the intranet to the public site.")
+    return None
+
+
+def _guard_copy(original):
+    def check(self, skip_permission_checks=False):
+        original(self, skip_permission_checks=skip_permission_checks)
+        reason = copy_refusal(
+            self.page,
+            self.to or self.page.get_parent(),
+            keep_live=self.keep_live,
+            recursive=self.recursive,
+            user=self.user,
+        )
+        if reason:
+            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "copy"})
+            raise CopyPagePermissionError(reason)
+
+    check.__wrapped__ = original
+    return check
+
+
+def _guard_alias(original):
+    def check(self, skip_permission_checks=False):
+        original(self, skip_permission_checks=skip_permission_checks)
+        reason = alias_refusal(
+            self.page,
+            self.parent or self.page.get_parent(),
+            recursive=self.recursive,
+            user=self.user,
+        )
+        if reason:
+            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "alias"})
+            raise CreatePageAliasPermissionError(reason)
+
+    check.__wrapped__ = original
+    return check
+
+
+def _guard_move(original):
+    def check(self, parent_after, skip_permission_checks=False):
+        original(self, parent_after, skip_permission_checks=skip_permission_checks)
+        reason = move_refusal(self.page, parent_after)
+        if reason:
+            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "move"})
+            raise MovePagePermissionError(reason)
+
+    check.__wrapped__ = original
+    return check
+
+
+def install():
+    """Wrap Wagtail's actions once (called from ``PublishingConfig.ready``)."""
+    for cls, name, wrapper in (
+        (PublishPageRevisionAction, "execute", _governed_execute),
+        (CopyPageAction, "check", _guard_copy),
+        (CreatePageAliasAction, "check", _guard_alias),
+        (MovePageAction, "check", _guard_move),
+    ):
+        current = getattr(cls, name)
+        if getattr(current, "_publishing_guard", False):
+            continue
+        wrapped = wrapper(current)
+        wrapped._publishing_guard = True
+        setattr(cls, name, wrapped)
