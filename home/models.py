@@ -199,7 +199,12 @@ class StandardPage(ArticleFields, GovernedPage):
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     edit_handler = governed_edit_handler(content_panels)
-    parent_page_types = ["home.HomePage", "home.ServicePage", "home.StandardPage"]
+    parent_page_types = [
+        "home.HomePage",
+        "home.ServicePage",
+        "home.StandardPage",
+        "home.IntranetIndexPage",
+    ]
     subpage_types = ["home.ServicePage", "home.StandardPage"]
 
     class Meta:
@@ -213,7 +218,7 @@ class IntranetIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["home.InternalNoticePage"]
+    subpage_types = ["home.InternalNoticePage", "home.StandardPage"]
     max_count_per_parent = 1
 
     class Meta:

@@ -39,7 +39,9 @@ def report_block(request, blocked):
 
 
 class GovernedEditView(EditView):
-    template_name = FOOTER_TEMPLATES["edit"]
+    def get_template_names(self):
+        names = super().get_template_names()
+        return [FOOTER_TEMPLATES["edit"]] if names == ["wagtailadmin/pages/edit.html"] else names
 
     def publish_action(self):
         try:
@@ -50,8 +52,6 @@ class GovernedEditView(EditView):
 
 
 class GovernedRevertView(RevisionsRevertView):
-    template_name = FOOTER_TEMPLATES["edit"]
-
     def publish_action(self):
         try:
             return super().publish_action()

@@ -167,7 +167,7 @@ def move_refusal(page, destination):
 
 def _guard_copy(original):
     def check(self, skip_permission_checks=False):
-        original(self, skip_permission_checks=skip_permission_checks)
+        # Governance first, so the person is told the real reason rather than a type mismatch.
         reason = copy_refusal(
             self.page,
             self.to or self.page.get_parent(),
@@ -178,6 +178,7 @@ def _guard_copy(original):
         if reason:
             audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "copy"})
             raise CopyPagePermissionError(reason)
+        original(self, skip_permission_checks=skip_permission_checks)
 
     check.__wrapped__ = original
     return check
@@ -185,7 +186,6 @@ def _guard_copy(original):
 
 def _guard_alias(original):
     def check(self, skip_permission_checks=False):
-        original(self, skip_permission_checks=skip_permission_checks)
         reason = alias_refusal(
             self.page,
             self.parent or self.page.get_parent(),
@@ -195,6 +195,7 @@ def _guard_alias(original):
         if reason:
             audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "alias"})
             raise CreatePageAliasPermissionError(reason)
+        original(self, skip_permission_checks=skip_permission_checks)
 
     check.__wrapped__ = original
     return check
@@ -202,11 +203,11 @@ def _guard_alias(original):
 
 def _guard_move(original):
     def check(self, parent_after, skip_permission_checks=False):
-        original(self, parent_after, skip_permission_checks=skip_permission_checks)
         reason = move_refusal(self.page, parent_after)
         if reason:
             audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "move"})
             raise MovePagePermissionError(reason)
+        original(self, parent_after, skip_permission_checks=skip_permission_checks)
 
     check.__wrapped__ = original
     return check

@@ -5,6 +5,7 @@ never imports from ``home``. Page types the extension must create (a site's home
 intranet index) are named in ``settings.PUBLISHING`` as model strings.
 """
 
+from .fast_track import FastTrackReview  # noqa: F401
 from .municipality import Municipality  # noqa: F401
 from .organisation import (  # noqa: F401
     LEADER_ROLES,
@@ -16,6 +17,5 @@ from .organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
-from .fast_track import FastTrackReview  # noqa: F401
 from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
 from .workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

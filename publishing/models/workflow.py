@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task, TaskState
 
 from .. import audit
-from ..rules import PUBLISH, SUBMIT, RuleContext, blocking, check_submit, evaluate
+from ..rules import PUBLISH, RuleContext, blocking, check_submit, evaluate
 
 
 def _latest(page):

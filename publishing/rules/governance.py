@@ -36,9 +36,10 @@ def internal_before_external(context):
         return
     notice = page.internal_notice.specific if page.internal_notice_id else None
     if notice is None:
+        # On submit the workflow's notice task holds the page until a notice is linked and live.
         yield Finding(
             "notice.missing",
-            BLOCK,
+            WARN if context.purpose == SUBMIT else BLOCK,
             _("The page affects staff, but no internal notice to staff is linked."),
             _("Create an internal notice on the intranet and link it under Governance."),
             field="internal_notice",

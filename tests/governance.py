@@ -1,0 +1,132 @@
+"""A governed municipality for tests: people in their roles and groups, a notice and a page.
+
+``GovernedFixture.build()`` loads Alvdal's real profile (site, intranet, groups, workflows) and
+adds a small line organisation with the people the workflow needs.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from home.models import InternalNoticePage, NewsIndexPage, NewsPage
+from publishing.models import Role
+from tests.factories import (
+    CertificateFactory,
+    DeputyFactory,
+    RoleFactory,
+    UserFactory,
+    line_organisation,
+    load_municipality,
+)
+
+
+class Governed:
+    """Namespace of the objects a governance test works with."""
+
+
+def build_governed(slug="alvdal"):
+    g = Governed()
+    g.municipality = m = load_municipality(slug)
+    g.line = line = line_organisation(m)
+    g.home = m.site.root_page.specific
+    g.intranet = m.intranet_page.specific
+    g.news_index = NewsIndexPage.objects.child_of(g.home).get()
+    g.leader = line.unit_head
+    g.sector_head = line.sector_head
+    g.chief = line.chief
+    g.other_head = line.other_head
+    g.employee = line.employee
+    today = timezone.localdate()
+    g.publisher = UserFactory(username="publisher")
+    RoleFactory(user=g.publisher, unit=line.unit, role=Role.EMPLOYEE)
+    CertificateFactory(
+        user=g.publisher,
+        municipality=m,
+        passed_on=today - datetime.timedelta(days=30),
+        expires_on=today + datetime.timedelta(days=300),
+    )
+    g.expired_publisher = UserFactory(username="expired")
+    CertificateFactory(
+        user=g.expired_publisher,
+        municipality=m,
+        passed_on=today - datetime.timedelta(days=800),
+        expires_on=today - datetime.timedelta(days=10),
+    )
+    g.editor = UserFactory(username="editor")
+    RoleFactory(user=g.editor, unit=line.top, role=Role.COMMUNICATIONS_EDITOR)
+    CertificateFactory(
+        user=g.editor,
+        municipality=m,
+        passed_on=today - datetime.timedelta(days=30),
+        expires_on=today + datetime.timedelta(days=300),
+    )
+    g.deputy = UserFactory(username="deputy")
+    DeputyFactory(
+        assignment=g.leader.role_assignments.get(),
+        deputy=g.deputy,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    g.crisis = UserFactory(username="crisis")
+    g.superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    for user, keys in (
+        (g.publisher, ["publishers", "staff"]),
+        (g.expired_publisher, ["publishers", "staff"]),
+        (g.editor, ["communications", "publishers", "staff"]),
+        (g.leader, ["leaders", "staff"]),
+        (g.deputy, ["leaders", "staff"]),
+        (g.sector_head, ["leaders", "staff"]),
+        (g.other_head, ["leaders", "staff"]),
+        (g.crisis, ["crisis", "staff"]),
+    ):
+        user.groups.add(*[m.group(key) for key in keys])
+    g.citizens = m.audiences.get(code="innbyggere")
+    g.staff_audience = m.audiences.get(code="ansatte")
+    g.notice = g.intranet.add_child(
+        instance=InternalNoticePage(
+            title="Nye turnuser i hjemmetjenesten",
+            slug="nye-turnuser",
+            intro="Fra januar får dere nye turnuser.",
+            owning_unit=line.unit,
+            responsible_leader=g.leader,
+            live=False,
+        )
+    )
+    g.notice.save_revision(user=g.leader)
+    g.page = news_page(g, "Hjemmetjenesten får kveldsåpent", "kveldsapent")
+    return g
+
+
+def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, **fields):
+    """A draft news page in ``g``'s news index, affecting staff and linked to ``g.notice``."""
+    page = NewsPage(
+        title=title,
+        slug=slug,
+        intro="Fra 1. januar har hjemmetjenesten åpent til klokka 22.",
+        owning_unit=g.line.unit,
+        responsible_leader=g.leader,
+        affects_staff=affects_staff,
+        internal_notice=g.notice if notice else None,
+        live=False,
+        **fields,
+    )
+    page.audiences.set([g.citizens])
+    g.news_index.add_child(instance=page)
+    page.save_revision(user=author or g.publisher)
+    return page
+
+
+def publish_notice(g):
+    g.notice.refresh_from_db()
+    g.notice.get_latest_revision().publish(user=None)
+    g.notice.refresh_from_db()
+
+
+def unpublish_notice(g):
+    g.notice.refresh_from_db()
+    g.notice.unpublish()
+    g.notice.refresh_from_db()
+
+
+def reload(page):
+    return type(page).objects.get(pk=page.pk)
