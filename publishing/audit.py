@@ -53,9 +53,10 @@ _pending = contextvars.ContextVar("publishing_pending_log_entries", default=None
 def record(page, action, *, user=None, findings=(), data=None, revision=None):
     """Write a governance log entry for ``page`` that survives a rollback around it.
 
-    Inside a transaction the entry is written with it; a copy is also kept aside, and if the
-    transaction is rolled back (a refused bulk publish or approval) ``flush_pending`` writes the
-    copy when the request ends, so the attempt stays on record even though nothing else does.
+    Inside a transaction the entry is written with it and also kept aside; if the transaction is
+    rolled back (a refused bulk publish or approval) the entry is gone, and ``flush_pending``
+    writes it again when the request ends, so the attempt stays on record even though nothing
+    else does.
     """
     payload = {"findings": [finding.as_log_data() for finding in findings], **(data or {})}
     entry = {
@@ -65,14 +66,13 @@ def record(page, action, *, user=None, findings=(), data=None, revision=None):
         "data": payload,
         "revision_id": getattr(revision, "pk", None),
     }
-    _write(entry)
-    if _in_transaction():
+    written = _write(entry)
+    if _in_transaction() and written is not None:
         pending = _pending.get()
         if pending is None:
             pending = []
             _pending.set(pending)
-        pending.append(entry)
-        transaction.on_commit(lambda: entry.update(committed=True))
+        pending.append((written.pk, entry))
 
 
 def _in_transaction():
@@ -90,8 +90,15 @@ def flush_pending(**kwargs):
     if not pending:
         return
     _pending.set([])
-    for entry in pending:
-        if not entry.get("committed"):
+    from wagtail.models import PageLogEntry
+
+    kept = set(
+        PageLogEntry.objects.filter(pk__in=[pk for pk, _entry in pending]).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk, entry in pending:
+        if pk not in kept:  # rolled back with the transaction it was written in
             _write(entry)
 
 
@@ -109,7 +116,7 @@ def _write(entry):
         Revision.objects.filter(pk=entry["revision_id"]).first() if entry["revision_id"] else None
     )
     with transaction.atomic():
-        log(
+        return log(
             instance=page.specific_deferred,
             action=entry["action"],
             user=user,
