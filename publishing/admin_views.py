@@ -39,6 +39,30 @@ def report_block(request, blocked):
 
 
 class GovernedEditView(EditView):
+    def perform_workflow_action(self):
+        """Follow the notice task's actions, and explain a refused approval."""
+        try:
+            response = super().perform_workflow_action()
+        except PermissionDenied as refused:
+            if not str(refused):
+                raise
+            messages.error(self.request, str(refused))
+            return redirect("wagtailadmin_pages:edit", self.page.pk)
+        if self.workflow_action == "create_notice":
+            return redirect("publishing:create_notice", self.page.pk)
+        if self.workflow_action == "recheck":
+            state = self.page.current_workflow_task_state
+            if (
+                state is not None
+                and state.status == state.STATUS_IN_PROGRESS
+                and (state.task.specific_class.__name__ == "InternalNoticeTask")
+            ):
+                messages.warning(
+                    self.request,
+                    _("The internal notice is not live yet; the page keeps waiting for it."),
+                )
+        return response
+
     def get_template_names(self):
         names = super().get_template_names()
         return [FOOTER_TEMPLATES["edit"]] if names == ["wagtailadmin/pages/edit.html"] else names

@@ -42,6 +42,11 @@ class GovernedPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Fields with a callable model default (a news date of "today") would otherwise
+            # always count as changed, so a leader who approves in the editor would save a
+            # revision of their own and then be refused by the four-eyes rule.
+            field.show_hidden_initial = False
         self.municipality = self._find_municipality()
         if self.municipality is None:
             return

@@ -43,6 +43,9 @@ PAGE_PERMISSIONS = {
     # Crisis management writes crisis news and uses the fast track; it does not publish directly.
     "crisis": ["add_page", "change_page"],
 }
+# Leaders are the staff's first source of information (Alvdal 3.1): they may write notices on the
+# intranet; publishing them still goes through the intranet workflow.
+INTRANET_PAGE_PERMISSIONS = {"leaders": ["add_page", "change_page"]}
 # Everyone but plain staff works in the Wagtail admin.
 ADMIN_GROUPS = ("publishers", "leaders", "communications", "crisis")
 REGISTER_MODELS = (
@@ -326,17 +329,24 @@ def _sync_permissions(municipality, report):
     )
     for key in ADMIN_GROUPS:
         municipality.group(key).permissions.add(access_admin)
-    for key, codenames in PAGE_PERMISSIONS.items():
-        group = municipality.group(key)
-        for codename in codenames:
-            permission = Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            )
-            _permission, created = GroupPagePermission.objects.get_or_create(
-                group=group, page=home, permission=permission
-            )
-            if created:
-                report.note(_("%(group)s may %(perm)s") % {"group": group.name, "perm": codename})
+    for page, grants in (
+        (home, PAGE_PERMISSIONS),
+        (municipality.intranet_page, INTRANET_PAGE_PERMISSIONS),
+    ):
+        for key, codenames in grants.items():
+            group = municipality.group(key)
+            for codename in codenames:
+                permission = Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                )
+                _permission, created = GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=permission
+                )
+                if created:
+                    report.note(
+                        _("%(group)s may %(perm)s on %(page)s")
+                        % {"group": group.name, "perm": codename, "page": page.title}
+                    )
     for key, actions in REGISTER_PERMISSIONS.items():
         group = municipality.group(key)
         codenames = [f"{action}_{model}" for model in REGISTER_MODELS for action in actions]

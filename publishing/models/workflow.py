@@ -108,7 +108,10 @@ class InternalNoticeTask(Task):
         return True
 
     def user_can_access_editor(self, obj, user):
-        return False
+        # The leaders who will approve the page can follow it while it waits for the notice.
+        from ..rules.approval import approver_ids
+
+        return user.pk in approver_ids(_latest(obj))
 
     def locked_for_user(self, obj, user):
         # Authors must be able to link the notice while the page waits.
@@ -162,7 +165,8 @@ class LeaderApprovalTask(Task):
             return []
         actions = [("reject", _("Request changes"), True)]
         if not blocking(evaluate(RuleContext(page=_latest(obj), purpose=PUBLISH))):
-            actions.append(("approve", _("Approve and publish"), True))
+            # Wagtail adds "and Publish" when this is the last task of the workflow.
+            actions.append(("approve", _("Approve"), True))
         return actions
 
     def get_template_for_action(self, action):

@@ -24,3 +24,16 @@ def governance_summary(page):
         "findings": evaluate(RuleContext(page=draft, purpose=PUBLISH)),
         "approvers": list(approvers(draft)) if hasattr(draft, "owning_unit_id") else [],
     }
+
+
+@register.inclusion_tag("publishing/includes/workflow_hold.html")
+def workflow_hold(page):
+    """A banner when ``page`` is held in the workflow until its internal notice is live."""
+    from ..models import InternalNoticeTask
+
+    task_state = page.current_workflow_task_state if page.pk else None
+    if task_state is None or task_state.task.specific_class is not InternalNoticeTask:
+        return {"held": False}
+    draft = page.specific.get_latest_revision_as_object()
+    notice = draft.internal_notice.specific if draft.internal_notice_id else None
+    return {"held": True, "page": page, "notice": notice, "task": task_state.task}

@@ -114,6 +114,9 @@ class LineApprovalTests(TestCase):
     def setUpTestData(cls):
         cls.g = build_governed()
 
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
     def test_who_may_approve(self):
         page = reload(self.g.page)
         ids = approver_ids(page)

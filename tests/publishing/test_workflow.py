@@ -123,7 +123,8 @@ class NoticeGateTests(WorkflowTestCase):
         ]
         self.assertIn("create_notice", actions)
         response = self.act(self.g.publisher, task_state, "create_notice")
-        self.assertContains(response, "To staff: Ny vaktordning")
+        # Prefilled in the municipality's language, whatever the admin's own language is.
+        self.assertContains(response, "Til ansatte: Ny vaktordning")
         url = reverse("publishing:create_notice", args=[page.pk])
         self.login(self.g.publisher)
         response = self.client.post(

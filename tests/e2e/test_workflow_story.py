@@ -1,0 +1,165 @@
+"""The governed workflow as the people who use it walk through it, in Chromium.
+
+A publisher writes news that affects staff and submits it; the leader sees it held for the
+internal notice; the notice is created and published; the leader approves; the web editor does
+the editorial review; a citizen reads the news on the public site.
+"""
+
+import os
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from wagtail.users.models import UserProfile
+
+from home.models import InternalNoticePage, NewsPage
+from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.governance import build_governed, reload
+
+PASSWORD = "pw"  # the factories' password
+
+
+class WorkflowStoryTests(StaticLiveServerTestCase):
+    serialized_rollback = True
+
+    @classmethod
+    def setUpClass(cls):
+        require_chromium()
+        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
+        # steps are ordinary synchronous calls.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        cls.shots = ARTIFACTS / "workflow-story"
+        cls.shots.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        self.g = build_governed()
+        for user in (self.g.publisher, self.g.leader, self.g.editor):
+            profile = UserProfile.get_for_user(user)
+            profile.preferred_language = "en"
+            profile.save()
+        self.step = 0
+
+    def session(self, user):
+        """A browser context signed in as ``user``."""
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{self.live_server_url}/admin/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        return page
+
+    def shot(self, page, name):
+        self.step += 1
+        page.screenshot(path=str(self.shots / f"{self.step:02d}-{name}.png"), full_page=True)
+
+    def click_footer_action(self, page, name):
+        """Click an action in the editor footer, opening the "more actions" menu if needed."""
+        button = page.locator(
+            f'footer button[name="{name}"], footer button[data-workflow-action-name="{name}"]'
+        ).first
+        if not button.is_visible():
+            page.locator(
+                "footer [data-w-dropdown-target='toggle'], footer .dropdown-toggle"
+            ).first.click()
+        button.click()
+
+    def test_story(self):
+        g = self.g
+        edit = lambda pk: f"{self.live_server_url}/admin/pages/{pk}/edit/"  # noqa: E731
+
+        # 1. The publisher writes news that affects staff and submits it.
+        publisher = self.session(g.publisher)
+        publisher.goto(f"{self.live_server_url}/admin/pages/add/home/newspage/{g.news_index.pk}/")
+        publisher.fill("#id_title", "Hjemmetjenesten får nye kveldsruter")
+        publisher.fill("#id_intro", "Fra januar kjører hjemmetjenesten nye ruter om kvelden.")
+        publisher.get_by_role("tab", name="Governance").click()
+        publisher.select_option("#id_owning_unit", str(g.line.unit.pk))
+        publisher.select_option("#id_responsible_leader", str(g.leader.pk))
+        publisher.check(f'input[name="audiences"][value="{g.citizens.pk}"]')
+        publisher.check("#id_affects_staff")
+        self.shot(publisher, "publisher-writes-news")
+        self.click_footer_action(publisher, "action-submit")
+        publisher.get_by_text("submitted for moderation").wait_for()
+        news = NewsPage.objects.get(title="Hjemmetjenesten får nye kveldsruter")
+        state = news.current_workflow_state
+        self.assertEqual(
+            state.current_task_state.task.specific_class.__name__, "InternalNoticeTask"
+        )
+        self.shot(publisher, "submitted-and-held-for-notice")
+
+        # 2. The leader sees it held for the internal notice.
+        leader = self.session(g.leader)
+        leader.goto(edit(news.pk))
+        hold = leader.locator("#workflow-hold")
+        hold.wait_for()
+        self.assertIn("held until an internal notice", hold.inner_text())
+        self.shot(leader, "leader-sees-it-held-for-the-notice")
+
+        # 3. The notice is created in one click from the held page, and submitted.
+        publisher.goto(edit(news.pk))
+        self.click_footer_action(publisher, "create_notice")
+        publisher.wait_for_url("**/notice/")
+        self.shot(publisher, "create-notice-prefilled")
+        publisher.get_by_role("button", name="Create notice and link it").click()
+        publisher.wait_for_url("**/edit/")
+        notice = InternalNoticePage.objects.get(
+            title__contains="Hjemmetjenesten får nye kveldsruter"
+        )
+        self.click_footer_action(publisher, "action-submit")
+        publisher.get_by_text("submitted for moderation").wait_for()
+        self.shot(publisher, "notice-submitted")
+
+        # 4. The leader approves the notice: staff hear it first, and the news moves on.
+        self.approve(leader, edit(notice.pk), "notice-approved")
+        self.assertTrue(reload(notice).live)
+        news = reload(news)
+        self.assertEqual(
+            news.current_workflow_state.current_task_state.task.specific_class.__name__,
+            "LeaderApprovalTask",
+        )
+        # 5. The leader approves the news, with the governance summary in front of them.
+        self.approve(leader, edit(news.pk), "leader-approves-news", summary="live since")
+        self.assertFalse(news.revisions.filter(user=g.leader).exists(), "approving is not editing")
+        # 6. The web editor does the editorial review; the news is published.
+        editor = self.session(g.editor)
+        self.approve(editor, edit(news.pk), "editor-review-publishes", modal=False)
+        news = reload(news)
+        self.assertTrue(news.live)
+
+        # 7. A citizen reads the news on the public site.
+        citizen = self.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        site = f"http://{g.municipality.site.hostname}:{self.server_thread.port}"
+        citizen.goto(f"{site}/nyheter/")
+        citizen.get_by_role("link", name="Hjemmetjenesten får nye kveldsruter").click()
+        citizen.get_by_role("heading", name="Hjemmetjenesten får nye kveldsruter").wait_for()
+        self.assertIn(g.line.unit.name, citizen.content())
+        self.shot(citizen, "citizen-reads-the-news")
+
+    def approve(self, page, url, name, summary=None, modal=True):
+        """Approve the current task from the editor footer (through its modal, if it has one)."""
+        page.goto(url)
+        if not modal:
+            self.shot(page, name)
+            with page.expect_navigation():
+                self.click_footer_action(page, "approve")
+            return
+        self.click_footer_action(page, "approve")
+        dialog = page.locator("form[action*='/workflow/']").last
+        dialog.wait_for()
+        if summary:
+            page.locator(".publishing-governance").last.get_by_text(summary).first.wait_for()
+        self.shot(page, name)
+        with page.expect_navigation():
+            dialog.locator("button[type=submit]").first.click()
