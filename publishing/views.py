@@ -15,6 +15,7 @@ from wagtail.models import Page
 
 from . import audit
 from .models import FastTrackReview, GovernedPage, Municipality
+from .notifications import notify_fast_track
 from .rules import FAST_TRACK, publish_route
 from .rules.approval import approver_ids
 from .veto import GovernancePublishBlocked
@@ -151,6 +152,7 @@ def fast_track_publish(page, notice, user, reason):
         audit.record(page, audit.FAST_TRACK, user=user, data={"review": review.pk})
         if notice is not None:
             audit.record(notice, audit.FAST_TRACK, user=user, data={"review": review.pk})
+        transaction.on_commit(lambda: notify_fast_track(page, review))
     return review
 
 
@@ -158,14 +160,16 @@ def review_fast_track(request, review_id):
     """The responsible leader (or a deputy or a leader above) confirms a fast-tracked page."""
     review = get_object_or_404(FastTrackReview, pk=review_id)
     page = review.page.specific
-    if request.method != "POST":
-        return redirect("wagtailadmin_pages:edit", page.pk)
     if not (request.user.is_superuser or request.user.pk in approver_ids(page)):
         raise PermissionDenied
+    if request.method != "POST":
+        return TemplateResponse(
+            request, "publishing/fast_track_review.html", {"review": review, "page": page}
+        )
     if review.reviewed_at is None:
         review.reviewed_by = request.user
         review.reviewed_at = timezone.now()
         review.save(update_fields=["reviewed_by", "reviewed_at"])
         audit.record(page, audit.REVIEW_DONE, user=request.user, data={"review": review.pk})
         messages.success(request, _("Thank you: the fast-tracked page is marked as reviewed."))
-    return redirect("wagtailadmin_pages:edit", page.pk)
+    return redirect("wagtailadmin_home")

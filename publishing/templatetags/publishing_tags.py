@@ -37,3 +37,23 @@ def workflow_hold(page):
     draft = page.specific.get_latest_revision_as_object()
     notice = draft.internal_notice.specific if draft.internal_notice_id else None
     return {"held": True, "page": page, "notice": notice, "task": task_state.task}
+
+
+@register.inclusion_tag("publishing/includes/fast_track_review.html", takes_context=True)
+def fast_track_review(context, page):
+    """A banner on a page published by the crisis fast track until its leader has reviewed it."""
+    from ..models import FastTrackReview
+    from ..rules.approval import approver_ids
+
+    review = (
+        FastTrackReview.objects.filter(page_id=page.pk, reviewed_at__isnull=True)
+        .select_related("published_by")
+        .first()
+        if page.pk
+        else None
+    )
+    if review is None:
+        return {"review": None}
+    user = context["request"].user
+    may_review = user.is_superuser or user.pk in approver_ids(page.specific)
+    return {"review": review, "may_review": may_review, "csrf_token": context.get("csrf_token")}

@@ -415,3 +415,19 @@ class CodePublishTests(PathTestCase):
         publish_notice(self.g)
         Revision.objects.get(pk=revision.pk).publish(user=None)
         self.assertLive(self.g.page)
+
+
+class WithdrawnNoticeTests(PathTestCase):
+    """Unpublishing a notice later leaves the external page live, but blocks its next publish."""
+
+    def test_withdrawn_notice(self):
+        publish_notice(self.g)
+        reload(self.g.page).get_latest_revision().publish()
+        unpublish_notice(self.g)
+        page = self.assertLive(self.g.page)
+        page.title = "Oppdatert tittel"
+        revision = page.save_revision(user=self.g.publisher)
+        with self.assertRaisesMessage(GovernancePublishBlocked, NOT_LIVE):
+            revision.publish(user=self.g.editor)
+        page = self.assertLive(self.g.page)
+        self.assertNotEqual(page.title, "Oppdatert tittel", "the live version is unchanged")

@@ -2,6 +2,7 @@
 
 import json
 
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 from django.urls import reverse
@@ -250,22 +251,33 @@ class FastTrackTests(WorkflowTestCase):
         self.login(self.g.crisis)
         url = reverse("publishing:fast_track", args=[self.g.page.pk])
         self.assertContains(self.client.get(url), "Nye turnuser i hjemmetjenesten")
-        response = self.client.post(
-            url, {"reason": "Stengt vei, hjemmetjenesten må endre ruter nå."}
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                url, {"reason": "Stengt vei, hjemmetjenesten må endre ruter nå."}
+            )
         self.assertRedirects(response, reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
         notice, page = reload(self.g.notice), reload(self.g.page)
         self.assertTrue(notice.live and page.live)
         self.assertLessEqual(notice.last_published_at, page.last_published_at, "notice first")
         review = FastTrackReview.objects.get(page=page)
         self.assertFalse(review.is_reviewed)
+        self.assertEqual([m.to for m in mail.outbox], [[self.g.leader.email]])
+        self.assertIn(
+            reverse("publishing:review_fast_track", args=[review.pk]), mail.outbox[0].body
+        )
         for target in (page, notice):
             self.assertTrue(
                 PageLogEntry.objects.filter(page=target, action="publishing.fast_track").exists()
             )
-        # The responsible leader reviews it afterwards.
+        # Editors see it flagged in the editor; the responsible leader reviews it afterwards.
+        self.login(self.g.editor)
+        editor = self.client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        self.assertContains(editor, 'id="fast-track-review"')
+        self.assertContains(editor, "Stengt vei")
         self.login(self.g.leader)
-        self.client.post(reverse("publishing:review_fast_track", args=[review.pk]))
+        review_url = reverse("publishing:review_fast_track", args=[review.pk])
+        self.assertContains(self.client.get(review_url), "Stengt vei")
+        self.client.post(review_url)
         review.refresh_from_db()
         self.assertEqual(review.reviewed_by, self.g.leader)
 
