@@ -33,12 +33,23 @@ def finding_html(finding):
     return format_html("{} {}", finding.message, finding.fix)
 
 
-def report_block(request, blocked):
-    for finding in blocked.findings:
-        messages.error(request, finding_html(finding))
+class ExplainBlockedPublishMixin:
+    """Turns a vetoed publish into the reasons and a way back to the page, not an error page.
+
+    In the create view the veto has already taken the new page off the public site, so it
+    stays as a draft to fix.
+    """
+
+    def publish_action(self):
+        try:
+            return super().publish_action()
+        except GovernancePublishBlocked as blocked:
+            for finding in blocked.findings:
+                messages.error(self.request, finding_html(finding))
+            return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class GovernedEditView(EditView):
+class GovernedEditView(ExplainBlockedPublishMixin, EditView):
     def perform_workflow_action(self):
         """Follow the notice task's actions, and explain a refused approval."""
         try:
@@ -67,33 +78,13 @@ class GovernedEditView(EditView):
         names = super().get_template_names()
         return [FOOTER_TEMPLATES["edit"]] if names == ["wagtailadmin/pages/edit.html"] else names
 
-    def publish_action(self):
-        try:
-            return super().publish_action()
-        except GovernancePublishBlocked as blocked:
-            report_block(self.request, blocked)
-            return redirect("wagtailadmin_pages:edit", self.page.pk)
+
+class GovernedRevertView(ExplainBlockedPublishMixin, RevisionsRevertView):
+    pass
 
 
-class GovernedRevertView(RevisionsRevertView):
-    def publish_action(self):
-        try:
-            return super().publish_action()
-        except GovernancePublishBlocked as blocked:
-            report_block(self.request, blocked)
-            return redirect("wagtailadmin_pages:edit", self.page.pk)
-
-
-class GovernedCreateView(CreateView):
+class GovernedCreateView(ExplainBlockedPublishMixin, CreateView):
     template_name = FOOTER_TEMPLATES["create"]
-
-    def publish_action(self):
-        try:
-            return super().publish_action()
-        except GovernancePublishBlocked as blocked:
-            # The veto has already taken the new page off the public site; it stays as a draft.
-            report_block(self.request, blocked)
-            return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
 class GovernedWorkflowActionView(WorkflowActionView):

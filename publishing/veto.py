@@ -165,52 +165,53 @@ def move_refusal(page, destination):
     return None
 
 
-def _guard_copy(original):
-    def check(self, skip_permission_checks=False):
-        # Governance first, so the person is told the real reason rather than a type mismatch.
-        reason = copy_refusal(
-            self.page,
-            self.to or self.page.get_parent(),
-            keep_live=self.keep_live,
-            recursive=self.recursive,
-            user=self.user,
-        )
-        if reason:
-            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "copy"})
-            raise CopyPagePermissionError(reason)
-        original(self, skip_permission_checks=skip_permission_checks)
+def _guard(kind, error_class, refusal):
+    """Wrap an action's ``check`` so that ``refusal(action, *args)`` is asked first.
 
-    check.__wrapped__ = original
-    return check
+    Governance goes first, so the person is told the real reason rather than, say, a page-type
+    mismatch that Wagtail's own check would report.
+    """
 
+    def wrap(original):
+        def check(self, *args, **kwargs):
+            reason = refusal(self, *args)
+            if reason:
+                audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": kind})
+                raise error_class(reason)
+            return original(self, *args, **kwargs)
 
-def _guard_alias(original):
-    def check(self, skip_permission_checks=False):
-        reason = alias_refusal(
-            self.page,
-            self.parent or self.page.get_parent(),
-            recursive=self.recursive,
-            user=self.user,
-        )
-        if reason:
-            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "alias"})
-            raise CreatePageAliasPermissionError(reason)
-        original(self, skip_permission_checks=skip_permission_checks)
+        check.__wrapped__ = original
+        return check
 
-    check.__wrapped__ = original
-    return check
+    return wrap
 
 
-def _guard_move(original):
-    def check(self, parent_after, skip_permission_checks=False):
-        reason = move_refusal(self.page, parent_after)
-        if reason:
-            audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": "move"})
-            raise MovePagePermissionError(reason)
-        original(self, parent_after, skip_permission_checks=skip_permission_checks)
-
-    check.__wrapped__ = original
-    return check
+_guard_copy = _guard(
+    "copy",
+    CopyPagePermissionError,
+    lambda action: copy_refusal(
+        action.page,
+        action.to or action.page.get_parent(),
+        keep_live=action.keep_live,
+        recursive=action.recursive,
+        user=action.user,
+    ),
+)
+_guard_alias = _guard(
+    "alias",
+    CreatePageAliasPermissionError,
+    lambda action: alias_refusal(
+        action.page,
+        action.parent or action.page.get_parent(),
+        recursive=action.recursive,
+        user=action.user,
+    ),
+)
+_guard_move = _guard(
+    "move",
+    MovePagePermissionError,
+    lambda action, parent_after: move_refusal(action.page, parent_after),
+)
 
 
 def install():

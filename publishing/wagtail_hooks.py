@@ -204,11 +204,14 @@ def register_governed_page_viewsets():
 
 @hooks.register("before_bulk_action")
 def hold_back_blocked_pages_from_bulk_publish(request, action_type, objects, action_view):
-    """Bulk publish publishes what may go live and names what may not, with the reasons."""
+    """Bulk publish publishes what may go live and names what may not, with the reasons.
+
+    A page whose own draft, or (with descendants) one of whose drafts below it, is blocked is
+    left out of the batch with its subtree; the rest is published.
+    """
     if action_type != "publish":
         return None
     include_descendants = action_view.cleaned_form.cleaned_data.get("include_descendants")
-    refused = []
     for page in list(objects):
         candidates = [page]
         if include_descendants:
@@ -217,30 +220,36 @@ def hold_back_blocked_pages_from_bulk_publish(request, action_type, objects, act
             revision = candidate.get_latest_revision()
             draft = revision.as_object() if revision else candidate.specific
             blocked = blocking(check_publish(draft, user=request.user))
-            if blocked:
-                refused.append((candidate, blocked))
-                audit.record(
-                    candidate,
-                    audit.BLOCKED,
-                    user=request.user,
-                    findings=blocked,
-                    data={"route": "bulk"},
-                )
-                if candidate is page:
-                    objects.remove(page)
-                break
-    if not refused:
-        return None
-    for page, blocked in refused:
-        messages.error(
-            request,
-            format_html(
-                "{}: {}", page.get_admin_display_title(), " ".join(f.message for f in blocked)
-            ),
-        )
-    if include_descendants and any(page not in objects for page, _ in refused) is False:
+            if not blocked:
+                continue
+            audit.record(
+                candidate,
+                audit.BLOCKED,
+                user=request.user,
+                findings=blocked,
+                data={"route": "bulk"},
+            )
+            messages.error(
+                request,
+                format_html(
+                    "{}: {}",
+                    candidate.get_admin_display_title(),
+                    " ".join(finding.message for finding in blocked),
+                ),
+            )
+            objects.remove(page)
+            break
+    if not objects:
         return redirect(action_view.next_url)
     return None
+
+
+def _refuse(request, page, reason):
+    """Show a governance refusal in the editor of ``page`` instead of a generic error."""
+    if not reason:
+        return None
+    messages.error(request, reason)
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @hooks.register("before_copy_page")
@@ -248,33 +257,23 @@ def explain_refused_copy(request, page):
     if request.method != "POST":
         return None
     destination = _page_from_post(request, "new_parent_page") or page.get_parent()
-    reason = copy_refusal(
-        page,
-        destination,
-        keep_live=bool(request.POST.get("publish_copies")),
-        recursive=bool(request.POST.get("copy_subpages")),
-        user=request.user,
-    )
-    if reason:
-        messages.error(request, reason)
-        return redirect("wagtailadmin_pages:edit", page.pk)
+    recursive = bool(request.POST.get("copy_subpages"))
     if request.POST.get("alias"):
-        reason = alias_refusal(
-            page, destination, recursive=bool(request.POST.get("copy_subpages")), user=request.user
+        reason = alias_refusal(page, destination, recursive=recursive, user=request.user)
+    else:
+        reason = copy_refusal(
+            page,
+            destination,
+            keep_live=bool(request.POST.get("publish_copies")),
+            recursive=recursive,
+            user=request.user,
         )
-        if reason:
-            messages.error(request, reason)
-            return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
+    return _refuse(request, page, reason)
 
 
 @hooks.register("before_move_page")
 def explain_refused_move(request, page, destination):
-    reason = move_refusal(page, destination)
-    if reason:
-        messages.error(request, reason)
-        return redirect("wagtailadmin_pages:edit", page.pk)
-    return None
+    return _refuse(request, page, move_refusal(page, destination))
 
 
 def _page_from_post(request, name):
