@@ -24,7 +24,24 @@ class Governed:
     """Namespace of the objects a governance test works with."""
 
 
+def ensure_wagtail_base():
+    """Recreate what Wagtail's data migrations make: the locale and the page and collection roots.
+
+    ``TransactionTestCase`` empties every table after each test; content types and permissions
+    come back by themselves, these do not.
+    """
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale, live=True))
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")
+
+
 def build_governed(slug="alvdal"):
+    ensure_wagtail_base()
     g = Governed()
     g.municipality = m = load_municipality(slug)
     g.line = line = line_organisation(m)

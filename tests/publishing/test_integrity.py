@@ -22,8 +22,6 @@ needs_postgresql = unittest.skipUnless(
 
 @needs_postgresql
 class KilledConnectionTests(TransactionTestCase):
-    serialized_rollback = True
-
     def setUp(self):
         self.g = build_governed()
         publish_notice(self.g)
@@ -55,8 +53,6 @@ class KilledConnectionTests(TransactionTestCase):
 
 @needs_postgresql
 class ConcurrentApprovalTests(TransactionTestCase):
-    serialized_rollback = True
-
     def setUp(self):
         self.g = build_governed()
         publish_notice(self.g)
