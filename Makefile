@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages migrate demo run test lint check clean
+.PHONY: help install messages migrate demo run test bench lint check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -38,6 +38,9 @@ run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http:/
 
 test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)
+
+bench: $(STAMP) ## Benchmarks of the text checks (median ms per size, memory over 200 texts)
+	$(PY) -m bench.text_checks
 
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .

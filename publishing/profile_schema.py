@@ -249,6 +249,8 @@ PROFILE = Table(
                 "long_sentence_words": Integer(minimum=5, maximum=100),
                 "long_word_letters": Integer(minimum=4, maximum=20),
                 "max_paragraph_words": Integer(minimum=10, maximum=1000),
+                # Whether a text far over its target (target + lix_far_over) blocks publishing.
+                "far_over_blocks": Boolean(optional=True, default=False),
             }
         ),
         "checklist": ListOf(

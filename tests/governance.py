@@ -116,10 +116,10 @@ def build_governed(slug="alvdal"):
 
 def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, **fields):
     """A draft news page in ``g``'s news index, affecting staff and linked to ``g.notice``."""
+    fields.setdefault("intro", "Fra 1. januar har hjemmetjenesten åpent til klokka 22.")
     page = NewsPage(
         title=title,
         slug=slug,
-        intro="Fra 1. januar har hjemmetjenesten åpent til klokka 22.",
         owning_unit=g.line.unit,
         responsible_leader=g.leader,
         affects_staff=affects_staff,

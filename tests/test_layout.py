@@ -35,3 +35,12 @@ class DependencyDirectionTests(SimpleTestCase):
             if "from home" in path.read_text() or "import home" in path.read_text()
         ]
         self.assertEqual(offenders, [])
+
+
+class ContentChecksArePlainPythonTests(SimpleTestCase):
+    def test_content_checks_do_not_import_django(self):
+        root = Path(settings.BASE_DIR) / "publishing" / "content_checks"
+        sources = list(root.rglob("*.py"))
+        self.assertGreaterEqual(len(sources), 3)
+        for path in sources:
+            self.assertNotIn("django", path.read_text(), str(path))

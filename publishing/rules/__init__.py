@@ -163,4 +163,4 @@ def blocking(findings):
     return [finding for finding in findings if finding.blocks]
 
 
-from . import governance  # noqa: E402, F401  (registers the governance rules)
+from . import content, governance  # noqa: E402, F401  (register their rules)

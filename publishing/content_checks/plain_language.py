@@ -1,0 +1,816 @@
+"""Plain-language analysis: LIX and its band, long sentences and paragraphs, long words,
+officialese, passive voice, vague link texts and text in capitals.
+
+Text in, report out, for Norwegian bokmål (``nb``), nynorsk (``nn``) and Swedish (``sv``); other
+languages get the language-neutral checks only. No Django here (see the package docstring).
+
+Cost: every check is one compiled-regex scan of the text or one loop over its sentences, and no
+regex can backtrack more than a bounded amount per position, so the work is linear in the text.
+LIX comes from textstat (as the project requires); textstat's per-text caches are emptied after
+every call so that a long-lived worker does not keep old texts in memory.
+
+The passive and sentence rules are heuristics tuned for precision: a missed passive costs the
+editor nothing, a wrong warning teaches them to ignore the checker.
+"""
+
+import importlib
+import json
+import math
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from itertools import chain, filterfalse
+from pathlib import Path
+
+import textstat
+import textstat.backend
+
+from .base import Span, check_size
+
+__all__ = [
+    "BANDS",
+    "TEXTSTAT_CACHES",
+    "PlainLanguageReport",
+    "analyze",
+    "count_words",
+    "lix_band",
+    "sentence_spans",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+#: LIX bands (Björnsson's scale as published by lix.se): upper bounds, exclusive.
+BANDS = (("easy", 40.0), ("medium", 50.0), ("hard", 60.0), ("very_hard", math.inf))
+
+#: Wagtail shows no readability score for texts this short; neither do we.
+MIN_WORDS_FOR_LIX = 10
+
+_LANG_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "swe": "sv"}
+
+
+def _language(lang):
+    """``"nb-NO"``, ``"no"``, ``"NB"`` → ``"nb"``; anything unknown passes through."""
+    code = str(lang or "").strip().lower().replace("_", "-").split("-")[0]
+    return _LANG_ALIASES.get(code, code)
+
+
+def _word_set(text):
+    """The set of the white-space separated words of ``text`` (lists read better as text)."""
+    return frozenset(text.split())
+
+
+# --- textstat and its caches ------------------------------------------------------------------
+#
+# textstat wraps 49 backend functions in functools.lru_cache(maxsize=128), keyed by the text.
+# A long-lived worker therefore keeps up to 128 whole texts, plus their word lists, per function:
+# 130 distinct 1 MB texts took RSS from 54 MB to 1,377 MB, and clearing the caches after each
+# check kept it at 100 MB (measured, shared/research/performance-and-security.md §2a). So every
+# cached function is found once at import and emptied after each LIX computation. Only the three
+# resource loaders in textstat.backend.utils are kept: they are keyed by language, hold at most a
+# few dictionaries, are never used by LIX, and are slow to rebuild for anyone else using textstat.
+_TEXTSTAT_LOADERS = frozenset({"get_cmudict", "get_pyphen", "get_lang_easy_words"})
+
+
+def _find_textstat_caches():
+    found = {}
+    for info in pkgutil.walk_packages(textstat.backend.__path__, prefix="textstat.backend."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)) and callable(
+                getattr(value, "cache_info", None)
+            ):
+                found[id(value)] = value
+    return tuple(
+        func for func in found.values() if getattr(func, "__name__", "") not in _TEXTSTAT_LOADERS
+    )
+
+
+#: The text-keyed textstat caches that ``analyze`` empties after every LIX computation.
+TEXTSTAT_CACHES = _find_textstat_caches()
+
+
+def _clear_textstat_caches():
+    for func in TEXTSTAT_CACHES:
+        func.cache_clear()
+
+
+def _textstat_lix(text):
+    try:
+        return textstat.lix(text)
+    finally:
+        # In ``finally`` so that an error inside textstat cannot leave a text in its caches.
+        _clear_textstat_caches()
+
+
+def lix_band(lix):
+    """The band of a LIX value: ``easy`` (< 40), ``medium`` (40–50), ``hard`` (50–60),
+    ``very_hard`` (≥ 60), or ``None`` when there is no value."""
+    if lix is None:
+        return None
+    for name, upper in BANDS:
+        if lix < upper:
+            return name
+    return BANDS[-1][0]
+
+
+# --- the scan copy ---------------------------------------------------------------------------
+#
+# Most checks run on a "scan copy" of the text: a space, then the text lower-cased with every
+# white-space character turned into a plain space. Offsets stay put (shifted by one for the
+# leading space), and so do the white-space separated chunks. Every scan pattern starts with a
+# literal space, which lets the regex engine jump from word start to word start in C instead
+# of attempting a match at every character (many times faster than a leading look-behind), and
+# case-sensitive patterns are faster than IGNORECASE ones.
+
+# (U+3000, the ideographic space, is the highest white-space character.)
+_OTHER_SPACES = "".join(chr(code) for code in range(0x3001) if chr(code).isspace() and code != 32)
+_OTHER_SPACE_RE = re.compile("[" + re.escape(_OTHER_SPACES) + "]")
+_LINE_BREAK_CHARS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK_RE = re.compile("[" + _LINE_BREAK_CHARS + "]")
+
+
+def _scan_copy(text):
+    # "İ" is the one character whose lower case is two characters long ("i̇"); replacing it
+    # first keeps every offset in place.
+    return " " + _OTHER_SPACE_RE.sub(" ", text.replace("\u0130", "i").lower())
+
+
+# Where a scan pattern starts: a space, then any opening quotes or brackets ("«samt»").
+_SCAN_START = " [\"'«‹“”„‘’(\\[{]*+"
+
+
+# --- words and sentences ---------------------------------------------------------------------
+#
+# A word is a white-space separated chunk with at least one letter or digit in it:
+# "NAV-kontoret", "og/eller", "1.5" and "17." are one word each; a dash or "§" standing alone
+# is none. That is textstat's definition too (it strips punctuation, then splits on white
+# space), so ``words`` and the LIX agree, and str.split() is several times faster than a regex.
+
+# A chunk of bare punctuation (on the scan copy).
+_NOT_A_WORD_RE = re.compile(r" ([^\w ]++)(?![^ ])")
+
+
+def _letters(word):
+    return sum(1 for char in word if char.isalpha())
+
+
+def _count_long(chunks, letters):
+    """How many of the white-space separated ``chunks`` have at least ``letters`` letters
+    ("NAV-kontoret" has 11; punctuation and digits do not count).
+
+    The common cases (too short; all letters) are sorted out first and cheaply; only the long
+    chunks with punctuation or digits in them are looked at letter by letter.
+    """
+    long_enough = [chunk for chunk in chunks if len(chunk) >= letters]
+    count = sum(map(str.isalpha, long_enough))
+    for chunk in filterfalse(str.isalpha, long_enough):
+        word = chunk.strip(_PUNCTUATION)
+        if len(word) >= letters and (word.isalpha() or _letters(word) >= letters):
+            count += 1
+    return count
+
+
+# Sentence ends, on the original text. A sentence ends at a line break (so headings, list items
+# and table rows are sentences of their own, however short: textstat instead drops sentences of
+# <= 2 words), and at ". ! ? …" with any closing quotes or brackets, when white space or the end
+# of the text follows ("1.5", "nav.no" and "bl.a" go on). A lone full stop does not end a
+# sentence before a lower-case word ("17. mai", "ca. fem", "osv. og"); group 1 marks it, for the
+# abbreviation check below. The pattern starts with a character class so that the regex engine
+# skips ordinary text in C.
+_LOWER = "".join(re.escape(chr(code)) for code in range(0x61, 0x250) if chr(code).islower())
+_CLOSERS = "[\"'»”’)\\]}]*+"
+_SENTENCE_END_RE = re.compile(
+    f"[.!?…{_LINE_BREAK_CHARS}]"
+    f"(?:(?<=[{_LINE_BREAK_CHARS}])"
+    f"|(?<=\\.)(?![.!?…])({_CLOSERS})(?!\\S)(?!\\s*+[{_LOWER}])"
+    f"|(?:(?<=[!?…])|(?=[.!?…]))[.!?…]*+{_CLOSERS}(?!\\S))"
+)
+_OPENERS = "\"'«“‘([{"
+_PUNCTUATION = ".,;:!?…\"'«»“”‘’()[]{}"
+
+# Abbreviations after which a full stop never ends a sentence, because a number, a name or a
+# date usually follows ("kl. 10", "f.eks. Oslo", "jf. § 5"). Abbreviations that often do end a
+# sentence ("osv.", "etc.", "m.m.", "kr.") are left out on purpose: before a lower-case word
+# they do not split anyway ("osv. og"), so they split only before a capital, as a reader would.
+_ABBREVIATIONS = _word_set(
+    """
+    bl.a. f.eks. t.ex. t.d. m.a. nr. kl. dvs. d.v.s. jf. jfr. ca. pga. p.g.a. evt. ev. inkl.
+    ekskl. exkl. mht. m.h.t. iht. i.h.t. ifm. t.o.m. f.o.m. fr.o.m. tlf. tel. tfn. ref. avd. adr.
+    kap. pkt. st. gnr. bnr. sml. vs. resp. ang. enl. s.k. dr. prof. e.g. i.e. mr. mrs. ms.
+    jan. feb. apr. aug. sep. sept. okt. oct. nov. des. dec.
+    """
+)
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+
+
+def _sentences(text, scan):
+    """Yield ``(start, end, chunks, words)`` for every sentence with at least one word: ``start``
+    and ``end`` exclude the white space around it, ``chunks`` are its white-space separated
+    chunks and ``words`` the number of them that are words.
+
+    A text of many tiny sentences costs a Python step per sentence, so this is one lean loop
+    over the sentence ends.
+    """
+    not_words = [match.start() - 1 for match in _NOT_A_WORD_RE.finditer(scan)]
+    not_words.append(len(text) + 1)
+    index = start = 0
+    # The sentence ends, then the end of the text.
+    for match in chain(_SENTENCE_END_RE.finditer(text), (None,)):
+        if match is None:
+            end = after = len(text)
+        elif match.lastindex:  # group 1: a lone full stop
+            first, end = match.span()
+            after = end
+            # Not after an abbreviation ("kl.", "f.eks.") or an initial or one-letter
+            # abbreviation ("s."). Six letters before the stop make a word longer than any
+            # abbreviation without dots (the common case, checked cheaply); otherwise look at
+            # the last word, which a window longer than any abbreviation holds.
+            if first < 6 or not text[first - 6 : first].isalpha():
+                window = text[max(0, first - _LONGEST_ABBREVIATION) : first + 1].split()
+                token = window[-1].lstrip(_OPENERS).lower() if window else ""
+                if token in _ABBREVIATIONS or (len(token) == 2 and token[0].isalpha()):
+                    continue
+        else:
+            first, after = match.span()
+            # A line break belongs to neither sentence; a terminator to the one it ends.
+            end = first if text[first] in _LINE_BREAK_CHARS else after
+        segment = text[start:end]
+        offset, start = start, after
+        chunks = segment.split()
+        if not chunks:
+            continue
+        count = len(chunks)
+        # Stretches come in order and no chunk spans two, so a pointer attributes each chunk
+        # of bare punctuation to its stretch.
+        while not_words[index] < end:
+            count -= 1
+            index += 1
+        if count > 0:
+            # The first chunk's first occurrence and the last chunk's last one are the chunks
+            # themselves: only white space lies before and after them.
+            yield (
+                offset + segment.find(chunks[0]),
+                offset + segment.rfind(chunks[-1]) + len(chunks[-1]),
+                chunks,
+                count,
+            )
+
+
+def sentence_spans(text):
+    """The sentences of ``text`` as spans with ``{"words": n}``, in order. Splits on ``. ! ?``
+    and line breaks, but not after abbreviations, inside numbers or before a lower-case word."""
+    scan = _scan_copy(text)
+    return [Span(start, end, {"words": count}) for start, end, _, count in _sentences(text, scan)]
+
+
+def count_words(text):
+    """The number of words in ``text``, counted the way ``analyze`` counts them."""
+    return len(text.split()) - len(_NOT_A_WORD_RE.findall(_scan_copy(text)))
+
+
+# --- word lists ------------------------------------------------------------------------------
+
+
+def _trie(phrases):
+    """One regex alternative for all ``phrases`` (lower case), sharing their prefixes, so that a
+    match attempt costs at most the length of the longest phrase, not the number of phrases.
+    A space in a phrase matches one or more spaces of the scan copy (possessively: what
+    follows is a letter, so giving spaces back could never help)."""
+    root = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(root)
+
+
+def _trie_node(node):
+    branches = [
+        (" ++" if char == " " else re.escape(char)) + _trie_node(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return "(?:" + body + ")?" if "" in node else body
+
+
+def _words(text):
+    """A ``(?:a|b|c)(?!\\w)`` alternative for a space-separated list of words."""
+    return "(?:" + _trie(text.split()) + r")(?!\w)"
+
+
+def _normalise(phrase):
+    return " ".join(phrase.lower().split())
+
+
+# --- officialese -----------------------------------------------------------------------------
+
+_PHRASE_RE = re.compile(r"\w+(?:[ -]\w+)*")
+
+
+def _load_wordlist(lang):
+    """Compile ``data/officialese_<lang>.json``: one scan pattern for every word and form, and a
+    map from each normalised form to its suggestion."""
+    data = json.loads((DATA_DIR / f"officialese_{lang}.json").read_text(encoding="utf-8"))
+    if not data.get("sources"):
+        raise ValueError(f"officialese_{lang}.json names no sources")
+    lookup = {}
+    for entry in data["entries"]:
+        suggestion = entry["suggestion"].strip()
+        for form in [entry["word"], *entry.get("forms", ())]:
+            key = _normalise(form)
+            if not _PHRASE_RE.fullmatch(key) or not suggestion:
+                raise ValueError(f"officialese_{lang}.json: bad entry {entry!r}")
+            lookup.setdefault(key, suggestion)
+    # Whole words only: a word start before, and neither a letter nor a hyphen after, because
+    # "samt-" or "icke-vit" are parts of compounds, which are other words.
+    return re.compile(_SCAN_START + "(" + _trie(lookup) + r")(?![\w-])"), lookup
+
+
+_OFFICIALESE = {lang: _load_wordlist(lang) for lang in ("nb", "nn", "sv")}
+
+
+def _officialese(text, scan, lang):
+    if lang not in _OFFICIALESE:
+        return []
+    pattern, lookup = _OFFICIALESE[lang]
+    spans = []
+    for match in pattern.finditer(scan):
+        start, end = match.start(1) - 1, match.end(1) - 1
+        # The scan copy is lower-case already; only a phrase may need its spaces normalised.
+        suggestion = lookup.get(match[1]) or lookup[_normalise(match[1])]
+        spans.append(Span(start, end, {"word": text[start:end], "suggestion": suggestion}))
+    return spans
+
+
+# --- passive voice ---------------------------------------------------------------------------
+#
+# Rules per language (nb and nn share theirs: texts mix the forms):
+#   aux     a form of "bli" (nb/nn also "verte") + up to two small words + a past participle
+#           ("ble behandlet", "vart ikkje sendt", "blev överklagat");
+#   modal   a modal verb + up to two small words + an s-passive ("skal behandles",
+#           "må derfor betalast", "ska skickas"); Swedish also "har/hade" + "-ts" ("har
+#           beviljats");
+#   trigger "som"/"det" (+ one small word) + an s-passive ("søknader som behandles", "det
+#           betalas ut"): only the verb is marked;
+#   lexicon common present-tense s-passives of municipal texts, anywhere ("behandles",
+#           "betalast", "skickas");
+#   plain   a lower-case s-passive followed by a preposition, a typical adverb or punctuation
+#           ("Søknader behandles fortløpende", "prövas av nämnden"). A genitive ("en kommunes
+#           ansvar") is followed by a noun instead, so it is not taken for a verb.
+# Participles and s-forms are recognised by their endings; the stop lists remove adjectives,
+# pronouns, adverbs, deponent verbs ("finnes", "lyckas"), superlatives ("seinast") and loan
+# words that share those endings. "Small words" are adverbs and pronouns that sit between the
+# verbs. All patterns run on the scan copy. The rules that start with a known word (aux, modal,
+# have, trigger, lexicon) are one regex, dispatched on the first letter, so matches never
+# overlap and most word starts are turned away after one letter; a word is read once,
+# possessively, and its ending checked by look-behinds. The plain rule would have to
+# read every word, so it is a second regex anchored on the ending instead ("es" + a following
+# word or punctuation), with the word itself checked in Python; its findings give way to
+# overlapping findings of the other rules.
+
+_WS = " ++"
+_LETTERS = r"[^\W\d_]"
+
+
+_NO_AUX = "bli blir ble blei blitt vart vorte verte vert"
+_NO_MODAL = "skal skulle må måtte kan kunne vil ville bør burde"
+_NO_SMALL = """ikke ikkje også òg nå no da då derfor difor likevel alltid ofte aldri sjelden
+    sjeldan snart straks automatisk først fyrst vanligvis vanlegvis normalt gjerne bare berre kun
+    allerede allereie deretter senere seinare dessverre diverre dermed dessuten raskt fort nok
+    trolig truleg heller helst du de dere dykk vi han hun ho den det dei jeg eg man"""
+_NO_PART_STOP = """godt stort lett kaldt varmt mørkt lyst klart nødt tett rett slett kort fint
+    sikkert svært sent sterkt svakt dyrt sint greit nytt gammelt sant rart litt helt meget enkelt
+    best verst mest minst sist flest lengst glad redd kald gravid fornøyd død blind mett vant
+    gift annet anna eget eiga intet ingen noen egen eigen åpen open voksen vaksen moden liten
+    sulten sliten alene igjen att sammen saman inne unna denne mine dine sine mitt ditt sitt vårt
+    bra"""
+# -et/-a/-t/-d (weak verbs: "behandlet", "behandla", "sendt", "prøvd"), -en/-ne (strong verbs:
+# "skriven", "skrivne"); at least four letters.
+_NO_PART_ENDING = r"(?:(?<=[tda])|(?<=en)|(?<=ne))"
+_NO_SPASS_STOP = """finnes fins synes syns trives lykkes mislykkes minnes møtes kjennes høres
+    omgås eldes undres finnast synast trivast lukkast mislukkast minnast møtast kjennast høyrast
+    eldast undrast seinast snarast raskast lettast fortast nærast nyast høgast lågast oftast
+    sikrast tryggast enklast diabetes herpes rabies karies mores hades sales services websites
+    devices images types notes cases names rules"""
+# -es (bokmål) and -ast (nynorsk), at least five letters; never -ies ("cookies") and never a
+# nynorsk superlative in -igast/-egast ("viktigast", "vanlegast").
+_NO_SPASS_ENDINGS = ("es", "ast")
+_NO_SPASS_NOT_ENDINGS = ("ies", "igast", "egast")
+_NO_LEXICON = """behandles betales sendes søkes vurderes innvilges avslås tildeles gis tas
+    gjøres kreves beregnes faktureres fastsettes godkjennes utbetales registreres kontrolleres
+    gjennomføres leveres publiseres oppdateres vedtas stenges åpnes brukes benyttes henvises
+    anbefales forventes oppfordres bes varsles meldes avgjøres prioriteres tilbys legges holdes
+    refunderes dekkes opprettes avsluttes tillates ettersendes mottas saksbehandles sies
+    behandlast betalast sendast søkjast søkast vurderast innvilgast tildelast gjevast givast
+    takast gjerast krevjast reknast fakturerast fastsetjast godkjennast utbetalast registrerast
+    kontrollerast gjennomførast leverast publiserast oppdaterast vedtakast stengjast opnast
+    brukast tilrådast forventast oppmodast bedast varslast meldast avgjerast prioriterast
+    tilbydast leggjast haldast dekkjast opprettast avsluttast mottakast"""
+_NO_FOLLOW = """av til i på ut inn innen etter fra frå med via gjennom hos for fortløpende
+    fortløpande automatisk elektronisk digitalt skriftlig skriftleg direkte månedlig månadleg
+    årlig årleg hvert kvart hver kvar per om over under før når dersom hvis viss ikke ikkje også
+    òg derfor difor senest seinast snarest ved mellom"""
+
+_SV_AUX = "bli blir blev blivit bliva"
+_SV_MODAL = "ska skall måste kan bör får kunde skulle borde måtte vill ville behöver"
+_SV_SMALL = """inte ej också nu då därför ändå alltid ofta aldrig sällan snart direkt genast
+    automatiskt först normalt vanligtvis bara endast redan sedan sen tyvärr ju dock troligen
+    förmodligen säkert snabbt du ni vi han hon den det de man jag"""
+_SV_PART_STOP = """mycket helt lätt svårt stort klart kallt varmt mörkt ljust bäst mest sist
+    först minst nytt gott fint dyrt sant kort fort rätt tyst trött mätt blött glad rädd nöjd
+    ledsen vuxen mogen liten egen ingen igen öppen nyfiken medveten galen borta annorlunda detta
+    denna båda mina dina sina inget något annat eget"""
+# -ad/-at/-d/-t (weak verbs: "beviljad", "överklagat", "stängd", "köpt"), -ade/-da/-ta
+# (plural), -en/-na (strong verbs: "skriven", "skrivna"), -ts; never an adjective in -igt/-skt.
+_SV_PART_ENDING = r"(?:(?<=[dt])|(?<=ade)|(?<=[dtn]a)|(?<=en)|(?<=ts))(?<!igt)(?<!skt)"
+_SV_SPASS_STOP = """finnas finns fanns hoppas lyckas misslyckas minnas trivas andas brottas
+    svettas umgås mötas träffas synas syns kännas känns låtsas fattas åldras vistas töras
+    envisas behövas behövs slåss kräkas skämmas avundas annars alls hos oss dess ens dels längs
+    delvis gratis inomhus utomhus tills plus minus status kurs buss kalas ananas atlas"""
+# After a modal any s-form will do ("ges", "tas", "skickas"); elsewhere only -as/-es/-ås of at
+# least five letters, because a noun in -s ("kurs", "hus") often follows "som".
+_SV_SPASS_ENDINGS = ("as", "es", "ås")
+_SV_LEXICON = """behandlas betalas ansöks söks skickas beviljas prövas handläggs debiteras
+    faktureras lämnas ges tas görs publiceras beräknas fastställs godkänns avslås genomförs
+    utförs erbjuds tilldelas rekommenderas stängs öppnas används registreras kontrolleras
+    utbetalas anmäls meddelas hanteras granskas bedöms ersätts tillämpas beslutas upphandlas
+    sparas raderas uppmanas ombeds anses betraktas antas gallras diarieförs sänds levereras
+    avgörs prioriteras planeras informeras"""
+_SV_FOLLOW = """av till i på ut in inom senast efter från med via genom hos för löpande
+    automatiskt digitalt skriftligt elektroniskt direkt varje per om över under före när inte
+    också därför enligt vid mellan månadsvis årligen"""
+
+
+def _word(length, stop, ending):
+    """A whole word of at least ``length`` letters, not in ``stop``, ending as ``ending``."""
+    return rf"(?={_LETTERS}{{{length}}})(?!{_words(stop)}){_LETTERS}++{ending}(?!\w)"
+
+
+def _ends(endings):
+    return "(?:" + "|".join(f"(?<={ending})" for ending in endings) + ")"
+
+
+@dataclass(frozen=True)
+class _PassiveRules:
+    anchored: re.Pattern  # the aux, modal, (have), trigger and lexicon rules
+    triggers: frozenset  # first words of the trigger rule, which marks only the verb
+    plain: re.Pattern  # an s-passive ending followed by a typical next word or punctuation
+    min_letters: int
+    stop: frozenset
+    not_endings: tuple
+
+
+def _anchored(rules):
+    """One regex for rules that each start with one of a list of words: ``rules`` is a list of
+    (space-separated words, what must follow them). The first letter is dispatched once; under
+    it come the rules with words starting with that letter, each as a trie of the rest of its
+    words plus its continuation. (A trie per word would be faster still but repeats every
+    continuation per word, which makes the regex slow to compile.)"""
+    by_letter = {}
+    for words, continuation in rules:
+        groups = {}
+        for word in words.split():
+            groups.setdefault(word[0], []).append(word[1:])
+        for letter, rests in groups.items():
+            by_letter.setdefault(letter, []).append(
+                "(?:" + _trie(rests) + r")(?!\w)" + continuation
+            )
+    return (
+        "(?:"
+        + "|".join(
+            re.escape(letter) + "(?:" + "|".join(branches) + ")"
+            for letter, branches in sorted(by_letter.items())
+        )
+        + ")"
+    )
+
+
+def _passive_rules(
+    *,
+    aux,
+    modal,
+    small,
+    part,
+    spass_modal,
+    spass,
+    stop,
+    endings,
+    not_endings,
+    lexicon,
+    follow,
+    have=None,
+):
+    """Compile one language's rules. The arguments are space-separated word lists, except
+    ``part``, ``spass_modal`` and ``spass`` (patterns for one word), ``endings`` and
+    ``not_endings`` (tuples) and ``have`` (a word list and a pattern)."""
+    gap = rf"(?:{_WS}{_words(small)}){{0,2}}?{_WS}"
+    rules = [(aux, gap + part), (modal, gap + spass_modal)]
+    if have:
+        rules.append((have[0], gap + have[1]))
+    rules += [("som det", rf"(?:{_WS}{_words(small)})?{_WS}{spass}"), (lexicon, "")]
+    anchored = re.compile(_SCAN_START + "(" + _anchored(rules) + ")")
+    plain = re.compile("(?:" + "|".join(endings) + rf")(?={_WS}{_words(follow)}| *+[.,;:!?])")
+    return _PassiveRules(
+        anchored, frozenset(("som", "det")), plain, 5, _word_set(stop), not_endings
+    )
+
+
+_NO_SPASS = _word(5, _NO_SPASS_STOP, _ends(_NO_SPASS_ENDINGS)) + (r"(?<!ies)(?<!igast)(?<!egast)")
+_NO_RULES = _passive_rules(
+    aux=_NO_AUX,
+    modal=_NO_MODAL,
+    small=_NO_SMALL,
+    part=_word(4, _NO_SMALL + " " + _NO_PART_STOP, _NO_PART_ENDING),
+    spass_modal=_NO_SPASS,
+    spass=_NO_SPASS,
+    stop=_NO_SPASS_STOP,
+    endings=_NO_SPASS_ENDINGS,
+    not_endings=_NO_SPASS_NOT_ENDINGS,
+    lexicon=_NO_LEXICON,
+    follow=_NO_FOLLOW,
+)
+_SV_RULES = _passive_rules(
+    aux=_SV_AUX,
+    modal=_SV_MODAL,
+    small=_SV_SMALL,
+    part=_word(4, _SV_SMALL + " " + _SV_PART_STOP, _SV_PART_ENDING),
+    spass_modal=_word(3, _SV_SPASS_STOP, "(?<=s)"),
+    spass=_word(5, _SV_SPASS_STOP, _ends(_SV_SPASS_ENDINGS)),
+    stop=_SV_SPASS_STOP,
+    endings=_SV_SPASS_ENDINGS,
+    not_endings=(),
+    lexicon=_SV_LEXICON,
+    follow=_SV_FOLLOW,
+    have=("har hade", _word(4, _SV_SPASS_STOP, "(?<=ts)(?<!plats)")),
+)
+_PASSIVE = {"nb": _NO_RULES, "nn": _NO_RULES, "sv": _SV_RULES}
+
+
+def _plain_passives(text, scan, rules):
+    """The plain rule: ``(start, end)`` in the text of each lower-case s-passive that is
+    followed by a typical next word or punctuation."""
+    found = []
+    for match in rules.plain.finditer(scan):
+        end = match.end()
+        word = scan[scan.rfind(" ", 0, end) + 1 : end].lstrip(_OPENERS)
+        start = end - len(word)
+        if (
+            len(word) >= rules.min_letters
+            and word.isalpha()
+            and word not in rules.stop
+            and not word.endswith(rules.not_endings)
+            # Capitalised: a name or a place in the genitive ("Agnes", "Norges"), not a verb.
+            and text[start - 1].islower()
+        ):
+            found.append((start - 1, end - 1))  # scan copy → text
+    return found
+
+
+def _passive(text, scan, lang):
+    rules = _PASSIVE.get(lang)
+    if rules is None:
+        return []
+    anchored = []
+    for match in rules.anchored.finditer(scan):
+        start, end = match.span(1)
+        phrase = match[1]
+        if phrase.split(" ", 1)[0] in rules.triggers:
+            start = end - len(phrase) + phrase.rfind(" ") + 1  # only the verb after "som"/"det"
+        anchored.append((start - 1, end - 1))  # scan copy → text
+    # Merge the plain rule's findings in, except where they overlap an anchored finding.
+    found, index = [], 0
+    for start, end in _plain_passives(text, scan, rules):
+        while index < len(anchored) and anchored[index][1] <= start:
+            found.append(anchored[index])
+            index += 1
+        if index == len(anchored) or end <= anchored[index][0]:
+            found.append((start, end))
+    found.extend(anchored[index:])
+    return [
+        Span(start, end, {"text": text[start:end]})
+        for start, end in found
+        # The scan copy turned line breaks into spaces; a construction does not span lines.
+        if not _LINE_BREAK_RE.search(text, start, end)
+    ]
+
+
+# --- vague link texts ------------------------------------------------------------------------
+
+#: Link texts that say nothing about where the link goes (WCAG 2.4.4), compared after
+#: lower-casing and dropping punctuation and arrows ("Les mer »" → "les mer").
+VAGUE_LINK_TEXTS = frozenset(
+    [
+        *("klikk her", "trykk her", "klikk", "trykk", "her", "les mer", "les mer her", "mer"),
+        *("mer info", "mer informasjon", "link", "linken", "denne linken", "lenke", "lenken"),
+        *("denne lenken", "les meir", "les meir her", "meir", "meir info", "meir informasjon"),
+        *("lenkja", "denne lenkja", "denne lenka", "klicka här", "klicka", "här", "läs mer"),
+        *("läs mer här", "mer information", "länk", "länken", "denna länk", "den här länken"),
+        *("click here", "click", "read more", "here", "more", "this link"),
+    ]
+)
+
+# Without link positions, only phrases that are vague wherever they stand.
+_VAGUE_PHRASES_RE = re.compile(
+    _SCAN_START
+    + "("
+    + _trie(
+        ["klikk her", "trykk her", "les mer her", "les meir her"]
+        + ["klicka här", "läs mer här", "click here"]
+    )
+    + r")(?![\w-])"
+)
+_LINK_WORD_RE = re.compile(r"\w+")
+
+
+def _vague_links(text, scan, link_spans):
+    if link_spans is None:
+        spans = []
+        for match in _VAGUE_PHRASES_RE.finditer(scan):
+            start, end = match.start(1) - 1, match.end(1) - 1
+            spans.append(Span(start, end, {"text": text[start:end]}))
+        return spans
+    length = len(text)
+    found = set()
+    for start, end in link_spans:
+        start = min(max(int(start), 0), length)
+        end = min(max(int(end), start), length)
+        label = " ".join(_LINK_WORD_RE.findall(text[start:end].lower()))
+        if label in VAGUE_LINK_TEXTS:
+            found.add((start, end))
+    return [Span(start, end, {"text": text[start:end]}) for start, end in sorted(found)]
+
+
+# --- text in capitals ------------------------------------------------------------------------
+
+
+def _upper_letters():
+    """The capital letters of Latin-1 and Latin Extended-A/B: Nordic, Sami (Č, Đ, Ŋ, Š, Ŧ, Ž)
+    and other European letters, escaped for a character class."""
+    return "".join(re.escape(chr(code)) for code in range(0x41, 0x250) if chr(code).isupper())
+
+
+_UPPER = _upper_letters()
+# A capital letter starting a word (the look-behind checks the character before it; it comes
+# after the first letter so that the regex engine can skip lower-case text quickly), more
+# capitals or digits, and the end of the word.
+_CAPS_WORD = rf"[{_UPPER}](?<!\w.)[{_UPPER}\d]*(?!\w)"
+# A run of such words within one line and one sentence, with spaces, other punctuation or
+# numbers between them.
+_CAPS_RUN_RE = re.compile(rf"{_CAPS_WORD}(?:[^\w\n.!?]++(?:[{_UPPER}][{_UPPER}\d]*|\d+)(?!\w))*")
+# The words of a run that may count: four characters or more (shorter ones never do, and a
+# run of thousands of "A"s should not cost a Python step each).
+_CAPS_COUNTED_RE = re.compile(rf"[{_UPPER}](?<!\w.)[{_UPPER}\d]{{3,}}(?!\w)")
+
+#: Abbreviations that are written in capitals and are never shouting.
+CAPS_ALLOWLIST = _word_set(
+    """NAV LSS LVU LVM PDF BUP HVB NOK SEK EU EØS GDPR IKT COVID NATO UNICEF UNESCO HTML HTTPS
+    KOSTRA HELFO SMHI"""
+)
+_CAPS_WORD_LETTERS = 4  # shorter all-capital words are abbreviations ("SFO", "KS") or "OG"
+_CAPS_RUN_WORDS = 3
+_CAPS_SINGLE_LETTERS = 8
+
+
+def _all_caps(text):
+    spans = []
+    for run in _CAPS_RUN_RE.finditer(text):
+        words = [
+            word
+            for word in _CAPS_COUNTED_RE.finditer(text, run.start(), run.end())
+            if word.group() not in CAPS_ALLOWLIST and _letters(word.group()) >= _CAPS_WORD_LETTERS
+        ]
+        if len(words) >= _CAPS_RUN_WORDS:
+            start, end = words[0].start(), words[-1].end()
+            spans.append(Span(start, end, {"text": text[start:end]}))
+            continue
+        spans.extend(
+            Span(word.start(), word.end(), {"text": word.group()})
+            for word in words
+            if _letters(word.group()) >= _CAPS_SINGLE_LETTERS
+        )
+    return spans
+
+
+# --- the report ------------------------------------------------------------------------------
+
+# Paragraphs are separated by a blank line (several blank lines give several breaks, which
+# the paragraph loop takes in its stride).
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*+\n")
+
+
+@dataclass
+class PlainLanguageReport:
+    """What ``analyze`` found. Offsets are character offsets into the analysed text."""
+
+    lix: float | None
+    band: str | None
+    words: int
+    sentences: int
+    long_words: int
+    long_sentences: list[Span] = field(default_factory=list)
+    long_paragraphs: list[Span] = field(default_factory=list)
+    officialese: list[Span] = field(default_factory=list)
+    passive: list[Span] = field(default_factory=list)
+    vague_links: list[Span] = field(default_factory=list)
+    all_caps: list[Span] = field(default_factory=list)
+
+    def to_dict(self):
+        """The JSON shape of the ``check_text`` contract."""
+        return {
+            "lix": self.lix,
+            "band": self.band,
+            "words": self.words,
+            "sentences": self.sentences,
+            "long_sentences": [span.to_dict() for span in self.long_sentences],
+            "officialese": [span.to_dict() for span in self.officialese],
+            "passive": [span.to_dict() for span in self.passive],
+            "long_words": self.long_words,
+            "long_paragraphs": [span.to_dict() for span in self.long_paragraphs],
+            "vague_links": [span.to_dict() for span in self.vague_links],
+            "all_caps": [span.to_dict() for span in self.all_caps],
+        }
+
+
+def analyze(
+    text: str,
+    lang: str = "nb",
+    *,
+    long_sentence_words: int = 25,
+    long_word_letters: int = 7,
+    max_paragraph_words: int = 80,
+    link_spans=None,
+) -> PlainLanguageReport:
+    """Analyse ``text`` for plain language.
+
+    ``lang`` is ``nb``, ``nn`` or ``sv`` (``no``, ``nb-NO`` and the like are understood); any
+    other language gets LIX, lengths, vague links and capitals but no officialese or passive.
+    A sentence is long with more than ``long_sentence_words`` words, a word with at least
+    ``long_word_letters`` letters (7 = LIX's "more than six"), a paragraph with more than
+    ``max_paragraph_words`` words. ``link_spans`` are the ``(start, end)`` offsets of the link
+    texts; without them only phrases such as "klikk her" are reported as vague links.
+
+    Raises ``InputTooLarge`` for texts over ``MAX_INPUT_CHARS``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    check_size(text)
+    lang = _language(lang)
+
+    paragraph_breaks = [match.start() for match in _PARAGRAPH_BREAK_RE.finditer(text)]
+    paragraph_breaks.append(len(text) + 1)
+    next_break = 0
+    paragraph = None  # [start, end, words] of the paragraph being read
+    long_paragraphs = []
+
+    def close(current):
+        if current is not None and current[2] > max_paragraph_words:
+            long_paragraphs.append(Span(current[0], current[1], {"words": current[2]}))
+
+    words = sentences = 0
+    long_sentences = []
+    scan = _scan_copy(text)
+    all_chunks = []
+    for start, end, chunks, count in _sentences(text, scan):
+        words += count
+        sentences += 1
+        all_chunks += chunks
+        if count > long_sentence_words:
+            long_sentences.append(Span(start, end, {"words": count}))
+        # A paragraph break holds a line break, which ends a sentence, so every sentence lies
+        # in exactly one paragraph.
+        if paragraph_breaks[next_break] < start:
+            while paragraph_breaks[next_break] < start:
+                next_break += 1
+            close(paragraph)
+            paragraph = None
+        if paragraph is None:
+            paragraph = [start, end, count]
+        else:
+            paragraph[1] = end
+            paragraph[2] += count
+    close(paragraph)
+    long_words = _count_long(all_chunks, long_word_letters)
+
+    lix = None
+    if words >= MIN_WORDS_FOR_LIX:
+        value = _textstat_lix(text)
+        if math.isfinite(value):
+            lix = round(value, 1)
+
+    return PlainLanguageReport(
+        lix=lix,
+        band=lix_band(lix),
+        words=words,
+        sentences=sentences,
+        long_words=long_words,
+        long_sentences=long_sentences,
+        long_paragraphs=long_paragraphs,
+        officialese=_officialese(text, scan, lang),
+        passive=_passive(text, scan, lang),
+        vague_links=_vague_links(text, scan, link_spans),
+        all_caps=_all_caps(text),
+    )

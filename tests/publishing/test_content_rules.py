@@ -1,0 +1,115 @@
+"""Personal data and plain language in the editor, the workflow and at publish time."""
+
+from django.test import TestCase
+from django.utils import translation
+
+from publishing.rules import BLOCK, WARN, check_publish, check_submit
+from publishing.veto import GovernancePublishBlocked
+from tests.governance import build_governed, news_page, reload
+
+FNR = "01010012356"  # a valid fødselsnummer (synthetic)
+
+
+class PersonalDataRuleTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
+    def page(self, intro, **fields):
+        return news_page(
+            self.g,
+            "Melding",
+            f"melding-{abs(hash(intro)) % 10_000}",
+            affects_staff=False,
+            notice=False,
+            intro=intro,
+            **fields,
+        )
+
+    def test_identity_number_blocks_every_path_with_a_masked_excerpt(self):
+        page = self.page(f"Søkeren har fødselsnummer {FNR} og får svar snart.")
+        findings = [f for f in check_publish(reload(page)) if f.code == "personal_data.national_id"]
+        self.assertEqual(len(findings), 1)
+        finding = findings[0]
+        self.assertEqual(finding.severity, BLOCK)
+        self.assertEqual(finding.field, "intro")
+        self.assertIn("introduction", finding.message)
+        self.assertNotIn(FNR, finding.message + finding.fix)
+        with self.assertRaises(GovernancePublishBlocked):
+            reload(page).get_latest_revision().publish(user=None)
+        self.assertFalse(reload(page).live)
+
+    def test_submission_is_stopped_too(self):
+        page = self.page(f"Fødselsnummer: {FNR}.")
+        codes = [f.code for f in check_submit(reload(page), user=self.g.publisher) if f.blocks]
+        self.assertIn("personal_data.national_id", codes)
+
+    def test_switchboard_is_public_but_a_private_mobile_warns(self):
+        page = self.page("Ring sentralbordet på 62 48 90 00 eller Ola på 912 34 567.")
+        phones = [f for f in check_publish(reload(page)) if f.code == "personal_data.phone"]
+        self.assertEqual(len(phones), 1)
+        self.assertEqual(phones[0].severity, WARN)
+        self.assertNotIn("912 34 567", phones[0].message)
+        reload(page).get_latest_revision().publish(user=None)  # a warning does not block
+        self.assertTrue(reload(page).live)
+
+    def test_name_and_sensitive_word_in_one_sentence_block(self):
+        page = self.page("Kari Nordmann har fått vedtak fra barnevernet.")
+        blocked = [f.code for f in check_publish(reload(page)) if f.blocks]
+        self.assertIn("personal_data.person_name", blocked)
+
+
+class PlainLanguageRuleTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def setUp(self):
+        self.enterContext(translation.override("en"))
+
+    HARD = (
+        "Vedrørende søknaden om tildeling av kommunale omsorgstjenester bemerkes det at "
+        "saksbehandlingen iverksettes fortløpende i henhold til gjeldende forvaltningsbestemmelser "
+        "og prioriteringskriterier, hvorpå vedkommende underrettes skriftlig om utfallet. "
+    ) * 4
+
+    def test_text_over_the_audience_target_warns_with_officialese(self):
+        page = news_page(
+            self.g, "Vanskelig", "vanskelig", affects_staff=False, notice=False, intro=self.HARD
+        )
+        findings = {f.code: f for f in check_publish(reload(page))}
+        self.assertEqual(findings["plain_language.lix_over_target"].severity, WARN)
+        self.assertIn(
+            f"target {self.g.citizens.lix_target}",
+            findings["plain_language.lix_over_target"].message,
+        )
+        self.assertIn("vedrørende", findings["plain_language.officialese"].message)
+
+    def test_profile_can_make_far_over_block(self):
+        profile = dict(self.g.municipality.profile)
+        profile["plain_language"] = {
+            **profile["plain_language"],
+            "far_over_blocks": True,
+            "lix_far_over": 5,
+        }
+        self.g.municipality.profile = profile
+        self.g.municipality.save()
+        page = news_page(
+            self.g, "Vanskelig", "vanskelig", affects_staff=False, notice=False, intro=self.HARD
+        )
+        findings = {f.code: f for f in check_publish(reload(page))}
+        self.assertEqual(findings["plain_language.lix_over_target"].severity, BLOCK)
+
+    def test_plain_text_passes(self):
+        page = news_page(
+            self.g,
+            "Enkel",
+            "enkel",
+            affects_staff=False,
+            notice=False,
+            intro="Vi har åpent til klokka ti. Du kan ringe oss. Vi hjelper deg.",
+        )
+        self.assertEqual([f.code for f in check_publish(reload(page))], [])
