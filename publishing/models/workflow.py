@@ -49,7 +49,10 @@ class AutomaticChecksTask(Task):
 
     @classmethod
     def get_description(cls):
-        return _("Checks governance (responsibility, openness, trained publisher) on submit")
+        return _(
+            "Runs every check on submit: personal data, plain language, responsibility, openness "
+            "and a trained publisher"
+        )
 
     class Meta:
         verbose_name = _("automatic checks task")
