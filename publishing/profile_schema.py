@@ -158,6 +158,26 @@ class ListOf(Field):
         return items
 
 
+class MapOf(Field):
+    """A table whose keys are chosen by the profile (slugs) and whose values share one type."""
+
+    python_type = dict
+    expected = gettext_lazy("a table")
+
+    def __init__(self, value, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.value = value
+
+    def check(self, value, key):
+        prefix = f"{key}." if key else ""
+        result = {}
+        for name, item in value.items():
+            if not _SLUG.match(name.replace("_", "-")):
+                raise SchemaError(f"{prefix}{name}", _("use only a-z, 0-9, - and _ in keys"))
+            result[name] = self.value.validate(item, f"{prefix}{name}")
+        return result
+
+
 class Table(Field):
     python_type = dict
     expected = gettext_lazy("a table")
@@ -251,6 +271,11 @@ PROFILE = Table(
                 "max_paragraph_words": Integer(minimum=10, maximum=1000),
                 # Whether a text far over its target (target + lix_far_over) blocks publishing.
                 "far_over_blocks": Boolean(optional=True, default=False),
+                # Reading targets per page type (model name, e.g. "servicepage"); the strictest
+                # of these and the audiences' targets applies.
+                "page_type_targets": MapOf(
+                    Integer(minimum=10, maximum=80), optional=True, default={}
+                ),
             }
         ),
         "checklist": ListOf(

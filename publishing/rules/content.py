@@ -163,12 +163,16 @@ def plain_language_rule(context):
 
 
 def reading_target(context, targets):
-    """The strictest LIX target of the page's audiences, or the profile's default."""
+    """The strictest LIX target of the page's audiences and its page type.
+
+    Without either, the profile's default target applies.
+    """
     audiences = list(context.page.audiences.all()) if hasattr(context.page, "audiences") else []
     values = [audience.lix_target for audience in audiences if audience.lix_target]
-    if values:
-        return min(values)
-    return targets.get("lix_target")
+    page_type = (targets.get("page_type_targets") or {}).get(context.page._meta.model_name)
+    if page_type:
+        values.append(page_type)
+    return min(values) if values else targets.get("lix_target")
 
 
 def _unique(spans):

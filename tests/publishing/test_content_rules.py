@@ -113,3 +113,26 @@ class PlainLanguageRuleTests(TestCase):
             intro="Vi har åpent til klokka ti. Du kan ringe oss. Vi hjelper deg.",
         )
         self.assertEqual([f.code for f in check_publish(reload(page))], [])
+
+
+class ReadingTargetTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def test_strictest_of_audience_and_page_type_targets(self):
+        from publishing.rules import RuleContext
+        from publishing.rules.content import reading_target
+
+        page = reload(news_page(self.g, "Mål", "maal", affects_staff=False, notice=False))
+        targets = dict(self.g.municipality.plain_language)
+        context = RuleContext(page=page)
+        self.assertEqual(
+            reading_target(context, targets),
+            min(self.g.citizens.lix_target, targets["page_type_targets"]["newspage"]),
+        )
+        targets["page_type_targets"] = {"newspage": 20}
+        self.assertEqual(reading_target(context, targets), 20)
+        targets["page_type_targets"] = {}
+        page.audiences.set([])
+        self.assertEqual(reading_target(RuleContext(page=page), targets), targets["lix_target"])

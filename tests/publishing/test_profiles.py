@@ -168,6 +168,13 @@ class BadProfileTests(ProfileFixture):
         index = next(i for i, a in enumerate(data["audiences"]) if a["lix_target"] == "førti")
         self.assertRefused(folder, f"audiences[{index}].lix_target", "expected a whole number")
 
+    def test_wrong_type_in_page_type_targets(self):
+        folder = self.copy_profile()
+        self.edit(folder, "servicepage = 36", 'servicepage = "lett"')
+        self.assertRefused(
+            folder, "plain_language.page_type_targets.servicepage", "expected a whole number"
+        )
+
     def test_unknown_role_in_spokesperson_matrix(self):
         folder = self.copy_profile()
         self.edit(folder, 'roles = ["mayor"]', 'roles = ["king"]')
