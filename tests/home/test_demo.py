@@ -72,11 +72,12 @@ class DemoTests(TestCase):
         call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         self.assertEqual(counts(), before)
 
-    def test_logins_are_printed(self):
+    def test_logins_are_printed_as_make_run_asks_for_them(self):
         from io import StringIO
 
         out = StringIO()
-        call_command("load_demo", stdout=out)
+        call_command("load_demo", "--port", "8123", stdout=out)  # as the Makefile calls it
+        self.assertIn("http://alvdal.localhost:8123/", out.getvalue())
         self.assertIn(DEMO_PASSWORD, out.getvalue())
         self.assertIn("alvdal.silje", out.getvalue())
         self.assertIn("publisher certificate EXPIRED", out.getvalue())

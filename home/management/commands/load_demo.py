@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet-logins", action="store_true", help="Do not print the demo logins."
         )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port shown in the printed site addresses."
+        )
 
     def handle(self, *args, quiet_logins=False, port=8000, **options):
         folders = demo_folders()
