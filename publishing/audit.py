@@ -13,6 +13,9 @@ LEADER_APPROVED = "publishing.leader_approved"
 NOTICE_PASSED = "publishing.notice_passed"
 FAST_TRACK = "publishing.fast_track"
 REVIEW_DONE = "publishing.fast_track_reviewed"
+#: Entries about refused attempts: they stay on record even when the transaction around them
+#: is rolled back.
+ATTEMPTS = frozenset({BLOCKED, SCHEDULED_BLOCKED, ACTION_BLOCKED})
 
 
 class FindingsFormatter(LogFormatter):
@@ -67,7 +70,8 @@ def record(page, action, *, user=None, findings=(), data=None, revision=None):
         "revision_id": getattr(revision, "pk", None),
     }
     written = _write(entry)
-    if _in_transaction() and written is not None:
+    # Only attempts are kept: an approval that was rolled back did not happen.
+    if action in ATTEMPTS and _in_transaction() and written is not None:
         pending = _pending.get()
         if pending is None:
             pending = []

@@ -125,7 +125,8 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
         user = self.for_user
         if user is None:
             return
-        municipalities = Municipality.objects.for_user(user)
+        # The choices decide what the user can write: only municipalities they may change.
+        municipalities = Municipality.objects.editable_by(user)
         for _name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if queryset is None:

@@ -162,6 +162,9 @@ def extract(page):
     """The reader-visible text of ``page`` (a specific page or an unsaved form instance)."""
     page_text = PageText()
     page_text.add("title", page._meta.get_field("title").verbose_name, page.title, "heading")
+    # The browser title and the search-engine description are shown to readers too.
+    for name in ("seo_title", "search_description"):
+        page_text.add(name, page._meta.get_field(name).verbose_name, getattr(page, name, ""))
     base_fields = {f.name for f in Page._meta.get_fields()}
     for model_field in type(page)._meta.get_fields():
         name = model_field.name

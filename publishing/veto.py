@@ -140,7 +140,7 @@ def copy_refusal(page, destination, *, keep_live, recursive, user=None):
                 continue
             specific = source.specific
             if isinstance(specific, GovernedPage):
-                blocked = blocking(check_publish(specific, user=user, parent=destination))
+                blocked = blocking(check_publish(specific, user=user, location=destination))
                 if blocked:
                     return _("“%(title)s” cannot be published as a copy: %(reasons)s") % {
                         "title": specific.title,
@@ -162,7 +162,21 @@ def move_refusal(page, destination):
     """Why moving ``page`` below ``destination`` must be refused, or ``None``."""
     if leaves_intranet(page, destination):
         return _("Pages cannot be moved from the intranet to the public site.")
+    target = intranet_of(destination)
+    if target is not None and _public_aliases(page, target):
+        return _(
+            "This page has aliases on the public site; moved to the intranet, its staff-only "
+            "content would show there. Remove the aliases first."
+        )
     return None
+
+
+def _public_aliases(page, municipality):
+    """Aliases of ``page`` or its descendants that stand outside ``municipality``'s intranet."""
+    sources = page.get_descendants(inclusive=True).values("pk")
+    return Page.objects.filter(alias_of__in=sources).exclude(
+        path__startswith=municipality.intranet_page.path
+    )
 
 
 def _guard(kind, error_class, refusal):

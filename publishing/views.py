@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from . import audit
-from .models import FastTrackReview, GovernedPage, Municipality
+from .models import BaseInternalNoticePage, FastTrackReview, GovernedPage, Municipality
 from .notifications import notify_fast_track
 from .rules import FAST_TRACK, publish_route
 from .rules.approval import approver_ids
@@ -47,7 +47,20 @@ def create_notice(request, page_id):
     intranet = municipality.intranet_page
     if not intranet.permissions_for_user(request.user).can_add_subpage():
         raise PermissionDenied
+    lock = page.get_lock()
+    if lock is not None and lock.for_user(request.user):
+        messages.error(request, _("The page is locked; it cannot be changed now."))
+        return redirect("wagtailadmin_pages:edit", page.pk)
     draft = page.get_latest_revision_as_object()
+    if draft.internal_notice_id:
+        messages.info(request, _("The page already has an internal notice."))
+        return redirect("wagtailadmin_pages:edit", draft.internal_notice_id)
+    if not (draft.owning_unit_id and draft.responsible_leader_id):
+        messages.error(
+            request,
+            _("Choose the owning unit and the responsible leader first; the notice needs them."),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
     if request.method == "POST":
         form = NoticeForm(request.POST)
         if form.is_valid():
@@ -119,6 +132,17 @@ def fast_track(request, page_id):
         raise PermissionDenied
     draft = page.get_latest_revision_as_object()
     notice = draft.internal_notice.specific if draft.internal_notice_id else None
+    municipality = Municipality.objects.for_page(page)
+    if notice is not None and not (
+        isinstance(notice, BaseInternalNoticePage)
+        and municipality is not None
+        and municipality.is_intranet_page(notice)
+    ):
+        messages.error(
+            request,
+            _("The linked notice is not an internal notice on this municipality's intranet."),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
     if request.method == "POST":
         form = FastTrackForm(request.POST)
         if form.is_valid():
@@ -162,14 +186,19 @@ def review_fast_track(request, review_id):
     page = review.page.specific
     if not (request.user.is_superuser or request.user.pk in approver_ids(page)):
         raise PermissionDenied
+    if review.published_by_id == request.user.pk:
+        messages.error(
+            request, _("You published this page yourself; another leader must review it.")
+        )
+        return redirect("wagtailadmin_home")
     if request.method != "POST":
         return TemplateResponse(
             request, "publishing/fast_track_review.html", {"review": review, "page": page}
         )
-    if review.reviewed_at is None:
-        review.reviewed_by = request.user
-        review.reviewed_at = timezone.now()
-        review.save(update_fields=["reviewed_by", "reviewed_at"])
+    # Conditional update: of two leaders confirming at once, one records the review.
+    if FastTrackReview.objects.filter(pk=review.pk, reviewed_at__isnull=True).update(
+        reviewed_by=request.user, reviewed_at=timezone.now()
+    ):
         audit.record(page, audit.REVIEW_DONE, user=request.user, data={"review": review.pk})
         messages.success(request, _("Thank you: the fast-tracked page is marked as reviewed."))
     return redirect("wagtailadmin_home")

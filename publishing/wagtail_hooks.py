@@ -40,20 +40,26 @@ class MunicipalityPermissionHelper(PermissionHelper):
 
     municipality_lookup = "municipality"
 
-    def _in_scope(self, user, obj):
+    def _in_scope(self, user, obj, scope):
         value = obj
         for part in self.municipality_lookup.split("__"):
             value = getattr(value, part)
-        return Municipality.objects.for_user(user).filter(pk=value.pk).exists()
+        return scope(user).filter(pk=value.pk).exists()
 
     def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and self._in_scope(user, obj)
+        return super().user_can_edit_obj(user, obj) and self._in_scope(
+            user, obj, Municipality.objects.editable_by
+        )
 
     def user_can_delete_obj(self, user, obj):
-        return super().user_can_delete_obj(user, obj) and self._in_scope(user, obj)
+        return super().user_can_delete_obj(user, obj) and self._in_scope(
+            user, obj, Municipality.objects.editable_by
+        )
 
     def user_can_inspect_obj(self, user, obj):
-        return super().user_can_inspect_obj(user, obj) and self._in_scope(user, obj)
+        return super().user_can_inspect_obj(user, obj) and self._in_scope(
+            user, obj, Municipality.objects.for_user
+        )
 
 
 class MunicipalityScopedAdmin(ModelAdmin):
@@ -213,6 +219,18 @@ def hold_back_blocked_pages_from_bulk_publish(request, action_type, objects, act
         return None
     include_descendants = action_view.cleaned_form.cleaned_data.get("include_descendants")
     for page in list(objects):
+        if page.workflow_in_progress:
+            # Publishing it here would cancel the workflow and skip the leader's approval.
+            messages.error(
+                request,
+                format_html(
+                    "{}: {}",
+                    page.get_admin_display_title(),
+                    _("is in a workflow; it is published when the workflow is approved."),
+                ),
+            )
+            objects.remove(page)
+            continue
         candidates = [page]
         if include_descendants:
             candidates += list(page.get_descendants().not_live().specific())

@@ -159,3 +159,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Approval is the permission to publish: the final workflow step publishes even when the
 # approving leader has no publish permission of their own (the governance veto still applies).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflows.publish_workflow_state"
+# An edit after the leader's approval sends the page back through the workflow, so that the
+# leader has approved what is published.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

@@ -36,6 +36,18 @@ class MunicipalityQuerySet(models.QuerySet):
             | models.Q(crisis_group__in=group_ids)
         ).distinct()
 
+    def editable_by(self, user):
+        """Municipalities whose governance registers ``user`` may change.
+
+        Reading is wider (``for_user``); changing units, roles and deputies decides who may
+        approve, so only the municipality's communications group (and superusers) may do it.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(communications_group__in=user.groups.values("pk"))
+
     def for_page(self, page):
         """The municipality whose site tree holds ``page`` (a saved page or its parent), or None."""
         path = page.path

@@ -76,25 +76,33 @@ class RuleContext:
     user: object = None
     when: datetime.datetime = field(default_factory=timezone.now)
     parent: object = None
+    #: Judge the page as if it stood below ``location`` (a copy's or alias's destination).
+    location: object = None
     route: str = DIRECT
     scheduled_for: datetime.datetime | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
+    def anchor(self):
+        """The tree position the page is judged at."""
+        if self.location is not None:
+            return self.location
+        return self.page if getattr(self.page, "path", "") else self.parent
+
+    @property
     def path(self):
-        """The page's tree path, or a path just below ``parent`` for a page not yet saved."""
-        if getattr(self.page, "path", ""):
+        """The page's tree path, or a path just below ``parent``/``location``."""
+        if self.location is None and getattr(self.page, "path", ""):
             return self.page.path
-        if self.parent is not None:
-            return self.parent.path + "9999"
-        return ""
+        anchor = self.location if self.location is not None else self.parent
+        return anchor.path + "9999" if anchor is not None else ""
 
     @property
     def municipality(self):
         if "municipality" not in self._cache:
             from ..models import Municipality
 
-            anchor = self.parent if not getattr(self.page, "path", "") else self.page
+            anchor = self.anchor
             self._cache["municipality"] = (
                 Municipality.objects.for_page(anchor) if anchor is not None else None
             )
@@ -139,14 +147,17 @@ def evaluate(context):
     return sorted(findings, key=lambda f: f.severity != BLOCK)
 
 
-def check_publish(page, *, user=None, parent=None, when=None, route=None, scheduled_for=None):
-    """Findings that decide whether ``page`` may go live now."""
+def check_publish(
+    page, *, user=None, parent=None, when=None, route=None, scheduled_for=None, location=None
+):
+    """Findings that decide whether ``page`` may go live now (at ``location``, if given)."""
     return evaluate(
         RuleContext(
             page=page,
             purpose=PUBLISH,
             user=user,
             parent=parent,
+            location=location,
             when=when or timezone.now(),
             route=route or current_route(),
             scheduled_for=scheduled_for,

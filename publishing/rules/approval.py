@@ -42,6 +42,13 @@ def approver_ids(page, on=None):
     on = on or timezone.localdate()
     if not page.responsible_leader_id or not page.owning_unit_id:
         return {}
+    if getattr(page, "path", ""):
+        from ..models import Municipality
+
+        municipality = Municipality.objects.for_page(page)
+        if municipality is not None and page.owning_unit.municipality_id != municipality.pk:
+            # A unit of another municipality never makes its leaders approvers here.
+            return {}
     assignments, line = _leader_assignments(page, on)
     if not assignments:
         return {}

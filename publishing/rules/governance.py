@@ -145,9 +145,44 @@ def openness(context):
 
 
 @rule(PUBLISH, SUBMIT)
+def no_public_aliases_of_intranet_pages(context):
+    """An intranet page with aliases on the public site would publish its text there."""
+    page = context.page
+    if context.is_external or not page.pk:
+        return
+    from wagtail.models import Page
+
+    municipality = context.municipality
+    aliases = Page.objects.filter(alias_of_id=page.pk)
+    if municipality is not None and municipality.intranet_page_id:
+        aliases = aliases.exclude(path__startswith=municipality.intranet_page.path)
+    if aliases.exists():
+        yield Finding(
+            "alias.outside_intranet",
+            BLOCK,
+            _("This intranet page has aliases on the public site, where its text would show."),
+            _("Delete the aliases outside the intranet, then publish."),
+        )
+
+
+@rule(PUBLISH, SUBMIT)
 def responsibility(context):
     """A public page names the leader who owns the service, the unit and the audiences."""
     page = context.page
+    municipality = context.municipality
+    if (
+        page.owning_unit_id
+        and municipality is not None
+        and page.owning_unit.municipality_id != municipality.pk
+    ):
+        yield Finding(
+            "responsibility.unit_of_other_municipality",
+            BLOCK,
+            _("The owning unit %(unit)s belongs to another municipality.")
+            % {"unit": page.owning_unit},
+            _("Choose a unit of this municipality under Governance."),
+            field="owning_unit",
+        )
     if page.owning_unit_id is None:
         yield Finding(
             "responsibility.no_unit",
