@@ -147,3 +147,25 @@ def unpublish_notice(g):
 
 def reload(page):
     return type(page).objects.get(pk=page.pk)
+
+
+class EnglishAdminMixin:
+    """Test-case mixin: messages in English, and users signed in with English as admin language.
+
+    The site's default language is bokmål; tests that read messages say which language they
+    expect.
+    """
+
+    def setUp(self):
+        super().setUp()
+        from django.utils import translation
+
+        self.enterContext(translation.override("en"))
+
+    def login(self, user):
+        from wagtail.users.models import UserProfile
+
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = "en"
+        profile.save()
+        self.client.force_login(user)

@@ -13,35 +13,35 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from wagtail.actions.copy_page import CopyPageAction, CopyPagePermissionError
 from wagtail.actions.create_alias import CreatePageAliasAction, CreatePageAliasPermissionError
 from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.models import APIToken, PageLogEntry, Revision, TaskState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
-from wagtail.users.models import UserProfile
 
 from home.models import NewsPage, StandardPage
 from publishing.veto import GovernancePublishBlocked
-from tests.governance import build_governed, news_page, publish_notice, reload, unpublish_notice
+from tests.governance import (
+    EnglishAdminMixin,
+    build_governed,
+    news_page,
+    publish_notice,
+    reload,
+    unpublish_notice,
+)
 
 NOT_LIVE = "the internal notice “Nye turnuser i hjemmetjenesten” is not live yet"
 
 
-class PathTestCase(TestCase):
+class PathTestCase(EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.g = build_governed()
 
     def setUp(self):
-        self.enterContext(translation.override("en"))
+        super().setUp()
         self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-    def login(self, user):
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
-        self.client.force_login(user)
 
     def assertNotLive(self, page):
         page = reload(page)

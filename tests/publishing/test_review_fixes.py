@@ -5,34 +5,23 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import translation
 from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.models import GroupApprovalTask, PageViewRestriction
-from wagtail.users.models import UserProfile
 
 from home.models import StandardPage
 from publishing.models import FastTrackReview, OrganisationUnit
 from publishing.rules import check_publish
 from publishing.rules.approval import approver_ids
 from tests.factories import line_organisation, load_municipality
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
 from tests.publishing.test_publish_paths import PathTestCase
 
 
-class FixTestCase(TestCase):
+class FixTestCase(EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.g = build_governed()
-
-    def setUp(self):
-        self.enterContext(translation.override("en"))
-
-    def login(self, user):
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
-        self.client.force_login(user)
 
     def public_page(self):
         page = StandardPage(

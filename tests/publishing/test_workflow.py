@@ -6,7 +6,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import translation
 from wagtail.models import (
     GroupApprovalTask,
     PageLogEntry,
@@ -16,7 +15,6 @@ from wagtail.models import (
     WorkflowState,
     WorkflowTask,
 )
-from wagtail.users.models import UserProfile
 
 from home.models import InternalNoticePage
 from publishing.models import (
@@ -25,22 +23,13 @@ from publishing.models import (
     InternalNoticeTask,
     LeaderApprovalTask,
 )
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
 
 
-class WorkflowTestCase(TestCase):
+class WorkflowTestCase(EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.g = build_governed()
-
-    def setUp(self):
-        self.enterContext(translation.override("en"))
-
-    def login(self, user):
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
-        self.client.force_login(user)
 
     def submit(self, page=None, user=None):
         return self.g.municipality.external_workflow.start(
