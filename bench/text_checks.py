@@ -54,6 +54,11 @@ def make_text(rng, sentences, size):
     return "\n\n".join(parts)[:size]
 
 
+def say(line=""):
+    """Write one line of the report to standard output."""
+    sys.stdout.write(f"{line}\n")
+
+
 def whole_check(text, lang):
     personal_data.scan(text, lang)
     plain_language.analyze(text, lang)
@@ -89,31 +94,31 @@ def main(argv=None):
         "plain language": lambda text, lang: plain_language.analyze(text, lang),
         "whole check": whole_check,
     }
-    print(
+    say(
         f"Text checks, median ms of {args.runs} different texts each ({args.lang}, "
         f"{os.cpu_count()} cores)"
     )
-    print(f"{'size':>8} " + " ".join(f"{name:>15}" for name in analyzers))
+    say(f"{'size':>8} " + " ".join(f"{name:>15}" for name in analyzers))
     results = {}
     for label, size in SIZES.items():
         texts = [make_text(rng, sentences, size) for _ in range(args.runs)]
         row = {name: median_ms(fn, texts, args.lang) for name, fn in analyzers.items()}
         results[label] = row
-        print(f"{label:>8} " + " ".join(f"{row[name]:>15.2f}" for name in analyzers))
+        say(f"{label:>8} " + " ".join(f"{row[name]:>15.2f}" for name in analyzers))
     for label, target in TARGETS_MS.items():
         value = results[label]["whole check"]
         verdict = "ok" if value < target else "OVER TARGET"
-        print(f"target: {label} whole check under {target} ms: {value:.1f} ms {verdict}")
+        say(f"target: {label} whole check under {target} ms: {value:.1f} ms {verdict}")
 
-    print(f"\nMemory over {args.memory_texts} different 1 MB texts (resident, MB):")
+    say(f"\nMemory over {args.memory_texts} different 1 MB texts (resident, MB):")
     marks = {0, args.memory_texts // 4, args.memory_texts // 2, 3 * args.memory_texts // 4}
     start_rss, peak = rss_mb(), 0.0
     for index in range(args.memory_texts):
         whole_check(make_text(rng, sentences, 1_000_000), args.lang)
         peak = max(peak, rss_mb())
         if index in marks or index == args.memory_texts - 1:
-            print(f"  after {index + 1:>3} texts: {rss_mb():7.1f}")
-    print(f"  start {start_rss:.1f}, peak {peak:.1f}, growth {peak - start_rss:.1f} MB")
+            say(f"  after {index + 1:>3} texts: {rss_mb():7.1f}")
+    say(f"  start {start_rss:.1f}, peak {peak:.1f}, growth {peak - start_rss:.1f} MB")
 
 
 if __name__ == "__main__":

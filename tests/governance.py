@@ -54,29 +54,23 @@ def build_governed(slug="alvdal"):
     g.other_head = line.other_head
     g.employee = line.employee
     today = timezone.localdate()
+
+    def certificate(user, passed_days_ago, expires_in_days):
+        CertificateFactory(
+            user=user,
+            municipality=m,
+            passed_on=today - datetime.timedelta(days=passed_days_ago),
+            expires_on=today + datetime.timedelta(days=expires_in_days),
+        )
+
     g.publisher = UserFactory(username="publisher")
     RoleFactory(user=g.publisher, unit=line.unit, role=Role.EMPLOYEE)
-    CertificateFactory(
-        user=g.publisher,
-        municipality=m,
-        passed_on=today - datetime.timedelta(days=30),
-        expires_on=today + datetime.timedelta(days=300),
-    )
+    certificate(g.publisher, 30, 300)
     g.expired_publisher = UserFactory(username="expired")
-    CertificateFactory(
-        user=g.expired_publisher,
-        municipality=m,
-        passed_on=today - datetime.timedelta(days=800),
-        expires_on=today - datetime.timedelta(days=10),
-    )
+    certificate(g.expired_publisher, 800, -10)
     g.editor = UserFactory(username="editor")
     RoleFactory(user=g.editor, unit=line.top, role=Role.COMMUNICATIONS_EDITOR)
-    CertificateFactory(
-        user=g.editor,
-        municipality=m,
-        passed_on=today - datetime.timedelta(days=30),
-        expires_on=today + datetime.timedelta(days=300),
-    )
+    certificate(g.editor, 30, 300)
     g.deputy = UserFactory(username="deputy")
     DeputyFactory(
         assignment=g.leader.role_assignments.get(),
