@@ -57,6 +57,8 @@ class GovernedPageForm(WagtailAdminPageForm):
             ).order_by("name")
         if "audiences" in self.fields:
             self.fields["audiences"].queryset = Audience.objects.filter(municipality=municipality)
+        if "communication_plan" in self.fields:
+            self.fields["communication_plan"].queryset = municipality.communication_plans.all()
         if "responsible_leader" in self.fields:
             queryset = leaders_of(municipality)
             if self.instance.responsible_leader_id:

@@ -17,5 +17,14 @@ from .organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
+from .plans import (  # noqa: F401
+    Channel,
+    CommunicationPlan,
+    PlanActivity,
+    PlanFollowUp,
+    PlanGoal,
+    PlanStatus,
+)
+from .review import ChecklistConfirmation, ReviewReminder, WarningAcknowledgement  # noqa: F401
 from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
 from .workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

@@ -96,6 +96,15 @@ class GovernedPage(Page):
         related_name="+",
         help_text=_("The notice to staff on the intranet that must be live first."),
     )
+    communication_plan = models.ForeignKey(
+        "publishing.CommunicationPlan",
+        verbose_name=_("communication plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The communication plan this page is part of, if any."),
+    )
     review_by = models.DateField(
         _("review by"),
         null=True,
@@ -114,6 +123,7 @@ class GovernedPage(Page):
                     "audiences", widget=forms.CheckboxSelectMultiple, required_on_save=False
                 ),
                 FieldPanel("review_by"),
+                FieldPanel("communication_plan"),
             ],
             heading=_("Responsibility"),
         ),

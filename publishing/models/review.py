@@ -1,0 +1,114 @@
+"""What people confirm and acknowledge on the way to publishing, stored with the revision."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChecklistConfirmation(models.Model):
+    """The municipality's "vær varsom" checklist as confirmed by the person who submitted a
+    revision.
+
+    ``items`` keeps the wording of each item at the time of confirmation, so a later change
+    of the profile does not rewrite what someone confirmed.
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    items = models.JSONField(_("confirmed items"), default=list)
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at"]
+        verbose_name = _("checklist confirmation")
+        verbose_name_plural = _("checklist confirmations")
+
+    def __str__(self):
+        return f"{self.page} ({self.confirmed_at:%Y-%m-%d %H:%M})"
+
+
+class WarningAcknowledgement(models.Model):
+    """A leader's written reason for letting a page go live despite a ``warn`` finding.
+
+    ``finding_key`` identifies the finding independently of the language it was shown in;
+    ``summary`` is the finding's message as the leader saw it (rule messages say where on the
+    page a finding is, never the matched value).
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    code = models.CharField(_("finding"), max_length=80)
+    finding_key = models.CharField(_("finding key"), max_length=255)
+    summary = models.TextField(_("what was found"), blank=True)
+    reason = models.TextField(_("reason"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        verbose_name = _("acknowledged warning")
+        verbose_name_plural = _("acknowledged warnings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "finding_key"],
+                name="publishing_ack_revision_finding_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.page}"
+
+
+class ReviewReminder(models.Model):
+    """One monthly reminder of overdue reviews sent to one leader, so no month sends twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reminded."))
+    page_count = models.PositiveIntegerField(_("overdue pages"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "month"], name="publishing_review_reminder_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.month:%Y-%m}"
