@@ -103,3 +103,226 @@ def can_approve(user, page, since=None, on=None):
             _("You edited this page yourself; another leader must approve it (four eyes)."),
         )
     return Approval(True, capacity)
+
+
+# --- many pages at once ---------------------------------------------------------------------
+#
+# ``approver_ids`` answers for one page in about twenty queries. Lists (the dashboard, Wagtail's
+# "awaiting your review") ask about every waiting page, so the functions below answer the same
+# question for many pages in a fixed number of queries: they read the responsible leader and
+# owning unit from each page's latest revision, load the units, the leaders' roles and the
+# user's own roles and deputyships once, and walk the line in Python.
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What line approval reads from a page: its tree path and, from its latest revision, its
+    responsible leader and owning unit."""
+
+    page_id: int
+    path: str
+    responsible_leader_id: int | None
+    owning_unit_id: int | None
+
+
+def line_facts(pages):
+    """``LineFacts`` for base ``pages`` fetched with ``select_related("latest_revision")``.
+
+    A page without revisions is read from its own row (one query per page type).
+    """
+    facts, without_revision = {}, []
+    for page in pages:
+        revision = page.latest_revision
+        if revision is None:
+            without_revision.append(page.pk)
+            continue
+        facts[page.pk] = LineFacts(
+            page.pk,
+            page.path,
+            revision.content.get("responsible_leader"),
+            revision.content.get("owning_unit"),
+        )
+    if without_revision:
+        from wagtail.models import Page
+
+        for page in Page.objects.filter(pk__in=without_revision).specific():
+            facts[page.pk] = LineFacts(
+                page.pk,
+                page.path,
+                getattr(page, "responsible_leader_id", None),
+                getattr(page, "owning_unit_id", None),
+            )
+    return facts
+
+
+class _LineIndex:
+    """The organisation as line approval needs it, loaded once for many pages."""
+
+    def __init__(self, facts, on):
+        from ..models import Municipality, OrganisationUnit
+
+        unit_ids = {f.owning_unit_id for f in facts if f.owning_unit_id}
+        leader_ids = {f.responsible_leader_id for f in facts if f.responsible_leader_id}
+        self.units = {
+            pk: (parent_id, municipality_id)
+            for pk, parent_id, municipality_id in OrganisationUnit.objects.filter(
+                municipality__in=OrganisationUnit.objects.filter(pk__in=unit_ids).values(
+                    "municipality"
+                )
+            ).values_list("pk", "parent_id", "municipality_id")
+        }
+        self.leader_roles = {}
+        for pk, user_id, unit_id in (
+            RoleAssignment.objects.active(on)
+            .leaders()
+            .filter(user_id__in=leader_ids)
+            .values_list("pk", "user_id", "unit_id")
+        ):
+            self.leader_roles.setdefault(user_id, []).append((pk, unit_id))
+        # Same order as ``MunicipalityQuerySet.for_page``: the first site root holding the page.
+        self.roots = [
+            (municipality.site.root_page.path, municipality.pk)
+            for municipality in Municipality.objects.select_related("site__root_page")
+            if municipality.site
+        ]
+
+    def line(self, unit_id):
+        units, unit = [], unit_id
+        while unit is not None and unit in self.units and unit not in units:
+            units.append(unit)
+            unit = self.units[unit][0]
+        return units
+
+    def municipality_of(self, path):
+        for root_path, municipality_id in self.roots:
+            if path.startswith(root_path):
+                return municipality_id
+        return None
+
+    def capacity(self, facts, user_id, leads_units, deputy_for):
+        """The capacity in which ``user_id`` may approve, as ``approver_ids`` decides it."""
+        leader, unit = facts.responsible_leader_id, facts.owning_unit_id
+        if not leader or not unit or unit not in self.units:
+            return None
+        if facts.path:
+            municipality = self.municipality_of(facts.path)
+            if municipality is not None and self.units[unit][1] != municipality:
+                return None
+        line = self.line(unit)
+        position = {unit_id: index for index, unit_id in enumerate(line)}
+        held = sorted(
+            (position[unit_id], pk)
+            for pk, unit_id in self.leader_roles.get(leader, [])
+            if unit_id in position
+        )
+        if not held:
+            return None
+        if user_id == leader:
+            return AS_LEADER
+        if any(pk in deputy_for for _index, pk in held):
+            return AS_DEPUTY
+        if leads_units.intersection(line[held[0][0] + 1 :]):
+            return AS_LINE
+        return None
+
+
+def approver_capacities(user, facts, on=None):
+    """``{page id: capacity}`` for the pages in ``facts`` that ``user`` may approve.
+
+    The same answer as ``approver_ids(page).get(user.pk)`` for each page, in six queries
+    whatever the number of pages.
+    """
+    facts = list(facts)
+    if not facts or user is None or not user.is_authenticated:
+        return {}
+    on = on or timezone.localdate()
+    index = _LineIndex(facts, on)
+    leads_units = set(
+        RoleAssignment.objects.active(on)
+        .leaders()
+        .filter(user=user)
+        .values_list("unit_id", flat=True)
+    )
+    deputy_for = set(
+        Deputyship.objects.active(on).filter(deputy=user).values_list("assignment_id", flat=True)
+    )
+    capacities = {}
+    for item in facts:
+        capacity = index.capacity(item, user.pk, leads_units, deputy_for)
+        if capacity is not None:
+            capacities[item.page_id] = capacity
+    return capacities
+
+
+def edited_since_live(user, pages):
+    """Ids of ``pages`` of which ``user`` saved a revision since the live one (four eyes).
+
+    ``pages`` are base pages fetched with ``select_related("live_revision")``; the same test as
+    ``edited_by(page, user, since=<live revision's time>)``, in one query.
+    """
+    from django.db.models import Max
+    from wagtail.models import Revision, get_default_page_content_type
+
+    pages = {page.pk: page for page in pages}
+    if not pages:
+        return set()
+    latest_own = (
+        Revision.objects.filter(
+            base_content_type=get_default_page_content_type(),
+            object_id__in=[str(pk) for pk in pages],
+            user=user,
+        )
+        .values("object_id")
+        .annotate(last=Max("created_at"))
+    )
+    edited = set()
+    for row in latest_own:
+        page = pages[int(row["object_id"])]
+        since = page.live_revision.created_at if page.live_revision_id else None
+        if since is None or row["last"] >= since:
+            edited.add(page.pk)
+    return edited
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A page waiting in a leader-approval task that a user may approve, and in what capacity.
+
+    ``edited_by_user`` is true when the user edited the page since it was last live: then
+    another leader must approve it (four eyes).
+    """
+
+    task_state: object
+    page: object
+    capacity: str
+    edited_by_user: bool
+
+
+def approvable_task_states(user, task_states, on=None):
+    """The task states among ``task_states`` whose page ``user`` may approve, as ``Waiting``.
+
+    ``task_states`` is a queryset of in-progress leader-approval task states. Runs a fixed
+    number of queries (about ten) whatever the number of task states.
+    """
+    from wagtail.models import Page, get_default_page_content_type
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    states = list(
+        task_states.filter(
+            workflow_state__base_content_type=get_default_page_content_type()
+        ).select_related("workflow_state", "workflow_state__requested_by", "task")
+    )
+    if not states:
+        return []
+    pages = Page.objects.select_related("latest_revision", "live_revision").in_bulk(
+        {int(state.workflow_state.object_id) for state in states}
+    )
+    capacities = approver_capacities(user, line_facts(pages.values()).values(), on)
+    edited = edited_since_live(user, [pages[pk] for pk in capacities])
+    waiting = []
+    for state in states:
+        page_id = int(state.workflow_state.object_id)
+        if page_id in capacities:
+            waiting.append(Waiting(state, pages[page_id], capacities[page_id], page_id in edited))
+    return waiting
