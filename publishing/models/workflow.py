@@ -184,16 +184,13 @@ class LeaderApprovalTask(Task):
         return "publishing/workflow/leader_action_modal.html"
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from ..rules.approval import approver_ids
+        # In bulk: asking approver_ids page by page cost ~20 queries per waiting page.
+        from ..rules.approval import approvable_task_states
 
         candidates = TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
-        ).select_related("workflow_state")
-        wanted = [
-            state.pk
-            for state in candidates
-            if user.pk in approver_ids(_latest(state.workflow_state.content_object))
-        ]
+        )
+        wanted = [waiting.task_state.pk for waiting in approvable_task_states(user, candidates)]
         return TaskState.objects.filter(pk__in=wanted)
 
     @transaction.atomic
