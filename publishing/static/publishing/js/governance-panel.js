@@ -1,0 +1,151 @@
+/*
+ * The governance side panel: keeps the report current while the page is written.
+ *
+ * On input and change in the editor form (and when Wagtail refreshes its preview) it posts the
+ * form, unsaved, to the panel's report endpoint, debounced, and swaps the panel's content for
+ * the answer. It never submits the form: the data goes with fetch() to an endpoint that saves
+ * nothing. No build step: plain browser JavaScript.
+ */
+(function () {
+  'use strict';
+
+  var DELAY_MS = 800;
+  var timer = null;
+  var inFlight = null;
+  var lastAnnounced = null;
+
+  function panel() {
+    return document.querySelector('[data-governance-panel]');
+  }
+
+  function editorForm() {
+    return document.querySelector('form[data-edit-form]');
+  }
+
+  function schedule() {
+    if (!panel()) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, DELAY_MS);
+  }
+
+  function updateCounter(fragment) {
+    var counter = document.querySelector(
+      '[data-side-panel-toggle="governance"] [data-side-panel-toggle-counter]'
+    );
+    if (!counter || !fragment) return;
+    var blocking = parseInt(fragment.getAttribute('data-blocking'), 10) || 0;
+    counter.textContent = String(blocking);
+    counter.hidden = blocking === 0;
+  }
+
+  function announce(root, fragment) {
+    // Only a changed summary is announced, so a screen reader is not interrupted at every pause.
+    var status = root.querySelector('[data-governance-status]');
+    var summary = fragment ? fragment.getAttribute('data-summary') : '';
+    if (status && summary && summary !== lastAnnounced) {
+      status.textContent = summary;
+      lastAnnounced = summary;
+    }
+  }
+
+  function refresh() {
+    var root = panel();
+    var form = editorForm();
+    if (!root || !form) return;
+    var url = root.getAttribute('data-governance-report-url');
+    var body = root.querySelector('[data-governance-report]');
+    var error = root.querySelector('[data-governance-error]');
+    var data = new FormData(form);
+    Array.from(data.keys()).forEach(function (key) {
+      if (key.indexOf('action-') === 0) data.delete(key);
+    });
+    if (inFlight) inFlight.abort();
+    var controller = new AbortController();
+    inFlight = controller;
+    body.setAttribute('aria-busy', 'true');
+    fetch(url, {
+      method: 'POST',
+      body: data,
+      credentials: 'same-origin',
+      headers: {
+        'X-Requested-With': 'XMLHttpRequest',
+        'X-CSRFToken': data.get('csrfmiddlewaretoken') || '',
+      },
+      signal: controller.signal,
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        body.innerHTML = html;
+        var fragment = body.querySelector('[data-governance-fragment]');
+        if (error) error.hidden = true;
+        updateCounter(fragment);
+        announce(root, fragment);
+      })
+      .catch(function (problem) {
+        if (problem && problem.name === 'AbortError') return;
+        if (error) error.hidden = false;
+      })
+      .finally(function () {
+        if (inFlight === controller) {
+          inFlight = null;
+          body.removeAttribute('aria-busy');
+        }
+      });
+  }
+
+  function goToField(name) {
+    var form = editorForm();
+    if (!form || !name) return;
+    var escaped = window.CSS && CSS.escape ? CSS.escape(name) : name;
+    var target =
+      form.querySelector('[data-contentpath="' + escaped + '"]') ||
+      form.querySelector('#id_' + escaped) ||
+      form.querySelector('[name="' + escaped + '"]');
+    if (!target) return;
+    var tabPanel = target.closest('[role="tabpanel"]');
+    if (tabPanel && tabPanel.id) {
+      var tab = document.querySelector(
+        '[role="tab"][aria-controls="' + tabPanel.id + '"], a[href="#' + tabPanel.id + '"]'
+      );
+      if (tab && tab.getAttribute('aria-selected') !== 'true') tab.click();
+    }
+    target.scrollIntoView({ block: 'center' });
+    var focusable = target.matches('input, select, textarea, [contenteditable="true"]')
+      ? target
+      : target.querySelector(
+          'input:not([type="hidden"]), select, textarea, [contenteditable="true"], button'
+        );
+    if (focusable) focusable.focus({ preventScroll: true });
+  }
+
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('[data-governance-field]');
+    if (!button) return;
+    event.preventDefault();
+    goToField(button.getAttribute('data-governance-field'));
+  });
+
+  function watchForm() {
+    var form = editorForm();
+    if (!form || form.hasAttribute('data-governance-watched')) return;
+    form.setAttribute('data-governance-watched', '');
+    form.addEventListener('input', schedule);
+    form.addEventListener('change', schedule);
+  }
+
+  // Wagtail's preview refresh and its unsaved-changes detector (StreamField blocks added or
+  // moved fire no input event) are further signals that the draft changed.
+  document.addEventListener('w-preview:updated', schedule);
+  document.addEventListener('w-unsaved:add', schedule);
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', watchForm);
+  } else {
+    watchForm();
+  }
+
+  window.publishingGovernancePanel = { refresh: refresh, schedule: schedule };
+})();

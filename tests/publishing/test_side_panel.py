@@ -1,0 +1,254 @@
+"""The governance side panel in the page editor and its live endpoint on the unsaved form.
+
+A publisher sees, while writing, what would stop the page and who will approve it; the endpoint
+answers for the form as it is in the browser, saves nothing, and answers only users who may edit
+the page (or add it below its parent).
+"""
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from wagtail.models import Revision
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from home.models import NewsPage
+from tests.factories import CertificateFactory, UserFactory, load_municipality
+from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+
+#: A fødselsnummer with valid check digits (python-stdnum agrees).
+FODSELSNUMMER = "15108695088"
+MASKED = "151086*****"
+GOVERNANCE_PANEL = 'data-side-panel="governance"'
+#: Enough queries for a news page with its governance; a guard against per-item query loops.
+MAX_REPORT_QUERIES = 45
+
+
+def page_form_data(page, **overrides):
+    """The editor's form as the browser posts it, for ``page`` with ``overrides``."""
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "date": "2026-11-22",
+        "intro": page.intro,
+        "body": streamfield([]),
+        "comments": inline_formset([]),
+        "owning_unit": page.owning_unit_id or "",
+        "responsible_leader": page.responsible_leader_id or "",
+        "audiences": [a.pk for a in page.audiences.all()] if page.pk else [],
+        "sensitivity": page.sensitivity,
+        "exemption_basis": "",
+        "affects_staff": "on" if page.affects_staff else "",
+        "internal_notice": page.internal_notice_id or "",
+        "review_by": "2027-11-22",
+    }
+    data.update(overrides)
+    audiences = data.pop("audiences")
+    # nested_form_data would spread a list over numbered keys; a multiple choice is one key.
+    return {**nested_form_data({k: v for k, v in data.items() if v != ""}), "audiences": audiences}
+
+
+class SidePanelTestCase(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def setUp(self):
+        super().setUp()
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def report_url(self, page):
+        return reverse("publishing:governance_report", args=[page.pk])
+
+    def new_report_url(self):
+        return reverse(
+            "publishing:governance_report_new", args=["home", "newspage", self.g.news_index.pk]
+        )
+
+
+class PanelInEditorTests(SidePanelTestCase):
+    def test_edit_view_shows_the_panel_with_notice_sensitivity_and_approvers(self):
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
+        self.assertContains(response, GOVERNANCE_PANEL)
+        self.assertContains(response, 'data-side-panel-toggle="governance"')
+        self.assertContains(response, self.report_url(self.g.page))
+        self.assertContains(response, "publishing/js/governance-panel.js")
+        # The page affects staff and its notice is not live: that blocks publishing.
+        self.assertContains(response, "Staff and internal notice")
+        self.assertContains(response, "“Nye turnuser i hjemmetjenesten”, not live yet")
+        self.assertContains(response, "Blocks publishing")
+        self.assertContains(response, "Publish the internal notice on the intranet first")
+        # Sensitivity and who approves: the leader, the active deputy, the leaders above.
+        self.assertContains(response, "<dt>Sensitivity</dt>", html=False)
+        self.assertContains(response, f"{self.g.leader.get_full_name()} (responsible leader)")
+        self.assertContains(response, f"{self.g.deputy.get_full_name()} (deputy)")
+        self.assertContains(response, f"{self.g.sector_head.get_full_name()} (leader above")
+
+    def test_edit_view_flags_a_saved_draft_with_a_national_id(self):
+        page = self.g.page
+        page.intro = f"Søkeren har fødselsnummer {FODSELSNUMMER}."
+        page.save_revision(user=self.g.publisher)
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        panel = self.panel_html(response)
+        self.assertIn("A national identity number in introduction", panel)
+        self.assertIn("Remove it: identity numbers are never published.", panel)
+        self.assertIn('data-governance-field="intro"', panel)
+        self.assertNotIn(FODSELSNUMMER, panel)
+
+    def test_notice_live_shows_live_status_and_no_notice_block(self):
+        publish_notice(self.g)
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
+        panel = self.panel_html(response)
+        self.assertIn("“Nye turnuser i hjemmetjenesten”, live since", panel)
+        self.assertNotIn('data-finding-code="notice.not_live"', panel)
+
+    def test_create_view_shows_the_panel_with_what_publishing_needs(self):
+        self.login(self.g.publisher)
+        response = self.client.get(
+            reverse("wagtailadmin_pages:add", args=["home", "newspage", self.g.news_index.pk])
+        )
+        self.assertContains(response, GOVERNANCE_PANEL)
+        self.assertContains(response, self.new_report_url())
+        panel = self.panel_html(response)
+        self.assertIn('data-finding-code="responsibility.no_unit"', panel)
+        self.assertIn("The page has no responsible leader.", panel)
+        self.assertIn('data-governance-field="responsible_leader"', panel)
+
+    def test_panel_markup_is_accessible(self):
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
+        panel = self.panel_html(response)
+        self.assertIn('aria-live="polite"', panel)
+        self.assertIn("<h3", panel)
+        self.assertIn('<ul class="publishing-governance-report__findings">', panel)
+        # Severity is written out, not only coloured.
+        self.assertIn("Blocks publishing", panel)
+
+    def panel_html(self, response):
+        html = response.content.decode()
+        start = html.index("data-governance-panel")
+        return html[start : html.index("data-governance-error", start)]
+
+
+class ReportEndpointTests(SidePanelTestCase):
+    def test_unsaved_national_id_is_flagged_and_nothing_is_saved(self):
+        page = self.g.page
+        revisions = Revision.page_revisions.filter(object_id=str(page.pk)).count()
+        latest = page.latest_revision_id
+        self.login(self.g.publisher)
+        data = page_form_data(
+            page,
+            body=streamfield(
+                [("paragraph", rich_text(f"<p>Ring oss. Fødselsnummer {FODSELSNUMMER}.</p>"))]
+            ),
+        )
+        response = self.client.post(self.report_url(page), data)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn('data-finding-code="personal_data.national_id"', html)
+        self.assertIn("A national identity number in body", html)
+        self.assertIn(MASKED, html)
+        self.assertNotIn(FODSELSNUMMER, html)
+        self.assertIn("Blocks publishing", html)
+        self.assertIn('data-governance-field="body"', html)
+        page = reload(page)
+        self.assertEqual(Revision.page_revisions.filter(object_id=str(page.pk)).count(), revisions)
+        self.assertEqual(page.latest_revision_id, latest)
+        self.assertNotIn(FODSELSNUMMER, str(page.get_latest_revision().content))
+
+    def test_report_follows_the_unsaved_governance_fields(self):
+        self.login(self.g.publisher)
+        data = page_form_data(self.g.page, affects_staff="", internal_notice="")
+        html = self.client.post(self.report_url(self.g.page), data).content.decode()
+        self.assertIn("The page does not affect staff; no internal notice is needed.", html)
+        self.assertNotIn('data-finding-code="notice.', html)
+        data = page_form_data(self.g.page, responsible_leader="", owning_unit="", audiences=[])
+        html = self.client.post(self.report_url(self.g.page), data).content.decode()
+        self.assertIn('data-finding-code="responsibility.no_leader"', html)
+        self.assertIn('data-finding-code="responsibility.no_audience"', html)
+
+    def test_plain_language_against_the_audience_target(self):
+        self.login(self.g.publisher)
+        long_sentence = "Kommunen " + " ".join(["vurderer"] * 24 + ["saken"] * 8) + "."
+        data = page_form_data(
+            self.g.page,
+            intro="Søknaden ble behandlet av kommunen. " + long_sentence,
+        )
+        html = self.client.post(self.report_url(self.g.page), data).content.decode()
+        self.assertIn("Readability (LIX)", html)
+        self.assertIn(f"target {self.g.citizens.lix_target} or lower", html)
+        self.assertIn("Introduction: a sentence of 33 words", html)
+        self.assertIn("passive “ble behandlet”", html)
+
+    def test_publish_button_in_the_posted_data_publishes_nothing(self):
+        publish_notice(self.g)
+        self.login(self.g.editor)
+        data = page_form_data(self.g.page, **{"action-publish": "action-publish"})
+        response = self.client.post(self.report_url(self.g.page), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(reload(self.g.page).live)
+
+    def test_new_page_is_checked_without_creating_it(self):
+        self.login(self.g.publisher)
+        count = NewsPage.objects.count()
+        draft = NewsPage(title="Ny side", slug="ny-side", sensitivity="open")
+        data = page_form_data(draft, intro=f"Fødselsnummer {FODSELSNUMMER} i teksten.")
+        response = self.client.post(self.new_report_url(), data)
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertIn('data-finding-code="personal_data.national_id"', html)
+        self.assertIn('data-finding-code="responsibility.no_unit"', html)
+        self.assertEqual(NewsPage.objects.count(), count)
+
+    def test_only_post(self):
+        self.login(self.g.publisher)
+        self.assertEqual(self.client.get(self.report_url(self.g.page)).status_code, 405)
+
+    def test_query_count_stays_bounded(self):
+        self.login(self.g.publisher)
+        data = page_form_data(self.g.page)
+        self.client.post(self.report_url(self.g.page), data)  # warm caches (content types)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.post(self.report_url(self.g.page), data)
+        self.assertLessEqual(len(queries), MAX_REPORT_QUERIES)
+
+
+class ReportPermissionTests(SidePanelTestCase):
+    def test_anonymous_is_sent_to_login(self):
+        response = self.client.post(self.report_url(self.g.page), {})
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
+
+    def test_user_who_may_not_edit_the_page_is_refused(self):
+        # Leaders work on the intranet; they do not edit the public news.
+        self.login(self.g.leader)
+        response = self.client.post(self.report_url(self.g.page), page_form_data(self.g.page))
+        self.assertEqual(response.status_code, 403)
+        # The panel's script asks as XMLHttpRequest; the answer is the same.
+        response = self.client.post(
+            self.report_url(self.g.page),
+            page_form_data(self.g.page),
+            HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+        )
+        self.assertEqual(response.status_code, 403)
+        response = self.client.post(self.new_report_url(), page_form_data(self.g.page))
+        self.assertEqual(response.status_code, 403)
+
+    def test_publisher_of_the_other_municipality_is_refused(self):
+        avesta = load_municipality("avesta")
+        outsider = UserFactory(username="avesta-publisher")
+        outsider.groups.add(avesta.group("publishers"), avesta.group("staff"))
+        CertificateFactory(user=outsider, municipality=avesta)
+        self.login(outsider)
+        response = self.client.post(self.report_url(self.g.page), page_form_data(self.g.page))
+        self.assertEqual(response.status_code, 403)
+        response = self.client.post(self.new_report_url(), page_form_data(self.g.page))
+        self.assertEqual(response.status_code, 403)
+
+    def test_a_page_that_is_not_governed_is_not_found(self):
+        self.login(self.g.superuser)
+        response = self.client.post(self.report_url(self.g.news_index), {})
+        self.assertEqual(response.status_code, 404)
