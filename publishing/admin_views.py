@@ -13,9 +13,13 @@ from django.utils.translation import gettext as _
 from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.revisions import RevisionsRevertView
-from wagtail.admin.views.pages.workflow import WorkflowActionView
+from wagtail.admin.views.pages.workflow import (
+    CollectWorkflowActionDataView,
+    WorkflowActionView,
+)
 from wagtail.admin.viewsets.pages import PageViewSet
 
+from .review import ConfirmChecklistOnSubmitMixin
 from .veto import GovernancePublishBlocked
 
 FOOTER_TEMPLATES = {
@@ -49,7 +53,7 @@ class ExplainBlockedPublishMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class GovernedEditView(ExplainBlockedPublishMixin, EditView):
+class GovernedEditView(ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, EditView):
     def perform_workflow_action(self):
         """Follow the notice task's actions, and explain a refused approval."""
         try:
@@ -83,14 +87,41 @@ class GovernedRevertView(ExplainBlockedPublishMixin, RevisionsRevertView):
     pass
 
 
-class GovernedCreateView(ExplainBlockedPublishMixin, CreateView):
+class GovernedCreateView(ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, CreateView):
     template_name = FOOTER_TEMPLATES["create"]
 
 
-class GovernedWorkflowActionView(WorkflowActionView):
+class ReviewFormMixin:
+    """Workflow modals whose form knows the page: the leader's warnings with a reason field
+    each, and the checklist the publisher confirmed (``LeaderApprovalTask.get_form_for_object``).
+    """
+
+    def get_form_class(self):
+        for_object = getattr(self.task, "get_form_for_object", None)
+        if for_object is not None:
+            return for_object(self.action_name, self.object)
+        return super().get_form_class()
+
+
+class GovernedCollectWorkflowActionDataView(ReviewFormMixin, CollectWorkflowActionDataView):
+    """The modal opened from the editor's workflow menu, with the review in it."""
+
+
+class GovernedWorkflowActionView(ReviewFormMixin, WorkflowActionView):
     """Shows why an approval was refused instead of Wagtail's generic permission message."""
 
     def post(self, request, *args, **kwargs):
+        is_modal = request.headers.get("x-requested-with") == "XMLHttpRequest"
+        if self.form_class and not is_modal:
+            # Wagtail would quietly redirect on an invalid form posted outside the modal.
+            form = self.form_class(request.POST)
+            if not form.is_valid():
+                errors = form.non_field_errors() or [
+                    error for field_errors in form.errors.values() for error in field_errors
+                ]
+                for error in errors:
+                    messages.error(request, error)
+                return redirect("wagtailadmin_pages:edit", self.object.pk)
         try:
             return super().post(request, *args, **kwargs)
         except PermissionDenied as refused:
@@ -107,3 +138,4 @@ class GovernedPageViewSet(PageViewSet):
     edit_view_class = GovernedEditView
     revisions_revert_view_class = GovernedRevertView
     workflow_action_view_class = GovernedWorkflowActionView
+    collect_workflow_action_data_view_class = GovernedCollectWorkflowActionDataView

@@ -13,6 +13,9 @@ LEADER_APPROVED = "publishing.leader_approved"
 NOTICE_PASSED = "publishing.notice_passed"
 FAST_TRACK = "publishing.fast_track"
 REVIEW_DONE = "publishing.fast_track_reviewed"
+CHECKS_SENT_BACK = "publishing.checks_sent_back"
+CHECKLIST_CONFIRMED = "publishing.checklist_confirmed"
+WARNING_ACKNOWLEDGED = "publishing.warning_acknowledged"
 #: Entries about refused attempts: they stay on record even when the transaction around them
 #: is rolled back.
 ATTEMPTS = frozenset({BLOCKED, SCHEDULED_BLOCKED, ACTION_BLOCKED})
@@ -30,6 +33,32 @@ class FindingsFormatter(LogFormatter):
         return str(self.label)
 
 
+class ChecklistFormatter(LogFormatter):
+    """“Checklist confirmed: personvern, linjeansvar, …” – the codes of the confirmed items."""
+
+    label = _("Checklist confirmed")
+
+    def format_message(self, log_entry):
+        codes = (log_entry.data or {}).get("items", [])
+        return f"{self.label}: {', '.join(codes)}" if codes else str(self.label)
+
+
+class AcknowledgementFormatter(LogFormatter):
+    """“Warning acknowledged: plain_language.lix_over_target – “the leader's reason””.
+
+    The reason is the leader's own words, written for the record; the page's text is not logged.
+    """
+
+    label = _("Warning acknowledged")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        codes = [item.get("code", "") for item in data.get("findings", [])]
+        message = f"{self.label}: {', '.join(codes)}" if codes else str(self.label)
+        reason = data.get("reason")
+        return f"{message} – “{reason}”" if reason else message
+
+
 def register_actions(actions):
     """Called from the ``register_log_actions`` hook."""
 
@@ -40,6 +69,9 @@ def register_actions(actions):
     formatter(BLOCKED, _("Publishing blocked"))
     formatter(SCHEDULED_BLOCKED, _("Scheduled publishing blocked"))
     formatter(ACTION_BLOCKED, _("Copy, alias or move blocked"))
+    formatter(CHECKS_SENT_BACK, _("Sent back by the automatic checks"))
+    actions.register_action(CHECKLIST_CONFIRMED)(ChecklistFormatter)
+    actions.register_action(WARNING_ACKNOWLEDGED)(AcknowledgementFormatter)
     actions.register_action(LEADER_APPROVED, _("Approved by leader"), _("Approved by leader"))
     actions.register_action(
         NOTICE_PASSED, _("Internal notice live"), _("Internal notice live: staff informed first")

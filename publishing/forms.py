@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 from .models.municipality import GROUP_KEYS, Municipality
@@ -33,12 +35,31 @@ def add_months(day, months):
     raise ValueError(day)  # unreachable: every month has a 28th
 
 
+#: The buttons of the page editor that submit a page to its workflow.
+SUBMIT_ACTIONS = ("action-submit", "action-restart-workflow")
+
+
 class GovernedPageForm(WagtailAdminPageForm):
     """The page form of every governed page type.
 
     Choices for unit, leader and audiences come from the municipality that owns the page's site,
     the legal bases from its profile, and a new page's review date from its review interval.
+
+    ``submit_checklist`` is the municipality's "vær varsom" checklist: a form-only field that
+    must have every item ticked when the page is submitted to its workflow, and is never stored on
+    the page, so each submission is confirmed afresh. After a valid submission,
+    ``confirmed_checklist`` holds the confirmed items as the profile words them.
     """
+
+    submit_checklist = forms.MultipleChoiceField(
+        label=gettext_lazy("I have checked that"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Tick every item before you submit the page for approval. The ticks are stored with "
+            "the submitted version and shown to the leader; you confirm again each time you submit."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +69,14 @@ class GovernedPageForm(WagtailAdminPageForm):
             # revision of their own and then be refused by the four-eyes rule.
             field.show_hidden_initial = False
         self.municipality = self._find_municipality()
+        self.confirmed_checklist = []
+        self.checklist = self.municipality.checklist if self.municipality else []
+        if self.checklist:
+            self.fields["submit_checklist"].choices = [
+                (item["code"], item["text"]) for item in self.checklist
+            ]
+        else:
+            del self.fields["submit_checklist"]
         if self.municipality is None:
             return
         municipality = self.municipality
@@ -88,7 +117,10 @@ class GovernedPageForm(WagtailAdminPageForm):
 
         super()._post_clean()
         self.governance_findings = []
-        if self.is_deferred_validation or self.errors:
+        had_errors = bool(self.errors)
+        # Checked even when other fields have errors, so the publisher sees everything at once.
+        self._check_submit_checklist()
+        if self.is_deferred_validation or had_errors:
             return
         if "action-publish" in self.data:
             findings = check_publish(
@@ -105,6 +137,33 @@ class GovernedPageForm(WagtailAdminPageForm):
         for finding in self.governance_findings:
             field = finding.field if finding.field in self.fields else None
             self.add_error(field, f"{finding.message} {finding.fix}")
+
+    @property
+    def is_submitting(self):
+        """True when the publisher pressed a button that submits the page to its workflow."""
+        return any(action in self.data for action in SUBMIT_ACTIONS)
+
+    def _check_submit_checklist(self):
+        """On submit every checklist item must be ticked; the error names the ones that are not."""
+        if not self.checklist or not self.is_submitting:
+            return
+        if "submit_checklist" in self.errors:
+            return  # a tampered choice; Django has said so already
+        ticked = set(self.cleaned_data.get("submit_checklist") or [])
+        missing = [item for item in self.checklist if item["code"] not in ticked]
+        if not missing:
+            self.confirmed_checklist = [dict(item) for item in self.checklist]
+            return
+        if len(missing) == len(self.checklist):
+            message = _(
+                "Confirm the checklist before you submit: tick each item under “Before you "
+                "submit”. None is ticked yet."
+            )
+        else:
+            message = _("Confirm the checklist before you submit. Not ticked yet: %(items)s") % {
+                "items": " ".join(f"“{item['text']}”" for item in missing)
+            }
+        self.add_error("submit_checklist", message)
 
     def _future_go_live(self):
         go_live_at = self.instance.go_live_at

@@ -1,5 +1,7 @@
 """Custom workflow tasks: automatic checks, the internal-notice gate and leader approval."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -15,25 +17,38 @@ def _latest(page):
     return page.specific.get_latest_revision_as_object()
 
 
-def _findings_text(findings):
-    return "\n".join(f"• {finding.message} {finding.fix}".strip() for finding in findings)
+def _report(page, findings, heading=""):
+    from ..review import findings_report
+
+    return findings_report(page, findings, heading)
 
 
 class AutomaticChecksTask(Task):
     """Runs every governance check when a page is submitted.
 
-    Blocking findings send the page straight back to its author with the report; otherwise the
-    page moves on by itself. Later content checks register rules with the same engine and are
-    run here without changing this task.
+    Blocking findings send the page straight back to its author with a report that says, for
+    each, what was found, where and how to fix it (the editor shows it above the form, with what
+    is still wrong); warnings go on with the page to the leader, who acknowledges each one.
+    Later content checks register rules with the same engine and are run here without changing
+    this task.
     """
 
     def start(self, workflow_state, user=None):
+        from ..review import sent_back_heading
+
         task_state = super().start(workflow_state, user=user)
         page = _latest(workflow_state.content_object)
         submitter = user or workflow_state.requested_by
         blocked = blocking(check_submit(page, user=submitter))
         if blocked:
-            task_state.reject(update=False, comment=_findings_text(blocked))
+            task_state.reject(update=False, comment=_report(page, blocked, sent_back_heading()))
+            audit.record(
+                workflow_state.content_object,
+                audit.CHECKS_SENT_BACK,
+                user=None,
+                findings=blocked,
+                revision=task_state.revision,
+            )
         else:
             task_state.approve(update=False)
         return task_state
@@ -183,6 +198,20 @@ class LeaderApprovalTask(Task):
     def get_template_for_action(self, action):
         return "publishing/workflow/leader_action_modal.html"
 
+    def get_form_for_action(self, action):
+        """The modal's form without the page (Wagtail's own views): reasons are taken as sent
+        and checked against the page in ``on_action``."""
+        from ..review import LeaderApprovalForm, LeaderDecisionForm
+
+        return LeaderApprovalForm if action == "approve" else LeaderDecisionForm
+
+    def get_form_for_object(self, action, obj):
+        """The modal's form for ``obj``: its warnings, each with a reason field, and its
+        checklist confirmation. Used by the page editor's workflow views."""
+        from ..review import LeaderReview
+
+        return functools.partial(self.get_form_for_action(action), review=LeaderReview.of(obj))
+
     def get_task_states_user_can_moderate(self, user, **kwargs):
         # In bulk: asking approver_ids page by page cost ~20 queries per waiting page.
         from ..rules.approval import approvable_task_states
@@ -203,10 +232,18 @@ class LeaderApprovalTask(Task):
         approval = self.approval(page, user)
         if not approval.allowed:
             raise PermissionDenied(approval.reason)
+        # The modal's extras: the reasons for each warning and the revision the leader saw.
+        acknowledgements = kwargs.pop("acknowledgements", None)
+        revision_id = kwargs.pop("revision", None)
         if action_name == "approve":
-            blocked = blocking(evaluate(RuleContext(page=_latest(page), purpose=PUBLISH)))
+            from ..review import acknowledge_warnings
+
+            draft = _latest(page)
+            blocked = blocking(evaluate(RuleContext(page=draft, purpose=PUBLISH)))
             if blocked:
-                raise PermissionDenied(_findings_text(blocked))
+                raise PermissionDenied(_report(draft, blocked))
+            # Every approve path (modal, editor, a bare POST) ends here: no reason, no approval.
+            acknowledge_warnings(page, user, acknowledgements, revision_id)
             audit.record(page, audit.LEADER_APPROVED, user=user, data={"as": approval.capacity})
         return super().on_action(locked.specific, user, action_name, **kwargs)
 

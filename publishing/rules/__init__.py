@@ -63,6 +63,22 @@ class Finding:
         return {"code": self.code, "severity": self.severity}
 
 
+def keyed(findings):
+    """``(key, finding)`` pairs with a key that names each finding whatever the language.
+
+    The key is the code, the field and the finding's place among findings of the same code and
+    field (``personal_data.phone:intro:1``): messages are translated, these three are not, and
+    rules yield their findings in text order. A leader's acknowledgement is stored under it.
+    """
+    seen = {}
+    pairs = []
+    for finding in findings:
+        base = f"{finding.code}:{finding.field or '-'}"
+        seen[base] = seen.get(base, 0) + 1
+        pairs.append((f"{base}:{seen[base]}", finding))
+    return pairs
+
+
 @dataclass
 class RuleContext:
     """What a rule may look at.

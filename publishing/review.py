@@ -1,0 +1,351 @@
+"""What people confirm on the way to publishing, and the reports they read there.
+
+- The automatic checks' report: each blocking finding with what, where and how to fix, as the
+  comment that sends a page back to its author (``findings_report``, ``SentBack``).
+- The leader's review: every ``warn`` finding of the revision under review, each of which the
+  leader acknowledges with a written reason before approving (``LeaderReview``,
+  ``acknowledge_warnings``, ``LeaderApprovalForm``).
+- The "vær varsom" checklist the publisher confirms on submit (``confirm_checklist``,
+  ``ConfirmChecklistOnSubmitMixin``); the form field itself lives on ``GovernedPageForm``.
+
+Acknowledgements and confirmations are stored with the revision and written to the audit log
+with rule codes and the leader's own words, never the page's text.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.forms import TaskStateCommentForm
+
+from . import audit
+from .models.review import ChecklistConfirmation, WarningAcknowledgement
+from .rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
+
+#: Longest reason a leader may write for one warning.
+MAX_REASON = 2000
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def where(page, finding):
+    """Where on the page ``finding`` is, when its message does not say so already.
+
+    Text findings name their place in the message ("A phone number in Intro"); governance
+    findings name a field, shown here by its label.
+    """
+    if not finding.field:
+        return ""
+    try:
+        label = str(page._meta.get_field(finding.field).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        label = finding.field.replace("_", " ")
+    return "" if label.lower() in finding.message.lower() else capfirst(label)
+
+
+def findings_report(page, findings, heading=""):
+    """Plain text that lists each finding: what was found, where, and how to fix it.
+
+    Used as the comment of a rejection (Wagtail shows it in the workflow history and the e-mail
+    to the author) and as the message of a refused approval.
+    """
+    lines = [heading] if heading else []
+    for number, finding in enumerate(findings, 1):
+        lines.append(f"{number}. {finding.message}")
+        place = where(page, finding)
+        if place:
+            lines.append("   " + _("Where: %(place)s") % {"place": place})
+        if finding.fix:
+            lines.append("   " + _("How to fix: %(fix)s") % {"fix": finding.fix})
+    return "\n".join(lines)
+
+
+def sent_back_heading():
+    return _("The automatic checks sent the page back. Fix the following, then submit it again:")
+
+
+@dataclass
+class ReportLine:
+    """One finding as the editor shows it."""
+
+    finding: Finding
+    where: str
+
+
+@dataclass
+class SentBack:
+    """A page whose workflow waits for changes: who asked for them, why, and what is still wrong.
+
+    ``automatic`` is true when the automatic checks sent it back; ``remaining`` then lists what
+    still blocks the latest draft (checked again now, so fixed findings drop off).
+    """
+
+    task_state: object
+    automatic: bool
+    remaining: list
+
+    @property
+    def comment(self):
+        return self.task_state.get_comment()
+
+    @classmethod
+    def of(cls, page):
+        """The rejection ``page`` waits on, or ``None`` if it is not waiting for changes."""
+        from wagtail.models import TaskState, WorkflowState
+
+        workflow_state = page.current_workflow_state if page.pk else None
+        if workflow_state is None or workflow_state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+            return None
+        task_state = workflow_state.current_task_state
+        if task_state is None or task_state.status != TaskState.STATUS_REJECTED:
+            return None
+        automatic = task_state.task.specific_class.__name__ == "AutomaticChecksTask"
+        remaining = []
+        if automatic:
+            draft = page.specific.get_latest_revision_as_object()
+            findings = blocking(check_submit(draft, user=workflow_state.requested_by))
+            remaining = [ReportLine(finding, where(draft, finding)) for finding in findings]
+        return cls(task_state=task_state, automatic=automatic, remaining=remaining)
+
+
+# --- the leader's review ----------------------------------------------------------------------
+
+
+@dataclass
+class WarningRow:
+    """One warning of the revision under review, with its acknowledgement if there is one."""
+
+    key: str
+    finding: Finding
+    where: str
+    acknowledgement: WarningAcknowledgement | None = None
+
+
+@dataclass
+class LeaderReview:
+    """What a leader decides on: the revision under review, its warnings and its checklist."""
+
+    page: object
+    revision: object
+    warnings: list
+    confirmation: ChecklistConfirmation | None
+
+    @classmethod
+    def of(cls, page):
+        page = page.specific
+        revision = page.get_latest_revision()
+        draft = revision.as_object() if revision else page
+        findings = [f for f in evaluate(RuleContext(page=draft, purpose=PUBLISH)) if not f.blocks]
+        stored = {}
+        if revision is not None:
+            stored = {
+                ack.finding_key: ack
+                for ack in WarningAcknowledgement.objects.filter(revision=revision).select_related(
+                    "user"
+                )
+            }
+        rows = [
+            WarningRow(key, finding, where(draft, finding), stored.get(key))
+            for key, finding in keyed(findings)
+        ]
+        return cls(
+            page=page,
+            revision=revision,
+            warnings=rows,
+            confirmation=checklist_confirmation(page, revision),
+        )
+
+    @property
+    def unacknowledged(self):
+        return [row for row in self.warnings if row.acknowledgement is None]
+
+
+def missing_reasons_message(rows):
+    """The refusal that names each warning still without a reason."""
+    return _(
+        "Acknowledge each warning with a written reason before you approve. Still without a "
+        "reason: %(warnings)s"
+    ) % {"warnings": " ".join(f"“{row.finding.message}”" for row in rows)}
+
+
+def acknowledge_warnings(page, user, acknowledgements=None, revision_id=None):
+    """Store the leader's reason for each warning of the revision under review, or refuse.
+
+    ``acknowledgements`` maps finding keys to reasons. Every warning needs a reason, given now
+    or stored earlier for the same revision; otherwise ``PermissionDenied`` says which are
+    missing. Runs inside the approval's transaction, so a refused approval stores nothing.
+    """
+    review = LeaderReview.of(page)
+    if revision_id and review.revision is not None and int(revision_id) != review.revision.pk:
+        raise PermissionDenied(
+            _(
+                "The page has changed since you opened the approval. Open it again to see the "
+                "warnings of the current version."
+            )
+        )
+    reasons = {
+        str(key): str(reason).strip()[:MAX_REASON]
+        for key, reason in (acknowledgements or {}).items()
+        if str(reason or "").strip()
+    }
+    missing = [row for row in review.unacknowledged if row.key not in reasons]
+    if missing:
+        raise PermissionDenied(missing_reasons_message(missing))
+    stored = []
+    for row in review.warnings:
+        reason = reasons.get(row.key)
+        if reason is None:
+            continue
+        acknowledgement, _created = WarningAcknowledgement.objects.update_or_create(
+            revision=review.revision,
+            finding_key=row.key,
+            defaults={
+                "page": page,
+                "user": user,
+                "code": row.finding.code,
+                "summary": row.finding.message,
+                "reason": reason,
+                "acknowledged_at": timezone.now(),
+            },
+        )
+        audit.record(
+            page,
+            audit.WARNING_ACKNOWLEDGED,
+            user=user,
+            findings=[row.finding],
+            data={"key": row.key, "reason": reason},
+            revision=review.revision,
+        )
+        stored.append(acknowledgement)
+    return stored
+
+
+class LeaderDecisionForm(TaskStateCommentForm):
+    """The leader's modal: a comment, and the review the template shows (checklist, warnings).
+
+    ``review`` is given by the page editor's views, which know the page; Wagtail's own views
+    build the form without it, and the task then checks everything against the page itself.
+    """
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *args, review=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.review = review
+        if review is not None and review.revision is not None:
+            self.fields["revision"].initial = review.revision.pk
+
+    def clean(self):
+        # What the task's on_action receives; it must survive a JSON round trip through the
+        # editor's "collect data" modal.
+        data = super().clean()
+        return {"comment": data.get("comment", ""), "revision": data.get("revision")}
+
+
+class LeaderApprovalForm(LeaderDecisionForm):
+    """Approval: one required reason for each warning that has none yet."""
+
+    PREFIX = "reason__"
+
+    def __init__(self, data=None, *args, review=None, **kwargs):
+        super().__init__(data, *args, review=review, **kwargs)
+        self.warning_rows = []
+        for row in review.warnings if review is not None else []:
+            name = self.PREFIX + row.key
+            # Checked in clean(), which names every warning still without a reason.
+            self.fields[name] = forms.CharField(
+                label=gettext_lazy("Why may the page be published with this?"),
+                required=False,
+                max_length=MAX_REASON,
+                widget=forms.Textarea({"rows": 2}),
+                initial=row.acknowledgement.reason if row.acknowledgement else "",
+            )
+            self.warning_rows.append((row, self[name]))
+
+    @property
+    def other_fields(self):
+        """The fields that are not reasons, for the template."""
+        return [field for field in self if not field.name.startswith(self.PREFIX)]
+
+    def clean(self):
+        data = self.cleaned_data
+        if self.review is not None:
+            values = {name: data.get(name) for name in self.fields}
+        else:
+            # Without the page the form cannot know the warnings: pass on what was sent, and
+            # the task checks it against the page.
+            values = dict(self.data.items())
+        reasons = {
+            name[len(self.PREFIX) :]: value.strip()
+            for name, value in values.items()
+            if name.startswith(self.PREFIX) and isinstance(value, str) and value.strip()
+        }
+        missing = [
+            row
+            for row, _field in self.warning_rows
+            if row.acknowledgement is None and row.key not in reasons
+        ]
+        for row in missing:
+            self.add_error(
+                self.PREFIX + row.key, _("Write why the page may be published with this.")
+            )
+        if missing:
+            self.add_error(None, missing_reasons_message(missing))
+        cleaned = super().clean()
+        return {**cleaned, "acknowledgements": reasons}
+
+
+# --- the checklist ----------------------------------------------------------------------------
+
+
+def checklist_confirmation(page, revision):
+    """The checklist confirmation for ``revision``, else the page's latest one (or ``None``).
+
+    The template says when the confirmation belongs to an earlier revision.
+    """
+    confirmations = ChecklistConfirmation.objects.filter(page_id=page.pk).select_related("user")
+    if revision is not None:
+        exact = confirmations.filter(revision=revision).first()
+        if exact is not None:
+            return exact
+    return confirmations.first()
+
+
+def confirm_checklist(page, revision, user, items):
+    """Store that ``user`` confirmed ``items`` (the profile's wording) for ``revision``."""
+    confirmation = ChecklistConfirmation.objects.create(
+        page_id=page.pk, revision=revision, user=user, items=list(items)
+    )
+    audit.record(
+        page,
+        audit.CHECKLIST_CONFIRMED,
+        user=user,
+        data={"items": [item.get("code", "") for item in items]},
+        revision=revision,
+    )
+    return confirmation
+
+
+class ConfirmChecklistOnSubmitMixin:
+    """Page editor views: after a submission, store the checklist the publisher ticked with the
+    revision that was submitted. The form has already refused a submission without it."""
+
+    def submit_action(self):
+        response = super().submit_action()
+        self.store_checklist_confirmation()
+        return response
+
+    def restart_workflow_action(self):
+        response = super().restart_workflow_action()
+        self.store_checklist_confirmation()
+        return response
+
+    def store_checklist_confirmation(self):
+        items = getattr(self.form, "confirmed_checklist", None)
+        if items:
+            confirm_checklist(self.page, self.page.get_latest_revision(), self.request.user, items)
