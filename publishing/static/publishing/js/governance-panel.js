@@ -55,9 +55,11 @@
     var url = root.getAttribute('data-governance-report-url');
     var body = root.querySelector('[data-governance-report]');
     var error = root.querySelector('[data-governance-error]');
-    var data = new FormData(form);
-    Array.from(data.keys()).forEach(function (key) {
-      if (key.indexOf('action-') === 0) data.delete(key);
+    // The form's fields as a URL-encoded body, without files and without the action buttons:
+    // the endpoint needs the text and choices only, and must never take this as a publish.
+    var data = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (typeof value === 'string' && key.indexOf('action-') !== 0) data.append(key, value);
     });
     if (inFlight) inFlight.abort();
     var controller = new AbortController();
