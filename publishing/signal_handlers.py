@@ -74,3 +74,8 @@ def connect():
     )
     page_published.connect(release_pages_waiting_for_notice, dispatch_uid="publishing_notice_live")
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
+    # E-mail: the leader when a page reaches approval, the author when changes are requested,
+    # staff when an internal notice goes live (in place of Wagtail's own workflow mails).
+    from . import notifications
+
+    notifications.connect()

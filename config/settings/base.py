@@ -142,6 +142,12 @@ WAGTAIL_I18N_ENABLED = False
 # documentation pulls scripts from a CDN, so it is off outside development.
 WAGTAILAPI_DOCS_ENABLED = False
 
+# E-mail: dev.py prints mail to the console, test.py keeps it in memory, production.py sends it
+# over SMTP. Wagtail's workflow mails are replaced by the extension's own (publishing/
+# notifications.py) and go to the people who act, never to every superuser.
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+WAGTAILADMIN_NOTIFICATION_USE_HTML = False
+
 # The governed-publishing extension
 PUBLISHING = {
     # Folder with one sub-folder per municipality (profile.toml, demo.toml).
