@@ -1,0 +1,178 @@
+"""Our content checks in Wagtail's Checks panel and the frontend userbar.
+
+Vague link texts in the municipalities' languages and poor alt texts are flagged by Axe next to
+Wagtail's own checks, in the editor's Checks panel and on the live site for signed-in editors.
+"""
+
+import json
+import os
+import re
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import RequestFactory, TestCase
+from django.urls import reverse
+from wagtail.admin.userbar import AccessibilityItem, AdminItem, apply_userbar_hooks
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.rich_text import RichText
+
+from publishing.userbar import (
+    ALT_FILE_NAME_RULE,
+    FILE_NAME_PATTERN,
+    VAGUE_LINK_RULE,
+    GovernedContentCheckerItem,
+)
+from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.governance import EnglishAdminMixin, build_governed, news_page
+
+OUR_RULES = ("image-alt", VAGUE_LINK_RULE, ALT_FILE_NAME_RULE)
+WAGTAIL_RULES = ("alt-text-quality", "link-name", "heading-order")
+
+
+def axe_configuration(html):
+    match = re.search(
+        r'<script id="checker-axe-configuration" type="application/json">(.*?)</script>',
+        html,
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+class UserbarItemTests(TestCase):
+    def test_hook_swaps_the_checker_and_keeps_where_it_runs(self):
+        request = RequestFactory().get("/")
+        for in_editor in (True, False):
+            items = [AdminItem(), AccessibilityItem(in_editor=in_editor)]
+            apply_userbar_hooks(request, items, None)
+            self.assertIsInstance(items[0], AdminItem)
+            self.assertIsInstance(items[1], GovernedContentCheckerItem)
+            self.assertEqual(items[1].in_editor, in_editor)
+
+    def test_our_rules_run_alongside_wagtails(self):
+        config = GovernedContentCheckerItem().get_axe_configuration(RequestFactory().get("/"))
+        run_only = config["options"]["runOnly"]
+        for rule in OUR_RULES + WAGTAIL_RULES:
+            self.assertIn(rule, run_only)
+        rules = {rule["id"]: rule for rule in config["spec"]["rules"]}
+        self.assertEqual(rules[VAGUE_LINK_RULE]["selector"], "a[href]")
+        checks = {check["id"]: check for check in config["spec"]["checks"]}
+        self.assertIn("check-image-alt-text", checks, "Wagtail's own alt-text check stays")
+        for rule in OUR_RULES:
+            self.assertIn(rule, config["messages"])
+
+    def test_vague_phrases_in_all_four_languages(self):
+        checks = GovernedContentCheckerItem.axe_custom_checks
+        phrases = next(c for c in checks if c["id"] == "check-vague-link-text")["options"]
+        for phrase in (
+            "les mer",
+            "klikk her",
+            "her",
+            "mer informasjon",  # nb
+            "les meir",  # nn
+            "läs mer",
+            "klicka här",
+            "mer information",  # sv
+            "read more",
+            "click here",  # en
+        ):
+            self.assertIn(phrase, phrases["phrases"])
+
+    def test_file_and_camera_names_are_poor_alt_texts(self):
+        pattern = re.compile(FILE_NAME_PATTERN, re.I)
+        for poor in ("IMG-2041", "DSC01234", "PXL_20260103_101500", "bilde1", "20260103_1015"):
+            self.assertRegex(poor, pattern)
+        for good in ("Elever i skolegården", "Kart over Alvdal sentrum 2026", "Bildet viser brua"):
+            self.assertNotRegex(good, pattern)
+
+
+class ChecksInTheEditorAndOnTheSiteTests(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def test_editor_checks_panel_runs_our_rules(self):
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
+        self.assertContains(response, 'data-side-panel="checks"')
+        config = axe_configuration(response.content.decode())
+        for rule in OUR_RULES:
+            self.assertIn(rule, config["options"]["runOnly"])
+
+    def test_userbar_on_the_live_site_loads_our_checks(self):
+        self.login(self.g.editor)
+        response = self.client.get("/", HTTP_HOST=self.g.municipality.site.hostname)
+        self.assertContains(response, "<wagtail-userbar>")
+        self.assertContains(response, "publishing/js/content-checks.js")
+        config = axe_configuration(response.content.decode())
+        self.assertIn(VAGUE_LINK_RULE, config["options"]["runOnly"])
+
+
+class ChecksInChromiumTests(StaticLiveServerTestCase):
+    """The checks' JavaScript flags a vague link and a file-name alt text in a real browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_chromium()
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def test_userbar_lists_our_findings(self):
+        g = build_governed()
+        image = Image.objects.create(title="Kveldsruter", file=get_test_image_file())
+        page = news_page(
+            g,
+            "Nye kveldsruter",
+            "nye-kveldsruter",
+            affects_staff=False,
+            notice=False,
+            body=[
+                (
+                    "paragraph",
+                    RichText(
+                        '<p>Rutene endres. <a href="https://example.org/a">Les mer</a>. Se '
+                        '<a href="https://example.org/b">rutetabellen for kvelden</a>.</p>'
+                    ),
+                ),
+                ("image", {"image": image, "alt_text": "IMG-2041", "decorative": False}),
+            ],
+        )
+        page.get_latest_revision().publish(user=g.superuser)
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+        browser_page = context.new_page()
+        browser_page.set_default_timeout(15_000)
+        try:
+            # Signed in on the municipality's own host, where the page is served.
+            site = f"http://{g.municipality.site.hostname}:{self.server_thread.port}"
+            browser_page.goto(f"{site}/admin/login/")
+            browser_page.fill("#id_username", g.editor.username)
+            browser_page.fill("#id_password", "pw")
+            browser_page.click("button[type=submit]")
+            browser_page.wait_for_url("**/admin/")
+            browser_page.goto(f"{site}{page.url}")
+            userbar = browser_page.locator("wagtail-userbar")
+            userbar.locator("#wagtail-userbar-trigger").click()
+            userbar.locator("#checker-trigger").click()
+            results = userbar.locator("#checker-results")
+            results.get_by_text("Link text does not say where the link goes").wait_for()
+            results.get_by_text("Image alt text is a file name").wait_for()
+            shots = ARTIFACTS / "content-checks"
+            shots.mkdir(parents=True, exist_ok=True)
+            browser_page.screenshot(path=str(shots / "userbar-checks.png"))
+            names = results.locator("[data-content-checker-name]").all_inner_texts()
+            self.assertEqual(
+                names.count("Link text does not say where the link goes"),
+                1,
+                "the descriptive link is not flagged",
+            )
+        finally:
+            context.close()
