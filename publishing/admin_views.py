@@ -20,6 +20,7 @@ from wagtail.admin.views.pages.workflow import (
 from wagtail.admin.viewsets.pages import PageViewSet
 
 from .review import ConfirmChecklistOnSubmitMixin
+from .side_panels import GovernanceSidePanelMixin
 from .veto import GovernancePublishBlocked
 
 FOOTER_TEMPLATES = {
@@ -53,7 +54,9 @@ class ExplainBlockedPublishMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class GovernedEditView(ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, EditView):
+class GovernedEditView(
+    GovernanceSidePanelMixin, ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, EditView
+):
     def perform_workflow_action(self):
         """Follow the notice task's actions, and explain a refused approval."""
         try:
@@ -87,7 +90,9 @@ class GovernedRevertView(ExplainBlockedPublishMixin, RevisionsRevertView):
     pass
 
 
-class GovernedCreateView(ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, CreateView):
+class GovernedCreateView(
+    GovernanceSidePanelMixin, ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, CreateView
+):
     template_name = FOOTER_TEMPLATES["create"]
 
 
