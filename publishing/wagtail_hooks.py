@@ -31,6 +31,7 @@ from .models import (
     RoleAssignment,
 )
 from .rules import blocking, check_publish
+from .userbar import swap_content_checker
 from .veto import alias_refusal, copy_refusal, move_refusal
 from .views import user_may_fast_track
 
@@ -324,3 +325,8 @@ class FastTrackMenuItem(ActionMenuItem):
 @hooks.register("register_page_action_menu_item")
 def register_fast_track_menu_item():
     return FastTrackMenuItem()
+
+
+# Our content checks (vague link texts, images without alt text or with a file name for one) join
+# Wagtail's in the userbar and in the editor's Checks panel.
+hooks.register("construct_wagtail_userbar", swap_content_checker)
