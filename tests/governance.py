@@ -139,6 +139,11 @@ def unpublish_notice(g):
     g.notice.refresh_from_db()
 
 
+def checklist_ticks(g):
+    """Form data that ticks every item of ``g``'s "vær varsom" checklist, as a submit needs."""
+    return {"submit_checklist": [item["code"] for item in g.municipality.checklist]}
+
+
 def reload(page):
     return type(page).objects.get(pk=page.pk)
 

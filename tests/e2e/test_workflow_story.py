@@ -1,8 +1,9 @@
 """The governed workflow as the people who use it walk through it, in Chromium.
 
-A publisher writes news that affects staff and submits it; the leader sees it held for the
-internal notice; the notice is created and published; the leader approves; the web editor does
-the editorial review; a citizen reads the news on the public site.
+A publisher writes news that affects staff and submits it, stopped by the checklist until every
+item is confirmed; the leader sees it held for the internal notice; the notice is created and
+published; the leader acknowledges the news's warning with a reason and approves; the web editor
+does the editorial review; a citizen reads the news on the public site.
 """
 
 import os
@@ -11,6 +12,7 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from wagtail.users.models import UserProfile
 
 from home.models import InternalNoticePage, NewsPage
+from publishing.models import ChecklistConfirmation, WarningAcknowledgement
 from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.governance import build_governed, reload
 
@@ -93,16 +95,27 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         publisher = self.session(g.publisher)
         publisher.goto(f"{self.live_server_url}/admin/pages/add/home/newspage/{g.news_index.pk}/")
         publisher.fill("#id_title", "Hjemmetjenesten får nye kveldsruter")
-        publisher.fill("#id_intro", "Fra januar kjører hjemmetjenesten nye ruter om kvelden.")
+        # A mobile number warns: the leader must say why it may be published.
+        publisher.fill(
+            "#id_intro",
+            "Fra januar kjører hjemmetjenesten nye ruter om kvelden. Spørsmål? Ring 912 34 567.",
+        )
         publisher.get_by_role("tab", name="Governance").click()
         publisher.select_option("#id_owning_unit", str(g.line.unit.pk))
         publisher.select_option("#id_responsible_leader", str(g.leader.pk))
         publisher.check(f'input[name="audiences"][value="{g.citizens.pk}"]')
         publisher.check("#id_affects_staff")
         self.shot(publisher, "publisher-writes-news")
+        # Submitting without the checklist is stopped, and nothing typed is lost.
+        self.click_footer_action(publisher, "action-submit")
+        publisher.get_by_text("Confirm the checklist before you submit").first.wait_for()
+        self.assertEqual(publisher.input_value("#id_title"), "Hjemmetjenesten får nye kveldsruter")
+        self.assertFalse(NewsPage.objects.filter(slug__startswith="hjemmetjenesten").exists())
+        self.confirm_checklist(publisher, "stopped-by-the-checklist")
         self.click_footer_action(publisher, "action-submit")
         publisher.get_by_text("submitted for moderation").wait_for()
         news = NewsPage.objects.get(title="Hjemmetjenesten får nye kveldsruter")
+        self.assertEqual(ChecklistConfirmation.objects.get(page_id=news.pk).user, g.publisher)
         state = news.current_workflow_state
         self.assertEqual(
             state.current_task_state.task.specific_class.__name__, "InternalNoticeTask"
@@ -127,20 +140,34 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         notice = InternalNoticePage.objects.get(
             title__contains="Hjemmetjenesten får nye kveldsruter"
         )
+        self.confirm_checklist(publisher)
         self.click_footer_action(publisher, "action-submit")
         publisher.get_by_text("submitted for moderation").wait_for()
         self.shot(publisher, "notice-submitted")
 
         # 4. The leader approves the notice: staff hear it first, and the news moves on.
-        self.approve(leader, edit(notice.pk), "notice-approved")
+        # The notice quotes the news, phone number and all: that warning needs a reason too.
+        self.approve(
+            leader, edit(notice.pk), "notice-approved", reason="Vakttelefonen, ikke privat."
+        )
         self.assertTrue(reload(notice).live)
         news = reload(news)
         self.assertEqual(
             news.current_workflow_state.current_task_state.task.specific_class.__name__,
             "LeaderApprovalTask",
         )
-        # 5. The leader approves the news, with the governance summary in front of them.
-        self.approve(leader, edit(news.pk), "leader-approves-news", summary="live since")
+        # 5. The leader approves the news, with the governance summary, the publisher's checklist
+        #    and the warning in front of them; the warning needs a written reason.
+        self.approve(
+            leader,
+            edit(news.pk),
+            "leader-approves-news",
+            summary="live since",
+            reason="Nummeret er hjemmetjenestens vakttelefon, ikke en privat mobil.",
+        )
+        acknowledgement = WarningAcknowledgement.objects.get(page_id=news.pk)
+        self.assertEqual(acknowledgement.code, "personal_data.phone")
+        self.assertEqual(acknowledgement.user, g.leader)
         self.assertFalse(news.revisions.filter(user=g.leader).exists(), "approving is not editing")
         # 6. The web editor does the editorial review; the news is published.
         editor = self.session(g.editor)
@@ -157,8 +184,22 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         self.assertIn(g.line.unit.name, citizen.content())
         self.shot(citizen, "citizen-reads-the-news")
 
-    def approve(self, page, url, name, summary=None, modal=True):
-        """Approve the current task from the editor footer (through its modal, if it has one)."""
+    def confirm_checklist(self, page, name=None):
+        """Tick every item under "Before you submit" on the editor's content tab."""
+        page.get_by_role("tab", name="Content").click()
+        boxes = page.locator('input[name="submit_checklist"]')
+        boxes.first.scroll_into_view_if_needed()
+        if name:
+            self.shot(page, name)
+        for index in range(boxes.count()):
+            boxes.nth(index).check()
+
+    def approve(self, page, url, name, summary=None, modal=True, reason=None):
+        """Approve the current task from the editor footer (through its modal, if it has one).
+
+        With ``reason``, the modal must ask for one: approving without it is refused in the
+        modal, then the reason is written for each warning.
+        """
         page.goto(url)
         if not modal:
             self.shot(page, name)
@@ -170,6 +211,18 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         dialog.wait_for()
         if summary:
             page.locator(".publishing-governance").last.get_by_text(summary).first.wait_for()
+        if reason:
+            modal = page.locator(".publishing-leader-review").last
+            modal.get_by_text("Confirmed by").first.wait_for()
+            dialog.locator("button[type=submit]").first.click()
+            page.locator(".publishing-leader-review").last.get_by_text(
+                "Still without a reason"
+            ).first.wait_for()
+            dialog = page.locator("form[action*='/workflow/']").last
+            reasons = dialog.locator("textarea[name^='reason__']")
+            self.assertGreater(reasons.count(), 0)
+            for index in range(reasons.count()):
+                reasons.nth(index).fill(reason)
         self.shot(page, name)
         with page.expect_navigation():
             dialog.locator("button[type=submit]").first.click()
