@@ -11,14 +11,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.rich_text import RichText
 
 from publishing.models import (
     Audience,
+    CommunicationPlan,
     Deputyship,
     OrganisationUnit,
+    PlanActivity,
+    PlanFollowUp,
+    PlanGoal,
     PublisherCertificate,
     RoleAssignment,
 )
@@ -76,6 +81,7 @@ class _DemoLoader:
         self.units = {}
         self.users = {}
         self.notices = {}
+        self.plans = {}
         self.created = []
 
     def fail(self, key, message):
@@ -91,6 +97,9 @@ class _DemoLoader:
         for i, item in enumerate(data.get("people", [])):
             if "deputy_for" in item:
                 self.deputy(item, f"people[{i}].deputy_for")
+        # Plans before pages: pages name the plan they belong to.
+        for i, item in enumerate(data.get("plans", [])):
+            self.plan(item, f"plans[{i}]")
         home = self.municipality.site.root_page.specific
         intranet = self.municipality.intranet_page
         news_index = NewsIndexPage.objects.child_of(home).first()
@@ -180,6 +189,87 @@ class _DemoLoader:
     def user(self, username, key):
         return self.users.get(username) or self.fail(key, f"unknown person {username!r}")
 
+    def audiences(self, codes, key):
+        found = list(Audience.objects.filter(municipality=self.municipality, code__in=codes))
+        if len(found) != len(set(codes)):
+            self.fail(key, "unknown audience code")
+        return found
+
+    # --- communication plans -------------------------------------------------------------------
+
+    def plan(self, item, key):
+        """A communication plan with its activities, goals and follow-ups, found by title.
+
+        A plan that exists is left as it is, like the pages: an editor may have changed it.
+        """
+        existing = CommunicationPlan.objects.filter(
+            municipality=self.municipality, title=item["title"]
+        ).first()
+        if existing is not None:
+            self.plans[existing.title] = existing
+            return existing
+        plan = CommunicationPlan(
+            municipality=self.municipality,
+            title=item["title"],
+            owning_unit=self.units.get(item["unit"]) or self.fail(f"{key}.unit", item["unit"]),
+            responsible=self.user(item["responsible"], f"{key}.responsible"),
+            status=item.get("status", "draft"),
+            starts_on=_date(item["starts_on"]),
+            ends_on=_date(item["ends_on"]),
+            **{
+                name: item.get(name, "")
+                for name in (
+                    "what",
+                    "why",
+                    "whom_details",
+                    "should_know",
+                    "should_feel",
+                    "should_do",
+                    "follow_up_method",
+                )
+            },
+        )
+        plan.audiences.set(self.audiences(item.get("audiences", []), f"{key}.audiences"))
+        activities = []
+        for i, spec in enumerate(item.get("activities", [])):
+            where = f"{key}.activities[{i}]"
+            activity = PlanActivity(
+                title=spec["title"],
+                description=spec.get("description", ""),
+                channel=spec["channel"],
+                owner=self.user(spec["owner"], f"{where}.owner") if "owner" in spec else None,
+                starts_on=_date(spec["starts_on"]),
+                ends_on=_date(spec["ends_on"]) if "ends_on" in spec else None,
+                done=spec.get("done", False),
+            )
+            activity.audiences.set(self.audiences(spec.get("audiences", []), f"{where}.audiences"))
+            activities.append(activity)
+        plan.activities = activities
+        plan.goals = [
+            PlanGoal(
+                description=spec["goal"],
+                measure=spec["measure"],
+                target=spec["target"],
+                result=spec.get("result", ""),
+                achieved=spec.get("achieved"),
+            )
+            for spec in item.get("goals", [])
+        ]
+        plan.follow_ups = [
+            PlanFollowUp(date=_date(spec["date"]), note=spec["note"])
+            for spec in item.get("follow_ups", [])
+        ]
+        try:
+            plan.full_clean()
+            for child in [*activities, *plan.goals.all(), *plan.follow_ups.all()]:
+                child.full_clean(exclude=["plan"])
+        except ValidationError as error:
+            self.fail(key, "; ".join(error.messages))
+        plan.save()
+        self.plans[plan.title] = plan
+        self.created.append(f"plan {plan.title}")
+        return plan
+
     # --- pages -------------------------------------------------------------------------------
 
     def page(self, model, parent, item, key):
@@ -204,6 +294,10 @@ class _DemoLoader:
         )
         fields["responsible_leader"] = self.user(item["leader"], f"{key}.leader")
         fields["affects_staff"] = item.get("affects_staff", False)
+        if item.get("plan"):
+            fields["communication_plan"] = self.plans.get(item["plan"]) or self.fail(
+                f"{key}.plan", f"unknown plan {item['plan']!r}"
+            )
         if item.get("internal_notice"):
             fields["internal_notice"] = self.notices.get(item["internal_notice"]) or self.fail(
                 f"{key}.internal_notice", f"unknown notice {item['internal_notice']!r}"

@@ -60,6 +60,14 @@ REGISTER_PERMISSIONS = {
     "communications": ("view", "add", "change", "delete"),
     "leaders": ("view",),
 }
+# Communication plans: the communications group and the leaders plan (Avesta's focus area 1,
+# communicative leaders); publishers read the plans whose activities they carry out. Activities,
+# goals and follow-ups are edited inside their plan and need no permissions of their own.
+PLAN_PERMISSIONS = {
+    "communications": ("view", "add", "change", "delete"),
+    "leaders": ("view", "add", "change"),
+    "publishers": ("view",),
+}
 COLLECTION_PERMISSIONS = {
     "publishers": ["add_image", "choose_image", "add_document", "choose_document"],
     "communications": [
@@ -352,6 +360,13 @@ def _sync_permissions(municipality, report):
         codenames = [f"{action}_{model}" for model in REGISTER_MODELS for action in actions]
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="publishing", codename__in=codenames)
+        )
+    for key, actions in PLAN_PERMISSIONS.items():
+        municipality.group(key).permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="publishing",
+                codename__in=[f"{action}_communicationplan" for action in actions],
+            )
         )
 
 

@@ -30,6 +30,7 @@ from .models import (
     PublisherCertificate,
     RoleAssignment,
 )
+from .plans_admin import CommunicationPlanAdmin
 from .rules import blocking, check_publish
 from .userbar import swap_content_checker
 from .veto import alias_refusal, copy_refusal, move_refusal
@@ -181,6 +182,7 @@ class GovernanceAdminGroup(ModelAdminGroup):
         DeputyshipAdmin,
         AudienceAdmin,
         PublisherCertificateAdmin,
+        CommunicationPlanAdmin,
     )
 
 

@@ -17,6 +17,34 @@ from .municipality import Municipality
 from .organisation import Audience, OrganisationUnit
 
 
+def planning_municipalities(user):
+    """Municipalities whose communication plans ``user`` may change.
+
+    Planning is wider than the registers: besides the communications group, the municipality's
+    leaders plan the communication about their own services (Avesta's focus area 1 makes
+    leaders communicative). Superusers plan everywhere.
+    """
+    municipalities = Municipality.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return municipalities.none()
+    if user.is_superuser:
+        return municipalities
+    groups = user.groups.values("pk")
+    return municipalities.filter(
+        models.Q(communications_group__in=groups) | models.Q(leaders_group__in=groups)
+    ).distinct()
+
+
+class CommunicationPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans of the municipalities whose registers ``user`` may see."""
+        return self.filter(municipality__in=Municipality.objects.for_user(user))
+
+    def changeable_by(self, user):
+        """Plans ``user`` may change (see ``planning_municipalities``)."""
+        return self.filter(municipality__in=planning_municipalities(user))
+
+
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
@@ -84,6 +112,8 @@ class CommunicationPlan(ClusterableModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = CommunicationPlanQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_on", "title"]
         verbose_name = _("communication plan")
@@ -105,9 +135,38 @@ class CommunicationPlan(ClusterableModel):
                 {"owning_unit": _("Choose a unit of the plan's own municipality.")}
             )
 
+    def linked_pages(self):
+        """Pages that link to this plan, live or in their latest draft, in title order.
 
-class PlanActivity(Orderable):
-    """5. and 6.: one communication activity, with its channel, owner and dates."""
+        The link sits on each concrete governed page type (no reverse accessor), so every type
+        is asked. A draft's link lives in its latest revision until it is published, so pages
+        with unpublished changes are also looked up there.
+        """
+        # Imported here: the page models import this module's models by name.
+        from wagtail.models import Page, Revision, get_page_models
+
+        from .pages import GovernedPage
+
+        page_ids = set()
+        for model in get_page_models():
+            if issubclass(model, GovernedPage) and not model._meta.abstract:
+                page_ids.update(
+                    model.objects.filter(communication_plan=self).values_list("pk", flat=True)
+                )
+        drafts = Revision.page_revisions.filter(
+            pk__in=Page.objects.filter(has_unpublished_changes=True).values("latest_revision"),
+            content__communication_plan=self.pk,
+        )
+        page_ids.update(int(object_id) for object_id in drafts.values_list("object_id", flat=True))
+        return Page.objects.filter(pk__in=page_ids).order_by("title").specific()
+
+
+class PlanActivity(Orderable, ClusterableModel):
+    """5. and 6.: one communication activity, with its channel, owner and dates.
+
+    Clusterable, so that its audiences (a parental many-to-many) are saved with it when the plan
+    is saved, from the admin's inline form as from code.
+    """
 
     plan = ParentalKey(
         CommunicationPlan,
@@ -143,6 +202,11 @@ class PlanActivity(Orderable):
     @property
     def last_day(self):
         return self.ends_on or self.starts_on
+
+    def effective_audiences(self):
+        """The activity's own audiences, or the plan's when it names none."""
+        own = list(self.audiences.all())
+        return own or list(self.plan.audiences.all())
 
     def clean(self):
         super().clean()
