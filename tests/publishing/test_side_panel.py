@@ -5,14 +5,19 @@ answers for the form as it is in the browser, saves nothing, and answers only us
 the page (or add it below its parent).
 """
 
+import os
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.users.models import UserProfile
 
 from home.models import NewsPage
+from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.factories import CertificateFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
 
@@ -252,3 +257,68 @@ class ReportPermissionTests(SidePanelTestCase):
         self.login(self.g.superuser)
         response = self.client.post(self.report_url(self.g.news_index), {})
         self.assertEqual(response.status_code, 404)
+
+
+class PanelInChromiumTests(StaticLiveServerTestCase):
+    """The panel refreshes itself from the unsaved form as the publisher types."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_chromium()
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def test_typed_national_id_is_flagged_before_saving(self):
+        g = build_governed()
+        profile = UserProfile.get_for_user(g.publisher)
+        profile.preferred_language = "en"
+        profile.save()
+        context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            page.goto(f"{self.live_server_url}/admin/login/")
+            page.fill("#id_username", g.publisher.username)
+            page.fill("#id_password", "pw")
+            page.click("button[type=submit]")
+            page.wait_for_url("**/admin/")
+            edit_url = f"{self.live_server_url}/admin/pages/{g.page.pk}/edit/"
+            page.goto(edit_url)
+            page.locator('[data-side-panel-toggle="governance"]').click()
+            panel = page.locator('[data-side-panel="governance"]')
+            panel.get_by_text("Who will approve").wait_for()
+            self.assertEqual(panel.locator('[data-finding-code^="personal_data"]').count(), 0)
+            with page.expect_response(lambda r: "governance-report" in r.url) as answer:
+                page.locator("#id_intro").fill(
+                    f"Fra 1. januar har hjemmetjenesten åpent til klokka 22. Søkeren har "
+                    f"fødselsnummer {FODSELSNUMMER}."
+                )
+            self.assertEqual(answer.value.status, 200)
+            finding = panel.locator('[data-finding-code="personal_data.national_id"]')
+            finding.wait_for()
+            self.assertIn("Blocks publishing", finding.inner_text())
+            self.assertIn("A national identity number in introduction", finding.inner_text())
+            self.assertNotIn(FODSELSNUMMER, panel.inner_text())
+            self.assertEqual(page.url, edit_url, "the form was not submitted")
+            counter = page.locator(
+                '[data-side-panel-toggle="governance"] [data-side-panel-toggle-counter]'
+            )
+            self.assertEqual(counter.inner_text().strip(), "2")
+            # "Go to" opens the field the finding is in.
+            finding.get_by_role("button", name="Go to Introduction").click()
+            self.assertEqual(page.evaluate("document.activeElement.id"), "id_intro")
+            shots = ARTIFACTS / "governance-panel"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / "editor-governance-panel.png"))
+        finally:
+            context.close()
