@@ -17,7 +17,7 @@ from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-from . import audit
+from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
 from . import urls as publishing_urls
 from .admin_views import GovernedPageViewSet
 from .forms import MunicipalityScopedForm

@@ -1,0 +1,403 @@
+"""Dashboard panels: each lists what waits for the signed-in user, in their municipality only."""
+
+import datetime
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import TaskState
+
+from home.models import NewsIndexPage, NewsPage
+from publishing.dashboard import (
+    AwaitingApprovalPanel,
+    ExpiringCertificatesPanel,
+    HeldForNoticePanel,
+    OverdueReviewPanel,
+    Viewer,
+)
+from publishing.models import LeaderApprovalTask, Role
+from publishing.rules.approval import approvable_task_states, approver_ids
+from tests.factories import (
+    CertificateFactory,
+    RoleFactory,
+    UnitFactory,
+    UserFactory,
+    line_organisation,
+    load_municipality,
+)
+from tests.governance import EnglishAdminMixin, Governed, build_governed, news_page, reload
+
+TODAY = timezone.localdate()
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+def certificate(user, municipality, expires_in_days):
+    return CertificateFactory(
+        user=user,
+        municipality=municipality,
+        passed_on=days(expires_in_days - 365),
+        expires_on=days(expires_in_days),
+    )
+
+
+def other_municipality():
+    """Avesta beside Alvdal: its own line, leader, publisher, editor and news index.
+
+    ``build_governed`` cannot be called twice (its usernames and audience codes are Alvdal's),
+    so this builds the few people the scoping tests need, with their own usernames.
+    """
+    o = Governed()
+    o.municipality = m = load_municipality("avesta")
+    o.line = line = line_organisation(m)
+    o.leader = line.unit_head
+    o.leader.groups.add(m.group("leaders"), m.group("staff"))
+    o.publisher = UserFactory(username="avesta-publisher")
+    RoleFactory(user=o.publisher, unit=line.unit, role=Role.EMPLOYEE)
+    certificate(o.publisher, m, 300)
+    o.publisher.groups.add(m.group("publishers"), m.group("staff"))
+    o.editor = UserFactory(username="avesta-editor")
+    RoleFactory(user=o.editor, unit=line.top, role=Role.COMMUNICATIONS_EDITOR)
+    o.editor.groups.add(m.group("communications"), m.group("staff"))
+    o.citizens = m.audiences.get(code="kommuninvanare")
+    o.home = m.site.root_page.specific
+    o.news_index = NewsIndexPage.objects.child_of(o.home).get()
+    return o
+
+
+def governed_news(g, title, slug, *, unit=None, leader=None, author=None, **fields):
+    """A draft news page in ``g``'s news index (not affecting staff unless told)."""
+    fields.setdefault("intro", "Biblioteket har nye opningstider fra mandag.")
+    fields.setdefault("affects_staff", False)
+    page = NewsPage(
+        title=title,
+        slug=slug,
+        owning_unit=unit or g.line.unit,
+        responsible_leader=leader or g.leader,
+        live=False,
+        **fields,
+    )
+    page.audiences.set([g.citizens])
+    g.news_index.add_child(instance=page)
+    page.save_revision(user=author or g.publisher)
+    return page
+
+
+def live_news(g, title, slug, **fields):
+    page = governed_news(g, title, slug, **fields)
+    page.get_latest_revision().publish(user=None)
+    return reload(page)
+
+
+def submit(g, page, user=None):
+    return g.municipality.external_workflow.start(reload(page), user or g.publisher)
+
+
+def current_task(workflow_state):
+    workflow_state.refresh_from_db()
+    return workflow_state.current_task_state.task.specific
+
+
+class DashboardTestCase(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = g = build_governed()
+        cls.o = o = other_municipality()
+
+        # (a) waiting for the leader; one the leader edited themselves (four eyes).
+        cls.waiting = governed_news(g, "Nytt bibliotek", "bibliotek")
+        cls.own_edit = governed_news(g, "Leiarens eiga side", "eiga", author=g.leader)
+        cls.other_unit_waiting = governed_news(
+            g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
+        )
+        # (b) held for a notice: one with a notice that is not live, one without any notice.
+        cls.held_with_notice = g.page
+        cls.held_without_notice = news_page(g, "Ny turnus i heimetenesta", "turnus", notice=False)
+        for page in (
+            cls.waiting,
+            cls.own_edit,
+            cls.other_unit_waiting,
+            cls.held_with_notice,
+            cls.held_without_notice,
+        ):
+            submit(g, page)
+        cls.avesta_waiting = governed_news(
+            o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
+        )
+        cls.avesta_held = governed_news(
+            o,
+            "Nya scheman",
+            "scheman",
+            affects_staff=True,
+            intro="Personalen får nya scheman i januari.",
+        )
+        submit(o, cls.avesta_waiting)
+        submit(o, cls.avesta_held)
+
+        # (c) live pages with review dates.
+        cls.overdue_mine = live_news(g, "Opningstider", "opningstider", review_by=days(-10))
+        cls.overdue_other = live_news(
+            g,
+            "Besøkstider",
+            "besokstider",
+            unit=g.line.other_unit,
+            leader=g.other_head,
+            review_by=days(-3),
+        )
+        cls.not_yet_due = live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
+        cls.draft_overdue = governed_news(g, "Utkast", "utkast", review_by=days(-30))
+        cls.avesta_overdue = live_news(
+            o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag."
+        )
+
+        # (d) certificates.
+        cls.soon = UserFactory(username="soon", first_name="Sigrid", last_name="Snart")
+        RoleFactory(user=cls.soon, unit=g.line.unit, role=Role.EMPLOYEE)
+        certificate(cls.soon, g.municipality, 10)
+        cls.soon_other = UserFactory(username="soon-other", first_name="Olav", last_name="Om")
+        RoleFactory(user=cls.soon_other, unit=g.line.other_unit, role=Role.EMPLOYEE)
+        certificate(cls.soon_other, g.municipality, 20)
+        cls.renewed = UserFactory(username="renewed")
+        RoleFactory(user=cls.renewed, unit=g.line.unit, role=Role.EMPLOYEE)
+        certificate(cls.renewed, g.municipality, 5)
+        certificate(cls.renewed, g.municipality, 400)
+        cls.later = UserFactory(username="later")
+        RoleFactory(user=cls.later, unit=g.line.unit, role=Role.EMPLOYEE)
+        certificate(cls.later, g.municipality, 45)
+        cls.avesta_soon = UserFactory(username="avesta-soon")
+        RoleFactory(user=cls.avesta_soon, unit=o.line.unit, role=Role.EMPLOYEE)
+        certificate(cls.avesta_soon, o.municipality, 7)
+
+    def panel(self, cls, user):
+        """The panel for ``user``, or None when it does not apply to them."""
+        panel = cls(Viewer.load(reload(user)))
+        return panel if panel.applies() else None
+
+    def titles(self, cls, user):
+        panel = self.panel(cls, user)
+        self.assertIsNotNone(panel, f"{cls.__name__} should apply to {user}")
+        return sorted(item.page.title for item in panel.items)
+
+
+class FixtureTests(DashboardTestCase):
+    def test_pages_stand_where_the_tests_expect(self):
+        for page in (self.waiting, self.own_edit, self.other_unit_waiting, self.avesta_waiting):
+            state = reload(page).current_workflow_state
+            self.assertIsInstance(current_task(state), LeaderApprovalTask, page.title)
+        for page in (self.held_with_notice, self.held_without_notice, self.avesta_held):
+            state = reload(page).current_workflow_state
+            self.assertEqual(type(current_task(state)).__name__, "InternalNoticeTask", page.title)
+
+
+class AwaitingApprovalPanelTests(DashboardTestCase):
+    def test_leader_sees_their_pages_but_not_one_they_edited(self):
+        panel = self.panel(AwaitingApprovalPanel, self.g.leader)
+        self.assertEqual([item.page.title for item in panel.items], ["Nytt bibliotek"])
+        self.assertEqual(panel.items[0].capacity, "responsible leader")
+        self.assertEqual(panel.own_edits, 1)
+
+    def test_deputy_sees_the_leaders_pages_as_deputy(self):
+        panel = self.panel(AwaitingApprovalPanel, self.g.deputy)
+        self.assertEqual(
+            sorted(item.page.title for item in panel.items),
+            ["Leiarens eiga side", "Nytt bibliotek"],
+        )
+        self.assertEqual({item.capacity for item in panel.items}, {"deputy"})
+
+    def test_leader_above_sees_every_unit_below(self):
+        self.assertEqual(
+            self.titles(AwaitingApprovalPanel, self.g.sector_head),
+            ["Leiarens eiga side", "Nytt bibliotek", "Sjukeheimen får hage"],
+        )
+        panel = self.panel(AwaitingApprovalPanel, self.g.sector_head)
+        self.assertEqual({item.capacity for item in panel.items}, {"leader above in the line"})
+
+    def test_leader_of_a_sibling_unit_sees_only_their_own(self):
+        self.assertEqual(
+            self.titles(AwaitingApprovalPanel, self.g.other_head), ["Sjukeheimen får hage"]
+        )
+
+    def test_publisher_and_editor_do_not_get_the_panel(self):
+        self.assertIsNone(self.panel(AwaitingApprovalPanel, self.g.publisher))
+        self.assertIsNone(self.panel(AwaitingApprovalPanel, self.g.editor))
+
+    def test_other_municipality_sees_only_its_own(self):
+        self.assertEqual(
+            self.titles(AwaitingApprovalPanel, self.o.leader), ["Nytt bibliotek i Avesta"]
+        )
+        for user in (self.g.leader, self.g.sector_head, self.g.chief):
+            self.assertNotIn(
+                "Nytt bibliotek i Avesta", self.titles(AwaitingApprovalPanel, user), user
+            )
+
+    def test_agrees_with_approver_ids_for_every_waiting_page(self):
+        states = TaskState.objects.filter(
+            status=TaskState.STATUS_IN_PROGRESS, task__in=LeaderApprovalTask.objects.all()
+        )
+        people = [
+            self.g.leader,
+            self.g.deputy,
+            self.g.sector_head,
+            self.g.chief,
+            self.g.other_head,
+            self.g.publisher,
+            self.o.leader,
+        ]
+        for user in people:
+            bulk = {w.page.pk: w.capacity for w in approvable_task_states(user, states)}
+            one_by_one = {}
+            for state in states:
+                page = state.workflow_state.content_object
+                capacity = approver_ids(page.specific.get_latest_revision_as_object()).get(user.pk)
+                if capacity:
+                    one_by_one[page.pk] = capacity
+            self.assertEqual(bulk, one_by_one, user)
+
+    def test_query_count_does_not_grow_with_the_waiting_pages(self):
+        leader = reload(self.g.sector_head)
+
+        def count():
+            with CaptureQueriesContext(connection) as panel_queries:
+                panel = AwaitingApprovalPanel(Viewer.load(leader))
+                html = panel.render_html({"request": None})
+            with CaptureQueriesContext(connection) as review_queries:
+                reviewable = list(TaskState.objects.reviewable_by(leader))
+            return len(panel_queries), len(review_queries), html, reviewable
+
+        count()  # warm up: Wagtail's group tasks cache the user's groups on the user
+        panel_before, review_before, html, reviewable = count()
+        self.assertIn("Nytt bibliotek", html)
+        for n in range(4):
+            submit(self.g, governed_news(self.g, f"Side {n}", f"side-{n}"))
+        panel_after, review_after, html, reviewable_after = count()
+        self.assertIn("Side 3", html)
+        self.assertEqual(len(reviewable_after), len(reviewable) + 4)
+        self.assertEqual(panel_after, panel_before)
+        self.assertEqual(review_after, review_before)
+        self.assertLess(panel_after, 20)
+
+
+class HeldForNoticePanelTests(DashboardTestCase):
+    HELD = ["Hjemmetjenesten får kveldsåpent", "Ny turnus i heimetenesta"]
+
+    def test_publisher_leader_and_editor_see_the_held_pages(self):
+        for user in (self.g.publisher, self.g.leader, self.g.editor, self.g.other_head):
+            self.assertEqual(self.titles(HeldForNoticePanel, user), self.HELD, user)
+
+    def test_links_to_the_notice_or_to_create_one(self):
+        panel = self.panel(HeldForNoticePanel, self.g.publisher)
+        rows = {item.page.title: item for item in panel.items}
+        linked = rows["Hjemmetjenesten får kveldsåpent"]
+        self.assertEqual(linked.notice.pk, self.g.notice.pk)
+        self.assertEqual(
+            linked.notice_url, reverse("wagtailadmin_pages:edit", args=[linked.notice.pk])
+        )
+        missing = rows["Ny turnus i heimetenesta"]
+        self.assertIsNone(missing.notice)
+        self.assertEqual(
+            missing.create_notice_url,
+            reverse("publishing:create_notice", args=[self.held_without_notice.pk]),
+        )
+
+    def test_people_outside_the_groups_do_not_get_the_panel(self):
+        self.assertIsNone(self.panel(HeldForNoticePanel, self.g.crisis))
+
+    def test_other_municipality_sees_only_its_own(self):
+        self.assertEqual(self.titles(HeldForNoticePanel, self.o.publisher), ["Nya scheman"])
+        self.assertNotIn("Nya scheman", self.titles(HeldForNoticePanel, self.g.editor))
+
+
+class OverdueReviewPanelTests(DashboardTestCase):
+    def test_leader_sees_live_overdue_pages_of_their_unit(self):
+        self.assertEqual(self.titles(OverdueReviewPanel, self.g.leader), ["Opningstider"])
+        item = self.panel(OverdueReviewPanel, self.g.leader).items[0]
+        self.assertEqual(item.days_overdue, 10)
+
+    def test_deputy_covers_the_leaders_unit(self):
+        self.assertEqual(self.titles(OverdueReviewPanel, self.g.deputy), ["Opningstider"])
+
+    def test_sector_head_sees_the_units_below(self):
+        self.assertEqual(
+            self.titles(OverdueReviewPanel, self.g.sector_head), ["Besøkstider", "Opningstider"]
+        )
+
+    def test_communications_editor_sees_the_whole_municipality(self):
+        self.assertEqual(
+            self.titles(OverdueReviewPanel, self.g.editor), ["Besøkstider", "Opningstider"]
+        )
+        self.assertEqual(self.titles(OverdueReviewPanel, self.o.editor), ["Öppettider"])
+
+    def test_sibling_unit_and_nothing_due(self):
+        self.assertEqual(self.titles(OverdueReviewPanel, self.g.other_head), ["Besøkstider"])
+
+    def test_publisher_does_not_get_the_panel(self):
+        self.assertIsNone(self.panel(OverdueReviewPanel, self.g.publisher))
+
+
+class ExpiringCertificatesPanelTests(DashboardTestCase):
+    def people(self, user):
+        panel = self.panel(ExpiringCertificatesPanel, user)
+        self.assertIsNotNone(panel)
+        return sorted(item.user.username for item in panel.items)
+
+    def test_leader_sees_people_in_their_unit(self):
+        # Not the renewed certificate, not one expiring in 45 days, not another unit's.
+        self.assertEqual(self.people(self.g.leader), ["soon"])
+        self.assertEqual(self.people(self.g.deputy), ["soon"])
+
+    def test_sector_head_and_editor_see_wider(self):
+        self.assertEqual(self.people(self.g.sector_head), ["soon", "soon-other"])
+        self.assertEqual(self.people(self.g.editor), ["soon", "soon-other"])
+        self.assertEqual(self.people(self.o.editor), ["avesta-soon"])
+
+    def test_publisher_sees_the_panel_only_for_their_own_certificate(self):
+        self.assertIsNone(self.panel(ExpiringCertificatesPanel, self.g.publisher))
+        lone = UserFactory(username="lone")
+        lone.groups.add(self.g.municipality.group("publishers"))
+        certificate(lone, self.g.municipality, 12)
+        self.assertEqual(self.people(lone), ["lone"])
+
+
+class DashboardPageTests(DashboardTestCase):
+    def home(self, user):
+        self.login(user)
+        response = self.client.get(reverse("wagtailadmin_home"))
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_leader_dashboard_shows_the_four_panels(self):
+        html = self.home(self.g.leader)
+        for heading in (
+            "Awaiting your approval as leader",
+            "Waiting for an internal notice to staff",
+            "Past their review date in your units",
+            "Publisher certificates expiring within 30 days",
+        ):
+            self.assertIn(heading, html)
+        self.assertIn("Nytt bibliotek", html)
+        self.assertIn("1 more page waits for another leader", html)
+        self.assertIn(reverse("wagtailadmin_pages:edit", args=[self.waiting.pk]), html)
+
+    def test_publisher_dashboard_shows_only_what_applies(self):
+        html = self.home(self.g.publisher)
+        self.assertIn("Waiting for an internal notice to staff", html)
+        self.assertIn(reverse("publishing:create_notice", args=[self.held_without_notice.pk]), html)
+        self.assertNotIn("Awaiting your approval as leader", html)
+        self.assertNotIn("Past their review date in your units", html)
+        self.assertNotIn("Publisher certificates expiring", html)
+
+    def test_panels_that_apply_but_are_empty_say_so(self):
+        new_unit = UnitFactory(
+            municipality=self.g.municipality, parent=self.g.line.sector, name="Biblioteket"
+        )
+        head = RoleFactory(unit=new_unit, role=Role.UNIT_HEAD).user
+        head.groups.add(self.g.municipality.group("leaders"))
+        html = self.home(head)
+        self.assertIn("No pages wait for your approval.", html)
+        self.assertIn("No pages in your units are past their review date.", html)
+        self.assertIn("No publisher certificates expire in the next 30 days.", html)
+        self.assertIn("Hjemmetjenesten får kveldsåpent", html)  # held: municipality-wide

@@ -1,0 +1,359 @@
+"""Governance reports: their rows and totals, filters, CSV and XLSX export, and scoping."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+from django.test import RequestFactory, TestCase
+from django.urls import reverse
+from wagtail.models import PageLogEntry
+
+from publishing import audit
+from publishing.models import Role, WarningAcknowledgement
+from publishing.reports import GovernanceReportMenuItem
+from tests.factories import RoleFactory, UnitFactory
+from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.publishing.test_dashboard import (
+    current_task,
+    days,
+    governed_news,
+    live_news,
+    other_municipality,
+    submit,
+)
+
+PHONE = "912 34 567"
+
+
+def approve(page, user):
+    """``user`` approves the task ``page`` waits in, as the workflow action does."""
+    state = reload(page).current_workflow_state
+    state.refresh_from_db()
+    task_state = state.current_task_state
+    task_state.task.specific.on_action(task_state, user, "approve")
+
+
+class ReportTestCase(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = g = build_governed()
+        cls.o = o = other_municipality()
+        publish_notice(g)
+
+        # Findings: a phone number (warns) and a live page whose leader has left (blocks).
+        cls.phone_page = live_news(
+            g, "Ring oss", "ring-oss", intro=f"Ring saksbehandler Ola på {PHONE}."
+        )
+        cls.school = UnitFactory(municipality=g.municipality, parent=g.line.sector, name="Skulen")
+        role = RoleFactory(unit=cls.school, role=Role.UNIT_HEAD)
+        cls.left_page = live_news(g, "Skulestart", "skulestart", unit=cls.school, leader=role.user)
+        role.ends_on = days(-1)
+        role.save()
+        live_news(o, "Ring oss i Avesta", "ring-oss", intro=f"Ring Ola på {PHONE}.")
+
+        # Review dates.
+        live_news(g, "Opningstider", "opningstider", review_by=days(-10))
+        live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
+        live_news(
+            g,
+            "Besøkstider",
+            "besokstider",
+            unit=g.line.other_unit,
+            leader=g.other_head,
+            review_by=days(-3),
+        )
+        governed_news(g, "Utkast", "utkast", review_by=days(-30))  # a draft: not reported
+        live_news(o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag.")
+
+        # Approvals: by the leader (with an acknowledged warning), a deputy and the line.
+        cls.by_leader = governed_news(g, "Nytt bibliotek", "bibliotek")
+        cls.by_deputy = governed_news(g, "Ny bokbuss", "bokbuss")
+        cls.by_line = governed_news(
+            g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
+        )
+        cls.avesta_page = governed_news(
+            o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
+        )
+        for page in (cls.by_leader, cls.by_deputy, cls.by_line):
+            submit(g, page)
+        submit(o, cls.avesta_page)
+        WarningAcknowledgement.objects.create(
+            page=cls.by_leader,
+            revision=reload(cls.by_leader).get_latest_revision(),
+            user=g.leader,
+            code="plain_language.officialese",
+            finding_key="plain_language.officialese:intro",
+            reason="The word is the service's official name.",
+        )
+        approve(cls.by_leader, g.leader)
+        approve(cls.by_leader, g.editor)  # editorial review: publishes the page
+        approve(cls.by_deputy, g.deputy)
+        approve(cls.by_line, g.sector_head)
+        approve(cls.avesta_page, o.leader)
+
+    def get(self, viewer, name, **params):
+        self.login(viewer)
+        return self.client.get(reverse(f"publishing_reports:{name}"), params)
+
+    def rows(self, viewer, name, **params):
+        response = self.get(viewer, name, **params)
+        self.assertEqual(response.status_code, 200)
+        return list(response.context["object_list"])
+
+    def csv_rows(self, viewer, name, **params):
+        response = self.get(viewer, name, export="csv", **params)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(".csv", response["Content-Disposition"])
+        text = b"".join(response.streaming_content).decode("utf-8")
+        return text, list(csv.DictReader(io.StringIO(text)))
+
+    def xlsx_rows(self, viewer, name, **params):
+        response = self.get(viewer, name, export="xlsx", **params)
+        self.assertEqual(response.status_code, 200)
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+class FixtureTests(ReportTestCase):
+    def test_approved_pages_moved_on(self):
+        self.assertTrue(reload(self.by_leader).live)
+        for page in (self.by_deputy, self.by_line):
+            state = reload(page).current_workflow_state
+            self.assertEqual(type(current_task(state)).__name__, "GroupApprovalTask")
+
+
+class AccessTests(ReportTestCase):
+    REPORTS = ("findings", "review_dates", "approvals")
+
+    def test_leaders_and_communications_see_the_reports(self):
+        for user in (self.g.leader, self.g.editor, self.g.superuser):
+            for name in self.REPORTS:
+                self.assertEqual(self.get(user, name).status_code, 200, (user, name))
+
+    def test_others_are_refused_and_see_no_menu_item(self):
+        item = GovernanceReportMenuItem("Findings", "/")
+        for user in (self.g.publisher, self.g.crisis):
+            for name in self.REPORTS:
+                # Wagtail turns a refusal into a redirect to the dashboard with a message.
+                response = self.get(user, name)
+                self.assertRedirects(
+                    response, reverse("wagtailadmin_home"), fetch_redirect_response=False
+                )
+            request = RequestFactory().get("/")
+            request.user = user
+            self.assertFalse(item.is_shown(request))
+        request.user = self.g.leader
+        self.assertTrue(item.is_shown(request))
+
+    def test_menu_lists_the_reports_for_a_leader(self):
+        self.login(self.g.leader)
+        html = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        for name in self.REPORTS:
+            self.assertIn(reverse(f"publishing_reports:{name}"), html)
+
+
+class FindingsReportTests(ReportTestCase):
+    def test_one_row_per_finding_with_page_unit_and_leader(self):
+        rows = self.rows(self.g.editor, "findings")
+        phone = [row for row in rows if row.code == "personal_data.phone"]
+        self.assertEqual(len(phone), 1)
+        self.assertEqual(phone[0].page, "Ring oss")
+        self.assertEqual(phone[0].unit, "Hjemmetjenesten")
+        self.assertEqual(phone[0].leader, self.g.leader.get_full_name())
+        self.assertEqual(phone[0].severity, "warn")
+        self.assertEqual(phone[0].where, "intro")
+        left = [row for row in rows if row.code == "responsibility.leader_not_in_line"]
+        self.assertEqual([(row.page, row.severity) for row in left], [("Skulestart", "block")])
+
+    def test_messages_never_carry_the_matched_value(self):
+        response = self.get(self.g.editor, "findings")
+        self.assertNotIn(PHONE, response.content.decode())
+        text, _rows = self.csv_rows(self.g.editor, "findings")
+        self.assertNotIn(PHONE, text)
+
+    def test_filters(self):
+        blocking = self.rows(self.g.editor, "findings", severity="block")
+        self.assertEqual({row.code for row in blocking}, {"responsibility.leader_not_in_line"})
+        kind = self.rows(self.g.editor, "findings", kind="personal_data")
+        self.assertEqual({row.code for row in kind}, {"personal_data.phone"})
+        code = self.rows(self.g.editor, "findings", code="personal_data.phone")
+        self.assertEqual([row.page for row in code], ["Ring oss"])
+        school = self.rows(self.g.editor, "findings", unit=self.school.pk)
+        self.assertEqual({row.page for row in school}, {"Skulestart"})
+
+    def test_summary_counts_pages_and_findings(self):
+        response = self.get(self.g.editor, "findings")
+        rows = list(response.context["object_list"])
+        blocking = sum(1 for row in rows if row.severity == "block")
+        self.assertEqual(response.context["blocking_count"], blocking)
+        self.assertEqual(response.context["warning_count"], len(rows) - blocking)
+        # Alvdal's live governed pages: the notice, Ring oss, Skulestart, three with review
+        # dates and the approved library page.
+        self.assertEqual(response.context["pages_checked"], 7)
+
+    def test_csv_and_xlsx_export(self):
+        _text, rows = self.csv_rows(self.g.editor, "findings", code="personal_data.phone")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["Page"], "Ring oss")
+        self.assertEqual(rows[0]["Unit"], "Hjemmetjenesten")
+        self.assertEqual(rows[0]["Severity"], "warn")
+        self.assertEqual(rows[0]["Page ID"], str(self.phone_page.pk))
+        sheet = self.xlsx_rows(self.g.editor, "findings", severity="block")
+        self.assertEqual(sheet[0][:5], ["Page ID", "Page", "Unit", "Responsible leader", "Code"])
+        self.assertEqual(len(sheet), 2)
+        self.assertEqual(sheet[1][1:3], ["Skulestart", "Skulen"])
+        self.assertEqual(sheet[1][4], "responsibility.leader_not_in_line")
+
+    def test_scoped_to_the_municipality(self):
+        alvdal = {row.page for row in self.rows(self.g.editor, "findings")}
+        self.assertNotIn("Ring oss i Avesta", alvdal)
+        avesta = self.rows(self.o.editor, "findings", code="personal_data.phone")
+        self.assertEqual([row.page for row in avesta], ["Ring oss i Avesta"])
+
+
+class ReviewDatesReportTests(ReportTestCase):
+    def test_live_pages_with_a_review_date_and_totals_per_unit(self):
+        response = self.get(self.g.leader, "review_dates")
+        rows = list(response.context["object_list"])
+        self.assertEqual(
+            [(row.page, row.unit, row.overdue) for row in rows],
+            [
+                ("Opningstider", "Hjemmetjenesten", True),
+                ("Kontakt oss", "Hjemmetjenesten", False),
+                ("Besøkstider", "Sjukeheimen", True),
+            ],
+        )
+        totals = {t.unit: (t.pages, t.overdue) for t in response.context["totals"]}
+        self.assertEqual(totals, {"Hjemmetjenesten": (2, 1), "Sjukeheimen": (1, 1)})
+        self.assertEqual(response.context["total_pages"], 3)
+        self.assertEqual(response.context["total_overdue"], 2)
+        html = response.content.decode()
+        self.assertIn("Totals per unit", html)
+        self.assertIn("Sjukeheimen", html)
+
+    def test_filters(self):
+        overdue = self.rows(self.g.leader, "review_dates", overdue="true")
+        self.assertEqual([row.page for row in overdue], ["Opningstider", "Besøkstider"])
+        not_overdue = self.rows(self.g.leader, "review_dates", overdue="false")
+        self.assertEqual([row.page for row in not_overdue], ["Kontakt oss"])
+        unit = self.rows(self.g.leader, "review_dates", unit=self.g.line.other_unit.pk)
+        self.assertEqual([row.page for row in unit], ["Besøkstider"])
+        sector = self.rows(self.g.leader, "review_dates", unit=self.g.line.sector.pk)
+        self.assertEqual(len(sector), 3)
+        dated = self.rows(
+            self.g.leader,
+            "review_dates",
+            review_by_from=days(-5).isoformat(),
+            review_by_to=days(40).isoformat(),
+        )
+        self.assertEqual([row.page for row in dated], ["Kontakt oss", "Besøkstider"])
+
+    def test_totals_follow_the_filters(self):
+        response = self.get(self.g.leader, "review_dates", overdue="true")
+        totals = {t.unit: (t.pages, t.overdue) for t in response.context["totals"]}
+        self.assertEqual(totals, {"Hjemmetjenesten": (1, 1), "Sjukeheimen": (1, 1)})
+
+    def test_csv_and_xlsx_export(self):
+        _text, rows = self.csv_rows(self.g.leader, "review_dates")
+        self.assertEqual(
+            [(r["Page"], r["Unit"], r["Overdue"], r["Days overdue"]) for r in rows],
+            [
+                ("Opningstider", "Hjemmetjenesten", "yes", "10"),
+                ("Kontakt oss", "Hjemmetjenesten", "no", "0"),
+                ("Besøkstider", "Sjukeheimen", "yes", "3"),
+            ],
+        )
+        self.assertEqual(rows[0]["Review by"], days(-10).isoformat())
+        sheet = self.xlsx_rows(self.g.leader, "review_dates")
+        self.assertEqual(
+            sheet[0],
+            [
+                "Page ID",
+                "Page",
+                "Unit",
+                "Responsible leader",
+                "Review by",
+                "Overdue",
+                "Days overdue",
+            ],
+        )
+        self.assertEqual(sheet[1][1], "Opningstider")
+        self.assertEqual(sheet[1][4], days(-10))  # a real date cell, not text
+        self.assertEqual(sheet[1][5:], ["yes", 10])
+
+    def test_scoped_to_the_municipality(self):
+        self.assertEqual(
+            [row.page for row in self.rows(self.o.editor, "review_dates")], ["Öppettider"]
+        )
+        self.assertNotIn(
+            "Öppettider", [row.page for row in self.rows(self.g.editor, "review_dates")]
+        )
+
+
+class ApprovalsReportTests(ReportTestCase):
+    def summary(self, rows):
+        return sorted((row.page, row.approver, row.capacity) for row in rows)
+
+    def test_who_approved_what_and_as_what(self):
+        rows = self.rows(self.g.editor, "approvals")
+        g = self.g
+        self.assertEqual(
+            self.summary(rows),
+            [
+                ("Ny bokbuss", g.deputy.get_full_name(), "deputy"),
+                ("Nytt bibliotek", g.editor.get_full_name(), ""),
+                ("Nytt bibliotek", g.leader.get_full_name(), "responsible leader"),
+                ("Sjukeheimen får hage", g.sector_head.get_full_name(), "leader above in the line"),
+            ],
+        )
+        leader_row = next(row for row in rows if row.approver == g.leader.get_full_name())
+        self.assertEqual(leader_row.acknowledged_warnings, 1)
+        self.assertEqual(leader_row.unit, "Hjemmetjenesten")
+        deputy_row = next(row for row in rows if row.approver == g.deputy.get_full_name())
+        self.assertEqual(deputy_row.acknowledged_warnings, 0)
+        editor_row = next(row for row in rows if row.approver == g.editor.get_full_name())
+        self.assertIsNone(editor_row.acknowledged_warnings)
+        self.assertNotEqual(editor_row.step, leader_row.step)
+
+    def test_rows_come_from_the_audit_log(self):
+        self.assertEqual(
+            PageLogEntry.objects.filter(action=audit.LEADER_APPROVED).count(), 4
+        )  # three in Alvdal, one in Avesta
+
+    def test_filters(self):
+        g = self.g
+        deputy = self.rows(g.editor, "approvals", user=g.deputy.pk)
+        self.assertEqual(self.summary(deputy), [("Ny bokbuss", g.deputy.get_full_name(), "deputy")])
+        unit = self.rows(g.editor, "approvals", unit=g.line.other_unit.pk)
+        self.assertEqual([row.page for row in unit], ["Sjukeheimen får hage"])
+        today = datetime.date.today().isoformat()
+        self.assertEqual(
+            len(self.rows(g.editor, "approvals", timestamp_from=today, timestamp_to=today)), 4
+        )
+        self.assertEqual(self.rows(g.editor, "approvals", timestamp_from=days(1).isoformat()), [])
+
+    def test_csv_and_xlsx_export(self):
+        _text, rows = self.csv_rows(self.g.editor, "approvals", user=self.g.leader.pk)
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["Page"], "Nytt bibliotek")
+        self.assertEqual(rows[0]["As"], "responsible leader")
+        self.assertEqual(rows[0]["Warnings acknowledged"], "1")
+        sheet = self.xlsx_rows(self.g.editor, "approvals")
+        self.assertEqual(sheet[0][:3], ["Date", "Page ID", "Page"])
+        self.assertEqual(len(sheet), 5)
+        self.assertIsInstance(sheet[1][0], datetime.datetime)
+
+    def test_scoped_to_the_municipality(self):
+        self.assertEqual(
+            self.summary(self.rows(self.o.editor, "approvals")),
+            [("Nytt bibliotek i Avesta", self.o.leader.get_full_name(), "responsible leader")],
+        )
+        self.assertNotIn(
+            "Nytt bibliotek i Avesta", [row.page for row in self.rows(self.g.editor, "approvals")]
+        )
+        # The approver filter offers only people who approved in the user's municipality.
+        response = self.get(self.g.editor, "approvals")
+        choices = response.context["filters"].form.fields["user"].queryset
+        self.assertNotIn(self.o.leader, choices)
+        self.assertIn(self.g.deputy, choices)
