@@ -132,6 +132,25 @@ class PanelInEditorTests(SidePanelTestCase):
         # Severity is written out, not only coloured.
         self.assertIn("Blocks publishing", panel)
 
+    def test_after_a_new_page_is_autosaved_the_panel_follows_the_saved_page(self):
+        # Wagtail swaps the create view's side panels for the edit view's once autosave has
+        # created the page; the panel then asks the endpoint of the saved page.
+        self.login(self.g.publisher)
+        url = reverse("wagtailadmin_pages:edit", args=[self.g.page.pk])
+        response = self.client.get(url, {"_w_hydrate_create_view": "1"})
+        self.assertContains(
+            response, "data-w-teleport-target-value=\"[data-side-panel='governance']\""
+        )
+        self.assertContains(response, self.report_url(self.g.page))
+
+    def test_autosave_answers_without_the_panel(self):
+        self.login(self.g.publisher)
+        url = reverse("wagtailadmin_pages:edit", args=[self.g.page.pk])
+        data = page_form_data(self.g.page, intro="Endret tekst.")
+        response = self.client.post(url, data, HTTP_ACCEPT="application/json")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("data-governance-panel", response.content.decode())
+
     def panel_html(self, response):
         html = response.content.decode()
         start = html.index("data-governance-panel")
