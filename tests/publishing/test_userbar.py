@@ -27,6 +27,8 @@ from tests.governance import EnglishAdminMixin, build_governed, news_page
 
 OUR_RULES = ("image-alt", VAGUE_LINK_RULE, ALT_FILE_NAME_RULE)
 WAGTAIL_RULES = ("alt-text-quality", "link-name", "heading-order")
+VAGUE_LINK = "Link text does not say where the link goes"
+FILE_NAME_ALT = "Image alt text is a file name or just “image”"
 
 
 def axe_configuration(html):
@@ -126,8 +128,7 @@ class ChecksInChromiumTests(StaticLiveServerTestCase):
         cls.playwright.stop()
         super().tearDownClass()
 
-    def test_userbar_lists_our_findings(self):
-        g = build_governed()
+    def page_with_poor_links_and_alt(self, g):
         image = Image.objects.create(title="Kveldsruter", file=get_test_image_file())
         page = news_page(
             g,
@@ -147,32 +148,53 @@ class ChecksInChromiumTests(StaticLiveServerTestCase):
             ],
         )
         page.get_latest_revision().publish(user=g.superuser)
+        return page
+
+    def signed_in(self, g, user):
+        """A browser page signed in as ``user`` on the municipality's own host."""
         context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+        self.addCleanup(context.close)
         browser_page = context.new_page()
-        browser_page.set_default_timeout(15_000)
-        try:
-            # Signed in on the municipality's own host, where the page is served.
-            site = f"http://{g.municipality.site.hostname}:{self.server_thread.port}"
-            browser_page.goto(f"{site}/admin/login/")
-            browser_page.fill("#id_username", g.editor.username)
-            browser_page.fill("#id_password", "pw")
-            browser_page.click("button[type=submit]")
-            browser_page.wait_for_url("**/admin/")
-            browser_page.goto(f"{site}{page.url}")
-            userbar = browser_page.locator("wagtail-userbar")
-            userbar.locator("#wagtail-userbar-trigger").click()
-            userbar.locator("#checker-trigger").click()
-            results = userbar.locator("#checker-results")
-            results.get_by_text("Link text does not say where the link goes").wait_for()
-            results.get_by_text("Image alt text is a file name").wait_for()
-            shots = ARTIFACTS / "content-checks"
-            shots.mkdir(parents=True, exist_ok=True)
-            browser_page.screenshot(path=str(shots / "userbar-checks.png"))
-            names = results.locator("[data-content-checker-name]").all_inner_texts()
-            self.assertEqual(
-                names.count("Link text does not say where the link goes"),
-                1,
-                "the descriptive link is not flagged",
-            )
-        finally:
-            context.close()
+        browser_page.set_default_timeout(20_000)
+        site = f"http://{g.municipality.site.hostname}:{self.server_thread.port}"
+        browser_page.goto(f"{site}/admin/login/")
+        browser_page.fill("#id_username", user.username)
+        browser_page.fill("#id_password", "pw")
+        browser_page.click("button[type=submit]")
+        browser_page.wait_for_url("**/admin/")
+        return browser_page, site
+
+    def test_userbar_lists_our_findings(self):
+        g = build_governed()
+        page = self.page_with_poor_links_and_alt(g)
+        browser_page, site = self.signed_in(g, g.editor)
+        browser_page.goto(f"{site}{page.url}")
+        userbar = browser_page.locator("wagtail-userbar")
+        userbar.locator("#wagtail-userbar-trigger").click()
+        userbar.locator("#checker-trigger").click()
+        results = userbar.locator("#checker-results")
+        results.get_by_text(VAGUE_LINK).wait_for()
+        results.get_by_text(FILE_NAME_ALT).wait_for()
+        shots = ARTIFACTS / "content-checks"
+        shots.mkdir(parents=True, exist_ok=True)
+        browser_page.screenshot(path=str(shots / "userbar-checks.png"))
+        names = results.locator("[data-content-checker-name]").all_inner_texts()
+        self.assertEqual(names.count(VAGUE_LINK), 1, "the descriptive link is not flagged")
+
+    def test_editor_checks_panel_lists_our_findings(self):
+        g = build_governed()
+        page = self.page_with_poor_links_and_alt(g)
+        from wagtail.users.models import UserProfile
+
+        profile = UserProfile.get_for_user(g.editor)
+        profile.preferred_language = "en"
+        profile.save()
+        browser_page, site = self.signed_in(g, g.editor)
+        browser_page.goto(f"{site}/admin/pages/{page.pk}/edit/")
+        browser_page.locator('[data-side-panel-toggle="checks"]').click()
+        panel = browser_page.locator('[data-side-panel="checks"]')
+        panel.get_by_text(VAGUE_LINK).wait_for()
+        panel.get_by_text(FILE_NAME_ALT).wait_for()
+        shots = ARTIFACTS / "content-checks"
+        shots.mkdir(parents=True, exist_ok=True)
+        browser_page.screenshot(path=str(shots / "editor-checks-panel.png"))
