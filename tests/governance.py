@@ -144,6 +144,14 @@ def checklist_ticks(g):
     return {"submit_checklist": [item["code"] for item in g.municipality.checklist]}
 
 
+def warning_reasons(page, reason="Avklart med ansvarlig enhet."):
+    """``acknowledgements`` for ``LeaderApprovalTask.on_action``: a reason for every warning of
+    ``page``'s latest revision, as the leader writes them in the approval modal."""
+    from publishing.review import LeaderReview
+
+    return {row.key: reason for row in LeaderReview.of(page).warnings}
+
+
 def reload(page):
     return type(page).objects.get(pk=page.pk)
 

@@ -17,7 +17,13 @@ from publishing.models import (
 )
 from publishing.review import confirm_checklist
 from publishing.rules import PUBLISH, RuleContext, evaluate, keyed
-from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
+from tests.governance import (
+    EnglishAdminMixin,
+    build_governed,
+    news_page,
+    reload,
+    warning_reasons,
+)
 
 OLA, KARI = "912 34 567", "934 56 789"
 PHONES = f"Ring Ola på {OLA} eller Kari på {KARI} om du lurer på noe."
@@ -185,8 +191,9 @@ class AcknowledgeAndApproveTests(ReviewTestCase):
         with self.assertRaises(PermissionDenied):
             task.on_action(task_state, self.g.leader, "approve", acknowledgements=reasons)
         self.assertEqual(reload(task_state).status, TaskState.STATUS_IN_PROGRESS)
-        reasons = dict.fromkeys(self.keys(page), "Avklart.")
-        task.on_action(reload(task_state), self.g.leader, "approve", acknowledgements=reasons)
+        task.on_action(
+            reload(task_state), self.g.leader, "approve", acknowledgements=warning_reasons(page)
+        )
         self.assertEqual(reload(task_state).status, TaskState.STATUS_APPROVED)
 
     def test_a_changed_page_must_be_reviewed_again(self):
