@@ -113,7 +113,11 @@ def month_sectors(year):
 def point(cx, cy, radius, angle):
     """The point at ``radius`` from the centre, ``angle`` degrees clockwise from twelve."""
     radians = math.radians(angle)
-    return round(cx + radius * math.sin(radians), 2), round(cy - radius * math.cos(radians), 2)
+    # Adding 0.0 turns a rounded -0.0 into 0.0, which reads better in the SVG.
+    return (
+        round(cx + radius * math.sin(radians), 2) + 0.0,
+        round(cy - radius * math.cos(radians), 2) + 0.0,
+    )
 
 
 def annular_sector(cx, cy, inner, outer, start_angle, end_angle):

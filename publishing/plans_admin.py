@@ -268,7 +268,7 @@ class CommunicationPlanAdmin(ModelAdmin):
     inspect_view_class = PlanInspectView
     index_template_name = "publishing/plans/index.html"
     inspect_template_name = "publishing/plans/inspect.html"
-    list_display = ("title", "status", "period", "owning_unit", "responsible")
+    list_display = ("title", "status", "period", "owning_unit", "responsible_person")
     list_filter = ("status",)
     search_fields = ("title", "what", "why")
     panels = [
@@ -365,6 +365,11 @@ class CommunicationPlanAdmin(ModelAdmin):
         return obj.starts_on or obj.ends_on or "–"
 
     period.short_description = _("period")
+
+    def responsible_person(self, obj):
+        return _person_label(obj.responsible) if obj.responsible else "–"
+
+    responsible_person.short_description = _("responsible")
 
 
 class AnnualWheelMenuItem(MenuItem):

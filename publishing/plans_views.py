@@ -361,10 +361,13 @@ def _months_label(span):
 
 
 def _dates_label(activity):
-    start = date_format(activity.starts_on, "j M Y")
+    def one_line(day):
+        # No-break spaces keep each date on one line; a period may break at its dash.
+        return date_format(day, "j M Y").replace(" ", "\u00a0")
+
     if not activity.ends_on or activity.ends_on == activity.starts_on:
-        return start
-    return f"{start} – {date_format(activity.ends_on, 'j M Y')}"
+        return one_line(activity.starts_on)
+    return f"{one_line(activity.starts_on)} – {one_line(activity.ends_on)}"
 
 
 def _person(user):
