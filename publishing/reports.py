@@ -11,10 +11,11 @@ Each report covers the municipalities whose leaders or communications group the 
 (superusers: all) and is shown only to them. The exports are Wagtail's own (``list_export``).
 
 Cost of the findings report: it runs every rule on every live governed page of the
-municipality on each request (the list, each filter change and each export): about 15 queries
-and 1 to 5 ms of text analysis per page of ordinary length, so a municipality with 1,000 live
-pages answers in a few seconds. The other two reports run a fixed number of queries for each
-page of results.
+municipality on each request (the list, each filter change and each export), about 4 queries
+and 7 ms per page of 2 KB text on the 2-core development machine (measured: 107 live pages in
+0.75 s and 456 queries on SQLite), so a municipality with 1,000 live pages waits some 7 seconds.
+Nothing is cached: the report shows what the engine says now, as the publish veto would. The
+other two reports run a fixed number of queries (about 30) whatever the number of pages.
 """
 
 import datetime
@@ -32,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import BooleanRadioSelect
@@ -113,6 +115,15 @@ def yes_no(value):
 def day(value):
     """A date range bound as a date (the date range filter gives datetimes)."""
     return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def paginator_of(singular, plural):
+    """Wagtail's paginator, counting the report's rows by their name ("12 findings")."""
+    return type(
+        "ReportPaginator",
+        (WagtailPaginator,),
+        {"verbose_name": singular, "verbose_name_plural": plural},
+    )
 
 
 class UnitFilter(django_filters.ModelChoiceFilter):
@@ -270,10 +281,13 @@ class FindingsReportView(GovernanceReportView):
     page_title = _("Findings on live pages")
     header_icon = "warning"
     url_name = "findings"
+    paginator_class = paginator_of(_("finding"), _("findings"))
     filterset_class = FindingsFilterSet
     results_template_name = "publishing/reports/findings_results.html"
     columns = [
-        TitleColumn("page", label=_("Page"), get_url=lambda row: edit_url(row.page_id)),
+        TitleColumn(
+            "page", label=_("Page"), get_url=lambda row: edit_url(row.page_id), width="20%"
+        ),
         Column("unit", label=_("Unit")),
         Column("leader", label=_("Responsible leader")),
         Column("code", label=_("Code")),
@@ -381,8 +395,9 @@ class ReviewDatesReportView(GovernanceReportView):
     """Live governed pages with a review date, by unit, with totals per unit."""
 
     page_title = _("Review dates by unit")
-    header_icon = "date"
+    header_icon = "calendar-check"
     url_name = "review_dates"
+    paginator_class = paginator_of(_("page"), _("pages"))
     filterset_class = ReviewDatesFilterSet
     results_template_name = "publishing/reports/review_dates_results.html"
     columns = [
@@ -539,8 +554,9 @@ class ApprovalsReportView(GovernanceReportView):
     """
 
     page_title = _("Who approved what")
-    header_icon = "tick"
+    header_icon = "circle-check"
     url_name = "approvals"
+    paginator_class = paginator_of(_("approval"), _("approvals"))
     filterset_class = ApprovalsFilterSet
     columns = [
         DateColumn("timestamp", label=_("Date")),
@@ -594,7 +610,19 @@ class ApprovalsReportView(GovernanceReportView):
     def leader_task_ids(self):
         return set(tasks_of(LeaderApprovalTask))
 
-    def decorate_paginated_queryset(self, entries):
+    def get_context_data(self, *args, **kwargs):
+        # Rows are built for the entries on this page of results (or all of them, when
+        # exporting), and the table is drawn from the rows, not from the bare log entries.
+        context = super().get_context_data(*args, **kwargs)
+        context["object_list"] = rows = self.rows_for(context["object_list"])
+        context["table"] = self.get_table(rows)
+        return context
+
+    def decorate_paginated_queryset(self, object_list):
+        return object_list  # already rows: see get_context_data
+
+    def rows_for(self, entries):
+        """``ApprovalRow`` for each log entry, in a fixed number of queries."""
         entries = list(entries)
         if not entries:
             return []

@@ -379,7 +379,7 @@ class DashboardPageTests(DashboardTestCase):
         ):
             self.assertIn(heading, html)
         self.assertIn("Nytt bibliotek", html)
-        self.assertIn("1 more page waits for another leader", html)
+        self.assertIn("Not listed: 1 page you edited yourself.", html)
         self.assertIn(reverse("wagtailadmin_pages:edit", args=[self.waiting.pk]), html)
 
     def test_publisher_dashboard_shows_only_what_applies(self):

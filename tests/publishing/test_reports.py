@@ -166,6 +166,12 @@ class FindingsReportTests(ReportTestCase):
         left = [row for row in rows if row.code == "responsibility.leader_not_in_line"]
         self.assertEqual([(row.page, row.severity) for row in left], [("Skulestart", "block")])
 
+    def test_the_page_shows_each_row(self):
+        html = self.get(self.g.editor, "findings").content.decode()
+        for text in ("Skulestart", "Skulen", "responsibility.leader_not_in_line", "Ring oss"):
+            self.assertIn(text, html)
+        self.assertIn(reverse("wagtailadmin_pages:edit", args=[self.left_page.pk]), html)
+
     def test_messages_never_carry_the_matched_value(self):
         response = self.get(self.g.editor, "findings")
         self.assertNotIn(PHONE, response.content.decode())
@@ -230,7 +236,8 @@ class ReviewDatesReportTests(ReportTestCase):
         self.assertEqual(response.context["total_overdue"], 2)
         html = response.content.decode()
         self.assertIn("Totals per unit", html)
-        self.assertIn("Sjukeheimen", html)
+        for text in ("Sjukeheimen", "Besøkstider", self.g.other_head.get_full_name()):
+            self.assertIn(text, html)
 
     def test_filters(self):
         overdue = self.rows(self.g.leader, "review_dates", overdue="true")
@@ -300,12 +307,18 @@ class ApprovalsReportTests(ReportTestCase):
         g = self.g
         self.assertEqual(
             self.summary(rows),
-            [
-                ("Ny bokbuss", g.deputy.get_full_name(), "deputy"),
-                ("Nytt bibliotek", g.editor.get_full_name(), ""),
-                ("Nytt bibliotek", g.leader.get_full_name(), "responsible leader"),
-                ("Sjukeheimen får hage", g.sector_head.get_full_name(), "leader above in the line"),
-            ],
+            sorted(
+                [
+                    ("Ny bokbuss", g.deputy.get_full_name(), "deputy"),
+                    ("Nytt bibliotek", g.editor.get_full_name(), ""),
+                    ("Nytt bibliotek", g.leader.get_full_name(), "responsible leader"),
+                    (
+                        "Sjukeheimen får hage",
+                        g.sector_head.get_full_name(),
+                        "leader above in the line",
+                    ),
+                ]
+            ),
         )
         leader_row = next(row for row in rows if row.approver == g.leader.get_full_name())
         self.assertEqual(leader_row.acknowledged_warnings, 1)
@@ -315,6 +328,17 @@ class ApprovalsReportTests(ReportTestCase):
         editor_row = next(row for row in rows if row.approver == g.editor.get_full_name())
         self.assertIsNone(editor_row.acknowledged_warnings)
         self.assertNotEqual(editor_row.step, leader_row.step)
+
+    def test_the_page_shows_each_row(self):
+        html = self.get(self.g.editor, "approvals").content.decode()
+        for text in (
+            self.g.sector_head.get_full_name(),
+            "leader above in the line",
+            "Sjukeheimen",
+            "Sjukeheimen får hage",
+            reverse("wagtailadmin_pages:edit", args=[self.by_line.pk]),
+        ):
+            self.assertIn(text, html)
 
     def test_rows_come_from_the_audit_log(self):
         self.assertEqual(
