@@ -128,11 +128,14 @@ class WarningRow:
 
 @dataclass
 class LeaderReview:
-    """What a leader decides on: the revision under review, its warnings and its checklist."""
+    """What a leader decides on: the revision under review (``draft`` is its page), its
+    warnings, what still blocks it, and the checklist its submitter confirmed."""
 
     page: object
     revision: object
+    draft: object
     warnings: list
+    blocking: list
     confirmation: ChecklistConfirmation | None
 
     @classmethod
@@ -140,7 +143,8 @@ class LeaderReview:
         page = page.specific
         revision = page.get_latest_revision()
         draft = revision.as_object() if revision else page
-        findings = [f for f in evaluate(RuleContext(page=draft, purpose=PUBLISH)) if not f.blocks]
+        every = evaluate(RuleContext(page=draft, purpose=PUBLISH))
+        findings = [f for f in every if not f.blocks]
         stored = {}
         if revision is not None:
             stored = {
@@ -156,7 +160,9 @@ class LeaderReview:
         return cls(
             page=page,
             revision=revision,
+            draft=draft,
             warnings=rows,
+            blocking=[f for f in every if f.blocks],
             confirmation=checklist_confirmation(page, revision),
         )
 
@@ -173,14 +179,14 @@ def missing_reasons_message(rows):
     ) % {"warnings": " ".join(f"“{row.finding.message}”" for row in rows)}
 
 
-def acknowledge_warnings(page, user, acknowledgements=None, revision_id=None):
-    """Store the leader's reason for each warning of the revision under review, or refuse.
+def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
+    """Store the leader's reason for each warning of ``review``'s revision, or refuse.
 
     ``acknowledgements`` maps finding keys to reasons. Every warning needs a reason, given now
     or stored earlier for the same revision; otherwise ``PermissionDenied`` says which are
     missing. Runs inside the approval's transaction, so a refused approval stores nothing.
     """
-    review = LeaderReview.of(page)
+    page = review.page
     if revision_id and review.revision is not None and int(revision_id) != review.revision.pk:
         raise PermissionDenied(
             _(

@@ -236,14 +236,13 @@ class LeaderApprovalTask(Task):
         acknowledgements = kwargs.pop("acknowledgements", None)
         revision_id = kwargs.pop("revision", None)
         if action_name == "approve":
-            from ..review import acknowledge_warnings
+            from ..review import LeaderReview, acknowledge_warnings
 
-            draft = _latest(page)
-            blocked = blocking(evaluate(RuleContext(page=draft, purpose=PUBLISH)))
-            if blocked:
-                raise PermissionDenied(_report(draft, blocked))
+            review = LeaderReview.of(page)
+            if review.blocking:
+                raise PermissionDenied(_report(review.draft, review.blocking))
             # Every approve path (modal, editor, a bare POST) ends here: no reason, no approval.
-            acknowledge_warnings(page, user, acknowledgements, revision_id)
+            acknowledge_warnings(review, user, acknowledgements, revision_id)
             audit.record(page, audit.LEADER_APPROVED, user=user, data={"as": approval.capacity})
         return super().on_action(locked.specific, user, action_name, **kwargs)
 
