@@ -281,6 +281,31 @@ class AwaitingApprovalPanelTests(DashboardTestCase):
         self.assertLess(panel_after, 20)
 
 
+class PanelQueryCountTests(DashboardTestCase):
+    def test_no_panel_runs_more_queries_for_more_pages(self):
+        g = self.g
+
+        def queries(user):
+            counts = {}
+            for cls in (HeldForNoticePanel, OverdueReviewPanel, ExpiringCertificatesPanel):
+                with CaptureQueriesContext(connection) as captured:
+                    cls(Viewer.load(reload(user))).render_html({})
+                counts[cls.__name__] = len(captured)
+            return counts
+
+        queries(g.editor)  # warm up
+        before = queries(g.editor)
+        for n in range(3):
+            submit(g, news_page(g, f"Holdt {n}", f"holdt-{n}", notice=False))
+            live_news(g, f"Gammal {n}", f"gammal-{n}", review_by=days(-n - 1))
+            person = UserFactory(username=f"cert-{n}")
+            RoleFactory(user=person, unit=g.line.unit, role=Role.EMPLOYEE)
+            certificate(person, g.municipality, n + 1)
+        self.assertEqual(queries(g.editor), before)
+        panel = OverdueReviewPanel(Viewer.load(reload(g.editor)))
+        self.assertEqual(len(panel.items), 5)
+
+
 class HeldForNoticePanelTests(DashboardTestCase):
     HELD = ["Hjemmetjenesten får kveldsåpent", "Ny turnus i heimetenesta"]
 
