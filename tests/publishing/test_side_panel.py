@@ -6,12 +6,14 @@ the page (or add it below its parent).
 """
 
 import os
+import time
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from wagtail.admin.models import EditingSession
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 from wagtail.users.models import UserProfile
@@ -278,12 +280,19 @@ class ReportPermissionTests(SidePanelTestCase):
         self.assertEqual(response.status_code, 404)
 
 
-class PanelInChromiumTests(StaticLiveServerTestCase):
-    """The panel refreshes itself from the unsaved form as the publisher types."""
+class ChromiumMixin:
+    """Chromium driven by Playwright for a live-server test case, and a clean way out.
+
+    An editor page keeps talking to the server (editing-session pings, and a beacon that
+    releases the session when the page is left); the test waits for that before the database is
+    flushed, so no late request meets a flushing database.
+    """
 
     @classmethod
     def setUpClass(cls):
         require_chromium()
+        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
+        # steps are ordinary synchronous calls.
         os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         super().setUpClass()
         from playwright.sync_api import sync_playwright
@@ -297,47 +306,62 @@ class PanelInChromiumTests(StaticLiveServerTestCase):
         cls.playwright.stop()
         super().tearDownClass()
 
-    def test_typed_national_id_is_flagged_before_saving(self):
-        g = build_governed()
-        profile = UserProfile.get_for_user(g.publisher)
+    def signed_in(self, user, host=None):
+        """A browser page signed in as ``user`` (on ``host``, if given) and the base URL."""
+        profile = UserProfile.get_for_user(user)
         profile.preferred_language = "en"
         profile.save()
+        base = f"http://{host}:{self.server_thread.port}" if host else self.live_server_url
         context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
         page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            page.goto(f"{self.live_server_url}/admin/login/")
-            page.fill("#id_username", g.publisher.username)
-            page.fill("#id_password", "pw")
-            page.click("button[type=submit]")
-            page.wait_for_url("**/admin/")
-            edit_url = f"{self.live_server_url}/admin/pages/{g.page.pk}/edit/"
-            page.goto(edit_url)
-            page.locator('[data-side-panel-toggle="governance"]').click()
-            panel = page.locator('[data-side-panel="governance"]')
-            panel.get_by_text("Who will approve").wait_for()
-            self.assertEqual(panel.locator('[data-finding-code^="personal_data"]').count(), 0)
-            with page.expect_response(lambda r: "governance-report" in r.url) as answer:
-                page.locator("#id_intro").fill(
-                    f"Fra 1. januar har hjemmetjenesten åpent til klokka 22. Søkeren har "
-                    f"fødselsnummer {FODSELSNUMMER}."
-                )
-            self.assertEqual(answer.value.status, 200)
-            finding = panel.locator('[data-finding-code="personal_data.national_id"]')
-            finding.wait_for()
-            self.assertIn("Blocks publishing", finding.inner_text())
-            self.assertIn("A national identity number in introduction", finding.inner_text())
-            self.assertNotIn(FODSELSNUMMER, panel.inner_text())
-            self.assertEqual(page.url, edit_url, "the form was not submitted")
-            counter = page.locator(
-                '[data-side-panel-toggle="governance"] [data-side-panel-toggle-counter]'
+        page.set_default_timeout(20_000)
+        self.addCleanup(self.leave, context, page, user)
+        page.goto(f"{base}/admin/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "pw")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        return page, base
+
+    def leave(self, context, page, user):
+        page.goto("about:blank")
+        deadline = time.monotonic() + 5
+        while EditingSession.objects.filter(user=user).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        context.close()
+
+
+class PanelInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
+    """The panel refreshes itself from the unsaved form as the publisher types."""
+
+    def test_typed_national_id_is_flagged_before_saving(self):
+        g = build_governed()
+        page, base = self.signed_in(g.publisher)
+        edit_url = f"{base}/admin/pages/{g.page.pk}/edit/"
+        page.goto(edit_url)
+        page.locator('[data-side-panel-toggle="governance"]').click()
+        panel = page.locator('[data-side-panel="governance"]')
+        panel.get_by_text("Who will approve").wait_for()
+        self.assertEqual(panel.locator('[data-finding-code^="personal_data"]').count(), 0)
+        with page.expect_response(lambda r: "governance-report" in r.url) as answer:
+            page.locator("#id_intro").fill(
+                f"Fra 1. januar har hjemmetjenesten åpent til klokka 22. Søkeren har "
+                f"fødselsnummer {FODSELSNUMMER}."
             )
-            self.assertEqual(counter.inner_text().strip(), "2")
-            # "Go to" opens the field the finding is in.
-            finding.get_by_role("button", name="Go to Introduction").click()
-            self.assertEqual(page.evaluate("document.activeElement.id"), "id_intro")
-            shots = ARTIFACTS / "governance-panel"
-            shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(shots / "editor-governance-panel.png"))
-        finally:
-            context.close()
+        self.assertEqual(answer.value.status, 200)
+        finding = panel.locator('[data-finding-code="personal_data.national_id"]')
+        finding.wait_for()
+        self.assertIn("Blocks publishing", finding.inner_text())
+        self.assertIn("A national identity number in introduction", finding.inner_text())
+        self.assertNotIn(FODSELSNUMMER, panel.inner_text())
+        self.assertEqual(page.url, edit_url, "the form was not submitted")
+        counter = page.locator(
+            '[data-side-panel-toggle="governance"] [data-side-panel-toggle-counter]'
+        )
+        self.assertEqual(counter.inner_text().strip(), "2")
+        # "Go to" opens the field the finding is in.
+        finding.get_by_role("button", name="Go to Introduction").click()
+        self.assertEqual(page.evaluate("document.activeElement.id"), "id_intro")
+        shots = ARTIFACTS / "governance-panel"
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "editor-governance-panel.png"))

@@ -5,7 +5,6 @@ Wagtail's own checks, in the editor's Checks panel and on the live site for sign
 """
 
 import json
-import os
 import re
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
@@ -22,8 +21,9 @@ from publishing.userbar import (
     VAGUE_LINK_RULE,
     GovernedContentCheckerItem,
 )
-from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e import ARTIFACTS
 from tests.governance import EnglishAdminMixin, build_governed, news_page
+from tests.publishing.test_side_panel import ChromiumMixin
 
 OUR_RULES = ("image-alt", VAGUE_LINK_RULE, ALT_FILE_NAME_RULE)
 WAGTAIL_RULES = ("alt-text-quality", "link-name", "heading-order")
@@ -109,24 +109,8 @@ class ChecksInTheEditorAndOnTheSiteTests(EnglishAdminMixin, TestCase):
         self.assertIn(VAGUE_LINK_RULE, config["options"]["runOnly"])
 
 
-class ChecksInChromiumTests(StaticLiveServerTestCase):
+class ChecksInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
     """The checks' JavaScript flags a vague link and a file-name alt text in a real browser."""
-
-    @classmethod
-    def setUpClass(cls):
-        require_chromium()
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def page_with_poor_links_and_alt(self, g):
         image = Image.objects.create(title="Kveldsruter", file=get_test_image_file())
@@ -150,24 +134,16 @@ class ChecksInChromiumTests(StaticLiveServerTestCase):
         page.get_latest_revision().publish(user=g.superuser)
         return page
 
-    def signed_in(self, g, user):
-        """A browser page signed in as ``user`` on the municipality's own host."""
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
-        self.addCleanup(context.close)
-        browser_page = context.new_page()
-        browser_page.set_default_timeout(20_000)
-        site = f"http://{g.municipality.site.hostname}:{self.server_thread.port}"
-        browser_page.goto(f"{site}/admin/login/")
-        browser_page.fill("#id_username", user.username)
-        browser_page.fill("#id_password", "pw")
-        browser_page.click("button[type=submit]")
-        browser_page.wait_for_url("**/admin/")
-        return browser_page, site
+    def shot(self, browser_page, name):
+        shots = ARTIFACTS / "content-checks"
+        shots.mkdir(parents=True, exist_ok=True)
+        browser_page.screenshot(path=str(shots / name))
 
     def test_userbar_lists_our_findings(self):
         g = build_governed()
         page = self.page_with_poor_links_and_alt(g)
-        browser_page, site = self.signed_in(g, g.editor)
+        # Signed in on the municipality's own host, where the page is served.
+        browser_page, site = self.signed_in(g.editor, host=g.municipality.site.hostname)
         browser_page.goto(f"{site}{page.url}")
         userbar = browser_page.locator("wagtail-userbar")
         userbar.locator("#wagtail-userbar-trigger").click()
@@ -175,26 +151,17 @@ class ChecksInChromiumTests(StaticLiveServerTestCase):
         results = userbar.locator("#checker-results")
         results.get_by_text(VAGUE_LINK).wait_for()
         results.get_by_text(FILE_NAME_ALT).wait_for()
-        shots = ARTIFACTS / "content-checks"
-        shots.mkdir(parents=True, exist_ok=True)
-        browser_page.screenshot(path=str(shots / "userbar-checks.png"))
+        self.shot(browser_page, "userbar-checks.png")
         names = results.locator("[data-content-checker-name]").all_inner_texts()
         self.assertEqual(names.count(VAGUE_LINK), 1, "the descriptive link is not flagged")
 
     def test_editor_checks_panel_lists_our_findings(self):
         g = build_governed()
         page = self.page_with_poor_links_and_alt(g)
-        from wagtail.users.models import UserProfile
-
-        profile = UserProfile.get_for_user(g.editor)
-        profile.preferred_language = "en"
-        profile.save()
-        browser_page, site = self.signed_in(g, g.editor)
-        browser_page.goto(f"{site}/admin/pages/{page.pk}/edit/")
+        browser_page, base = self.signed_in(g.editor)
+        browser_page.goto(f"{base}/admin/pages/{page.pk}/edit/")
         browser_page.locator('[data-side-panel-toggle="checks"]').click()
         panel = browser_page.locator('[data-side-panel="checks"]')
         panel.get_by_text(VAGUE_LINK).wait_for()
         panel.get_by_text(FILE_NAME_ALT).wait_for()
-        shots = ARTIFACTS / "content-checks"
-        shots.mkdir(parents=True, exist_ok=True)
-        browser_page.screenshot(path=str(shots / "editor-checks-panel.png"))
+        self.shot(browser_page, "editor-checks-panel.png")
