@@ -43,6 +43,18 @@ def people_of(municipalities):
     )
 
 
+def _keeping(people, current_id):
+    """``people``, plus the person chosen so far, so that a form shows the truth and saves
+    unchanged even after that person has left the municipality's groups."""
+    if not current_id:
+        return people
+    return (
+        get_user_model()
+        .objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current_id))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 def _person_label(user):
     return user.get_full_name() or user.get_username()
 
@@ -77,7 +89,7 @@ class CommunicationPlanForm(WagtailAdminModelForm):
             municipality__in=scope
         ).order_by("name")
         self.fields["audiences"].queryset = audiences
-        self.fields["responsible"].queryset = people
+        self.fields["responsible"].queryset = _keeping(people, self.instance.responsible_id)
         self.fields["responsible"].label_from_instance = _person_label
         activities = self.formsets.get("activities")
         if activities is not None:
@@ -159,7 +171,7 @@ def _scoped_activity_form(base, people, audiences):
     class ScopedActivityForm(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.fields["owner"].queryset = people
+            self.fields["owner"].queryset = _keeping(people, self.instance.owner_id)
             self.fields["owner"].label_from_instance = _person_label
             self.fields["audiences"].queryset = audiences
 

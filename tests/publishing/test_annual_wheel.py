@@ -295,6 +295,13 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
         self.client.force_login(self.anders)
         self.assertNotEqual(self.client.get(self.url).status_code, 200)
 
+    def test_month_names_in_the_users_language(self):
+        self.client.force_login(self.linnea)
+        with mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY):
+            response = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="sv")
+        self.assertContains(response, ">Januari</text>")
+        self.assertContains(response, ">Oktober</text>")
+
     def test_a_bad_year_is_reported_and_the_current_year_shown(self):
         response = self.get(year="1850")
         self.assertEqual(response.context["year"], 2026)

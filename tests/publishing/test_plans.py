@@ -186,6 +186,38 @@ class PlanAdminTests(PlanAdminTestCase):
         self.assertEqual(codenames("publishers"), actions("view"))
         self.assertEqual(codenames("staff"), set())
 
+    def test_a_responsible_who_has_left_the_groups_does_not_block_saving(self):
+        former = User.objects.create_user("avesta.former", first_name="Tidigare", last_name="Chef")
+        former.groups.add(self.avesta.group("leaders"))
+        self.login(self.linnea)
+        self.client.post(url("create"), self.plan_data(responsible=former.pk))
+        plan = CommunicationPlan.objects.get(title="Ny simhall öppnar")
+        former.groups.clear()
+        activity = plan.activities.get()
+        data = self.plan_data(
+            responsible=former.pk,
+            activities=inline_formset(
+                [
+                    {
+                        "id": activity.pk,
+                        "title": "Invigning",
+                        "channel": "meeting",
+                        "owner": self.linnea.pk,
+                        "starts_on": "2027-05-20",
+                    }
+                ],
+                initial=1,
+            ),
+            goals=inline_formset([]),
+        )
+        response = self.client.post(url("edit", plan.pk), data)
+        self.assertEqual(response.status_code, 302)
+        plan.refresh_from_db()
+        self.assertEqual(plan.responsible, former)
+        # A new plan cannot choose them any more.
+        response = self.client.post(url("create"), self.plan_data(responsible=former.pk))
+        self.assertIn("responsible", response.context["form"].errors)
+
     def test_other_municipalitys_plans_are_not_found(self):
         self.login(self.silje)
         listing = self.client.get(url())
