@@ -137,6 +137,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Staff pages are protected by group membership only; a shared password could be passed on.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+# No Gravatar: it would send a hash of every editor's e-mail address to a third party on each
+# admin page (personal data leaving the municipality), and the admin must work offline.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
 # The v3 API (token-authenticated writes, public reads) is mounted at /api/v3/; its interactive
 # documentation pulls scripts from a CDN, so it is off outside development.
