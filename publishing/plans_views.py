@@ -200,7 +200,12 @@ def annual_wheel(request):
     unit, audience = filters.get("unit"), filters.get("audience")
     ring_by = filters.get("rings") or "channel"
     activities = activities_in_year(municipality, year, unit=unit, audience=audience)
-    wheel = build_wheel(activities, year, ring_by=ring_by, today=today)
+    shown = []
+    if unit is not None:
+        shown.append(_("plans of %(unit)s and the units below it") % {"unit": unit.name})
+    if audience is not None:
+        shown.append(_("activities for %(audience)s") % {"audience": audience.name})
+    wheel = build_wheel(activities, year, ring_by=ring_by, today=today, filters=shown)
     context = {
         "form": form,
         "municipality": municipality,
@@ -222,7 +227,7 @@ def _year_url(request, year):
     return f"{request.path}?{query.urlencode()}"
 
 
-def build_wheel(activities, year, *, ring_by="channel", today=None):
+def build_wheel(activities, year, *, ring_by="channel", today=None, filters=()):
     """Everything the template draws: rings, arcs, month sectors, legend, rows and summary."""
     channel_order = {value: position for position, value in enumerate(Channel.values)}
     if ring_by == "plan":
@@ -254,7 +259,7 @@ def build_wheel(activities, year, *, ring_by="channel", today=None):
         ring.label = Channel(ring.key).label if ring_by == "channel" else ring.key.title
         rings.append(ring)
     for arc in layout.arcs:
-        _describe_arc(arc, year)
+        _describe_arc(arc)
     months = [
         _describe_month(sector, index) for index, sector in enumerate(geometry.month_sectors(year))
     ]
@@ -267,15 +272,12 @@ def build_wheel(activities, year, *, ring_by="channel", today=None):
         "arcs": sorted(layout.arcs, key=lambda arc: arc.extra["number"]),
         "rows": rows,
         "months": months,
-        "month_band": geometry.annular_sector(
-            CENTRE, CENTRE, MONTHS_INNER, MONTHS_OUTER, 0, geometry.FULL_TURN
-        ),
         "today": today_mark,
-        "summary": _summary(year, rows, rings, ring_by, today_mark),
+        "summary": _summary(year, rows, rings, ring_by, today_mark, filters),
     }
 
 
-def _describe_arc(arc, year):
+def _describe_arc(arc):
     activity, span = arc.item, arc.span
     sweep = arc.end_angle - arc.start_angle
     arc.extra["single_day"] = span.single_day
@@ -374,7 +376,7 @@ def _person(user):
     return user.get_full_name() or user.get_username()
 
 
-def _summary(year, rows, rings, ring_by, today_mark):
+def _summary(year, rows, rings, ring_by, today_mark, filters=()):
     plans = {arc.item.plan_id for arc in rows}
     if not rows:
         text = _("Annual wheel for %(year)s: no activities match the filters.") % {"year": year}
@@ -395,6 +397,8 @@ def _summary(year, rows, rings, ring_by, today_mark):
             "plans": len(plans),
             "rings": ", ".join(str(ring.label) for ring in rings),
         }
+    if filters:
+        text += " " + _("Shown: %(filters)s.") % {"filters": "; ".join(str(f) for f in filters)}
     if today_mark:
         text += " " + _("Today, %(date)s, is marked with a dashed line.") % {
             "date": today_mark["label"]

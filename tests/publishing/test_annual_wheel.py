@@ -236,7 +236,9 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
                 self.assertEqual(sorted(self.titles(self.get(unit=unit.pk))), expected)
         school = OrganisationUnit.objects.get(municipality=self.avesta, code="centralskolan")
         self.assertEqual(self.titles(self.get(unit=school.pk)), [])
-        self.assertContains(self.get(unit=school.pk), "No activities match the filters.")
+        response = self.get(unit=school.pk)
+        self.assertContains(response, "No activities match the filters.")
+        self.assertContains(response, "Shown: plans of Centralskolan and the units below it.")
 
     def test_audience_filter_counts_the_plans_audiences_for_activities_without_their_own(self):
         shortage = Audience.objects.get(municipality=self.avesta, code="medarbetare-bristyrken")
