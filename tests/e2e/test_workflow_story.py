@@ -150,7 +150,7 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         self.approve(
             leader, edit(notice.pk), "notice-approved", reason="Vakttelefonen, ikke privat."
         )
-        self.assertTrue(reload(notice).live)
+        self.assertTrue(reload(notice).live, self.why_not_live(leader, notice))
         news = reload(news)
         self.assertEqual(
             news.current_workflow_state.current_task_state.task.specific_class.__name__,
@@ -183,6 +183,16 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         citizen.get_by_role("heading", name="Hjemmetjenesten får nye kveldsruter").wait_for()
         self.assertIn(g.line.unit.name, citizen.content())
         self.shot(citizen, "citizen-reads-the-news")
+
+    def why_not_live(self, browser_page, page):
+        """What the editor said and who wrote which revision, for a failed step's message."""
+        page = reload(page)
+        state = page.current_workflow_state
+        return (
+            f"messages: {browser_page.locator('.messages').all_inner_texts()}; "
+            f"revisions by: {[r.user.username for r in page.revisions.order_by('pk')]}; "
+            f"workflow: {state.status if state else None}"
+        )
 
     def confirm_checklist(self, page, name=None):
         """Tick every item under "Before you submit" on the editor's content tab."""
