@@ -187,16 +187,19 @@ def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
     missing. Runs inside the approval's transaction, so a refused approval stores nothing.
     """
     page = review.page
-    if revision_id and review.revision is not None and int(revision_id) != review.revision.pk:
+    seen = str(revision_id or "")
+    if seen and review.revision is not None and seen != str(review.revision.pk):
         raise PermissionDenied(
             _(
                 "The page has changed since you opened the approval. Open it again to see the "
                 "warnings of the current version."
             )
         )
+    if not isinstance(acknowledgements, dict):
+        acknowledgements = {}  # a hand-made request; every warning then counts as missing
     reasons = {
         str(key): str(reason).strip()[:MAX_REASON]
-        for key, reason in (acknowledgements or {}).items()
+        for key, reason in acknowledgements.items()
         if str(reason or "").strip()
     }
     missing = [row for row in review.unacknowledged if row.key not in reasons]
