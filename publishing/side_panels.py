@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -120,13 +121,14 @@ class GovernanceReport:
 
 
 def _field_label(page, form, name):
+    """The label the editor shows for field ``name``, so a finding can say where it is."""
     if not name:
         return ""
     if form is not None and name in form.fields and form.fields[name].label:
         return str(form.fields[name].label)
     try:
         return capfirst(str(page._meta.get_field(name).verbose_name))
-    except Exception:  # a rule may name a field the model does not have
+    except FieldDoesNotExist:  # a rule may name a field this page type does not have
         return ""
 
 
