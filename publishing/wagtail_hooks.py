@@ -6,6 +6,7 @@ to the municipalities the signed-in user belongs to.
 """
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.html import format_html
@@ -16,6 +17,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+from wagtail_modeladmin.views import HistoryView
 
 from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
 from . import urls as publishing_urls
@@ -64,11 +66,24 @@ class MunicipalityPermissionHelper(PermissionHelper):
         )
 
 
+class ScopedHistoryView(HistoryView):
+    """An object's history only for those who may inspect it: another municipality's register
+    entries are not found, so not even their names show."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.permission_helper.user_can_inspect_obj(
+            request.user, self.instance
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
 class MunicipalityScopedAdmin(ModelAdmin):
     """A register that only shows the signed-in user's municipalities."""
 
     municipality_lookup = "municipality"
     permission_helper_class = MunicipalityPermissionHelper
+    history_view_class = ScopedHistoryView
     inspect_view_enabled = True
     panels = []
 

@@ -17,6 +17,7 @@ from .organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
+from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
 from .plans import (  # noqa: F401
     Channel,
     CommunicationPlan,
@@ -26,5 +27,4 @@ from .plans import (  # noqa: F401
     PlanStatus,
 )
 from .review import ChecklistConfirmation, ReviewReminder, WarningAcknowledgement  # noqa: F401
-from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
 from .workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

@@ -38,6 +38,19 @@ class RegisterScopeTests(TestCase):
         unit.refresh_from_db()
         self.assertNotEqual(unit.name, "Hacked")
 
+    def test_other_municipalitys_history_is_not_found(self):
+        self.login("alvdal.silje")
+        for model in (OrganisationUnit, Audience):
+            theirs = model.objects.filter(municipality=self.avesta).first()
+            ours = model.objects.filter(municipality=self.alvdal).first()
+            with self.subTest(model=model.__name__):
+                self.assertEqual(
+                    self.client.get(self.url(model, "history", theirs.pk)).status_code, 404
+                )
+                self.assertEqual(
+                    self.client.get(self.url(model, "history", ours.pk)).status_code, 200
+                )
+
     def test_create_form_offers_only_own_municipality(self):
         self.login("avesta.linnea")
         form = self.client.get(self.url(Audience, "create")).context["form"]
