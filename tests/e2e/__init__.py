@@ -6,10 +6,15 @@ network beyond loopback. Screenshots of each step are kept in ``test-artifacts/`
 
 import os
 import shutil
+import time
 import unittest
 from pathlib import Path
 
 from django.conf import settings
+from wagtail.admin.models import EditingSession
+from wagtail.users.models import UserProfile
+
+PASSWORD = "pw"  # the test factories' password
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -32,3 +37,54 @@ def require_chromium():
     if os.environ.get("CI"):
         raise RuntimeError(f"Chromium not found at {CHROMIUM}; .ci/run must install it")
     raise unittest.SkipTest(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+
+class ChromiumMixin:
+    """Chromium driven by Playwright for a live-server test case, and a clean way out.
+
+    An editor page keeps talking to the server (editing-session pings, and a beacon that
+    releases the session when the page is left); the test waits for that before the database is
+    flushed, so no late request meets a flushing database.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        require_chromium()
+        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
+        # steps are ordinary synchronous calls.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+
+    def signed_in(self, user, host=None, password=PASSWORD):
+        """A browser page signed in as ``user`` (on ``host``, if given) and the base URL."""
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = "en"
+        profile.save()
+        base = f"http://{host}:{self.server_thread.port}" if host else self.live_server_url
+        context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        self.addCleanup(self.leave, context, page, user)
+        page.goto(f"{base}/admin/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        return page, base
+
+    def leave(self, context, page, user):
+        page.goto("about:blank")
+        deadline = time.monotonic() + 5
+        while EditingSession.objects.filter(user=user).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        context.close()

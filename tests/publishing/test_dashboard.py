@@ -102,75 +102,81 @@ def current_task(workflow_state):
     return workflow_state.current_task_state.task.specific
 
 
+def dashboard_world(w):
+    """Pages and people for the dashboard: waiting, held, overdue and expiring, in both
+    municipalities. Sets them as attributes of ``w`` (a test class or case)."""
+    w.g = g = build_governed()
+    w.o = o = other_municipality()
+
+    # (a) waiting for the leader; one the leader edited themselves (four eyes).
+    w.waiting = governed_news(g, "Nytt bibliotek", "bibliotek")
+    w.own_edit = governed_news(g, "Leiarens eiga side", "eiga", author=g.leader)
+    w.other_unit_waiting = governed_news(
+        g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
+    )
+    # (b) held for a notice: one with a notice that is not live, one without any notice.
+    w.held_with_notice = g.page
+    w.held_without_notice = news_page(g, "Ny turnus i heimetenesta", "turnus", notice=False)
+    for page in (
+        w.waiting,
+        w.own_edit,
+        w.other_unit_waiting,
+        w.held_with_notice,
+        w.held_without_notice,
+    ):
+        submit(g, page)
+    w.avesta_waiting = governed_news(
+        o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
+    )
+    w.avesta_held = governed_news(
+        o,
+        "Nya scheman",
+        "scheman",
+        affects_staff=True,
+        intro="Personalen får nya scheman i januari.",
+    )
+    submit(o, w.avesta_waiting)
+    submit(o, w.avesta_held)
+
+    # (c) live pages with review dates.
+    w.overdue_mine = live_news(g, "Opningstider", "opningstider", review_by=days(-10))
+    w.overdue_other = live_news(
+        g,
+        "Besøkstider",
+        "besokstider",
+        unit=g.line.other_unit,
+        leader=g.other_head,
+        review_by=days(-3),
+    )
+    w.not_yet_due = live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
+    w.draft_overdue = governed_news(g, "Utkast", "utkast", review_by=days(-30))
+    w.avesta_overdue = live_news(
+        o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag."
+    )
+
+    # (d) certificates.
+    w.soon = UserFactory(username="soon", first_name="Sigrid", last_name="Snart")
+    RoleFactory(user=w.soon, unit=g.line.unit, role=Role.EMPLOYEE)
+    certificate(w.soon, g.municipality, 10)
+    w.soon_other = UserFactory(username="soon-other", first_name="Olav", last_name="Om")
+    RoleFactory(user=w.soon_other, unit=g.line.other_unit, role=Role.EMPLOYEE)
+    certificate(w.soon_other, g.municipality, 20)
+    w.renewed = UserFactory(username="renewed")
+    RoleFactory(user=w.renewed, unit=g.line.unit, role=Role.EMPLOYEE)
+    certificate(w.renewed, g.municipality, 5)
+    certificate(w.renewed, g.municipality, 400)
+    w.later = UserFactory(username="later")
+    RoleFactory(user=w.later, unit=g.line.unit, role=Role.EMPLOYEE)
+    certificate(w.later, g.municipality, 45)
+    w.avesta_soon = UserFactory(username="avesta-soon")
+    RoleFactory(user=w.avesta_soon, unit=o.line.unit, role=Role.EMPLOYEE)
+    certificate(w.avesta_soon, o.municipality, 7)
+
+
 class DashboardTestCase(EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
-        cls.o = o = other_municipality()
-
-        # (a) waiting for the leader; one the leader edited themselves (four eyes).
-        cls.waiting = governed_news(g, "Nytt bibliotek", "bibliotek")
-        cls.own_edit = governed_news(g, "Leiarens eiga side", "eiga", author=g.leader)
-        cls.other_unit_waiting = governed_news(
-            g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
-        )
-        # (b) held for a notice: one with a notice that is not live, one without any notice.
-        cls.held_with_notice = g.page
-        cls.held_without_notice = news_page(g, "Ny turnus i heimetenesta", "turnus", notice=False)
-        for page in (
-            cls.waiting,
-            cls.own_edit,
-            cls.other_unit_waiting,
-            cls.held_with_notice,
-            cls.held_without_notice,
-        ):
-            submit(g, page)
-        cls.avesta_waiting = governed_news(
-            o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
-        )
-        cls.avesta_held = governed_news(
-            o,
-            "Nya scheman",
-            "scheman",
-            affects_staff=True,
-            intro="Personalen får nya scheman i januari.",
-        )
-        submit(o, cls.avesta_waiting)
-        submit(o, cls.avesta_held)
-
-        # (c) live pages with review dates.
-        cls.overdue_mine = live_news(g, "Opningstider", "opningstider", review_by=days(-10))
-        cls.overdue_other = live_news(
-            g,
-            "Besøkstider",
-            "besokstider",
-            unit=g.line.other_unit,
-            leader=g.other_head,
-            review_by=days(-3),
-        )
-        cls.not_yet_due = live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
-        cls.draft_overdue = governed_news(g, "Utkast", "utkast", review_by=days(-30))
-        cls.avesta_overdue = live_news(
-            o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag."
-        )
-
-        # (d) certificates.
-        cls.soon = UserFactory(username="soon", first_name="Sigrid", last_name="Snart")
-        RoleFactory(user=cls.soon, unit=g.line.unit, role=Role.EMPLOYEE)
-        certificate(cls.soon, g.municipality, 10)
-        cls.soon_other = UserFactory(username="soon-other", first_name="Olav", last_name="Om")
-        RoleFactory(user=cls.soon_other, unit=g.line.other_unit, role=Role.EMPLOYEE)
-        certificate(cls.soon_other, g.municipality, 20)
-        cls.renewed = UserFactory(username="renewed")
-        RoleFactory(user=cls.renewed, unit=g.line.unit, role=Role.EMPLOYEE)
-        certificate(cls.renewed, g.municipality, 5)
-        certificate(cls.renewed, g.municipality, 400)
-        cls.later = UserFactory(username="later")
-        RoleFactory(user=cls.later, unit=g.line.unit, role=Role.EMPLOYEE)
-        certificate(cls.later, g.municipality, 45)
-        cls.avesta_soon = UserFactory(username="avesta-soon")
-        RoleFactory(user=cls.avesta_soon, unit=o.line.unit, role=Role.EMPLOYEE)
-        certificate(cls.avesta_soon, o.municipality, 7)
+        dashboard_world(cls)
 
     def panel(self, cls, user):
         """The panel for ``user``, or None when it does not apply to them."""

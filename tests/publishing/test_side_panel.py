@@ -5,21 +5,16 @@ answers for the form as it is in the browser, saves nothing, and answers only us
 the page (or add it below its parent).
 """
 
-import os
-import time
-
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.admin.models import EditingSession
 from wagtail.models import Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
-from wagtail.users.models import UserProfile
 
 from home.models import NewsPage
-from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.factories import CertificateFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
 
@@ -278,57 +273,6 @@ class ReportPermissionTests(SidePanelTestCase):
         self.login(self.g.superuser)
         response = self.client.post(self.report_url(self.g.news_index), {})
         self.assertEqual(response.status_code, 404)
-
-
-class ChromiumMixin:
-    """Chromium driven by Playwright for a live-server test case, and a clean way out.
-
-    An editor page keeps talking to the server (editing-session pings, and a beacon that
-    releases the session when the page is left); the test waits for that before the database is
-    flushed, so no late request meets a flushing database.
-    """
-
-    @classmethod
-    def setUpClass(cls):
-        require_chromium()
-        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
-        # steps are ordinary synchronous calls.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-
-    def signed_in(self, user, host=None):
-        """A browser page signed in as ``user`` (on ``host``, if given) and the base URL."""
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
-        base = f"http://{host}:{self.server_thread.port}" if host else self.live_server_url
-        context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        self.addCleanup(self.leave, context, page, user)
-        page.goto(f"{base}/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", "pw")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/admin/")
-        return page, base
-
-    def leave(self, context, page, user):
-        page.goto("about:blank")
-        deadline = time.monotonic() + 5
-        while EditingSession.objects.filter(user=user).exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        context.close()
 
 
 class PanelInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):

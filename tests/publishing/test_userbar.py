@@ -21,9 +21,8 @@ from publishing.userbar import (
     VAGUE_LINK_RULE,
     GovernedContentCheckerItem,
 )
-from tests.e2e import ARTIFACTS
+from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import EnglishAdminMixin, build_governed, news_page
-from tests.publishing.test_side_panel import ChromiumMixin
 
 OUR_RULES = ("image-alt", VAGUE_LINK_RULE, ALT_FILE_NAME_RULE)
 WAGTAIL_RULES = ("alt-text-quality", "link-name", "heading-order")
