@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.rich_text import RichText
+from wagtail.users.models import UserProfile
 
 from publishing.models import (
     Audience,
@@ -146,6 +147,11 @@ class _DemoLoader:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+            # The admin speaks the municipality's language to its people; each can change it
+            # under Account, and a reload keeps their choice.
+            profile = UserProfile.get_for_user(user)
+            profile.preferred_language = self.municipality.language
+            profile.save()
             self.created.append(f"user {user.username}")
         for group_key in item.get("groups", []):
             try:

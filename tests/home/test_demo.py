@@ -67,6 +67,12 @@ class DemoTests(TestCase):
         self.assertTrue(self.client.login(username="avesta.linnea", password=DEMO_PASSWORD))
         self.assertTrue(self.client.login(username="admin", password=DEMO_PASSWORD))
 
+    def test_admin_speaks_each_municipalitys_language(self):
+        self.client.login(username="avesta.linnea", password=DEMO_PASSWORD)
+        self.assertContains(self.client.get("/admin/"), 'lang="sv"')
+        self.client.login(username="alvdal.silje", password=DEMO_PASSWORD)
+        self.assertContains(self.client.get("/admin/"), 'lang="nb"')
+
     def test_loading_again_changes_nothing(self):
         before = counts()
         call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
