@@ -19,7 +19,7 @@ from wagtail.admin.views.pages.workflow import (
 )
 from wagtail.admin.viewsets.pages import PageViewSet
 
-from .review import ConfirmChecklistOnSubmitMixin
+from .review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
 from .side_panels import GovernanceSidePanelMixin
 from .veto import GovernancePublishBlocked
 
@@ -55,7 +55,11 @@ class ExplainBlockedPublishMixin:
 
 
 class GovernedEditView(
-    GovernanceSidePanelMixin, ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, EditView
+    GovernanceSidePanelMixin,
+    NoEmptyAutosaveMixin,
+    ConfirmChecklistOnSubmitMixin,
+    ExplainBlockedPublishMixin,
+    EditView,
 ):
     def perform_workflow_action(self):
         """Follow the notice task's actions, and explain a refused approval."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -358,3 +359,31 @@ class ConfirmChecklistOnSubmitMixin:
         items = getattr(self.form, "confirmed_checklist", None)
         if items:
             confirm_checklist(self.page, self.page.get_latest_revision(), self.request.user, items)
+
+
+class NoEmptyAutosaveMixin:
+    """The page editor's autosave writes nothing when nothing changed.
+
+    Wagtail's autosave also fires just after a workflow action is sent from the editor: the
+    action's hidden inputs count as a change. Saving then wrote a revision by the approver,
+    which the four-eyes rule counts as an edit and re-approval on edit restarts the workflow
+    for (wagtail#13563), and, racing the approval that publishes the page, could write the page
+    back as it was loaded, no longer live. An autosave without content changes now answers as
+    a save would, with the latest revision, and writes nothing.
+    """
+
+    def save_action(self):
+        if not (self.expects_json_response and not self.has_content_changes):
+            return super().save_action()
+        revision = self.page.get_latest_revision()
+        return JsonResponse(
+            {
+                "success": True,
+                "pk": self.page.pk,
+                "revision_id": revision.pk if revision else None,
+                "revision_created_at": revision.created_at.isoformat() if revision else None,
+                "field_updates": dict(self.form.get_field_updates_for_resave()),
+                "comments": self.form.serialize_comments(self.request.user),
+                "html": self.render_partials(),
+            }
+        )

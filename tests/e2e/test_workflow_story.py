@@ -188,9 +188,14 @@ class WorkflowStoryTests(StaticLiveServerTestCase):
         """What the editor said and who wrote which revision, for a failed step's message."""
         page = reload(page)
         state = page.current_workflow_state
+        revisions = list(page.revisions.order_by("pk"))
+        changed = []
+        if len(revisions) > 1:
+            before, after = revisions[-2].content, revisions[-1].content
+            changed = [key for key in after if before.get(key) != after.get(key)]
         return (
             f"messages: {browser_page.locator('.messages').all_inner_texts()}; "
-            f"revisions by: {[r.user.username for r in page.revisions.order_by('pk')]}; "
+            f"revisions by: {[r.user.username for r in revisions]}; changed: {changed}; "
             f"workflow: {state.status if state else None}"
         )
 

@@ -248,6 +248,36 @@ class AcknowledgeAndApproveTests(ReviewTestCase):
         )
 
 
+class AutosaveTests(ReviewTestCase):
+    def test_an_autosave_without_changes_writes_no_revision_of_the_leader(self):
+        # Wagtail autosaves just after a workflow action is sent from the editor; that empty
+        # save must not count as the leader editing the page, nor undo the approval.
+        page = self.warned_page()
+        task_state = self.at_leader(page)
+        self.login(self.g.leader)
+        from tests.publishing.test_publish_paths import PathTestCase
+
+        draft = reload(page).get_latest_revision_as_object()
+        data = PathTestCase.form_data(self, draft, date=str(draft.date), review_by="")
+        data.pop("action-publish")
+        url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+        response = self.client.post(url, data, HTTP_ACCEPT="application/json")
+        self.assertEqual(response.status_code, 200)
+        answer = json.loads(response.content)
+        self.assertTrue(answer["success"])
+        self.assertEqual(answer["revision_id"], reload(page).latest_revision_id)
+        self.assertFalse(reload(page).revisions.filter(user=self.g.leader).exists())
+        task = task_state.task.specific
+        self.assertEqual(
+            [name for name, *_ in task.get_actions(reload(page), self.g.leader)],
+            ["reject", "approve"],
+        )
+        # A real change is saved, and then the leader has edited the page.
+        data["intro"] = "Ring sentralbordet."
+        self.client.post(url, data, HTTP_ACCEPT="application/json")
+        self.assertTrue(reload(page).revisions.filter(user=self.g.leader).exists())
+
+
 class LeaderSeesChecklistTests(ReviewTestCase):
     def test_modal_and_editor_show_who_confirmed_what(self):
         page = self.warned_page()
