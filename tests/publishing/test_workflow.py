@@ -258,10 +258,12 @@ class FastTrackTests(WorkflowTestCase):
         self.assertLessEqual(notice.last_published_at, page.last_published_at, "notice first")
         review = FastTrackReview.objects.get(page=page)
         self.assertFalse(review.is_reviewed)
-        self.assertEqual([m.to for m in mail.outbox], [[self.g.leader.email]])
-        self.assertIn(
-            reverse("publishing:review_fast_track", args=[review.pk]), mail.outbox[0].body
-        )
+        # The leader is asked to review; staff get the notice as blind copies.
+        to_leader = [m for m in mail.outbox if m.to]
+        self.assertEqual([m.to for m in to_leader], [[self.g.leader.email]])
+        self.assertIn(reverse("publishing:review_fast_track", args=[review.pk]), to_leader[0].body)
+        staff_copies = {address for m in mail.outbox if not m.to for address in m.bcc}
+        self.assertIn(self.g.publisher.email, staff_copies)
         for target in (page, notice):
             self.assertTrue(
                 PageLogEntry.objects.filter(page=target, action="publishing.fast_track").exists()
