@@ -120,7 +120,8 @@ class ApprovalRequestedTests(NotificationTestCase):
             self.assertEqual(item.extra_headers["Auto-Submitted"], "auto-generated")
             self.assertIn("Vintervedlikehold", item.subject)
             self.assertIn(f"http://testserver/admin/pages/{page.pk}/edit/", item.body)
-            self.assertIn("Hei ", item.body)
+            self.assertIn("Hei, ", item.body)
+            self.assertIn("Endre varslingsinnstillingene dine", item.body)
         self.assertNoPersonalData()
 
     def test_nobody_else_is_mailed_and_wagtails_generic_mail_is_off(self):
@@ -175,7 +176,7 @@ class ApprovalRequestedTests(NotificationTestCase):
         self.assertEqual(item.extra_headers["Content-Language"], "sv")
         self.assertIn("Hej ", item.body)
         self.assertIn("Öppna sidan: ", item.body)
-        self.assertIn("Redigera dina notifikationsinställningar", item.body)
+        self.assertIn("Ändra dina inställningar för aviseringar", item.body)
         self.assertNoPersonalData()
 
 
