@@ -37,6 +37,7 @@ from .models import (
     Role,
     RoleAssignment,
 )
+from .models.organisation import subtree_ids
 from .rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approvable_task_states
 
 #: Rows a panel shows before it links to the full list.
@@ -157,15 +158,10 @@ class Viewer:
     def scope_units(self):
         """Units the user answers for: where they lead or deputise and every unit below them,
         and all units of the municipalities where they are in communications."""
-        children = {}
-        for unit in self.units.values():
-            children.setdefault(unit.parent_id, []).append(unit.pk)
-        scope, todo = set(), [pk for pk in self.leads | self.deputises if pk in self.units]
-        while todo:
-            pk = todo.pop()
-            if pk not in scope:
-                scope.add(pk)
-                todo.extend(children.get(pk, []))
+        scope = subtree_ids(
+            [(unit.pk, unit.parent_id) for unit in self.units.values()],
+            [pk for pk in self.leads | self.deputises if pk in self.units],
+        )
         scope.update(
             unit.pk for unit in self.units.values() if unit.municipality_id in self.communications
         )

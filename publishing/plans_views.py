@@ -116,22 +116,6 @@ def _indented_label(units):
     return lambda unit: "\u2003" * depth(unit) + unit.name
 
 
-def _units_below(unit):
-    """``unit`` and every unit below it in the line."""
-    children = {}
-    for pk, parent_id in OrganisationUnit.objects.filter(
-        municipality_id=unit.municipality_id
-    ).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, queue = set(), [unit.pk]
-    while queue:
-        pk = queue.pop()
-        if pk not in found:
-            found.add(pk)
-            queue.extend(children.get(pk, []))
-    return found
-
-
 def _chosen_municipality(request, municipalities):
     chosen = request.GET.get("municipality")
     if chosen and str(chosen).isdigit():
@@ -166,7 +150,7 @@ def activities_in_year(municipality, year, *, unit=None, audience=None):
         .order_by("starts_on", "ends_on", "title", "pk")
     )
     if unit is not None:
-        activities = activities.filter(plan__owning_unit__in=_units_below(unit))
+        activities = activities.filter(plan__owning_unit__in=unit.ids_below())
     activities = list(activities)
     if audience is not None:
         activities = [a for a in activities if audience in a.effective_audiences()]

@@ -88,22 +88,6 @@ def reporting_units(request):
     ).order_by("municipality__name", "name")
 
 
-def units_below(unit):
-    """``unit`` and every unit below it, as a set of ids (one query)."""
-    children = {}
-    for pk, parent_id in OrganisationUnit.objects.filter(
-        municipality_id=unit.municipality_id
-    ).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, todo = set(), [unit.pk]
-    while todo:
-        pk = todo.pop()
-        if pk not in found:
-            found.add(pk)
-            todo.extend(children.get(pk, []))
-    return found
-
-
 def edit_url(page_id):
     return reverse("wagtailadmin_pages:edit", args=[page_id])
 
@@ -215,7 +199,7 @@ class GovernanceReportView(ReportView):
 
     def live_governed_pages(self, unit=None):
         """Live governed pages of the user's municipalities (one query per page type)."""
-        units = units_below(unit) if unit else None
+        units = unit.ids_below() if unit else None
         pages = []
         for model in governed_page_models():
             queryset = model.objects.live().filter(in_trees(self.root_paths))
@@ -595,7 +579,7 @@ class ApprovalsReportView(GovernanceReportView):
         entries = self.filter_queryset(approval_entries(self.root_paths))
         unit = self.cleaned_filters.get("unit")
         if unit:
-            entries = entries.filter(page_id__in=self._pages_of_units(units_below(unit)))
+            entries = entries.filter(page_id__in=self._pages_of_units(unit.ids_below()))
         return entries.select_related("user", "revision", "page__latest_revision").order_by(
             "-timestamp", "-pk"
         )

@@ -168,6 +168,9 @@ class EnglishAdminMixin:
         from django.utils import translation
 
         self.enterContext(translation.override("en"))
+        # The locale middleware activates the request's language for the rest of the thread;
+        # asking for English keeps lazy messages read after a request in English too.
+        self.client.defaults.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
     def login(self, user):
         from wagtail.users.models import UserProfile

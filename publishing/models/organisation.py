@@ -83,6 +83,13 @@ class OrganisationUnit(models.Model):
             unit = unit.parent
         return units
 
+    def ids_below(self):
+        """This unit's id and the ids of every unit below it in the line (one query)."""
+        edges = OrganisationUnit.objects.filter(municipality_id=self.municipality_id).values_list(
+            "pk", "parent_id"
+        )
+        return subtree_ids(edges, [self.pk])
+
     def leader_assignments_in_line(self, on=None):
         """Active leader-role assignments in this unit and every unit above it."""
         return (
@@ -114,6 +121,20 @@ class OrganisationUnit(models.Model):
             errors["parent"] = _("A unit cannot be placed below itself.")
         if errors:
             raise ValidationError(errors)
+
+
+def subtree_ids(edges, roots):
+    """The ids of ``roots`` and of every unit below them, from ``(id, parent id)`` pairs."""
+    children = {}
+    for pk, parent_id in edges:
+        children.setdefault(parent_id, []).append(pk)
+    found, todo = set(), list(roots)
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
+    return found
 
 
 class RoleAssignmentQuerySet(models.QuerySet):

@@ -18,32 +18,18 @@ from wagtail.users.models import UserProfile
 from home.demo import DEMO_PASSWORD
 from publishing.models import Municipality
 from publishing.plans_views import activities_in_year
-from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import ensure_wagtail_base
 
 DOCS_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "annual-wheel.png"
 
 
-class AnnualWheelBrowserTests(StaticLiveServerTestCase):
+class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
-        require_chromium()
-        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
-        # steps are ordinary synchronous calls.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cls.shots = ARTIFACTS / "annual-wheel"
         cls.shots.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         ensure_wagtail_base()

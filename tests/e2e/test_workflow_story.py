@@ -6,39 +6,23 @@ published; the leader acknowledges the news's warning with a reason and approves
 does the editorial review; a citizen reads the news on the public site.
 """
 
-import os
-
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from wagtail.users.models import UserProfile
 
 from home.models import InternalNoticePage, NewsPage
 from publishing.models import ChecklistConfirmation, WarningAcknowledgement
-from tests.e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import build_governed, reload
 
 PASSWORD = "pw"  # the factories' password
 
 
-class WorkflowStoryTests(StaticLiveServerTestCase):
+class WorkflowStoryTests(ChromiumMixin, StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):
-        require_chromium()
-        # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
-        # steps are ordinary synchronous calls.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         cls.shots = ARTIFACTS / "workflow-story"
         cls.shots.mkdir(parents=True, exist_ok=True)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
 
     def setUp(self):
         self.g = build_governed()
