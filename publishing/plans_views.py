@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from . import annual_wheel as geometry
 from .models import Audience, Channel, Municipality, OrganisationUnit, PlanActivity
+from .models.plans import plan_reading_municipalities
 
 VIEW_PERMISSION = "publishing.view_communicationplan"
 
@@ -161,7 +162,7 @@ def annual_wheel(request):
     """The annual wheel of one municipality's communication plans for one year."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    municipalities = list(Municipality.objects.for_user(request.user))
+    municipalities = list(plan_reading_municipalities(request.user).order_by("name"))
     if not municipalities:
         raise PermissionDenied
     today = timezone.localdate()

@@ -17,6 +17,20 @@ from .municipality import Municipality
 from .organisation import Audience, OrganisationUnit
 
 
+def _municipalities_through(user, group_keys):
+    """Municipalities where ``user`` is in one of the groups named by ``group_keys``."""
+    municipalities = Municipality.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return municipalities.none()
+    if user.is_superuser:
+        return municipalities
+    groups = user.groups.values("pk")
+    query = models.Q()
+    for key in group_keys:
+        query |= models.Q(**{f"{key}_group__in": groups})
+    return municipalities.filter(query).distinct()
+
+
 def planning_municipalities(user):
     """Municipalities whose communication plans ``user`` may change.
 
@@ -24,21 +38,20 @@ def planning_municipalities(user):
     leaders plan the communication about their own services (Avesta's focus area 1 makes
     leaders communicative). Superusers plan everywhere.
     """
-    municipalities = Municipality.objects.all()
-    if not user.is_authenticated or not user.is_active:
-        return municipalities.none()
-    if user.is_superuser:
-        return municipalities
-    groups = user.groups.values("pk")
-    return municipalities.filter(
-        models.Q(communications_group__in=groups) | models.Q(leaders_group__in=groups)
-    ).distinct()
+    return _municipalities_through(user, ("communications", "leaders"))
+
+
+def plan_reading_municipalities(user):
+    """Municipalities whose communication plans and annual wheel ``user`` may read: where they
+    plan, or publish the activities. Staff membership alone shows no plans, here or in another
+    municipality (permissions are global, so the scope must come from the groups)."""
+    return _municipalities_through(user, ("communications", "leaders", "publishers"))
 
 
 class CommunicationPlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Plans of the municipalities whose registers ``user`` may see."""
-        return self.filter(municipality__in=Municipality.objects.for_user(user))
+        """Plans of the municipalities where ``user`` plans or publishes."""
+        return self.filter(municipality__in=plan_reading_municipalities(user))
 
     def changeable_by(self, user):
         """Plans ``user`` may change (see ``planning_municipalities``)."""

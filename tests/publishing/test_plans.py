@@ -232,6 +232,18 @@ class PlanAdminTests(PlanAdminTestCase):
         self.plan.refresh_from_db()
         self.assertEqual(self.plan.title, "Hemtjänsten delas in i tre områden")
 
+    def test_staff_membership_elsewhere_shows_no_plans(self):
+        # Silje plans in Alvdal and is also on Avesta's staff: permissions are global, so only
+        # her planning and publishing groups may decide whose plans she reads.
+        self.silje.groups.add(self.avesta.group("staff"))
+        self.login(self.silje)
+        self.assertNotContains(self.client.get(url()), self.plan.title)
+        self.assertEqual(self.client.get(url("inspect", self.plan.pk)).status_code, 404)
+        wheel = self.client.get(
+            reverse("publishing:annual_wheel"), {"municipality": self.avesta.pk}
+        )
+        self.assertEqual(wheel.context["municipality"], self.alvdal)
+
     def test_choices_come_from_the_users_municipality(self):
         self.login(self.linnea)
         form = self.client.get(url("create")).context["form"]
