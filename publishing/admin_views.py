@@ -90,8 +90,10 @@ class GovernedEditView(
         return [FOOTER_TEMPLATES["edit"]] if names == ["wagtailadmin/pages/edit.html"] else names
 
 
-class GovernedRevertView(ExplainBlockedPublishMixin, RevisionsRevertView):
-    pass
+class GovernedRevertView(
+    ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, RevisionsRevertView
+):
+    """Reverting to an earlier version may submit it; the checklist is stored as on edit."""
 
 
 class GovernedCreateView(

@@ -10,9 +10,11 @@ mistakes another page for a report.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
@@ -32,12 +34,22 @@ def _form_data(request):
 
 def _report_response(request, page, page_class, parent):
     form_class = page_class.get_edit_handler().get_form_class()
-    form = form_class(_form_data(request), instance=page, parent_page=parent, for_user=request.user)
-    # Drafts may be incomplete; the findings say what publishing needs.
-    form.defer_required_fields()
-    form.is_valid()  # fills the in-memory page with every valid field
-    # Audiences (a ParentalManyToManyField) live in memory on the instance; nothing is written.
-    form.save_cluster_m2m()
+    try:
+        form = form_class(
+            _form_data(request), instance=page, parent_page=parent, for_user=request.user
+        )
+        # Drafts may be incomplete; the findings say what publishing needs.
+        form.defer_required_fields()
+        form.is_valid()  # fills the in-memory page with every valid field
+        # Audiences (a ParentalManyToManyField) live in memory on the instance; nothing is
+        # written.
+        form.save_cluster_m2m()
+    except (KeyError, ValueError, ValidationError):
+        # A hand-made or truncated post (a formset without its management data): the editor's
+        # own script always sends the whole form, so say so rather than fail.
+        return HttpResponseBadRequest(
+            _("The editor's form was incomplete, so it could not be checked. Reload the page.")
+        )
     report = build_report(
         form.instance, user=request.user, parent=parent if not page.pk else None, form=form
     )

@@ -116,6 +116,21 @@ class ChecklistOnSubmitTests(ChecklistTestCase):
         self.assertEqual(entry.data["items"], [item["code"] for item in self.items])
         self.assertNotIn("Vintervedlikehold", json.dumps(entry.data))
 
+    def test_submitting_from_an_earlier_version_stores_the_confirmation_too(self):
+        self.login(self.g.publisher)
+        revision = self.page.save_revision(user=self.g.publisher)
+        url = reverse("wagtailadmin_pages:revisions_revert", args=[self.page.pk, revision.pk])
+        response = self.client.post(url, self.submit_data())
+        self.assertEqual(response.status_code, 200, "refused without the ticks")
+        self.assertFalse(ChecklistConfirmation.objects.exists())
+        self.client.post(url, self.submit_data(ticks=self.all_ticks))
+        page = reload(self.page)
+        self.assertEqual(page.current_workflow_state.status, WorkflowState.STATUS_IN_PROGRESS)
+        self.assertEqual(
+            ChecklistConfirmation.objects.get().revision,
+            page.current_workflow_state.current_task_state.revision,
+        )
+
     def test_the_next_submission_is_confirmed_afresh(self):
         self.login(self.g.publisher)
         self.client.post(self.url, self.submit_data(ticks=self.all_ticks))

@@ -155,6 +155,20 @@ class PanelInEditorTests(SidePanelTestCase):
 
 
 class ReportEndpointTests(SidePanelTestCase):
+    def test_an_incomplete_post_is_refused_with_a_reason_not_an_error(self):
+        page = self.g.page
+        self.login(self.g.publisher)
+        data = page_form_data(page)
+        for broken in ({"body-count": None}, {"body-count": "abc"}):
+            with self.subTest(broken=broken):
+                posted = {
+                    key: value for key, value in data.items() if broken.get(key, 0) is not None
+                }
+                posted.update({k: v for k, v in broken.items() if v is not None})
+                response = self.client.post(self.report_url(page), posted)
+                self.assertEqual(response.status_code, 400)
+                self.assertContains(response, "could not be checked", status_code=400)
+
     def test_unsaved_national_id_is_flagged_and_nothing_is_saved(self):
         page = self.g.page
         revisions = Revision.page_revisions.filter(object_id=str(page.pk)).count()
