@@ -24,11 +24,12 @@ from dataclasses import dataclass
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -94,6 +95,34 @@ def edit_url(page_id):
 
 def yes_no(value):
     return str(_("yes") if value else _("no"))
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """``value`` as a CSV cell that a spreadsheet shows as text and never runs as a formula.
+
+    Page titles and people's names are typed by users; one starting with ``=`` (say
+    ``=HYPERLINK(...)``) would otherwise become a live formula in whoever opens the export. The
+    leading apostrophe is how spreadsheets mark a cell as text.
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def field_label(page, name):
+    """The label of ``page``'s field ``name`` as the editor shows it, in the active language."""
+    if not name:
+        return ""
+    try:
+        return capfirst(str(page._meta.get_field(name).verbose_name))
+    except (FieldDoesNotExist, AttributeError):
+        return capfirst(name.replace("_", " "))
 
 
 def day(value):
@@ -181,6 +210,15 @@ class GovernanceReportView(ReportView):
 
         return in_language()
 
+    def write_csv_row(self, writer, row_dict):
+        # Wagtail writes values as they are; XLSX cells are typed and safe, CSV cells are not.
+        return writer.writerow(
+            {
+                field: csv_safe(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
     @cached_property
     def cleaned_filters(self):
         if self.filters and self.filters.is_valid():
@@ -216,6 +254,8 @@ class GovernanceReportView(ReportView):
 
 @dataclass
 class FindingRow:
+    """One finding on one live page; ``message`` says what and where, never the page's text."""
+
     page_id: int
     page: str
     unit: str
@@ -223,11 +263,13 @@ class FindingRow:
     code: str
     severity: str
     message: str
+    #: The field's label in the user's language ("Introduction"); ``field`` is its name.
     where: str
+    field: str = ""
 
     @property
     def severity_label(self):
-        return SEVERITY_LABELS.get(self.severity, self.severity)
+        return str(SEVERITY_LABELS.get(self.severity, self.severity))
 
 
 class FindingsFilterSet(WagtailFilterSet):
@@ -258,8 +300,8 @@ class FindingsFilterSet(WagtailFilterSet):
 class FindingsReportView(GovernanceReportView):
     """One row per finding on each live governed page, as the engine sees it before publishing.
 
-    The engine runs on each request (see the module's note on cost); messages say where on the
-    page a finding is and never repeat a matched personal-data value.
+    The engine runs on each request (see the module's note on cost); messages say what was found
+    and where on the page, and never quote the page's text around it.
     """
 
     page_title = _("Findings on live pages")
@@ -279,14 +321,24 @@ class FindingsReportView(GovernanceReportView):
         Column("message", label=_("Message")),
         Column("where", label=_("Where")),
     ]
-    list_export = ["page_id", "page", "unit", "leader", "code", "severity", "message", "where"]
+    # The export shows what the table shows: labels in the user's language, not raw values.
+    list_export = [
+        "page_id",
+        "page",
+        "unit",
+        "leader",
+        "code",
+        "severity_label",
+        "message",
+        "where",
+    ]
     export_headings = {
         "page_id": _("Page ID"),
         "page": _("Page"),
         "unit": _("Unit"),
         "leader": _("Responsible leader"),
         "code": _("Code"),
-        "severity": _("Severity"),
+        "severity_label": _("Severity"),
         "message": _("Message"),
         "where": _("Where"),
     }
@@ -312,8 +364,11 @@ class FindingsReportView(GovernanceReportView):
                         leader=person_name(page.responsible_leader),
                         code=finding.code,
                         severity=finding.severity,
-                        message=finding.message,
-                        where=finding.field or "",
+                        # The summary: a report is read by others and exported, so it
+                        # says what and where but never quotes the page around a finding.
+                        message=finding.summary,
+                        where=field_label(page, finding.field),
+                        field=finding.field or "",
                     )
                 )
         severity, kind, code = filters.get("severity"), filters.get("kind"), filters.get("code")
@@ -476,12 +531,17 @@ def approval_entries(root_paths):
 
     Wagtail logs each approved workflow task; the automatic steps (the checks and the
     internal-notice gate) pass by themselves and are no one's approval, so they are left out.
+    A reviewed crisis fast track counts too. Its entry has no workflow data, and a bare
+    ``exclude()`` on the task id would drop it (a missing JSON key compares as NULL), so each
+    kind of entry is chosen explicitly.
     """
+    automatic = tasks_of(AutomaticChecksTask, InternalNoticeTask)
+    people_approved = Q(action=WORKFLOW_APPROVED) & ~Q(data__workflow__task__id__in=automatic)
     return PageLogEntry.objects.filter(
-        action__in=[WORKFLOW_APPROVED, audit.REVIEW_DONE],
+        people_approved | Q(action=audit.REVIEW_DONE),
         user__isnull=False,
         page__in=Page.objects.filter(in_trees(root_paths)),
-    ).exclude(data__workflow__task__id__in=tasks_of(AutomaticChecksTask, InternalNoticeTask))
+    )
 
 
 def approvers_for_filter(request):

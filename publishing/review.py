@@ -218,7 +218,8 @@ def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
                 "page": page,
                 "user": user,
                 "code": row.finding.code,
-                "summary": row.finding.message,
+                # Stored for the record and shown to others: what and where, no page text.
+                "summary": row.finding.summary,
                 "reason": reason,
                 "acknowledged_at": timezone.now(),
             },

@@ -45,7 +45,13 @@ def current_route():
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing the engine found. ``message`` and ``fix`` are in the active language."""
+    """One thing the engine found. ``message`` and ``fix`` are in the active language.
+
+    ``message`` is for the writer at work on the page (the editor's panel, form errors, the
+    report of a page sent back) and may quote the page's text around a finding, partly masked,
+    so that they find it. ``summary`` says only what was found and where: reports, exports,
+    stored records, the audit log and e-mails to others use it.
+    """
 
     code: str
     severity: str
@@ -53,10 +59,17 @@ class Finding:
     fix: str = ""
     field: str | None = None
     url: str | None = None
+    #: ``message`` without the page's text it quotes; empty when the message quotes none.
+    redacted: str = ""
 
     @property
     def blocks(self):
         return self.severity == BLOCK
+
+    @property
+    def summary(self):
+        """What was found and where, without quoting the page."""
+        return self.redacted or self.message
 
     def as_log_data(self):
         """What may go into the audit log: the code and severity, never the page's text."""

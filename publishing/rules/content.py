@@ -98,13 +98,15 @@ def personal_data_rule(context):
             continue
         what, fix = PERSONAL_DATA.get(item.kind, (item.kind, ""))
         segment = text.where(item.start)
+        place = {"what": what, "where": _where(text, item.start)}
         yield Finding(
             f"personal_data.{item.kind}",
             item.severity,
-            _("%(what)s in %(where)s: “%(excerpt)s”.")
-            % {"what": what, "where": _where(text, item.start), "excerpt": item.excerpt},
+            # The writer sees the (masked) text around it; reports and records see only where.
+            _("%(what)s in %(where)s: “%(excerpt)s”.") % {**place, "excerpt": item.excerpt},
             str(fix),
             field=segment.field if segment else None,
+            redacted=_("%(what)s in %(where)s.") % place,
         )
 
 

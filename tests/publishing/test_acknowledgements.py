@@ -145,8 +145,12 @@ class AcknowledgeAndApproveTests(ReviewTestCase):
         self.assertEqual(phone.revision, revision)
         self.assertEqual(phone.user, self.g.leader)
         self.assertEqual(phone.code, "personal_data.phone")
-        self.assertIn("A phone number in", phone.summary)
-        self.assertNotIn(OLA, phone.summary)
+        # The stored summary says what and where; it quotes no name and no digit of the page.
+        self.assertEqual(phone.summary, "A phone number in introduction.")
+        for acknowledgement in acknowledgements.filter(code__startswith="personal_data."):
+            self.assertNotIn("Ola", acknowledgement.summary)
+            self.assertNotIn("Kari", acknowledgement.summary)
+            self.assertFalse(any(char.isdigit() for char in acknowledgement.summary))
         self.assertTrue(phone.reason.startswith("Nummeret er tjenestetelefonen"))
         entries = PageLogEntry.objects.filter(page=page, action="publishing.warning_acknowledged")
         self.assertEqual(entries.count(), len(self.keys(page)))

@@ -56,6 +56,23 @@ class PersonalDataRuleTests(TestCase):
         reload(page).get_latest_revision().publish(user=None)  # a warning does not block
         self.assertTrue(reload(page).live)
 
+    def test_the_writer_sees_the_masked_excerpt_the_summary_only_what_and_where(self):
+        page = self.page("Ring saksbehandler Ola Nordmann på 912 34 567 i dag.")
+        [phone] = [f for f in check_publish(reload(page)) if f.code == "personal_data.phone"]
+        # The editor's message quotes the words around the number, masked, to find it by.
+        self.assertIn("Ola Nordmann", phone.message)
+        self.assertIn("912 34", phone.message)
+        self.assertNotIn("567", phone.message)
+        # Reports, stored acknowledgements and the audit log get what and where only.
+        self.assertEqual(phone.summary, "A phone number in introduction.")
+
+    def test_findings_without_an_excerpt_summarise_as_their_message(self):
+        page = self.page("Vi har åpent i dag.", sensitivity="internal")
+        findings = check_publish(reload(page))
+        self.assertTrue(findings)
+        for finding in findings:
+            self.assertEqual(finding.summary, finding.message)
+
     def test_name_and_sensitive_word_in_one_sentence_block(self):
         page = self.page("Kari Nordmann har fått vedtak fra barnevernet.")
         blocked = [f.code for f in check_publish(reload(page)) if f.blocks]

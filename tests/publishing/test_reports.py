@@ -5,15 +5,19 @@ import datetime
 import io
 
 import openpyxl
-from django.test import RequestFactory, TestCase
+from django.test import Client, RequestFactory, TestCase
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
+from wagtail.users.models import UserProfile
 
 from publishing import audit
-from publishing.models import Role, WarningAcknowledgement
+from publishing.models import FastTrackReview, Role, WarningAcknowledgement
 from publishing.reports import GovernanceReportMenuItem
+from publishing.views import fast_track_publish
 from tests.factories import RoleFactory, UnitFactory
-from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
 from tests.publishing.test_dashboard import (
     current_task,
     days,
@@ -162,7 +166,10 @@ class FindingsReportTests(ReportTestCase):
         self.assertEqual(phone[0].unit, "Hjemmetjenesten")
         self.assertEqual(phone[0].leader, self.g.leader.get_full_name())
         self.assertEqual(phone[0].severity, "warn")
-        self.assertEqual(phone[0].where, "intro")
+        self.assertEqual(phone[0].severity_label, "warning")
+        self.assertEqual(phone[0].field, "intro")
+        self.assertEqual(phone[0].where, "Introduction")
+        self.assertEqual(phone[0].message, "A phone number in introduction.")
         left = [row for row in rows if row.code == "responsibility.leader_not_in_line"]
         self.assertEqual([(row.page, row.severity) for row in left], [("Skulestart", "block")])
 
@@ -203,13 +210,45 @@ class FindingsReportTests(ReportTestCase):
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["Page"], "Ring oss")
         self.assertEqual(rows[0]["Unit"], "Hjemmetjenesten")
-        self.assertEqual(rows[0]["Severity"], "warn")
+        # The export shows the table's labels in the user's language, not raw values.
+        self.assertEqual(rows[0]["Severity"], "warning")
+        self.assertEqual(rows[0]["Where"], "Introduction")
+        self.assertEqual(rows[0]["Message"], "A phone number in introduction.")
         self.assertEqual(rows[0]["Page ID"], str(self.phone_page.pk))
         sheet = self.xlsx_rows(self.g.editor, "findings", severity="block")
-        self.assertEqual(sheet[0][:5], ["Page ID", "Page", "Unit", "Responsible leader", "Code"])
+        self.assertEqual(
+            sheet[0],
+            [
+                "Page ID",
+                "Page",
+                "Unit",
+                "Responsible leader",
+                "Code",
+                "Severity",
+                "Message",
+                "Where",
+            ],
+        )
         self.assertEqual(len(sheet), 2)
         self.assertEqual(sheet[1][1:3], ["Skulestart", "Skulen"])
-        self.assertEqual(sheet[1][4], "responsibility.leader_not_in_line")
+        self.assertEqual(sheet[1][4:6], ["responsibility.leader_not_in_line", "blocks"])
+        self.assertEqual(sheet[1][7], "Responsible leader")
+
+    def test_export_labels_follow_the_users_language(self):
+        profile = UserProfile.get_for_user(self.g.editor)
+        self.login(self.g.editor)
+        profile.preferred_language = "nb"
+        profile.save()
+        response = self.client.get(
+            reverse("publishing_reports:findings"),
+            {"export": "csv", "code": "personal_data.phone"},
+            HTTP_ACCEPT_LANGUAGE="nb",
+        )
+        text = b"".join(response.streaming_content).decode("utf-8")
+        [row] = list(csv.DictReader(io.StringIO(text)))
+        with translation.override("nb"):
+            self.assertEqual(row[str(_("Severity"))], str(_("warning")))
+            self.assertEqual(row[str(_("Where"))], "Ingress")
 
     def test_scoped_to_the_municipality(self):
         alvdal = {row.page for row in self.rows(self.g.editor, "findings")}
@@ -381,3 +420,97 @@ class ApprovalsReportTests(ReportTestCase):
         choices = response.context["filters"].form.fields["user"].queryset
         self.assertNotIn(self.o.leader, choices)
         self.assertIn(self.g.deputy, choices)
+
+
+# --- what users typed, in the exports; a crisis fast track reviewed afterwards -----------------
+
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/","x")'
+CALLER = "Ring saksbehandler Ola Nordmann på 912 34 567 i dag."
+
+
+class TypedTextAndFastTrackTests(EnglishAdminMixin, TestCase):
+    """A page whose title is a spreadsheet formula, led by a leader whose first name starts
+    with "=", published by the crisis fast track and reviewed afterwards by that leader."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = g = build_governed()
+        g.leader.first_name = "=Anette"
+        g.leader.save()
+        cls.page = news_page(g, FORMULA_TITLE, "formel", intro=CALLER, review_by=days(-2))
+        draft = reload(cls.page).get_latest_revision_as_object()
+        fast_track_publish(reload(cls.page), draft.internal_notice.specific, g.crisis, "Stengt vei")
+        review = FastTrackReview.objects.get(page=cls.page)
+        reviewer = Client()
+        reviewer.force_login(g.leader)
+        reviewer.post(reverse("publishing:review_fast_track", args=[review.pk]))
+
+    def get(self, name, **params):
+        self.login(self.g.editor)
+        return self.client.get(reverse(f"publishing_reports:{name}"), params)
+
+    def csv_text(self, name, **params):
+        response = self.get(name, export="csv", **params)
+        self.assertEqual(response.status_code, 200)
+        return b"".join(response.streaming_content).decode("utf-8")
+
+    def test_fixture(self):
+        self.assertTrue(reload(self.page).live)
+        self.assertEqual(FastTrackReview.objects.get(page=self.page).reviewed_by, self.g.leader)
+
+    def test_formulas_typed_by_users_are_text_in_every_csv(self):
+        leader = self.g.leader.get_full_name()
+        self.assertTrue(leader.startswith("="))
+        for name, person in (
+            ("findings", "Responsible leader"),
+            ("review_dates", "Responsible leader"),
+            ("approvals", "Approved by"),
+        ):
+            text = self.csv_text(name)
+            rows = [
+                row for row in csv.DictReader(io.StringIO(text)) if FORMULA_TITLE in row["Page"]
+            ]
+            self.assertTrue(rows, name)
+            for row in rows:
+                self.assertEqual(row["Page"], "'" + FORMULA_TITLE, name)
+                self.assertEqual(row[person], "'" + leader, name)
+            cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+            self.assertFalse([cell for cell in cells if cell[:1] in "=+-@\t\r" and cell], name)
+
+    def test_xlsx_keeps_the_title_as_typed(self):
+        response = self.get("review_dates", export="xlsx")
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        rows = list(workbook.active.iter_rows(values_only=True))
+        self.assertEqual(rows[1][1], FORMULA_TITLE)  # a typed text cell, no formula
+
+    def test_findings_report_and_exports_quote_no_page_text(self):
+        html = self.get("findings").content.decode()
+        text = self.csv_text("findings")
+        response = self.get("findings", export="xlsx")
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        sheet = " ".join(
+            str(cell) for row in workbook.active.iter_rows(values_only=True) for cell in row
+        )
+        for output in (html, text, sheet):
+            self.assertIn("A phone number in introduction.", output)
+            self.assertNotIn("Nordmann", output)
+            self.assertNotIn("saksbehandler", output)
+            self.assertNotIn("912", output)
+
+    def test_a_reviewed_fast_track_is_an_approval_by_its_reviewer(self):
+        response = self.get("approvals")
+        rows = list(response.context["object_list"])
+        self.assertEqual(
+            [(row.page, row.approver, row.step) for row in rows],
+            [
+                (
+                    FORMULA_TITLE,
+                    self.g.leader.get_full_name(),
+                    "Crisis fast track, reviewed afterwards",
+                )
+            ],
+        )
+        choices = response.context["filters"].form.fields["user"].queryset
+        self.assertEqual(list(choices), [self.g.leader])
+        by_leader = list(self.get("approvals", user=self.g.leader.pk).context["object_list"])
+        self.assertEqual([row.page for row in by_leader], [FORMULA_TITLE])
