@@ -130,8 +130,27 @@ class GovernanceAuditTests(TestCase):
         self.assertEqual(len(phone_rows), 1)
         self.assertEqual(phone_rows[0]["title"], "Ring oss")
         self.assertEqual(phone_rows[0]["severity"], "warn")
-        self.assertNotIn("912 34 567", out.getvalue())
+        # What and where only: no quoted page text, not even masked.
+        self.assertNotIn("912", out.getvalue())
+        self.assertNotIn("saksbehandler Ola", out.getvalue())
         self.assertIn("pages checked", err.getvalue())
+
+    def test_titles_that_look_like_formulas_stay_text(self):
+        page = news_page(
+            self.g,
+            '=HYPERLINK("http://evil.example/","x")',
+            "formel",
+            affects_staff=False,
+            notice=False,
+            intro="Ring 912 34 567.",
+        )
+        page.get_latest_revision().publish()
+        out = io.StringIO()
+        call_command(
+            "governance_audit", "--municipality", "alvdal", stdout=out, stderr=io.StringIO()
+        )
+        titles = {r["title"] for r in csv.DictReader(io.StringIO(out.getvalue()))}
+        self.assertIn('\'=HYPERLINK("http://evil.example/","x")', titles)
 
     def test_unknown_municipality(self):
         with self.assertRaisesMessage(CommandError, "No municipality"):

@@ -13,6 +13,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from publishing.models import GovernedPage, Municipality
+from publishing.reports import csv_safe
 from publishing.rules import EDIT, RuleContext, evaluate
 
 COLUMNS = [
@@ -77,8 +78,10 @@ class Command(BaseCommand):
 
 
 def row(page, municipality, finding):
+    """One CSV row: what and where only (no quoted page text), every cell safe to open in a
+    spreadsheet."""
     leader = page.responsible_leader
-    return [
+    cells = [
         page.pk,
         page.title,
         page.full_url or "",
@@ -87,6 +90,7 @@ def row(page, municipality, finding):
         (leader.get_full_name() or leader.get_username()) if leader else "",
         finding.severity,
         finding.code,
-        finding.message,
+        finding.summary,
         finding.fix,
     ]
+    return [csv_safe(cell) for cell in cells]
