@@ -31,6 +31,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+DOCS_SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def keep_screenshot(page, folder, name):
+    """Save a screenshot of ``page`` in ``test-artifacts/<folder>/<name>``; with
+    ``UPDATE_DOCS_SCREENSHOTS=1`` also replace the README's copy in ``docs/screenshots/``."""
+    target = ARTIFACTS / folder
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / name))
+    if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target / name, DOCS_SCREENSHOTS / name)
+
+
 def require_chromium():
     """Skip where Chromium is not installed, but never in CI: there a missing browser fails."""
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():

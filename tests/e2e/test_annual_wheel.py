@@ -6,10 +6,7 @@ it also replaces the README's picture in ``docs/screenshots/annual-wheel.png``.
 
 import os
 import re
-import shutil
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
@@ -18,10 +15,8 @@ from wagtail.users.models import UserProfile
 from home.demo import DEMO_PASSWORD
 from publishing.models import Municipality
 from publishing.plans_views import activities_in_year
-from tests.e2e import ARTIFACTS, ChromiumMixin
+from tests.e2e import ARTIFACTS, ChromiumMixin, keep_screenshot
 from tests.governance import ensure_wagtail_base
-
-DOCS_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshots" / "annual-wheel.png"
 
 
 class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
@@ -83,10 +78,7 @@ class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
             )
             self.assertIn(row.locator("th").inner_text().strip(), title)
         self.assertIn(f"{len(expected)} activities", page.locator(".wheel-hub").text_content())
-        page.screenshot(path=str(self.shots / "annual-wheel.png"))
-        if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
-            DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.shots / "annual-wheel.png", DOCS_SCREENSHOT)
+        keep_screenshot(page, "annual-wheel", "annual-wheel.png")
 
         # Filtering by audience keeps the wheel and the table in step, without any script.
         page.select_option("#id_audience", label="Medarbetare")

@@ -14,7 +14,7 @@ from wagtail.models import Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from home.models import NewsPage
-from tests.e2e import ARTIFACTS, ChromiumMixin
+from tests.e2e import ChromiumMixin, keep_screenshot
 from tests.factories import CertificateFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
 
@@ -320,6 +320,4 @@ class PanelInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
         # "Go to" opens the field the finding is in.
         finding.get_by_role("button", name="Go to Introduction").click()
         self.assertEqual(page.evaluate("document.activeElement.id"), "id_intro")
-        shots = ARTIFACTS / "governance-panel"
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "editor-governance-panel.png"))
+        keep_screenshot(page, "governance-panel", "editor-governance-panel.png")
