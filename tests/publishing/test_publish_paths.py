@@ -39,10 +39,6 @@ class PathTestCase(EnglishAdminMixin, TestCase):
     def setUpTestData(cls):
         cls.g = build_governed()
 
-    def setUp(self):
-        super().setUp()
-        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
     def assertNotLive(self, page):
         page = reload(page)
         self.assertFalse(page.live, "a blocked page must not be live")

@@ -55,10 +55,6 @@ class SidePanelTestCase(EnglishAdminMixin, TestCase):
     def setUpTestData(cls):
         cls.g = build_governed()
 
-    def setUp(self):
-        super().setUp()
-        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
     def report_url(self, page):
         return reverse("publishing:governance_report", args=[page.pk])
 
