@@ -45,6 +45,26 @@ class ProductionSettingsTests(SimpleTestCase):
             self.assertNotEqual(result.returncode, 0, name)
             self.assertIn(f"Set the environment variable {name}", result.stderr)
 
+    def test_deploy_checks_are_clean(self):
+        clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+        env = {
+            **clean,
+            **PRODUCTION_ENV,
+            # A key as random as a real one: the deploy check rejects a weak key.
+            "SECRET_KEY": "k3Jx9-vQ2mZp8_Lr5TwYb7NcHd4Fs6Gu1Ae0Oi2Ky8Mn3Vq5Rt7Wx9Zb1Cd3Ef5Gh",
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
 
 class DatabaseSelectionTests(SimpleTestCase):
     def test_database_url_selects_the_database_and_sqlite_is_the_default(self):
