@@ -4,6 +4,7 @@ Production-safe by default: no DEBUG, no secret. ``dev.py`` and ``test.py`` add 
 ``production.py`` reads secrets from the environment and refuses to start without them.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,7 @@ INSTALLED_APPS = [
     "home",
     "publishing",
     "wagtail_modeladmin",
+    "axes",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -51,7 +53,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Throttled logins (django-axes): five failed attempts for one username from one address lock
+# that pair out for 15 minutes. Keyed on the pair, so nobody can lock a leader out of the admin
+# from elsewhere by guessing at their username.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 
 ROOT_URLCONF = "config.urls"
 
