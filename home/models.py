@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -55,8 +56,8 @@ class HomePage(Page):
         return context
 
 
-class NewsIndexPage(Page):
-    """The list of news and press releases."""
+class NewsIndexPage(RoutablePageMixin, Page):
+    """The list of news and press releases, with an RSS feed at ``feed/``."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -67,9 +68,9 @@ class NewsIndexPage(Page):
     class Meta:
         verbose_name = _("news index")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        items = (
+    def news_items(self):
+        """Live, public news and press releases below this index, newest first."""
+        return (
             Page.objects.live()
             .public()
             .child_of(self)
@@ -77,7 +78,20 @@ class NewsIndexPage(Page):
             .specific()
             .order_by("-first_published_at")
         )
-        paginator = Paginator(items, NEWS_PER_PAGE)
+
+    @path("")
+    def listing(self, request):
+        return self.render(request)
+
+    @path("feed/")
+    def feed(self, request):
+        from .feeds import NewsFeed
+
+        return NewsFeed(self)(request)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.news_items(), NEWS_PER_PAGE)
         try:
             context["news"] = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
