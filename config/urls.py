@@ -9,6 +9,8 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import views as home_views
+
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +18,7 @@ urlpatterns = [
     path("api/v3/", api_v3.urls),
     # Live, public pages of the requesting site only: the intranet never appears.
     path("sitemap.xml", sitemap),
+    path("search/", home_views.search, name="search"),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,34 @@
+"""Public views besides page serving: site search."""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import render
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from publishing.sites import municipality_language
+
+RESULTS_PER_PAGE = 10
+#: Longer queries are cut: nobody types more, and the search backend should not get more.
+MAX_QUERY_LENGTH = 200
+
+
+def search(request):
+    """Search the requesting site's live, public pages; the intranet never answers."""
+    site = Site.find_for_request(request)
+    if site is not None:
+        language = municipality_language(site.pk, settings.LANGUAGE_CODE)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    results = None
+    if query and site is not None:
+        pages = Page.objects.live().public().in_site(site).specific()
+        paginator = Paginator(pages.search(query), RESULTS_PER_PAGE)
+        try:
+            results = paginator.page(request.GET.get("page", 1))
+        except PageNotAnInteger:
+            results = paginator.page(1)
+        except EmptyPage:
+            results = paginator.page(paginator.num_pages)
+    return render(request, "home/search.html", {"query": query, "results": results})
