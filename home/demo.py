@@ -31,6 +31,7 @@ from publishing.models import (
 from publishing.profiles import load_profile
 
 from .models import (
+    AccessibilityStatementPage,
     InternalNoticePage,
     NewsIndexPage,
     NewsPage,
@@ -117,6 +118,13 @@ class _DemoLoader:
             self.page(ServicePage, home, item, f"services[{i}]")
         for i, item in enumerate(data.get("standard_pages", [])):
             self.page(StandardPage, home, item, f"standard_pages[{i}]")
+        if "accessibility_statement" in data:
+            self.page(
+                AccessibilityStatementPage,
+                home,
+                data["accessibility_statement"],
+                "accessibility_statement",
+            )
 
     def unit(self, item, key):
         parent = None
@@ -287,9 +295,15 @@ class _DemoLoader:
             fields["intro"] = item["intro"]
         if "body" in item:
             fields["body"] = [("paragraph", RichText(_paragraphs(item["body"])))]
-        for name in ("rights", "duties", "how_to_apply", "contact"):
+        for name in _RICH_TEXT_FIELDS:
             if name in item:
                 fields[name] = _paragraphs(item[name])
+        for name in _PLAIN_FIELDS:
+            if name in item:
+                fields[name] = item[name]
+        for name in _DATE_FIELDS:
+            if name in item:
+                fields[name] = _date(item[name])
         if "date" in item:
             fields["date"] = _date(item["date"])
         if "spokesperson" in item:
@@ -329,6 +343,26 @@ class _DemoLoader:
             revision.publish(user=None)
         self.created.append(f"page {page.title}")
         return page
+
+
+_RICH_TEXT_FIELDS = (
+    "rights",
+    "duties",
+    "how_to_apply",
+    "contact",
+    "non_compliance",
+    "disproportionate_burden",
+    "outside_scope",
+    "feedback_contact",
+)
+_PLAIN_FIELDS = (
+    "compliance_status",
+    "assessment_method",
+    "enforcement_body",
+    "enforcement_url",
+    "uustatus_url",
+)
+_DATE_FIELDS = ("assessed_on", "prepared_on", "reviewed_on")
 
 
 def _paragraphs(value):

@@ -39,6 +39,7 @@ class HomePage(Page):
         "home.NewsIndexPage",
         "home.ServicePage",
         "home.StandardPage",
+        "home.AccessibilityStatementPage",
         "home.IntranetIndexPage",
     ]
     max_count_per_parent = 1
@@ -223,6 +224,121 @@ class StandardPage(ArticleFields, GovernedPage):
 
     class Meta:
         verbose_name = _("standard page")
+
+
+class ComplianceStatus(models.TextChoices):
+    """How far the site meets the requirements (EN 301 549 / WCAG), as the Directive's model
+    statement words it."""
+
+    FULL = "full", _("Fully compliant")
+    PARTIAL = "partial", _("Partially compliant")
+    NONE = "none", _("Not compliant")
+
+
+class AssessmentMethod(models.TextChoices):
+    SELF = "self", _("Self-assessment")
+    THIRD_PARTY = "third_party", _("Assessment by a third party")
+
+
+class AccessibilityStatementPage(GovernedPage):
+    """The accessibility statement the Web Accessibility Directive requires.
+
+    The fields follow the model statement (Commission Implementing Decision (EU) 2018/1523) as
+    Norway's Digdir (uustatus.no) and Sweden's DIGG ask for it: compliance status, content that
+    is not accessible and why, how the site was assessed and when, how to report a problem, and
+    the supervisory authority to turn to. Norway also requires the statement on uustatus.no.
+    """
+
+    compliance_status = models.CharField(
+        _("compliance status"),
+        max_length=10,
+        choices=ComplianceStatus.choices,
+        default=ComplianceStatus.PARTIAL,
+    )
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Who the statement is for and which website it covers."),
+    )
+    non_compliance = RichTextField(
+        _("content that is not accessible: failures against the requirements"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Each problem, the success criterion it fails and when it will be fixed."),
+    )
+    disproportionate_burden = RichTextField(
+        _("disproportionate burden"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Content not made accessible because it would be a disproportionate burden."),
+    )
+    outside_scope = RichTextField(
+        _("content outside the law's scope"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("For example office documents published before the deadline, or live video."),
+    )
+    assessment_method = models.CharField(
+        _("how the website was assessed"),
+        max_length=12,
+        choices=AssessmentMethod.choices,
+        default=AssessmentMethod.SELF,
+    )
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=False)
+    prepared_on = models.DateField(_("statement prepared on"), null=True, blank=False)
+    reviewed_on = models.DateField(_("statement last reviewed on"), null=True, blank=True)
+    feedback_contact = RichTextField(
+        _("report a problem"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_(
+            "How people tell you about content they cannot use, or ask for it in another form, "
+            "and how soon they get an answer."
+        ),
+    )
+    enforcement_body = models.CharField(
+        _("supervisory authority"),
+        max_length=200,
+        help_text=_(
+            "Norway: Tilsynet for universell utforming av ikt (Digdir). Sweden: Myndigheten "
+            "för digital förvaltning (DIGG)."
+        ),
+    )
+    enforcement_url = models.URLField(
+        _("where to complain to the supervisory authority"),
+        help_text=_("Norway: https://www.uutilsynet.no/. Sweden: https://www.digg.se/tdosanmalan."),
+    )
+    uustatus_url = models.URLField(
+        _("statement on uustatus.no"),
+        blank=True,
+        help_text=_("Norway: the statement's address on uustatus.no, which the law requires."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("compliance_status"),
+        FieldPanel("non_compliance"),
+        FieldPanel("disproportionate_burden"),
+        FieldPanel("outside_scope"),
+        FieldPanel("assessment_method"),
+        FieldPanel("assessed_on"),
+        FieldPanel("prepared_on"),
+        FieldPanel("reviewed_on"),
+        FieldPanel("feedback_contact"),
+        FieldPanel("enforcement_body"),
+        FieldPanel("enforcement_url"),
+        FieldPanel("uustatus_url"),
+    ]
+    edit_handler = governed_edit_handler(content_panels)
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("non_compliance"),
+    ]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
 
 
 class IntranetIndexPage(Page):

@@ -1,9 +1,9 @@
 """Signal receivers, connected in ``PublishingConfig.ready``."""
 
 from django.core.signals import request_finished
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.models import TaskState
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
 from . import audit
 
@@ -59,6 +59,66 @@ def _intranet_message():
     return _("The intranet stays restricted to staff; its privacy cannot be removed.")
 
 
+def refresh_credit_of_unit(sender, instance, raw=False, **kwargs):
+    """A renamed unit is named anew on its pages."""
+    if not raw:
+        from .models.pages import refresh_public_credits
+
+        refresh_public_credits(units=[instance.pk])
+
+
+def refresh_credit_of_leader(sender, instance, raw=False, **kwargs):
+    """A leader who changes role is shown with the new role on the pages they answer for."""
+    if not raw:
+        from .models.pages import refresh_public_credits
+
+        refresh_public_credits(leaders=[instance.user_id])
+
+
+def show_crisis_banner_change(sender, instance, raw=False, **kwargs):
+    """A banner put up, changed or taken down shows on every page of the site at once: the
+    site's cached chrome is dropped, and with a frontend cache, the site's pages are purged."""
+    if raw:
+        return
+    from .models import Municipality
+    from .sites import forget_site
+
+    municipality = Municipality.objects.filter(pk=instance.municipality_id).first()
+    if municipality is None or municipality.site_id is None:
+        return
+    forget_site(municipality.site_id)
+    purge_site_pages(municipality.site)
+
+
+def forget_chrome_of_page_site(sender, instance, **kwargs):
+    """The footer links the accessibility statement: its publishing changes every page."""
+    from django.apps import apps
+    from django.conf import settings
+
+    from .models import Municipality
+    from .sites import forget_site
+
+    name = settings.PUBLISHING.get("ACCESSIBILITY_STATEMENT_MODEL")
+    if name and isinstance(instance, apps.get_model(name)):
+        municipality = Municipality.objects.for_page(instance)
+        if municipality is not None:
+            forget_site(municipality.site_id)
+
+
+def purge_site_pages(site):
+    """Purge every live page of ``site`` from the frontend cache, if one is configured."""
+    from django.conf import settings
+
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.models import Page
+
+    batch = PurgeBatch()
+    batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True))
+    batch.purge()
+
+
 def connect():
     from wagtail.models import PageViewRestriction
 
@@ -72,6 +132,15 @@ def connect():
         sender=PageViewRestriction,
         dispatch_uid="publishing_intranet_private_delete",
     )
+    from .models import CrisisBanner, OrganisationUnit, RoleAssignment
+
+    post_save.connect(refresh_credit_of_unit, sender=OrganisationUnit, dispatch_uid="pub_cu")
+    post_save.connect(refresh_credit_of_leader, sender=RoleAssignment, dispatch_uid="pub_cl")
+    post_delete.connect(refresh_credit_of_leader, sender=RoleAssignment, dispatch_uid="pub_cld")
+    post_save.connect(show_crisis_banner_change, sender=CrisisBanner, dispatch_uid="pub_cb")
+    post_delete.connect(show_crisis_banner_change, sender=CrisisBanner, dispatch_uid="pub_cbd")
+    page_published.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_published")
+    page_unpublished.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_unpublished")
     page_published.connect(release_pages_waiting_for_notice, dispatch_uid="publishing_notice_live")
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
     # E-mail: the leader when a page reaches approval, the author when changes are requested,

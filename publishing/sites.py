@@ -1,10 +1,20 @@
-"""Find the municipality behind a Wagtail site or page, cheaply on the public request path."""
+"""What the public templates need to know about a site's municipality, cheaply.
+
+The public request path must cost no more queries than a plain Wagtail page, so the language,
+the contact points and the crisis banners of a site are read once and kept in the cache until
+something they depend on changes (a profile is loaded again, a banner is saved).
+"""
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from .models.municipality import Municipality
 
 _CACHE_KEY = "publishing:municipality-language:{site_id}"
+_CHROME_KEY = "publishing:site-chrome:{site_id}"
+
+#: Seconds a site's chrome stays cached; changes clear it at once, this is only a safety net.
+CHROME_TIMEOUT = 600
 
 
 def municipality_language(site_id, default):
@@ -20,6 +30,67 @@ def municipality_language(site_id, default):
     return language
 
 
+def site_chrome(site_id):
+    """The municipality's name, public contact points and crisis banners for ``site_id``.
+
+    Banners whose end has passed since they were cached are left out here, so an expired
+    banner disappears on time without a query.
+    """
+    key = _CHROME_KEY.format(site_id=site_id)
+    chrome = cache.get(key)
+    if chrome is None:
+        chrome = _read_chrome(site_id)
+        cache.set(key, chrome, CHROME_TIMEOUT)
+    now = timezone.now()
+    return {
+        **chrome,
+        "banners": [b for b in chrome["banners"] if b["ends_at"] is None or b["ends_at"] > now],
+    }
+
+
+def _read_chrome(site_id):
+    from .models.crisis import LEVEL_ORDER
+
+    municipality = Municipality.objects.filter(site_id=site_id).first()
+    if municipality is None:
+        return {"municipality": None, "contact_points": [], "banners": [], "statement": None}
+    banners = sorted(
+        municipality.crisis_banners.showing().select_related("link_page"),
+        key=lambda b: (LEVEL_ORDER.get(b.level, 9), -b.updated_at.timestamp()),
+    )
+    return {
+        "municipality": municipality.name,
+        "contact_points": municipality.contact_points,
+        "statement": _accessibility_statement(municipality),
+        "banners": [
+            {
+                "id": banner.pk,
+                "level": banner.level,
+                "headline": banner.headline,
+                "message": banner.message,
+                "link": banner.link_page.url if banner.link_page and banner.link_page.live else "",
+                "link_title": banner.link_page.title if banner.link_page else "",
+                "updated_at": banner.updated_at,
+                "ends_at": banner.ends_at,
+            }
+            for banner in banners
+        ],
+    }
+
+
+def _accessibility_statement(municipality):
+    """Title and address of the site's live accessibility statement, or None."""
+    from django.apps import apps
+    from django.conf import settings
+
+    name = settings.PUBLISHING.get("ACCESSIBILITY_STATEMENT_MODEL")
+    if not name or municipality.site is None:
+        return None
+    model = apps.get_model(name)
+    page = model.objects.live().public().descendant_of(municipality.site.root_page).first()
+    return {"title": page.title, "url": page.url} if page else None
+
+
 def forget_site(site_id):
-    """Drop what is cached for ``site_id`` (called when its profile is loaded again)."""
-    cache.delete(_CACHE_KEY.format(site_id=site_id))
+    """Drop what is cached for ``site_id`` (its profile was loaded again, a banner changed)."""
+    cache.delete_many([_CACHE_KEY.format(site_id=site_id), _CHROME_KEY.format(site_id=site_id)])

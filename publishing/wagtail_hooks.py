@@ -22,6 +22,7 @@ from wagtail_modeladmin.views import HistoryView
 from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
 from . import urls as publishing_urls
 from .admin_views import GovernedPageViewSet
+from .citizen_admin import CrisisBannerAdmin, PageFeedbackAdmin
 from .forms import MunicipalityScopedForm
 from .models import (
     Audience,
@@ -199,6 +200,10 @@ class GovernanceAdminGroup(ModelAdminGroup):
         PublisherCertificateAdmin,
         CommunicationPlanAdmin,
     )
+
+
+modeladmin_register(CrisisBannerAdmin)
+modeladmin_register(PageFeedbackAdmin)
 
 
 # --- workflow, veto and audit integration -----------------------------------------------------

@@ -5,7 +5,9 @@ never imports from ``home``. Page types the extension must create (a site's home
 intranet index) are named in ``settings.PUBLISHING`` as model strings.
 """
 
+from .crisis import CrisisBanner, CrisisLevel  # noqa: F401
 from .fast_track import FastTrackReview  # noqa: F401
+from .feedback import PageFeedback  # noqa: F401
 from .municipality import Municipality  # noqa: F401
 from .organisation import (  # noqa: F401
     LEADER_ROLES,

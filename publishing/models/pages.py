@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, get_page_models
 
 from ..forms import GovernedPageForm
-from .organisation import Audience, OrganisationUnit
+from .organisation import Audience, OrganisationUnit, RoleAssignment
 
 
 class Sensitivity(models.TextChoices):
@@ -111,6 +111,9 @@ class GovernedPage(Page):
         blank=True,
         help_text=_("When the responsible leader must check that the page is still correct."),
     )
+    # What the public page says about who answers for it (unit and the leader's role), stored
+    # when the page is saved so that serving the page costs no extra queries.
+    public_credit = models.JSONField(default=dict, blank=True, editable=False)
 
     governance_panels = [
         MultiFieldPanel(
@@ -148,6 +151,12 @@ class GovernedPage(Page):
         errors = governance_field_errors(self)
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "public_credit" in update_fields:
+            self.public_credit = credit_for(self)
+        return super().save(*args, **kwargs)
 
 
 class BaseInternalNoticePage(GovernedPage):
@@ -193,3 +202,47 @@ def governance_field_errors(page):
         elif notice.pk == page.pk:
             errors["internal_notice"] = _("A page cannot be its own internal notice.")
     return errors
+
+
+def credit_for(page):
+    """Who answers for ``page`` as the public site shows it: the unit's name and the role (in
+    the municipality's own words) that the responsible leader holds in the unit's line."""
+    credit = {}
+    unit = page.owning_unit if page.owning_unit_id else None
+    if unit is None:
+        return credit
+    credit["unit"] = unit.name
+    if page.responsible_leader_id:
+        line = [u.pk for u in unit.line()]
+        roles = dict(
+            RoleAssignment.objects.active()
+            .leaders()
+            .filter(user_id=page.responsible_leader_id, unit__in=line)
+            .values_list("unit_id", "role")
+        )
+        nearest = next((roles[pk] for pk in line if pk in roles), None)
+        if nearest:
+            credit["leader_role"] = unit.municipality.role_label(nearest)
+    return credit
+
+
+def refresh_public_credits(units=None, leaders=None):
+    """Store the credit again on governed pages of ``units`` or led by ``leaders``, after a
+    unit is renamed or a leader's role changes. Touches no revision and publishes nothing."""
+    query = models.Q()
+    if units:
+        query |= models.Q(owning_unit__in=units)
+    if leaders:
+        query |= models.Q(responsible_leader__in=leaders)
+    if not query:
+        return 0
+    count = 0
+    for model in get_page_models():
+        if not issubclass(model, GovernedPage) or model._meta.abstract:
+            continue
+        for page in model.objects.filter(query).select_related("owning_unit__municipality"):
+            credit = credit_for(page)
+            if credit != page.public_credit:
+                model.objects.filter(pk=page.pk).update(public_credit=credit)
+                count += 1
+    return count

@@ -14,7 +14,7 @@ from home.models import (
     ServicePage,
     StandardPage,
 )
-from publishing.models import Municipality
+from publishing.models import Municipality, RoleAssignment
 from tests.factories import load_municipality
 
 
@@ -62,11 +62,18 @@ class SiteTests(TestCase):
             response = self.get(self.avesta.site.hostname, page.url)
             self.assertEqual(response.status_code, 200, model.__name__)
 
-    def test_governed_page_names_its_unit_and_leader(self):
+    def test_governed_page_names_its_unit_and_leader_role(self):
         news = NewsPage.objects.live().descendant_of(self.alvdal.site.root_page).first()
+        held = (
+            RoleAssignment.objects.active()
+            .leaders()
+            .get(user=news.responsible_leader, unit=news.owning_unit)
+        )
         response = self.get(self.alvdal.site.hostname, news.url)
-        self.assertContains(response, news.owning_unit.name)
-        self.assertContains(response, news.responsible_leader.get_full_name())
+        # The role in the municipality's own words (Alvdal's profile says "Enhetsleder").
+        self.assertContains(
+            response, f"{self.alvdal.role_label(held.role)}, {news.owning_unit.name}"
+        )
 
     def test_drafts_are_not_public(self):
         draft = (

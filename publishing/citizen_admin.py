@@ -1,0 +1,220 @@
+"""The admin side of the citizens' site: the crisis banner and the feedback inbox.
+
+The crisis banner belongs to the municipality's crisis group: only its members (and superusers)
+see the menu entry and may put a banner up, change it or take it down. Every change is logged
+in the banner's history by wagtail-modeladmin.
+
+Feedback is routed to the unit that answers for the page: leaders see the answers about their
+units and the units below them, anyone with a role in a unit sees that unit's answers, and the
+communications group sees all of its municipality's.
+"""
+
+from django.db.models import Q
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import HistoryView
+
+from .models import CrisisBanner, Municipality, OrganisationUnit, PageFeedback, RoleAssignment
+from .models.organisation import LEADER_ROLES, subtree_ids
+
+
+def crisis_municipalities(user):
+    """Municipalities whose crisis banner ``user`` may set: their crisis group's."""
+    if not user.is_authenticated or not user.is_active:
+        return Municipality.objects.none()
+    if user.is_superuser:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(crisis_group__in=user.groups.values("pk"))
+
+
+class CrisisPermissionHelper(PermissionHelper):
+    """The crisis group decides, whatever the model permissions say."""
+
+    def _mine(self, user, obj=None):
+        scope = crisis_municipalities(user)
+        return scope.filter(pk=obj.municipality_id).exists() if obj else scope.exists()
+
+    def user_can_list(self, user):
+        return self._mine(user)
+
+    def user_can_create(self, user):
+        return self._mine(user)
+
+    def user_can_inspect_obj(self, user, obj):
+        return self._mine(user, obj)
+
+    def user_can_edit_obj(self, user, obj):
+        return self._mine(user, obj)
+
+    def user_can_delete_obj(self, user, obj):
+        return self._mine(user, obj)
+
+
+class CrisisBannerForm(WagtailAdminModelForm):
+    """Only the user's own municipalities; the page linked must be on that site and public."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None and "municipality" in self.fields:
+            scope = crisis_municipalities(self.for_user)
+            field = self.fields["municipality"]
+            field.queryset = scope
+            if scope.count() == 1:
+                field.empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        municipality, page = cleaned.get("municipality"), cleaned.get("link_page")
+        if municipality and page:
+            root = municipality.site.root_page if municipality.site else None
+            if root is None or not page.path.startswith(root.path):
+                self.add_error(
+                    "link_page",
+                    _("Choose a page on %(name)s's own site.") % {"name": municipality.name},
+                )
+            elif municipality.is_intranet_page(page):
+                self.add_error(
+                    "link_page", _("Choose a public page: citizens cannot open the intranet.")
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        if self.for_user is not None:
+            self.instance.updated_by = self.for_user
+        return super().save(commit)
+
+
+class ScopedObjectHistoryView(HistoryView):
+    """History only for those who may inspect the object."""
+
+    def dispatch(self, request, *args, **kwargs):
+        from django.http import Http404
+
+        if request.user.is_authenticated and not self.permission_helper.user_can_inspect_obj(
+            request.user, self.instance
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CrisisBannerAdmin(ModelAdmin):
+    model = CrisisBanner
+    menu_label = _("Crisis banner")
+    menu_icon = "warning"
+    menu_order = 260
+    add_to_settings_menu = False
+    permission_helper_class = CrisisPermissionHelper
+    history_view_class = ScopedObjectHistoryView
+    inspect_view_enabled = True
+    list_display = ("headline", "level", "municipality", "is_showing", "updated_at", "updated_by")
+    list_filter = ("active", "level")
+    search_fields = ("headline", "message")
+    panels = [
+        FieldPanel("municipality"),
+        FieldPanel("level"),
+        FieldPanel("headline"),
+        FieldPanel("message"),
+        FieldPanel("link_page"),
+        FieldPanel("active"),
+        FieldPanel("ends_at"),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(municipality__in=crisis_municipalities(request.user))
+            .select_related("municipality", "updated_by")
+        )
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=CrisisBannerForm)
+
+
+# --- feedback ---------------------------------------------------------------------------------
+
+
+def feedback_for(user):
+    """The feedback ``user`` is responsible for (see the module docstring)."""
+    if not user.is_authenticated or not user.is_active:
+        return PageFeedback.objects.none()
+    if user.is_superuser:
+        return PageFeedback.objects.all()
+    communications = Municipality.objects.filter(communications_group__in=user.groups.values("pk"))
+    assignments = RoleAssignment.objects.active().filter(user=user).select_related("unit")
+    unit_ids = set()
+    for assignment in assignments:
+        if assignment.role in LEADER_ROLES:
+            edges = OrganisationUnit.objects.filter(
+                municipality_id=assignment.unit.municipality_id
+            ).values_list("pk", "parent_id")
+            unit_ids |= subtree_ids(edges, [assignment.unit_id])
+        else:
+            unit_ids.add(assignment.unit_id)
+    return PageFeedback.objects.filter(Q(municipality__in=communications) | Q(unit__in=unit_ids))
+
+
+class FeedbackPermissionHelper(PermissionHelper):
+    """Answers are read and marked handled by those responsible; nobody writes them here."""
+
+    def _mine(self, user, obj):
+        return feedback_for(user).filter(pk=obj.pk).exists()
+
+    def user_can_list(self, user):
+        return user.is_superuser or Municipality.objects.for_user(user).exists()
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_inspect_obj(self, user, obj):
+        return self._mine(user, obj)
+
+    def user_can_edit_obj(self, user, obj):
+        return self._mine(user, obj)
+
+    def user_can_delete_obj(self, user, obj):
+        # Deleting is for the communications group (for example a comment that should not
+        # be kept); the unit marks an answer handled instead.
+        return (
+            user.is_superuser
+            or Municipality.objects.filter(
+                pk=obj.municipality_id, communications_group__in=user.groups.values("pk")
+            ).exists()
+        )
+
+
+class FeedbackHandledForm(WagtailAdminModelForm):
+    def save(self, commit=True):
+        if self.for_user is not None and self.instance.handled:
+            self.instance.handled_by = self.for_user
+        return super().save(commit)
+
+
+class PageFeedbackAdmin(ModelAdmin):
+    model = PageFeedback
+    menu_label = _("Feedback")
+    menu_icon = "comment"
+    menu_order = 255
+    permission_helper_class = FeedbackPermissionHelper
+    history_view_class = ScopedObjectHistoryView
+    inspect_view_enabled = True
+    inspect_view_fields = ("page", "unit", "found", "comment", "masked", "created_at", "handled")
+    list_display = ("created_at", "page", "found", "comment_start", "unit", "handled")
+    list_filter = ("handled", "found", "unit")
+    search_fields = ("comment", "page__title")
+    panels = [FieldPanel("handled"), FieldPanel("handled_note")]
+
+    def comment_start(self, obj):
+        return Truncator(obj.comment).chars(80)
+
+    comment_start.short_description = _("comment")
+
+    def get_queryset(self, request):
+        return feedback_for(request.user).select_related("page", "unit")
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=FeedbackHandledForm)

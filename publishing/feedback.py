@@ -1,0 +1,196 @@
+"""The feedback form citizens find on every page, and how an answer is stored.
+
+The page itself only asks "Did you find what you were looking for?" with two buttons that lead
+here (a plain link-like GET form): public pages are cached and shared, and a CSRF token must not
+be. The form here takes the comment by POST, with CSRF protection and a rate limit per client.
+A comment is stored as plain text: markup is removed with nh3, and personal data found in it is
+masked before anything is saved, so an identity number in a comment never reaches the database.
+"""
+
+import html
+import logging
+
+import nh3
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from wagtail.models import Page, Site
+
+from .content_checks import mask, personal_data
+from .models import GovernedPage, Municipality, PageFeedback
+from .models.feedback import COMMENT_MAX_LENGTH
+from .sites import municipality_language
+
+logger = logging.getLogger(__name__)
+
+#: Answers accepted from one client per window: (count, seconds). A person leaves one or two;
+#: more than this from one address is a script.
+DEFAULT_RATE_LIMIT = (5, 600)
+
+#: Personal data that identifies someone is masked; words for sensitive categories (health,
+#: religion...) stay, since without a name or number next to them they identify nobody.
+MASKED_KINDS = {"national_id", "phone", "email", "bank_account", "address", "person_name"}
+
+
+def plain_text(value):
+    """``value`` without markup, scripts or styles, as plain text (nh3 does the cleaning)."""
+    return html.unescape(nh3.clean(value, tags=set())).strip()
+
+
+def mask_personal_data(text, language, allow=()):
+    """``text`` with identifying personal data masked, and the kinds that were masked."""
+    findings = [
+        f for f in personal_data.scan(text, language, allow=allow) if f.kind in MASKED_KINDS
+    ]
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = text[: finding.start] + mask(text[finding.start : finding.end]) + text[finding.end :]
+    return text, sorted({f.kind for f in findings})
+
+
+class FeedbackForm(forms.Form):
+    """Yes or no, and a comment (required: that is what the unit can act on)."""
+
+    found = forms.TypedChoiceField(
+        label=_("Did you find what you were looking for?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        help_text=_(
+            "What were you looking for, and what can we do better? Do not write personal "
+            "information such as your identity number; we do not answer here. At most "
+            "%(max)s characters."
+        )
+        % {"max": COMMENT_MAX_LENGTH},
+        # No maxlength in the browser: it would cut a pasted text silently. The limit is checked
+        # here, with a message that says how long the text was, and the text stays in the form.
+        widget=forms.Textarea(attrs={"rows": 6}),
+        strip=True,
+        required=False,
+    )
+
+    def clean_comment(self):
+        comment = plain_text(self.cleaned_data.get("comment") or "")
+        if not comment:
+            raise forms.ValidationError(
+                _("Write a comment before you send. Tell us what you were looking for."),
+                code="empty",
+            )
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise forms.ValidationError(
+                _(
+                    "The comment is %(length)s characters long; at most %(max)s fit. "
+                    "Shorten it and send again."
+                ),
+                code="too_long",
+                params={"length": len(comment), "max": COMMENT_MAX_LENGTH},
+            )
+        return comment
+
+
+def _client_address(request):
+    # Behind a proxy, REMOTE_ADDR is the proxy unless the server sets it from the forwarded
+    # header (as gunicorn does with --forwarded-allow-ips); we never trust the header ourselves.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def over_rate_limit(request):
+    """Count this answer against the client's allowance; True once the allowance is used up."""
+    count, window = getattr(settings, "PUBLISHING_FEEDBACK_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    key = f"publishing:feedback-rate:{_client_address(request)}"
+    cache.add(key, 0, window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        used = 1
+    return used > count
+
+
+def _page_and_municipality(request, page_id):
+    """The live, public page asked about, on the requesting site; otherwise 404."""
+    site = Site.find_for_request(request)
+    page = (
+        Page.objects.live().public().in_site(site).filter(pk=page_id).first()
+        if site is not None
+        else None
+    )
+    if page is None:
+        raise Http404
+    municipality = Municipality.objects.filter(site=site).first()
+    if municipality is None or municipality.is_intranet_page(page):
+        raise Http404
+    return page.specific, municipality
+
+
+@never_cache
+@csrf_protect
+def feedback(request, page_id):
+    """Show the feedback form for a page, and take an answer."""
+    page, municipality = _page_and_municipality(request, page_id)
+    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
+    request.LANGUAGE_CODE = translation.get_language()
+    status = 200
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if over_rate_limit(request):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "You have sent several answers in a short time. Wait a few minutes and "
+                    "send again; your text is kept below."
+                ),
+            )
+            status = 429
+        elif form.is_valid():
+            store_feedback(page, municipality, form.cleaned_data)
+            return redirect("feedback_thanks", page_id=page.pk)
+        else:
+            status = 400
+    else:
+        found = request.GET.get("found")
+        form = FeedbackForm(initial={"found": found if found in ("yes", "no") else None})
+    return render(
+        request,
+        "publishing/feedback.html",
+        {"form": form, "feedback_page": page, "max_length": COMMENT_MAX_LENGTH},
+        status=status,
+    )
+
+
+@never_cache
+def feedback_thanks(request, page_id):
+    """Thanks, and the way back to the page."""
+    page, municipality = _page_and_municipality(request, page_id)
+    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
+    request.LANGUAGE_CODE = translation.get_language()
+    return render(request, "publishing/feedback_thanks.html", {"feedback_page": page})
+
+
+def store_feedback(page, municipality, data):
+    """Save an answer against ``page``, routed to the unit that answers for it."""
+    allow = [point["value"] for point in municipality.contact_points]
+    comment, kinds = mask_personal_data(data["comment"], municipality.language, allow=allow)
+    unit_id = page.owning_unit_id if isinstance(page, GovernedPage) else None
+    item = PageFeedback.objects.create(
+        page=page,
+        municipality=municipality,
+        unit_id=unit_id,
+        found=data.get("found"),
+        comment=comment,
+        masked=", ".join(kinds),
+    )
+    # Never the comment itself in the log: it may hold personal data the scan did not catch.
+    logger.info("feedback %s on page %s (masked: %s)", item.pk, page.pk, item.masked or "none")
+    return item
