@@ -10,6 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
+from publishing import feedback
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -19,6 +20,8 @@ urlpatterns = [
     # Live, public pages of the requesting site only: the intranet never appears.
     path("sitemap.xml", sitemap),
     path("search/", home_views.search, name="search"),
+    path("feedback/<int:page_id>/", feedback.feedback, name="feedback"),
+    path("feedback/<int:page_id>/thanks/", feedback.feedback_thanks, name="feedback_thanks"),
 ]
 
 if settings.DEBUG:
