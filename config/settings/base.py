@@ -181,6 +181,11 @@ PUBLISHING = {
     "NEWS_INDEX_MODEL": "home.NewsIndexPage",
     "INTRANET_INDEX_MODEL": "home.IntranetIndexPage",
     "INTERNAL_NOTICE_MODEL": "home.InternalNoticePage",
+    # Paths of every site that list its pages, purged from the frontend cache with any page of
+    # the site that is made private, published or unpublished (publishing/cache_purge.py).
+    "FRONTEND_CACHE_SITE_PATHS": ["/sitemap.xml"],
+    # Linked from every page's footer, as the Web Accessibility Directive requires.
+    "ACCESSIBILITY_STATEMENT_MODEL": "home.AccessibilityStatementPage",
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
