@@ -1,0 +1,346 @@
+"""The citizens' side of both sites: crisis banner, feedback, the governance footer and the
+accessibility statement, as citizens, the crisis group and the responsible units use them."""
+
+import datetime
+import logging
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client, TestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from stdnum.no import fodselsnummer
+from wagtail.models import ModelLogEntry
+
+from home.models import (
+    AccessibilityStatementPage,
+    HomePage,
+    InternalNoticePage,
+    NewsPage,
+    ServicePage,
+)
+from publishing.models import CrisisBanner, Municipality, PageFeedback
+from publishing.models.feedback import COMMENT_MAX_LENGTH
+from publishing.models.organisation import OrganisationUnit
+
+
+def valid_fodselsnummer():
+    """A fødselsnummer with correct check digits (born 15 March 1991)."""
+    for individual in range(100, 500):
+        number = f"150391{individual}"
+        for checks in range(100):
+            candidate = f"{number}{checks:02d}"
+            if fodselsnummer.is_valid(candidate):
+                return candidate
+    raise AssertionError("no valid number found")
+
+
+class DemoSitesMixin:
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
+        cls.alvdal = Municipality.objects.get(slug="alvdal")
+        cls.avesta = Municipality.objects.get(slug="avesta")
+        cls.users = {u.username: u for u in get_user_model().objects.all()}
+
+    def setUp(self):
+        cache.clear()
+
+    def get(self, municipality, path="/", client=None):
+        return (client or self.client).get(path, HTTP_HOST=municipality.site.hostname)
+
+    def news(self, municipality):
+        return NewsPage.objects.live().descendant_of(municipality.site.root_page).first()
+
+
+class CrisisBannerTests(DemoSitesMixin, TestCase):
+    def admin_client(self, username):
+        client = Client()
+        client.force_login(self.users[username])
+        return client
+
+    def create_banner(self, client, **fields):
+        data = {
+            "municipality": self.alvdal.pk,
+            "level": "crisis",
+            "headline": "Kok drikkevannet",
+            "message": "Vannet i Alvdal sentrum må kokes før du drikker det.",
+            "active": "on",
+            "ends_at": "",
+            "link_page": "",
+            **fields,
+        }
+        return client.post(reverse("publishing_crisisbanner_modeladmin_create"), data)
+
+    def test_the_crisis_group_puts_up_a_banner_that_shows_on_every_page_of_its_site(self):
+        mayor = self.admin_client("alvdal.marit")  # in Alvdal's crisis group
+        # A page seen before the banner goes up is cached; the banner must show anyway.
+        self.assertNotContains(self.get(self.alvdal), "Kok drikkevannet")
+        response = self.create_banner(mayor)
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        service = ServicePage.objects.live().descendant_of(self.alvdal.site.root_page).first()
+        for path in ("/", self.news(self.alvdal).url, service.url, "/search/?q=vann"):
+            page = self.get(self.alvdal, path)
+            self.assertContains(page, "Kok drikkevannet", msg_prefix=path)
+            self.assertContains(page, "crisis-crisis", msg_prefix=path)
+        # Avesta's site is not Alvdal's crisis.
+        self.assertNotContains(self.get(self.avesta), "Kok drikkevannet")
+
+    def test_every_change_is_logged_and_taking_it_down_removes_it_at_once(self):
+        mayor = self.admin_client("alvdal.marit")
+        self.create_banner(mayor)
+        banner = CrisisBanner.objects.get()
+        self.assertEqual(banner.updated_by, self.users["alvdal.marit"])
+        self.assertContains(self.get(self.alvdal), "Kok drikkevannet")
+        response = mayor.post(
+            reverse("publishing_crisisbanner_modeladmin_edit", args=[banner.pk]),
+            {
+                "municipality": self.alvdal.pk,
+                "level": "crisis",
+                "headline": "Kok drikkevannet",
+                "message": "Faren er over.",
+                "ends_at": "",
+                "link_page": "",
+            },  # "active" unticked: taken down
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertNotContains(self.get(self.alvdal), "Kok drikkevannet")
+        actions = list(
+            ModelLogEntry.objects.filter(object_id=str(banner.pk)).values_list(
+                "action", "user__username"
+            )
+        )
+        self.assertIn(("wagtail.create", "alvdal.marit"), actions)
+        self.assertIn(("wagtail.edit", "alvdal.marit"), actions)
+
+    def test_people_outside_the_crisis_group_cannot_set_a_banner(self):
+        publisher = self.admin_client("alvdal.lars")  # publisher, not in the crisis group
+        response = self.create_banner(publisher)
+        self.assertIn(response.status_code, (302, 403))
+        self.assertFalse(CrisisBanner.objects.exists())
+        # Nor can Avesta's crisis group reach Alvdal's site.
+        avesta_crisis = next(
+            u
+            for u in self.users.values()
+            if u.groups.filter(pk=self.avesta.crisis_group_id).exists()
+        )
+        client = Client()
+        client.force_login(avesta_crisis)
+        response = self.create_banner(client)
+        self.assertEqual(response.status_code, 200)  # the form again, with an error
+        self.assertFalse(CrisisBanner.objects.exists())
+
+    def test_an_expired_banner_is_gone_without_anyone_taking_it_down(self):
+        CrisisBanner.objects.create(
+            municipality=self.alvdal,
+            level="warning",
+            headline="Stengt vei",
+            message="Fylkesvei 29 er stengt.",
+            ends_at=timezone.now() + datetime.timedelta(hours=1),
+        )
+        self.assertContains(self.get(self.alvdal), "Stengt vei")
+        # Two hours on, the cached copy still holds the banner, with its end: not shown past it.
+        later = timezone.now() + datetime.timedelta(hours=2)
+        with mock.patch("publishing.sites.timezone.now", return_value=later):
+            self.assertNotContains(self.get(self.alvdal), "Stengt vei")
+
+    def test_the_banner_cannot_link_into_the_intranet(self):
+        mayor = self.admin_client("alvdal.marit")
+        notice = InternalNoticePage.objects.live().child_of(self.alvdal.intranet_page).first()
+        response = self.create_banner(mayor, link_page=notice.pk)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(CrisisBanner.objects.exists())
+
+
+class FeedbackTests(DemoSitesMixin, TestCase):
+    def setUp(self):
+        super().setUp()
+        self.page = self.news(self.alvdal)
+        self.url = reverse("feedback", args=[self.page.pk])
+
+    def post(self, data, client=None):
+        return (client or self.client).post(self.url, data, HTTP_HOST=self.alvdal.site.hostname)
+
+    def test_every_public_page_asks_and_the_answer_reaches_the_responsible_unit(self):
+        page = self.get(self.alvdal, self.page.url)
+        self.assertContains(page, f'action="{self.url}"')
+        form = self.get(self.alvdal, self.url + "?found=no")
+        self.assertContains(
+            form, '<input type="radio" name="found" value="no" id="id_found_1" checked>', html=True
+        )
+        self.assertEqual(form["Cache-Control"].count("no-store") >= 1, True)
+        response = self.post({"found": "no", "comment": "Jeg fant ikke åpningstidene."})
+        self.assertRedirects(
+            response, reverse("feedback_thanks", args=[self.page.pk]), fetch_redirect_response=False
+        )
+        item = PageFeedback.objects.get()
+        self.assertEqual(item.page_id, self.page.pk)
+        self.assertEqual(item.unit_id, self.page.owning_unit_id)
+        self.assertIs(item.found, False)
+
+    def test_personal_data_is_masked_before_it_is_stored_and_never_logged(self):
+        number = valid_fodselsnummer()
+        comment = (
+            f"Min mor har fødselsnummer {number}. Ring meg på 912 34 567 "
+            "eller skriv til kari.nordmann@example.org."
+        )
+        with self.assertLogs("publishing.feedback", logging.INFO) as logs:
+            self.post({"found": "no", "comment": comment})
+        stored = PageFeedback.objects.get()
+        for value in (number, "912 34 567", "kari.nordmann@example.org"):
+            self.assertNotIn(value, stored.comment)
+            self.assertNotIn(value, "\n".join(logs.output))
+        self.assertIn("Min mor har fødselsnummer", stored.comment)
+        self.assertIn("national_id", stored.masked)
+        self.assertIn("phone", stored.masked)
+        self.assertIn("email", stored.masked)
+
+    def test_markup_is_removed_with_nh3(self):
+        self.post({"comment": '<script>alert("x")</script><b>Fin side</b> <a href="x">lenke</a>'})
+        self.assertEqual(PageFeedback.objects.get().comment, "Fin side lenke")
+
+    def test_an_empty_comment_gets_a_clear_error_and_keeps_the_answer(self):
+        response = self.post({"found": "yes", "comment": "   "})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Skriv en kommentar", status_code=400)
+        self.assertContains(
+            response,
+            '<input type="radio" name="found" value="yes" id="id_found_0" checked>',
+            html=True,
+            status_code=400,
+        )
+        self.assertFalse(PageFeedback.objects.exists())
+
+    def test_an_oversized_comment_gets_a_clear_error_and_the_text_is_kept(self):
+        text = "Lang tekst om åpningstider. " * 60
+        response = self.post({"found": "no", "comment": text})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, str(len(text.strip())), status_code=400)
+        self.assertContains(response, str(COMMENT_MAX_LENGTH), status_code=400)
+        self.assertContains(response, text.strip()[:200], status_code=400)
+        self.assertFalse(PageFeedback.objects.exists())
+
+    def test_csrf_is_checked(self):
+        client = Client(enforce_csrf_checks=True)
+        response = self.post({"comment": "Hei"}, client=client)
+        self.assertEqual(response.status_code, 403)
+        form = client.get(self.url, HTTP_HOST=self.alvdal.site.hostname)
+        token = form.context["csrf_token"]
+        response = self.post({"comment": "Hei", "csrfmiddlewaretoken": token}, client=client)
+        self.assertEqual(response.status_code, 302)
+
+    @override_settings(PUBLISHING_FEEDBACK_RATE_LIMIT=(2, 600))
+    def test_a_client_sending_too_many_answers_is_told_to_wait_and_keeps_the_text(self):
+        for i in range(2):
+            self.assertEqual(self.post({"comment": f"Svar {i}"}).status_code, 302)
+        response = self.post({"comment": "Et tredje svar"})
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "Et tredje svar", status_code=429)
+        self.assertContains(response, "Vent noen minutter", status_code=429)
+        self.assertEqual(PageFeedback.objects.count(), 2)
+        # Another client is not held back.
+        other = self.client.post(
+            self.url,
+            {"comment": "Hei"},
+            HTTP_HOST=self.alvdal.site.hostname,
+            REMOTE_ADDR="10.0.0.9",
+        )
+        self.assertEqual(other.status_code, 302)
+
+    def test_intranet_pages_and_other_sites_pages_take_no_feedback(self):
+        notice = InternalNoticePage.objects.live().child_of(self.alvdal.intranet_page).first()
+        self.assertNotContains(
+            self.get(self.alvdal, notice.url, client=self._staff_client()), 'action="/feedback/'
+        )
+        self.assertEqual(
+            self.get(self.alvdal, reverse("feedback", args=[notice.pk])).status_code, 404
+        )
+        self.assertEqual(self.get(self.avesta, self.url).status_code, 404)
+
+    def _staff_client(self):
+        client = Client()
+        client.force_login(self.users["alvdal.lars"])
+        return client
+
+    def test_the_answer_is_routed_to_the_units_leaders_in_the_admin(self):
+        self.post({"found": "no", "comment": "Jeg savner kveldsåpent."})
+        item = PageFeedback.objects.get()
+        index = reverse("publishing_pagefeedback_modeladmin_index")
+        unit = OrganisationUnit.objects.get(pk=item.unit_id)
+
+        def sees(username):
+            client = Client()
+            client.force_login(self.users[username])
+            return "Jeg savner kveldsåpent." in client.get(index).content.decode()
+
+        leaders_here = {
+            a.user.username
+            for u in unit.line()
+            for a in u.role_assignments.all()
+            if a.role in ("unit_head", "sector_head", "chief_executive", "mayor")
+        }
+        self.assertTrue(leaders_here)
+        for username in leaders_here:
+            self.assertTrue(sees(username), username)
+        self.assertTrue(sees("alvdal.silje"))  # communications group: all of Alvdal's
+        self.assertFalse(sees("alvdal.lars"))  # a publisher in another unit
+        avesta_comms = next(
+            u.username
+            for u in self.users.values()
+            if u.groups.filter(pk=self.avesta.communications_group_id).exists()
+        )
+        self.assertFalse(sees(avesta_comms))
+
+
+class FooterAndStatementTests(DemoSitesMixin, TestCase):
+    def test_governed_pages_say_who_answers_published_updated_and_contact(self):
+        for municipality in (self.alvdal, self.avesta):
+            news = self.news(municipality)
+            response = self.get(municipality, news.url)
+            self.assertContains(response, news.owning_unit.name)
+            self.assertContains(response, news.first_published_at.date().isoformat())
+            phone = next(p for p in municipality.contact_points if p["kind"] == "phone")
+            self.assertContains(response, phone["value"])
+
+    def test_a_renamed_unit_is_named_anew_without_republishing(self):
+        news = self.news(self.alvdal)
+        unit = news.owning_unit
+        unit.name = "Hjemmebaserte tjenester"
+        unit.save()
+        self.assertContains(self.get(self.alvdal, news.url), "Hjemmebaserte tjenester")
+        news.refresh_from_db()
+        self.assertFalse(news.has_unpublished_changes)
+
+    def test_each_site_links_its_accessibility_statement_from_every_page(self):
+        for municipality, enforcement in (
+            (self.alvdal, "https://www.uutilsynet.no/"),
+            (self.avesta, "https://www.digg.se/tdosanmalan"),
+        ):
+            statement = (
+                AccessibilityStatementPage.objects.live()
+                .descendant_of(municipality.site.root_page)
+                .get()
+            )
+            for path in ("/", self.news(municipality).url, "/search/"):
+                self.assertContains(self.get(municipality, path), f'href="{statement.url}"')
+            response = self.get(municipality, statement.url)
+            self.assertContains(response, enforcement)
+            self.assertContains(response, "WCAG 2.1")
+        self.assertContains(
+            self.get(
+                self.alvdal,
+                AccessibilityStatementPage.objects.get(
+                    locale__language_code__isnull=False, title__startswith="Tilgjengelighet"
+                ).url,
+            ),
+            "uustatus.no",
+        )
+
+    def test_home_page_has_news_services_and_contact(self):
+        home = HomePage.objects.get(pk=self.avesta.site.root_page_id)
+        response = self.get(self.avesta)
+        self.assertContains(response, home.title)
+        self.assertContains(response, "kommun@avesta.se")
+        self.assertContains(response, self.news(self.avesta).title)
