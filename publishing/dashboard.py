@@ -465,11 +465,42 @@ class ExpiringCertificatesPanel(GovernancePanel):
             return None
 
 
+class FeedbackPanel(GovernancePanel):
+    """Citizens' answers about pages of the user's units that nobody has handled yet."""
+
+    name = "governance-feedback"
+    order = 160
+    heading = _("Feedback from citizens on your pages")
+    empty_message = _("No unhandled feedback on your units' pages.")
+    template_name = "publishing/dashboard/feedback.html"
+
+    def applies(self):
+        viewer = self.viewer
+        return bool(viewer.leads or viewer.deputises or viewer.communications)
+
+    def get_items(self):
+        from .citizen_admin import feedback_for
+
+        return list(
+            feedback_for(self.viewer.user)
+            .filter(handled=False)
+            .select_related("page", "unit")
+            .order_by("-created_at")
+        )
+
+    def more_url(self):
+        try:
+            return reverse("publishing_pagefeedback_modeladmin_index") + "?handled__exact=0"
+        except NoReverseMatch:
+            return None
+
+
 PANELS = (
     AwaitingApprovalPanel,
     HeldForNoticePanel,
     OverdueReviewPanel,
     ExpiringCertificatesPanel,
+    FeedbackPanel,
 )
 
 

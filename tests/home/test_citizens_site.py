@@ -293,6 +293,22 @@ class FeedbackTests(DemoSitesMixin, TestCase):
         )
         self.assertFalse(sees(avesta_comms))
 
+    def test_unhandled_feedback_waits_on_the_leaders_dashboard_until_handled(self):
+        self.post({"found": "no", "comment": "Åpningstidene mangler for helgen."})
+        item = PageFeedback.objects.get()
+        leader = Client()
+        leader.force_login(self.page.responsible_leader)
+        self.assertContains(leader.get(reverse("wagtailadmin_home")), "Åpningstidene mangler")
+        response = leader.post(
+            reverse("publishing_pagefeedback_modeladmin_edit", args=[item.pk]),
+            {"handled": "on", "handled_note": "Lagt inn helgeåpent."},
+        )
+        self.assertEqual(response.status_code, 302)
+        item.refresh_from_db()
+        self.assertTrue(item.handled)
+        self.assertEqual(item.handled_by, self.page.responsible_leader)
+        self.assertNotContains(leader.get(reverse("wagtailadmin_home")), "Åpningstidene mangler")
+
 
 class FooterAndStatementTests(DemoSitesMixin, TestCase):
     def test_governed_pages_say_who_answers_published_updated_and_contact(self):
