@@ -32,3 +32,6 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# "Not found" in the site's own look and language (templates/404.html); 500.html is static.
+handler404 = "home.views.page_not_found"

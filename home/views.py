@@ -32,3 +32,13 @@ def search(request):
         except EmptyPage:
             results = paginator.page(paginator.num_pages)
     return render(request, "home/search.html", {"query": query, "results": results})
+
+
+def page_not_found(request, exception=None):
+    """The site's own "not found" page, in the municipality's language, with a way on."""
+    site = Site.find_for_request(request)
+    if site is not None:
+        language = municipality_language(site.pk, settings.LANGUAGE_CODE)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return render(request, "404.html", status=404)

@@ -66,18 +66,22 @@ class FeedbackForm(forms.Form):
     )
     comment = forms.CharField(
         label=_("Comment"),
-        help_text=_(
-            "What were you looking for, and what can we do better? Do not write personal "
-            "information such as your identity number; we do not answer here. At most "
-            "%(max)s characters."
-        )
-        % {"max": COMMENT_MAX_LENGTH},
         # No maxlength in the browser: it would cut a pasted text silently. The limit is checked
         # here, with a message that says how long the text was, and the text stays in the form.
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=True,
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted here, per request, so the text is in the site's language, not the one
+        # active when the module was imported.
+        self.fields["comment"].help_text = _(
+            "What were you looking for, and what can we do better? Do not write personal "
+            "information such as your identity number; we do not answer here. At most "
+            "%(max)s characters."
+        ) % {"max": COMMENT_MAX_LENGTH}
 
     def clean_comment(self):
         comment = plain_text(self.cleaned_data.get("comment") or "")

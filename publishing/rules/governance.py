@@ -145,6 +145,49 @@ def openness(context):
 
 
 @rule(PUBLISH, SUBMIT)
+def no_staff_documents_on_public_pages(context):
+    """A public page must not link a document from a staff-only collection: citizens cannot
+    open it, and the link would show the document's title to everyone."""
+    if not context.is_external:
+        return
+    for document in private_documents_linked(context.page):
+        yield Finding(
+            "documents.private_on_public_page",
+            BLOCK,
+            _(
+                "The page links “%(title)s”, a document only staff may open; its title would "
+                "show on the public site."
+            )
+            % {"title": document.title},
+            _("Remove the link, or move the document to a public collection if it is open."),
+        )
+
+
+def private_documents_linked(page):
+    """Documents in collections with a view restriction that ``page`` links anywhere (document
+    choosers, rich text links), found the way Wagtail's reference index finds them."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.documents import get_document_model
+    from wagtail.models import CollectionViewRestriction, ReferenceIndex
+
+    document_model = get_document_model()
+    document_type = ContentType.objects.get_for_model(document_model)
+    ids = {
+        object_id
+        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
+        if type_id == document_type.pk
+    }
+    if not ids:
+        return []
+    restricted = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    return [
+        document
+        for document in document_model.objects.filter(pk__in=ids).select_related("collection")
+        if any(document.collection.path.startswith(path) for path in restricted)
+    ]
+
+
+@rule(PUBLISH, SUBMIT)
 def no_public_aliases_of_intranet_pages(context):
     """An intranet page with aliases on the public site would publish its text there."""
     page = context.page

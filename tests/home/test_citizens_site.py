@@ -354,6 +354,13 @@ class FooterAndStatementTests(DemoSitesMixin, TestCase):
             "uustatus.no",
         )
 
+    def test_not_found_is_the_sites_own_page_in_its_language(self):
+        response = self.get(self.avesta, "/finns-inte/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, '<html lang="sv">', status_code=404)
+        self.assertContains(response, "Sidan hittades inte", status_code=404)
+        self.assertContains(response, 'href="/search/"', status_code=404)
+
     def test_home_page_has_news_services_and_contact(self):
         home = HomePage.objects.get(pk=self.avesta.site.root_page_id)
         response = self.get(self.avesta)
