@@ -49,11 +49,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = (
-            NewsPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:5]
-        )
+        news_index = NewsIndexPage.objects.live().public().child_of(self).first()
+        # News and press releases, newest first, as the news index lists them.
+        context["latest_news"] = news_index.news_items()[:5] if news_index else []
         context["services"] = ServicePage.objects.live().public().child_of(self).order_by("title")
-        context["news_index"] = NewsIndexPage.objects.live().public().child_of(self).first()
+        context["news_index"] = news_index
         return context
 
 

@@ -34,13 +34,14 @@ CHROMIUM_ARGS = [
 DOCS_SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
-def keep_screenshot(page, folder, name):
+def keep_screenshot(page, folder, name, docs=True):
     """Save a screenshot of ``page`` in ``test-artifacts/<folder>/<name>``; with
-    ``UPDATE_DOCS_SCREENSHOTS=1`` also replace the README's copy in ``docs/screenshots/``."""
+    ``UPDATE_DOCS_SCREENSHOTS=1`` also replace the README's copy in ``docs/screenshots/``
+    (unless ``docs`` is false: the README shows a few pictures, not every step)."""
     target = ARTIFACTS / folder
     target.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target / name))
-    if os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
+    if docs and os.environ.get("UPDATE_DOCS_SCREENSHOTS"):
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target / name, DOCS_SCREENSHOTS / name)
 

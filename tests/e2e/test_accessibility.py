@@ -92,6 +92,12 @@ def fill_news_index(index):
         news.save_revision(user=model.responsible_leader).publish(user=None)
 
 
+#: The pages the README shows: the home page and a news page of each site.
+README_SHOTS = {
+    f"{slug}-{kind}" for slug in ("alvdal", "avesta") for kind in ("homepage", "newspage")
+}
+
+
 class AccessibilityTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         # The site chrome (crisis banners) is cached per site id; ids come back after the flush.
@@ -121,7 +127,7 @@ class AccessibilityTests(ChromiumMixin, StaticLiveServerTestCase):
             response = page.goto(url)
             self.assertEqual(response.status, expected_status, url)
         page.wait_for_load_state("load")
-        keep_screenshot(page, SHOTS, f"{name}.png")
+        keep_screenshot(page, SHOTS, f"{name}.png", docs=name in README_SHOTS)
         results = self.axe.run(page, options=AXE_OPTIONS).response
         self.scanned.append(f"{page.url} [{viewport}]")
         for violation in results["violations"]:
