@@ -11,7 +11,8 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signal_handlers, veto
+        from . import cache_purge, signal_handlers, veto
 
         veto.install()
         signal_handlers.connect()
+        cache_purge.connect()

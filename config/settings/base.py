@@ -8,6 +8,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -25,6 +26,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    # Purges pages from a CDN or caching proxy when they are published, unpublished or made
+    # private (publishing/cache_purge.py); does nothing until WAGTAILFRONTENDCACHE names one.
+    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -44,10 +48,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "home.serving.ContentSecurityPolicyMiddleware",
+    # Before the session and CSRF middlewares, so that it sees the cookies they set.
+    "home.serving.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +82,48 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 
 ROOT_URLCONF = "config.urls"
+
+# Content security policy (django-csp 4; Django 6 has its own, see research notes 3.4).
+# The public sites run no JavaScript of their own: scripts only from our own origin (Wagtail's
+# userbar for signed-in editors), never inline. Styles allow 'unsafe-inline' because
+# templates/base.html keeps its stylesheet in an inline <style>; once that moves to a static
+# file, 'unsafe-inline' can go.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # As X_FRAME_OPTIONS = SAMEORIGIN: the admin's preview frames our pages, nobody else.
+        "frame-ancestors": [SELF],
+    }
+}
+# The Wagtail admin (and Django's) still writes inline scripts (InlinePanel, date pickers) and
+# inline styles, and shows image previews from data: and blob: URLs (wagtail/wagtail#1288,
+# #7053). Everything else stays on our own origin. home/serving.py picks this policy by path.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
+
+# Cache-Control max-age, in seconds, for anonymous visits to live, public pages, feeds and the
+# sitemap (home/serving.py). Short on purpose: a page that is unpublished or made private is
+# purged from our own frontend cache at once, but copies in browsers and in caches we do not
+# control live until this runs out; five minutes still takes the load of a busy news day off the
+# servers.
+PUBLIC_CACHE_MAX_AGE = 300
 
 TEMPLATES = [
     {

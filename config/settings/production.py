@@ -56,3 +56,28 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
 PUBLISHING_DEMO_USERS = False
+
+
+def env_list(name):
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Frontend cache (a CDN or caching proxy in front of the sites): purged when a page is published,
+# unpublished or made private. Nothing is configured unless these are set; then every purge is a
+# no-op. FRONTEND_CACHE_HOSTNAMES limits a backend to the sites it fronts (default: all).
+WAGTAILFRONTENDCACHE = {}
+if os.environ.get("FRONTEND_CACHE_PURGE_URL", "").strip():
+    # Varnish, Squid or nginx: Wagtail sends PURGE requests to this address.
+    WAGTAILFRONTENDCACHE["proxy"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": os.environ["FRONTEND_CACHE_PURGE_URL"].strip(),
+    }
+if os.environ.get("CLOUDFLARE_ZONEID", "").strip():
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["CLOUDFLARE_ZONEID"].strip(),
+        "BEARER_TOKEN": require_env("CLOUDFLARE_BEARER_TOKEN"),
+    }
+if env_list("FRONTEND_CACHE_HOSTNAMES"):
+    for backend in WAGTAILFRONTENDCACHE.values():
+        backend["HOSTNAMES"] = env_list("FRONTEND_CACHE_HOSTNAMES")
