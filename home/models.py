@@ -80,6 +80,12 @@ class NewsIndexPage(RoutablePageMixin, Page):
             .order_by("-first_published_at")
         )
 
+    def get_cached_paths(self):
+        """What a frontend cache holds of this index: the listing's pages and the feed, all
+        purged when an item below is published, unpublished or made private."""
+        pages = max(1, -(-self.news_items().count() // NEWS_PER_PAGE))
+        return ["/", "feed/", *(f"?page={n}" for n in range(2, pages + 1))]
+
     @path("")
     def listing(self, request):
         return self.render(request)

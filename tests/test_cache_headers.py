@@ -182,6 +182,8 @@ class FrontendCachePurgeTests(TestCase):
         self.assertIn(self.g.news_index.get_full_url(), purged)
         self.assertIn(self.g.home.get_full_url(), purged)
         self.assertIn(f"{self.site_root}/sitemap.xml", purged)
+        # The feed lists the news too.
+        self.assertIn(f"{self.g.news_index.get_full_url()}feed/", purged)
 
     def test_a_private_section_is_purged_with_every_page_below_it(self):
         purged = self.purged_after(
