@@ -9,6 +9,7 @@ units and the units below them, anyone with a role in a unit sees that unit's an
 communications group sees all of its municipality's.
 """
 
+from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,15 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import HistoryView
 
-from .models import CrisisBanner, Municipality, OrganisationUnit, PageFeedback, RoleAssignment
+from .models import (
+    CrisisBanner,
+    Deputyship,
+    Municipality,
+    OrganisationUnit,
+    PageFeedback,
+    Role,
+    RoleAssignment,
+)
 from .models.organisation import LEADER_ROLES, subtree_ids
 
 
@@ -76,10 +85,12 @@ class CrisisBannerForm(WagtailAdminModelForm):
                     "link_page",
                     _("Choose a page on %(name)s's own site.") % {"name": municipality.name},
                 )
-            elif municipality.is_intranet_page(page):
+            elif municipality.is_intranet_page(page) or page.get_view_restrictions().exists():
                 self.add_error(
                     "link_page", _("Choose a public page: citizens cannot open the intranet.")
                 )
+            elif not page.live:
+                self.add_error("link_page", _("Choose a published page."))
         return cleaned
 
     def save(self, commit=True):
@@ -145,10 +156,19 @@ def feedback_for(user):
     if user.is_superuser:
         return PageFeedback.objects.all()
     communications = Municipality.objects.filter(communications_group__in=user.groups.values("pk"))
-    assignments = RoleAssignment.objects.active().filter(user=user).select_related("unit")
+    assignments = list(RoleAssignment.objects.active().filter(user=user).select_related("unit"))
+    # A deputy answers for the units of the leader they stand in for.
+    assignments += [
+        d.assignment
+        for d in Deputyship.objects.active().filter(deputy=user).select_related("assignment__unit")
+    ]
     unit_ids = set()
     for assignment in assignments:
-        if assignment.role in LEADER_ROLES:
+        if assignment.role == Role.COMMUNICATIONS_EDITOR:
+            communications = communications | Municipality.objects.filter(
+                pk=assignment.unit.municipality_id
+            )
+        elif assignment.role in LEADER_ROLES:
             edges = OrganisationUnit.objects.filter(
                 municipality_id=assignment.unit.municipality_id
             ).values_list("pk", "parent_id")
@@ -204,7 +224,7 @@ class PageFeedbackAdmin(ModelAdmin):
     inspect_view_enabled = True
     inspect_view_fields = ("page", "unit", "found", "comment", "masked", "created_at", "handled")
     list_display = ("created_at", "page", "found", "comment_start", "unit", "handled")
-    list_filter = ("handled", "found", "unit")
+    list_filter = ("handled", "found", ("unit", RelatedOnlyFieldListFilter))
     search_fields = ("comment", "page__title")
     panels = [FieldPanel("handled"), FieldPanel("handled_note")]
 

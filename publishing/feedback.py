@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -102,16 +103,23 @@ class FeedbackForm(forms.Form):
         return comment
 
 
-def _client_address(request):
-    # Behind a proxy, REMOTE_ADDR is the proxy unless the server sets it from the forwarded
-    # header (as gunicorn does with --forwarded-allow-ips); we never trust the header ourselves.
+def client_address(request):
+    """The citizen's address: ``REMOTE_ADDR``, or behind ``PUBLISHING_TRUSTED_PROXIES`` proxies
+    the address the nearest untrusted hop gave, read from the right of ``X-Forwarded-For``
+    (the left part can be written by anyone)."""
+    proxies = getattr(settings, "PUBLISHING_TRUSTED_PROXIES", 0)
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def over_rate_limit(request):
     """Count this answer against the client's allowance; True once the allowance is used up."""
     count, window = getattr(settings, "PUBLISHING_FEEDBACK_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    key = f"publishing:feedback-rate:{_client_address(request)}"
+    key = f"publishing:feedback-rate:{client_address(request)}"
     cache.add(key, 0, window)
     try:
         used = cache.incr(key)
@@ -147,8 +155,9 @@ def feedback(request, page_id):
     status = 200
     if request.method == "POST":
         form = FeedbackForm(request.POST)
-        if over_rate_limit(request):
-            form.is_valid()
+        if not form.is_valid():
+            status = 400
+        elif over_rate_limit(request):  # only answers that would be stored count
             form.add_error(
                 None,
                 _(
@@ -157,11 +166,9 @@ def feedback(request, page_id):
                 ),
             )
             status = 429
-        elif form.is_valid():
+        else:
             store_feedback(page, municipality, form.cleaned_data)
             return redirect("feedback_thanks", page_id=page.pk)
-        else:
-            status = 400
     else:
         found = request.GET.get("found")
         form = FeedbackForm(initial={"found": found if found in ("yes", "no") else None})
@@ -198,3 +205,40 @@ def store_feedback(page, municipality, data):
     # Never the comment itself in the log: it may hold personal data the scan did not catch.
     logger.info("feedback %s on page %s (masked: %s)", item.pk, page.pk, item.masked or "none")
     return item
+
+
+def csrf_failure(request, reason=""):
+    """A refused feedback post (an expired or blocked cookie) gets the form back with the
+    text and a fresh token, in the site's language; anything else gets Django's own page."""
+    from django.urls import Resolver404, resolve
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is None or match.url_name != "feedback" or request.method != "POST":
+        return django_csrf_failure(request, reason)
+    try:
+        page, municipality = _page_and_municipality(request, match.kwargs["page_id"])
+    except Http404:
+        return django_csrf_failure(request, reason)
+    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
+    request.LANGUAGE_CODE = translation.get_language()
+    form = FeedbackForm(request.POST)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Your answer could not be sent, because the page had been open a long time or your "
+            "browser blocks cookies. Your text is kept below: send it again."
+        ),
+    )
+    response = render(
+        request,
+        "publishing/feedback.html",
+        {"form": form, "feedback_page": page, "max_length": COMMENT_MAX_LENGTH},
+        status=403,
+    )
+    add_never_cache_headers(response)
+    return response

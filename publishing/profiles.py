@@ -171,6 +171,10 @@ def _apply(path, profile, digest):
     municipality.save()
     ensure_default_workflows(municipality, report)
     forget_site(municipality.site_id)
+    # Role names come from the profile: pages show them in the footer.
+    from .models.pages import refresh_public_credits
+
+    refresh_public_credits(units=list(municipality.units.values_list("pk", flat=True)))
     return report
 
 

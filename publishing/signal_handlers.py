@@ -75,19 +75,42 @@ def refresh_credit_of_leader(sender, instance, raw=False, **kwargs):
         refresh_public_credits(leaders=[instance.user_id])
 
 
+def remember_banner_municipality(sender, instance, raw=False, **kwargs):
+    """Before a banner is saved, note the municipality it stood under (it may be moved)."""
+    if not raw and instance.pk:
+        instance._previous_municipality_id = (
+            sender.objects.filter(pk=instance.pk).values_list("municipality_id", flat=True).first()
+        )
+
+
 def show_crisis_banner_change(sender, instance, raw=False, **kwargs):
     """A banner put up, changed or taken down shows on every page of the site at once: the
-    site's cached chrome is dropped, and with a frontend cache, the site's pages are purged."""
+    site's cached chrome is dropped, and with a frontend cache, the site's pages are purged.
+
+    Both happen when the transaction commits, so no request in between caches the old state;
+    a banner moved to another municipality clears both sites.
+    """
     if raw:
         return
+    from django.db import transaction
+
+    municipality_ids = {
+        instance.municipality_id,
+        getattr(instance, "_previous_municipality_id", None),
+    }
+    transaction.on_commit(lambda: _refresh_sites(municipality_ids - {None}))
+
+
+def _refresh_sites(municipality_ids):
     from .models import Municipality
     from .sites import forget_site
 
-    municipality = Municipality.objects.filter(pk=instance.municipality_id).first()
-    if municipality is None or municipality.site_id is None:
-        return
-    forget_site(municipality.site_id)
-    purge_site_pages(municipality.site)
+    for municipality in Municipality.objects.filter(pk__in=municipality_ids).select_related(
+        "site__root_page"
+    ):
+        if municipality.site_id is not None:
+            forget_site(municipality.site_id)
+            purge_site_pages(municipality.site)
 
 
 def forget_chrome_of_page_site(sender, instance, **kwargs):
@@ -137,6 +160,7 @@ def connect():
     post_save.connect(refresh_credit_of_unit, sender=OrganisationUnit, dispatch_uid="pub_cu")
     post_save.connect(refresh_credit_of_leader, sender=RoleAssignment, dispatch_uid="pub_cl")
     post_delete.connect(refresh_credit_of_leader, sender=RoleAssignment, dispatch_uid="pub_cld")
+    pre_save.connect(remember_banner_municipality, sender=CrisisBanner, dispatch_uid="pub_cbp")
     post_save.connect(show_crisis_banner_change, sender=CrisisBanner, dispatch_uid="pub_cb")
     post_delete.connect(show_crisis_banner_change, sender=CrisisBanner, dispatch_uid="pub_cbd")
     page_published.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_published")

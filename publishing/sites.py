@@ -58,6 +58,17 @@ def _read_chrome(site_id):
         municipality.crisis_banners.showing().select_related("link_page"),
         key=lambda b: (LEVEL_ORDER.get(b.level, 9), -b.updated_at.timestamp()),
     )
+    # A linked page may have been unpublished, restricted or moved since the banner was saved:
+    # link it (and show its title) only while citizens may read it.
+    linked = {b.link_page_id for b in banners if b.link_page_id}
+    readable = set()
+    if linked:
+        from wagtail.models import Page
+
+        pages = Page.objects.live().public().filter(pk__in=linked)
+        if municipality.intranet_page_id:
+            pages = pages.not_descendant_of(municipality.intranet_page, inclusive=True)
+        readable = set(pages.values_list("pk", flat=True))
     return {
         "municipality": municipality.name,
         "contact_points": municipality.contact_points,
@@ -68,8 +79,8 @@ def _read_chrome(site_id):
                 "level": banner.level,
                 "headline": banner.headline,
                 "message": banner.message,
-                "link": banner.link_page.url if banner.link_page and banner.link_page.live else "",
-                "link_title": banner.link_page.title if banner.link_page else "",
+                "link": banner.link_page.url if banner.link_page_id in readable else "",
+                "link_title": banner.link_page.title if banner.link_page_id in readable else "",
                 "updated_at": banner.updated_at,
                 "ends_at": banner.ends_at,
             }

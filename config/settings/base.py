@@ -125,6 +125,10 @@ CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
 # servers.
 PUBLIC_CACHE_MAX_AGE = 300
 
+# A feedback post refused for its CSRF token (a page open for a long time, cookies blocked) gets
+# the form back with the text kept; other refusals get Django's own page.
+CSRF_FAILURE_VIEW = "publishing.feedback.csrf_failure"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -81,3 +81,20 @@ if os.environ.get("CLOUDFLARE_ZONEID", "").strip():
 if env_list("FRONTEND_CACHE_HOSTNAMES"):
     for backend in WAGTAILFRONTENDCACHE.values():
         backend["HOSTNAMES"] = env_list("FRONTEND_CACHE_HOSTNAMES")
+
+# One cache shared by every worker process on the machine: the sites' chrome (crisis banners,
+# contact points) is cleared on change in one process and must disappear from all of them, and the
+# feedback rate limit must count across workers. Several app servers need a network cache
+# (Django's RedisCache with the redis package) in its place.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        "TIMEOUT": 3600,
+    }
+}
+
+# How many proxies of our own stand in front of the application (a load balancer, nginx). With
+# one or more, the feedback rate limit counts the address the outermost of them saw, read from
+# the right of X-Forwarded-For; with none, REMOTE_ADDR.
+PUBLISHING_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -227,14 +227,15 @@ def credit_for(page):
 
 
 def refresh_public_credits(units=None, leaders=None):
-    """Store the credit again on governed pages of ``units`` or led by ``leaders``, after a
-    unit is renamed or a leader's role changes. Touches no revision and publishes nothing."""
+    """Store the credit again on governed pages of ``units`` or led by ``leaders`` (all governed
+    pages when neither is given), after a unit is renamed or a leader's role changes or its
+    dates pass. Touches no revision and publishes nothing; returns how many pages changed."""
     query = models.Q()
     if units:
         query |= models.Q(owning_unit__in=units)
     if leaders:
         query |= models.Q(responsible_leader__in=leaders)
-    if not query:
+    if (units is not None or leaders is not None) and not query:
         return 0
     count = 0
     for model in get_page_models():

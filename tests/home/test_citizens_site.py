@@ -12,7 +12,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.no import fodselsnummer
-from wagtail.models import ModelLogEntry
+from wagtail.models import ModelLogEntry, PageViewRestriction
 
 from home.models import (
     AccessibilityStatementPage,
@@ -21,7 +21,13 @@ from home.models import (
     NewsPage,
     ServicePage,
 )
-from publishing.models import CrisisBanner, Municipality, PageFeedback
+from publishing.models import (
+    CrisisBanner,
+    Deputyship,
+    Municipality,
+    PageFeedback,
+    RoleAssignment,
+)
 from publishing.models.feedback import COMMENT_MAX_LENGTH
 from publishing.models.organisation import OrganisationUnit
 
@@ -78,7 +84,8 @@ class CrisisBannerTests(DemoSitesMixin, TestCase):
         mayor = self.admin_client("alvdal.marit")  # in Alvdal's crisis group
         # A page seen before the banner goes up is cached; the banner must show anyway.
         self.assertNotContains(self.get(self.alvdal), "Kok drikkevannet")
-        response = self.create_banner(mayor)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.create_banner(mayor)
         self.assertEqual(response.status_code, 302, response.content[:2000])
         service = ServicePage.objects.live().descendant_of(self.alvdal.site.root_page).first()
         for path in ("/", self.news(self.alvdal).url, service.url, "/search/?q=vann"):
@@ -90,21 +97,23 @@ class CrisisBannerTests(DemoSitesMixin, TestCase):
 
     def test_every_change_is_logged_and_taking_it_down_removes_it_at_once(self):
         mayor = self.admin_client("alvdal.marit")
-        self.create_banner(mayor)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.create_banner(mayor)
         banner = CrisisBanner.objects.get()
         self.assertEqual(banner.updated_by, self.users["alvdal.marit"])
         self.assertContains(self.get(self.alvdal), "Kok drikkevannet")
-        response = mayor.post(
-            reverse("publishing_crisisbanner_modeladmin_edit", args=[banner.pk]),
-            {
-                "municipality": self.alvdal.pk,
-                "level": "crisis",
-                "headline": "Kok drikkevannet",
-                "message": "Faren er over.",
-                "ends_at": "",
-                "link_page": "",
-            },  # "active" unticked: taken down
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            response = mayor.post(
+                reverse("publishing_crisisbanner_modeladmin_edit", args=[banner.pk]),
+                {
+                    "municipality": self.alvdal.pk,
+                    "level": "crisis",
+                    "headline": "Kok drikkevannet",
+                    "message": "Faren er over.",
+                    "ends_at": "",
+                    "link_page": "",
+                },  # "active" unticked: taken down
+            )
         self.assertEqual(response.status_code, 302)
         self.assertNotContains(self.get(self.alvdal), "Kok drikkevannet")
         actions = list(
@@ -145,6 +154,21 @@ class CrisisBannerTests(DemoSitesMixin, TestCase):
         later = timezone.now() + datetime.timedelta(hours=2)
         with mock.patch("publishing.sites.timezone.now", return_value=later):
             self.assertNotContains(self.get(self.alvdal), "Stengt vei")
+
+    def test_a_linked_page_that_is_no_longer_public_is_not_named(self):
+        service = ServicePage.objects.live().descendant_of(self.alvdal.site.root_page).first()
+        CrisisBanner.objects.create(
+            municipality=self.alvdal,
+            headline="Stengt vei",
+            message="Fylkesvei 29 er stengt.",
+            link_page=service,
+        )
+        self.assertContains(self.get(self.alvdal), f'href="{service.url}"')
+        cache.clear()
+        PageViewRestriction.objects.create(page=service, restriction_type="login")
+        response = self.get(self.alvdal)
+        self.assertContains(response, "Stengt vei")
+        self.assertNotContains(response, service.title)
 
     def test_the_banner_cannot_link_into_the_intranet(self):
         mayor = self.admin_client("alvdal.marit")
@@ -231,6 +255,35 @@ class FeedbackTests(DemoSitesMixin, TestCase):
         response = self.post({"comment": "Hei", "csrfmiddlewaretoken": token}, client=client)
         self.assertEqual(response.status_code, 302)
 
+    def test_a_refused_token_gives_the_form_back_with_the_text(self):
+        client = Client(enforce_csrf_checks=True)
+        response = self.post({"found": "no", "comment": "Teksten min"}, client=client)
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "Teksten min", status_code=403)
+        self.assertContains(response, "csrfmiddlewaretoken", status_code=403)
+        self.assertIn("no-store", response["Cache-Control"])
+
+    @override_settings(PUBLISHING_FEEDBACK_RATE_LIMIT=(1, 600), PUBLISHING_TRUSTED_PROXIES=1)
+    def test_behind_a_proxy_each_citizen_has_their_own_allowance(self):
+        def post(forwarded, comment):
+            return self.client.post(
+                self.url,
+                {"comment": comment},
+                HTTP_HOST=self.alvdal.site.hostname,
+                REMOTE_ADDR="10.0.0.1",  # the proxy
+                HTTP_X_FORWARDED_FOR=forwarded,
+            )
+
+        self.assertEqual(post("203.0.113.5", "Første").status_code, 302)
+        self.assertEqual(post("203.0.113.6", "Andre").status_code, 302)
+        # A forged left part does not buy a new allowance: the proxy's own entry counts.
+        self.assertEqual(post("1.2.3.4, 203.0.113.5", "Tredje").status_code, 429)
+
+    @override_settings(PUBLISHING_FEEDBACK_RATE_LIMIT=(1, 600))
+    def test_refused_answers_do_not_use_up_the_allowance(self):
+        self.assertEqual(self.post({"comment": ""}).status_code, 400)
+        self.assertEqual(self.post({"comment": "Nå med tekst"}).status_code, 302)
+
     @override_settings(PUBLISHING_FEEDBACK_RATE_LIMIT=(2, 600))
     def test_a_client_sending_too_many_answers_is_told_to_wait_and_keeps_the_text(self):
         for i in range(2):
@@ -286,6 +339,19 @@ class FeedbackTests(DemoSitesMixin, TestCase):
             self.assertTrue(sees(username), username)
         self.assertTrue(sees("alvdal.silje"))  # communications group: all of Alvdal's
         self.assertFalse(sees("alvdal.lars"))  # a publisher in another unit
+        # A deputy standing in for the unit's head sees what the head sees.
+        head = RoleAssignment.objects.filter(unit=unit, role="unit_head").first()
+        if head is not None:
+            deputy = get_user_model().objects.create_user("stedfortreder", password="pw")
+            deputy.groups.add(self.alvdal.leaders_group)  # may use the admin, leads nothing
+            Deputyship.objects.create(
+                assignment=head,
+                deputy=deputy,
+                starts_on=timezone.localdate(),
+                ends_on=timezone.localdate(),
+            )
+            self.users["stedfortreder"] = deputy
+            self.assertTrue(sees("stedfortreder"))
         avesta_comms = next(
             u.username
             for u in self.users.values()
@@ -328,6 +394,13 @@ class FooterAndStatementTests(DemoSitesMixin, TestCase):
         self.assertContains(self.get(self.alvdal, news.url), "Hjemmebaserte tjenester")
         news.refresh_from_db()
         self.assertFalse(news.has_unpublished_changes)
+
+    def test_the_daily_refresh_fills_a_missing_or_stale_credit(self):
+        news = self.news(self.alvdal)
+        NewsPage.objects.filter(pk=news.pk).update(public_credit={})  # as before the migration
+        self.assertNotContains(self.get(self.alvdal, news.url), f"{news.owning_unit.name}</dd>")
+        call_command("refresh_public_credits", stdout=open("/dev/null", "w"))
+        self.assertContains(self.get(self.alvdal, news.url), f", {news.owning_unit.name}</dd>")
 
     def test_each_site_links_its_accessibility_statement_from_every_page(self):
         for municipality, enforcement in (
