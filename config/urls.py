@@ -9,6 +9,7 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from config.health import healthz
 from home import views as home_views
 from publishing import feedback
 
@@ -20,6 +21,7 @@ urlpatterns = [
     # Live, public pages of the requesting site only: the intranet never appears.
     path("sitemap.xml", sitemap),
     path("search/", home_views.search, name="search"),
+    path("healthz/", healthz, name="healthz"),
     path("feedback/<int:page_id>/", feedback.feedback, name="feedback"),
     path("feedback/<int:page_id>/thanks/", feedback.feedback_thanks, name="feedback_thanks"),
 ]
