@@ -1,12 +1,10 @@
 """Public views besides page serving: site search."""
 
-from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
-from django.utils import translation
 from wagtail.models import Page, Site
 
-from publishing.sites import municipality_language
+from publishing.sites import activate_site_language
 
 RESULTS_PER_PAGE = 10
 #: Longer queries are cut: nobody types more, and the search backend should not get more.
@@ -16,10 +14,7 @@ MAX_QUERY_LENGTH = 200
 def search(request):
     """Search the requesting site's live, public pages; the intranet never answers."""
     site = Site.find_for_request(request)
-    if site is not None:
-        language = municipality_language(site.pk, settings.LANGUAGE_CODE)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+    activate_site_language(request, site)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query and site is not None:
@@ -37,8 +32,5 @@ def search(request):
 def page_not_found(request, exception=None):
     """The site's own "not found" page, in the municipality's language, with a way on."""
     site = Site.find_for_request(request)
-    if site is not None:
-        language = municipality_language(site.pk, settings.LANGUAGE_CODE)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+    activate_site_language(request, site)
     return render(request, "404.html", status=404)

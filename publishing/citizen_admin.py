@@ -17,8 +17,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
-from wagtail_modeladmin.views import HistoryView
 
+from .admin_history import ScopedHistoryView
 from .models import (
     CrisisBanner,
     Deputyship,
@@ -99,19 +99,6 @@ class CrisisBannerForm(WagtailAdminModelForm):
         return super().save(commit)
 
 
-class ScopedObjectHistoryView(HistoryView):
-    """History only for those who may inspect the object."""
-
-    def dispatch(self, request, *args, **kwargs):
-        from django.http import Http404
-
-        if request.user.is_authenticated and not self.permission_helper.user_can_inspect_obj(
-            request.user, self.instance
-        ):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
 class CrisisBannerAdmin(ModelAdmin):
     model = CrisisBanner
     menu_label = _("Crisis banner")
@@ -119,7 +106,7 @@ class CrisisBannerAdmin(ModelAdmin):
     menu_order = 260
     add_to_settings_menu = False
     permission_helper_class = CrisisPermissionHelper
-    history_view_class = ScopedObjectHistoryView
+    history_view_class = ScopedHistoryView
     inspect_view_enabled = True
     list_display = ("headline", "level", "municipality", "is_showing", "updated_at", "updated_by")
     list_filter = ("active", "level")
@@ -220,7 +207,7 @@ class PageFeedbackAdmin(ModelAdmin):
     menu_icon = "comment"
     menu_order = 255
     permission_helper_class = FeedbackPermissionHelper
-    history_view_class = ScopedObjectHistoryView
+    history_view_class = ScopedHistoryView
     inspect_view_enabled = True
     inspect_view_fields = ("page", "unit", "found", "comment", "masked", "created_at", "handled")
     list_display = ("created_at", "page", "found", "comment_start", "unit", "handled")

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +25,7 @@ from wagtail.models import Page, Site
 from .content_checks import mask, personal_data
 from .models import GovernedPage, Municipality, PageFeedback
 from .models.feedback import COMMENT_MAX_LENGTH
-from .sites import municipality_language
+from .sites import activate_site_language
 
 logger = logging.getLogger(__name__)
 
@@ -150,8 +149,7 @@ def _page_and_municipality(request, page_id):
 def feedback(request, page_id):
     """Show the feedback form for a page, and take an answer."""
     page, municipality = _page_and_municipality(request, page_id)
-    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
-    request.LANGUAGE_CODE = translation.get_language()
+    activate_site_language(request, Site.find_for_request(request))
     status = 200
     if request.method == "POST":
         form = FeedbackForm(request.POST)
@@ -184,8 +182,7 @@ def feedback(request, page_id):
 def feedback_thanks(request, page_id):
     """Thanks, and the way back to the page."""
     page, municipality = _page_and_municipality(request, page_id)
-    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
-    request.LANGUAGE_CODE = translation.get_language()
+    activate_site_language(request, Site.find_for_request(request))
     return render(request, "publishing/feedback_thanks.html", {"feedback_page": page})
 
 
@@ -223,8 +220,7 @@ def csrf_failure(request, reason=""):
         page, municipality = _page_and_municipality(request, match.kwargs["page_id"])
     except Http404:
         return django_csrf_failure(request, reason)
-    translation.activate(municipality_language(municipality.site_id, settings.LANGUAGE_CODE))
-    request.LANGUAGE_CODE = translation.get_language()
+    activate_site_language(request, Site.find_for_request(request))
     form = FeedbackForm(request.POST)
     form.is_valid()
     form.add_error(

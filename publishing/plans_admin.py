@@ -18,8 +18,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin
-from wagtail_modeladmin.views import DeleteView, EditView, HistoryView, InspectView
+from wagtail_modeladmin.views import DeleteView, EditView, InspectView
 
+from .admin_history import ScopedHistoryView
 from .models import Audience, CommunicationPlan, Municipality, OrganisationUnit, PlanStatus
 from .models.municipality import GROUP_KEYS
 from .models.plans import planning_municipalities
@@ -225,13 +226,8 @@ class PlanDeleteView(_OwnMunicipalityOnly, DeleteView):
     pass
 
 
-class PlanHistoryView(_OwnMunicipalityOnly, HistoryView):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.permission_helper.user_can_inspect_obj(
-            request.user, self.instance
-        ):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class PlanHistoryView(_OwnMunicipalityOnly, ScopedHistoryView):
+    pass
 
 
 class PlanInspectView(_OwnMunicipalityOnly, InspectView):

@@ -30,6 +30,19 @@ def municipality_language(site_id, default):
     return language
 
 
+def activate_site_language(request, site):
+    """Serve ``request`` in the content language of ``site``'s municipality (if any)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if site is None:
+        return None
+    language = municipality_language(site.pk, settings.LANGUAGE_CODE)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
 def site_chrome(site_id):
     """The municipality's name, public contact points and crisis banners for ``site_id``.
 

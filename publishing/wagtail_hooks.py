@@ -6,7 +6,6 @@ to the municipalities the signed-in user belongs to.
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.html import format_html
@@ -17,10 +16,10 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import HistoryView
 
 from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
 from . import urls as publishing_urls
+from .admin_history import ScopedHistoryView
 from .admin_views import GovernedPageViewSet
 from .citizen_admin import CrisisBannerAdmin, PageFeedbackAdmin
 from .forms import MunicipalityScopedForm
@@ -65,18 +64,6 @@ class MunicipalityPermissionHelper(PermissionHelper):
         return super().user_can_inspect_obj(user, obj) and self._in_scope(
             user, obj, Municipality.objects.for_user
         )
-
-
-class ScopedHistoryView(HistoryView):
-    """An object's history only for those who may inspect it: another municipality's register
-    entries are not found, so not even their names show."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not self.permission_helper.user_can_inspect_obj(
-            request.user, self.instance
-        ):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
 
 class MunicipalityScopedAdmin(ModelAdmin):
