@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from wagtail.models import Page, Site
 
+from .client_address import client_address
 from .content_checks import mask, personal_data
 from .models import GovernedPage, Municipality, PageFeedback
 from .models.feedback import COMMENT_MAX_LENGTH
@@ -100,19 +101,6 @@ class FeedbackForm(forms.Form):
                 params={"length": len(comment), "max": COMMENT_MAX_LENGTH},
             )
         return comment
-
-
-def client_address(request):
-    """The citizen's address: ``REMOTE_ADDR``, or behind ``PUBLISHING_TRUSTED_PROXIES`` proxies
-    the address the nearest untrusted hop gave, read from the right of ``X-Forwarded-For``
-    (the left part can be written by anyone)."""
-    proxies = getattr(settings, "PUBLISHING_TRUSTED_PROXIES", 0)
-    if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def over_rate_limit(request):

@@ -10,8 +10,10 @@ Every mail sent from here
   whoever triggered it;
 - carries the page title, codes, counts and links, never text from the page body or a
   finding's excerpt (excerpts quote the words around a finding);
-- is sent after the surrounding transaction commits, so a rolled-back publish or approval mails
-  nobody. A mail that cannot be sent is logged without addresses and undoes nothing.
+- is queued after the surrounding transaction commits, so a rolled-back publish or approval mails
+  nobody, and sent by the task worker (``tasks.py``), so a mail server that is down never fails
+  or slows the publish. A mail that cannot be sent is logged without addresses, undoes nothing
+  and is tried again later by the worker.
 
 The workflow mails build on Wagtail's notifiers (``wagtail.admin.mail``), so each user's
 notification preferences in their account apply. ``connect()`` puts them in place of Wagtail's
@@ -31,6 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Municipality
+from .tasks import enqueue_mail
 
 logger = logging.getLogger(__name__)
 
@@ -146,19 +149,20 @@ def message(subject, body, language, *, to=(), bcc=()):
     )
 
 
-def deliver(messages, kind, page_id=None):
-    """Send ``messages`` over one connection now and return how many went out.
+def deliver_each(messages, kind, page_id=None):
+    """Send ``messages`` over one connection now; return the ones that could not be sent.
 
     A failure is logged with the kind of mail and the page id only: exception texts from mail
     servers often quote the recipient's address.
     """
-    sent = 0
+    sent = set()
     try:
         with get_connection() as mail_connection:
-            for item in messages:
+            for index, item in enumerate(messages):
                 item.connection = mail_connection
                 try:
-                    sent += item.send()
+                    if item.send():
+                        sent.add(index)
                 except Exception as error:
                     logger.error(
                         "Could not send a %s e-mail about page %s (%s)",
@@ -167,13 +171,21 @@ def deliver(messages, kind, page_id=None):
                         type(error).__name__,
                     )
     except Exception as error:
+        # No connection, or closing it failed: what was not sent by then is unsent.
         logger.error(
             "No mail connection for %s e-mail about page %s (%s)",
             kind,
             page_id,
             type(error).__name__,
         )
-    return sent
+    for item in messages:
+        item.connection = None  # a message may be queued again, its connection may not
+    return [item for index, item in enumerate(messages) if index not in sent]
+
+
+def deliver(messages, kind, page_id=None):
+    """Send ``messages`` over one connection now and return how many went out."""
+    return len(messages) - len(deliver_each(messages, kind, page_id))
 
 
 def _in_transaction():
@@ -186,13 +198,17 @@ def _in_transaction():
 
 
 def send_after_commit(messages, kind, page=None):
-    """Send ``messages`` once the current transaction commits, or now outside one."""
+    """Queue ``messages`` for sending once the current transaction commits, or now outside one.
+
+    The task worker sends them (``tasks.send_mail_task``) and retries what the mail server did
+    not take, so the publish or approval that caused them never waits on the mail server.
+    """
     if not messages:
         return
     page_id = getattr(page, "pk", None)
 
     def send():
-        deliver(messages, kind, page_id)
+        enqueue_mail(messages, kind, page_id)
 
     if _in_transaction():
         transaction.on_commit(send, robust=True)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    # The task queue in the database (production's TASKS; tables exist everywhere).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+# The address of the person logging in, also behind our own proxies (PUBLISHING_TRUSTED_PROXIES):
+# counted by the proxy's address, a few guesses would lock everyone out.
+AXES_CLIENT_IP_CALLABLE = "publishing.client_address.client_address"
 
 ROOT_URLCONF = "config.urls"
 
@@ -200,6 +205,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Background tasks (django-tasks): Wagtail's own (search and reference index updates, cache
+# purges) and ours (e-mail, publishing/tasks.py). Here they run at once, in the process, so
+# `make run` needs no worker; production stores them for `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"

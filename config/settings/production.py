@@ -1,6 +1,7 @@
 """Production settings: every secret comes from the environment, and nothing starts without it."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,19 +83,56 @@ if env_list("FRONTEND_CACHE_HOSTNAMES"):
     for backend in WAGTAILFRONTENDCACHE.values():
         backend["HOSTNAMES"] = env_list("FRONTEND_CACHE_HOSTNAMES")
 
-# One cache shared by every worker process on the machine: the sites' chrome (crisis banners,
-# contact points) is cleared on change in one process and must disappear from all of them, and the
-# feedback rate limit must count across workers. Several app servers need a network cache
-# (Django's RedisCache with the redis package) in its place.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
-        "TIMEOUT": 3600,
+# One cache shared by every worker process: the sites' chrome (crisis banners, contact points) is
+# cleared on change in one process and must disappear from all of them, and the feedback rate
+# limit must count across workers. Image renditions have a cache of their own ("renditions",
+# which Wagtail uses when it exists), so that rendition lookups, many and long-lived, never push
+# the chrome out.
+#
+# REDIS_URL (redis://host:6379/0, or rediss:// for TLS) selects Redis, needed when several app
+# servers share the sites; REDIS_RENDITIONS_URL may put renditions in another Redis database.
+# Without REDIS_URL, files under CACHE_DIR serve one machine's workers.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": 3600,
+            "KEY_PREFIX": "publishing",
+            # A slow or lost Redis must not hold requests for long; /healthz/ reports it.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        },
+        "renditions": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ.get("REDIS_RENDITIONS_URL", "").strip() or REDIS_URL,
+            "TIMEOUT": 7 * 24 * 3600,
+            "KEY_PREFIX": "renditions",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        },
     }
-}
+else:
+    CACHE_DIR = Path(os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "default"),
+            "TIMEOUT": 3600,
+        },
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "renditions"),
+            "TIMEOUT": 7 * 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
+
+# Background tasks are stored in the database and run by `manage.py db_worker` (the
+# publishing-worker systemd unit): e-mail is sent and retried there, never in a publisher's
+# request, and Wagtail's index updates and cache purges run there too.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # How many proxies of our own stand in front of the application (a load balancer, nginx). With
-# one or more, the feedback rate limit counts the address the outermost of them saw, read from
-# the right of X-Forwarded-For; with none, REMOTE_ADDR.
+# one or more, login throttling and the feedback rate limit count the address the outermost of
+# them saw, read from the right of X-Forwarded-For; with none, REMOTE_ADDR.
 PUBLISHING_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
