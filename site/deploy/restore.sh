@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# Restore a backup made by backup.sh into a NEW PostgreSQL database and a media folder, then check
+# it with the application. The live database and media are never touched unless named and
+# --force is given. See site/deploy/BACKUP.md.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+Usage: restore.sh --dbname NEW_DB (--media-root DIR | --no-media) [options] BACKUP
+
+BACKUP is a directory written by backup.sh (db.dump, media.tar, info.txt, SHA256SUMS).
+
+  1. checks SHA256SUMS;
+  2. creates the database NEW_DB (TEMPLATE template0, UTF8) on the server that DATABASE_URL or
+     the PG* variables point at. If NEW_DB exists and holds tables it stops, unless --force,
+     which DROPS it first. An existing empty database (created beforehand by the postgres
+     superuser, if the application's role may not create databases) is used as it is;
+  3. pg_restore --no-owner --no-privileges --exit-on-error --single-transaction, then ANALYZE;
+  4. unpacks media.tar into DIR. A DIR that is not empty stops it, unless --force, which moves
+     the old folder aside to DIR.before-restore-YYYYMMDD-HHMMSS (nothing is deleted);
+  5. checks: row counts (pages, revisions, users, workflow states, images, documents, search
+     index, task queue), every image, rendition and document file present under DIR, and with
+     the application: manage.py check --database default and manage.py migrate --check.
+It prints what to change to switch the site over; it never switches it by itself.
+
+Options:
+  -n, --dbname NAME        the database to create (letters, digits, _; required)
+  -m, --media-root DIR     where to unpack media.tar (required unless --no-media)
+      --no-media           database only
+  -f, --force              replace an existing NEW_DB / move an existing DIR aside
+      --maintenance-db DB  database to connect to for CREATE DATABASE (default postgres)
+      --app-dir DIR        the project checkout for manage.py (default: this script's ../..)
+      --python PATH        its Python (default APP_DIR/.venv/bin/python)
+      --no-app-checks      skip the manage.py checks (e.g. on a machine without the code)
+      --update-index       run manage.py update_index afterwards (the search index is in the
+                           database and normally restored with it)
+  -h, --help               this text
+
+Connection as in backup.sh: DATABASE_URL (turned into PGHOST, PGPORT, PGUSER, PGPASSWORD; its
+database name is only the live database that is NOT restored into), else the PG* variables. The
+role needs CREATEDB, or an empty NEW_DB made beforehand. manage.py runs with the environment you
+give it (DJANGO_SETTINGS_MODULE and, for production settings, /etc/publishing/env loaded with
+`set -a; . /etc/publishing/env; set +a`) and DATABASE_URL=postgres:///NEW_DB, libpq taking host,
+port, user and password from the PG* variables.
+EOF
+}
+
+die() { echo "restore.sh: $*" >&2; exit 1; }
+log() { echo "restore.sh: $*"; }
+
+# Percent-decoding for the parts of DATABASE_URL ('+' stays '+', as in dj-database-url).
+urldecode() { local s="${1//\\/\\\\}"; printf '%b' "${s//%/\\x}"; }
+
+# DATABASE_URL -> PG* variables (libpq reads them; pg_dump, pg_restore and psql all use libpq).
+# Kept identical in backup.sh, so that each script works alone on a machine with only the backup.
+pgenv_from_database_url() {
+    local url="$1" scheme rest auth hostport path query userinfo
+    scheme="${url%%://*}"
+    case "$scheme" in
+        postgres | postgresql | pgsql | postgis) ;;
+        *) die "DATABASE_URL is not a PostgreSQL URL (scheme '$scheme')" ;;
+    esac
+    rest="${url#*://}"
+    auth="${rest%%/*}"
+    path=""
+    [[ "$rest" == */* ]] && path="${rest#*/}"
+    query=""
+    [[ "$path" == *\?* ]] && query="${path#*\?}"
+    path="${path%%\?*}"
+    hostport="$auth"
+    if [[ "$auth" == *@* ]]; then
+        userinfo="${auth%@*}"
+        hostport="${auth##*@}"
+        export PGUSER
+        PGUSER="$(urldecode "${userinfo%%:*}")"
+        if [[ "$userinfo" == *:* ]]; then
+            export PGPASSWORD
+            PGPASSWORD="$(urldecode "${userinfo#*:}")"
+        fi
+    fi
+    if [[ "$hostport" == \[* ]]; then # [IPv6]:port
+        export PGHOST="${hostport%%]*}"
+        PGHOST="${PGHOST#[}"
+        hostport="${hostport#*]}"
+        [[ "$hostport" == :* ]] && export PGPORT="${hostport#:}"
+    else
+        if [[ "$hostport" == *:* ]]; then
+            export PGPORT="${hostport##*:}"
+            hostport="${hostport%:*}"
+        fi
+        if [[ -n "$hostport" ]]; then
+            export PGHOST
+            PGHOST="$(urldecode "$hostport")"
+        fi
+    fi
+    [[ -n "$path" ]] || die "DATABASE_URL names no database"
+    export PGDATABASE
+    PGDATABASE="$(urldecode "$path")"
+    local param
+    while IFS= read -r -d '&' param; do
+        case "$param" in
+            sslmode=*) export PGSSLMODE="${param#sslmode=}" ;;
+            sslrootcert=*) export PGSSLROOTCERT="${param#sslrootcert=}" ;;
+            "") ;;
+            *) log "ignoring DATABASE_URL option '${param%%=*}'" ;;
+        esac
+    done <<<"${query:+$query&}"
+}
+
+APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PYTHON=""
+TARGET=""
+MEDIA_TARGET=""
+WITH_MEDIA=1
+FORCE=0
+MAINTENANCE_DB=postgres
+APP_CHECKS=1
+UPDATE_INDEX=0
+BACKUP=""
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        -n | --dbname) TARGET="${2:?$1 needs a name}"; shift 2 ;;
+        -m | --media-root) MEDIA_TARGET="${2:?$1 needs a directory}"; shift 2 ;;
+        --no-media) WITH_MEDIA=0; shift ;;
+        -f | --force) FORCE=1; shift ;;
+        --maintenance-db) MAINTENANCE_DB="${2:?$1 needs a name}"; shift 2 ;;
+        --app-dir) APP_DIR="${2:?$1 needs a directory}"; shift 2 ;;
+        --python) PYTHON="${2:?$1 needs a path}"; shift 2 ;;
+        --no-app-checks) APP_CHECKS=0; shift ;;
+        --update-index) UPDATE_INDEX=1; shift ;;
+        -h | --help) usage; exit 0 ;;
+        -*) usage >&2; die "unknown option: $1" ;;
+        *) [[ -z "$BACKUP" ]] || die "one backup directory only"; BACKUP="$1"; shift ;;
+    esac
+done
+PYTHON="${PYTHON:-$APP_DIR/.venv/bin/python}"
+
+[[ -n "$BACKUP" ]] || { usage >&2; die "name the backup directory"; }
+[[ -f "$BACKUP/db.dump" && -f "$BACKUP/SHA256SUMS" ]] || die "$BACKUP is not a backup.sh directory (no db.dump or SHA256SUMS)"
+BACKUP="$(cd "$BACKUP" && pwd)"
+[[ -n "$TARGET" ]] || die "name the new database with --dbname"
+[[ "$TARGET" =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]] || die "--dbname: letters, digits and _ only, not '$TARGET'"
+if [[ "$WITH_MEDIA" == 1 ]]; then
+    [[ -n "$MEDIA_TARGET" ]] || die "name the media folder with --media-root (or restore the database only with --no-media)"
+    [[ -f "$BACKUP/media.tar" ]] || die "$BACKUP has no media.tar (made with --no-media?): use --no-media"
+fi
+for tool in pg_restore psql sha256sum tar; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install postgresql-client coreutils tar)"
+done
+if [[ "$APP_CHECKS" == 1 || "$UPDATE_INDEX" == 1 ]]; then
+    [[ -x "$PYTHON" && -f "$APP_DIR/manage.py" ]] || die "no $PYTHON or $APP_DIR/manage.py (use --app-dir/--python, or --no-app-checks)"
+fi
+if [[ -n "${DATABASE_URL:-}" ]]; then
+    pgenv_from_database_url "$DATABASE_URL"
+fi
+LIVE_DB="${PGDATABASE:-}"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+started=$SECONDS
+
+# psql on a given database, no ~/.psqlrc, never a password prompt, stop at the first error.
+sql() { local db="$1"; shift; PGDATABASE="$db" psql --no-psqlrc --no-password -v ON_ERROR_STOP=1 -q "$@"; }
+# One value from the new database.
+value() { sql "$TARGET" -A -t -c "$1"; }
+
+log "checking $BACKUP/SHA256SUMS"
+(cd "$BACKUP" && sha256sum --check --quiet SHA256SUMS) || die "checksums do not match: the backup is damaged"
+grep -E '^(created|database|postgresql server|code commit):' "$BACKUP/info.txt" | sed 's/^/    /' || true
+
+# Both refusals before anything is changed.
+media_in_use=0
+if [[ "$WITH_MEDIA" == 1 && -d "$MEDIA_TARGET" && -n "$(ls -A "$MEDIA_TARGET")" ]]; then
+    [[ "$FORCE" == 1 ]] || die "$MEDIA_TARGET is not empty; choose a new folder, or add --force to move it aside"
+    media_in_use=1
+fi
+
+# --- 2. the new database ---------------------------------------------------------------------
+exists="$(sql "$MAINTENANCE_DB" -A -t -v db="$TARGET" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';")"
+if [[ -n "$exists" ]]; then
+    tables="$(value "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+                       AND n.nspname NOT LIKE 'pg_toast%'")"
+    if [[ "$tables" -gt 0 && "$FORCE" != 1 ]]; then
+        [[ "$TARGET" == "$LIVE_DB" ]] && log "'$TARGET' is the database DATABASE_URL names: the live one"
+        die "database '$TARGET' exists and has $tables tables; choose a new name, or add --force to DROP it"
+    elif [[ "$tables" -gt 0 ]]; then
+        log "--force: dropping database '$TARGET' ($tables tables)"
+        sql "$MAINTENANCE_DB" -v db="$TARGET" <<<'DROP DATABASE :"db";'
+        exists=""
+    else
+        log "database '$TARGET' exists and is empty: restoring into it"
+    fi
+fi
+created=0
+if [[ -z "$exists" ]]; then
+    log "creating database '$TARGET'"
+    sql "$MAINTENANCE_DB" -v db="$TARGET" <<<"CREATE DATABASE :\"db\" TEMPLATE template0 ENCODING 'UTF8';"
+    created=1
+fi
+
+# --- 3. pg_restore ---------------------------------------------------------------------------
+# --no-owner/--no-privileges: the objects belong to the role that restores, whatever the roles
+# were called on the machine the backup came from. --single-transaction: all or nothing.
+log "pg_restore into '$TARGET'"
+t0=$SECONDS
+if ! pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --no-password \
+    --dbname="$TARGET" "$BACKUP/db.dump"; then
+    if [[ "$created" == 1 ]]; then
+        sql "$MAINTENANCE_DB" -v db="$TARGET" <<<'DROP DATABASE :"db";' || true
+        die "pg_restore failed; the new database '$TARGET' was dropped again"
+    fi
+    die "pg_restore failed; nothing was restored into '$TARGET' (single transaction)"
+fi
+# pg_restore does not bring the planner's statistics: without them the first queries are slow.
+sql "$TARGET" -c 'ANALYZE;'
+log "  restored in $((SECONDS - t0)) s, database size $(value "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+
+# --- 4. media --------------------------------------------------------------------------------
+if [[ "$WITH_MEDIA" == 1 ]]; then
+    if [[ "$media_in_use" == 1 ]]; then
+        log "--force: moving $MEDIA_TARGET aside to $MEDIA_TARGET.before-restore-$STAMP"
+        mv -- "$MEDIA_TARGET" "$MEDIA_TARGET.before-restore-$STAMP"
+    fi
+    mkdir -p "$MEDIA_TARGET"
+    log "unpacking media.tar into $MEDIA_TARGET"
+    t0=$SECONDS
+    tar --extract --file="$BACKUP/media.tar" --directory="$MEDIA_TARGET"
+    log "  $(find "$MEDIA_TARGET" -type f | wc -l) files, $(du -sh "$MEDIA_TARGET" | cut -f1), in $((SECONDS - t0)) s"
+fi
+
+# --- 5. checks -------------------------------------------------------------------------------
+problems=0
+log "row counts in '$TARGET':"
+for table in wagtailcore_page wagtailcore_revision auth_user wagtailcore_workflowstate \
+    wagtailcore_taskstate wagtailimages_image wagtailimages_rendition wagtaildocs_document \
+    wagtailcore_collectionviewrestriction wagtailsearch_indexentry django_migrations; do
+    if [[ "$(value "SELECT to_regclass('public.$table') IS NOT NULL")" == t ]]; then
+        printf '    %-40s %s\n' "$table" "$(value "SELECT count(*) FROM public.$table")"
+    else
+        printf '    %-40s %s\n' "$table" "(no such table)"
+    fi
+done
+pages="$(value "SELECT count(*) FROM wagtailcore_page WHERE depth > 1")" || pages=0
+users="$(value "SELECT count(*) FROM auth_user")" || users=0
+[[ "$pages" -gt 0 ]] || { log "PROBLEM: no pages besides Wagtail's root"; problems=$((problems + 1)); }
+[[ "$users" -gt 0 ]] || { log "PROBLEM: no users"; problems=$((problems + 1)); }
+if [[ "$(value "SELECT to_regclass('public.django_tasks_database_dbtaskresult') IS NOT NULL")" == t ]]; then
+    log "task queue (django-tasks) by status:"
+    value "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status ORDER BY status" | sed 's/^/    /; s/|/: /'
+    ready="$(value "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')")"
+    [[ "$ready" == 0 ]] || log "note: $ready tasks were waiting or running at backup time; a worker on this database runs them (again)"
+fi
+indexed="$(value "SELECT count(*) FROM wagtailsearch_indexentry")" || indexed=0
+if [[ "$indexed" == 0 && "$pages" -gt 0 && "$UPDATE_INDEX" != 1 ]]; then
+    log "note: the search index is empty: run manage.py update_index (or restore again with --update-index)"
+fi
+
+if [[ "$WITH_MEDIA" == 1 ]]; then
+    missing=0
+    total=0
+    while IFS='|' read -r kind file; do
+        [[ -n "$file" ]] || continue
+        total=$((total + 1))
+        if [[ ! -f "$MEDIA_TARGET/$file" ]]; then
+            missing=$((missing + 1))
+            [[ $missing -le 10 ]] && log "  missing $kind file: $file"
+        fi
+    done < <(value "SELECT 'image', file FROM wagtailimages_image
+                    UNION ALL SELECT 'rendition', file FROM wagtailimages_rendition
+                    UNION ALL SELECT 'document', file FROM wagtaildocs_document")
+    if [[ $missing -gt 0 ]]; then
+        log "PROBLEM: $missing of $total image, rendition and document files are missing under $MEDIA_TARGET"
+        problems=$((problems + 1))
+    else
+        log "all $total image, rendition and document files are present under $MEDIA_TARGET"
+    fi
+fi
+
+if [[ "$APP_CHECKS" == 1 || "$UPDATE_INDEX" == 1 ]]; then
+    # The application on the new database: host, port, user and password from the PG* variables.
+    manage() { (cd "$APP_DIR" && DATABASE_URL="postgres:///$TARGET" "$PYTHON" manage.py "$@"); }
+    if [[ "$UPDATE_INDEX" == 1 ]]; then
+        log "manage.py update_index"
+        manage update_index
+    fi
+    if [[ "$APP_CHECKS" == 1 ]]; then
+        log "manage.py check --database default"
+        manage check --database default || { log "PROBLEM: manage.py check failed"; problems=$((problems + 1)); }
+        log "manage.py migrate --check"
+        if ! manage migrate --check >/dev/null; then
+            log "PROBLEM: the code has migrations the backup lacks (run manage.py migrate after switching over):"
+            manage showmigrations --plan | grep -F '[ ]' | sed 's/^/    /' || true
+            problems=$((problems + 1))
+        else
+            log "  every migration of this code is applied in '$TARGET'"
+        fi
+    fi
+fi
+
+log "done in $((SECONDS - started)) s, $problems problem(s)"
+cat <<EOF
+
+To switch the site over to the restored state (nothing of this was done):
+  1. systemctl stop publishing-web publishing-scheduled.timer publishing-daily.timer (and the task worker)
+  2. in /etc/publishing/env set DATABASE_URL to the database '$TARGET'
+$([[ "$WITH_MEDIA" == 1 ]] && echo "  3. move $MEDIA_TARGET into place as the project's media/ folder (keep the old one until you are sure)" || echo "  3. (media not restored)")
+  4. empty the file cache: rm -rf "\${CACHE_DIR:-/srv/publishing/var/cache}"/* (it holds the old state's banners and chrome)
+  5. start the units again; check /healthz/ and a few pages, images and documents
+EOF
+[[ $problems -eq 0 ]] || exit 1
