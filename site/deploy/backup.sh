@@ -22,7 +22,8 @@ Options:
   -m, --media-root DIR   the media folder to save  (env MEDIA_ROOT, default <project>/media)
   -k, --keep-days N      remove backups older than N days; 0 keeps all
                                                    (env BACKUP_KEEP_DAYS, default 14)
-      --no-media         database only
+      --no-media         database only (also when MEDIA_S3_BUCKET is set: media on object
+                         storage is not on this disk, see BACKUP.md)
   -h, --help             this text
 
 Database connection: DATABASE_URL if it is set (the application's own variable, e.g. from
@@ -117,6 +118,10 @@ while [[ $# -gt 0 ]]; do
         *) usage >&2; die "unknown argument: $1" ;;
     esac
 done
+if [[ "$WITH_MEDIA" == 1 && -n "${MEDIA_S3_BUCKET:-}" ]]; then
+    log "media are in the object store (MEDIA_S3_BUCKET=$MEDIA_S3_BUCKET): database only; back up the bucket with its own versioning (BACKUP.md)"
+    WITH_MEDIA=0
+fi
 [[ "$KEEP_DAYS" =~ ^[0-9]+$ ]] || die "--keep-days wants a whole number of days, not '$KEEP_DAYS'"
 
 for tool in pg_dump psql sha256sum tar; do
@@ -183,7 +188,7 @@ host: $(hostname)
 database: $PGDATABASE on ${PGHOST:-local socket}:${PGPORT:-5432}
 postgresql server: $server_version
 pg_dump: $(pg_dump --version)
-media: $([[ "$WITH_MEDIA" == 1 ]] && echo "$MEDIA_ROOT" || echo "not included (--no-media)")
+media: $([[ "$WITH_MEDIA" == 1 ]] && echo "$MEDIA_ROOT" || echo "not included")
 code commit: $commit
 Restore with the code of this commit (or newer, then run manage.py migrate): site/deploy/restore.sh
 EOF
