@@ -16,14 +16,11 @@ PRODUCTION_ENV = {
 }
 
 
-def import_production(env):
+def import_production(env, show="s.DATABASES['default']['ENGINE']"):
+    """Import the production settings with ``env`` in a child process; print ``show``."""
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import config.settings.production as s; print(s.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, "-c", f"import config.settings.production as s; print({show})"],
         cwd=settings.BASE_DIR,
         env={**clean, **env},
         capture_output=True,
@@ -37,6 +34,34 @@ class ProductionSettingsTests(SimpleTestCase):
         result = import_production(PRODUCTION_ENV)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("postgresql", result.stdout)
+
+    def test_services_by_default_and_by_choice(self):
+        show = (
+            "s.STORAGES['default']['BACKEND'], s.CACHES['default']['BACKEND'], "
+            "sorted(s.CACHES), s.TASKS['default']['BACKEND'], s.WAGTAILDOCS_SERVE_METHOD"
+        )
+        default = import_production(PRODUCTION_ENV, show)
+        self.assertEqual(default.returncode, 0, default.stderr)
+        self.assertEqual(
+            default.stdout.split(),
+            [
+                "django.core.files.storage.FileSystemStorage",
+                "django.core.cache.backends.filebased.FileBasedCache",
+                "['default',",
+                "'renditions']",
+                "django_tasks_db.DatabaseBackend",
+                "serve_view",
+            ],
+        )
+        chosen = import_production(
+            {**PRODUCTION_ENV, "MEDIA_S3_BUCKET": "media", "REDIS_URL": "redis://cache:6379/0"},
+            show,
+        )
+        self.assertEqual(chosen.returncode, 0, chosen.stderr)
+        self.assertEqual(
+            chosen.stdout.split()[:2],
+            ["storages.backends.s3.S3Storage", "django_redis.cache.RedisCache"],
+        )
 
     def test_each_missing_secret_is_named(self):
         for name in PRODUCTION_ENV:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.storage import media_storage
+
 from .base import *  # noqa: F403
 
 
@@ -57,6 +59,14 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
 PUBLISHING_DEMO_USERS = False
+
+# Uploaded images and documents: local disk (MEDIA_ROOT), or an S3-compatible object store when
+# MEDIA_S3_BUCKET is set (config/storage.py). Documents are always served through Wagtail's view,
+# which checks the staff-only collection's login before it streams the file.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "").strip() or MEDIA_ROOT
+if media_storage(os.environ):
+    STORAGES = {**STORAGES, "default": media_storage(os.environ)}
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 
 def env_list(name):
