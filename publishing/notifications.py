@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Municipality
-from .tasks import enqueue_mail
+from .tasks import enqueue_mail, sending_backend
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def deliver_each(messages, kind, page_id=None):
     """
     sent = set()
     try:
-        with get_connection() as mail_connection:
+        with get_connection(sending_backend()) as mail_connection:
             for index, item in enumerate(messages):
                 item.connection = mail_connection
                 try:

@@ -9,12 +9,18 @@ last attempt fails too.
 Which queue is used is a setting (``TASKS``): production stores tasks in the database
 (``django_tasks_db``); development and the tests run them at once, in the process
 (``ImmediateBackend``), which cannot wait, so there a failed mail is logged and not retried.
+
+``QueuedEmailBackend`` puts every other mail of the site (Wagtail's comment notifications, password
+resets) on the same queue when it is the ``EMAIL_BACKEND``, as in production.
 """
 
 import datetime
 import logging
 
-from django.core.mail import EmailMessage
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from django_tasks import task
 
@@ -30,32 +36,81 @@ class MailNotDelivered(Exception):
 
 
 def message_to_json(item):
-    """The parts of an ``EmailMessage`` that ``notifications.message`` sets, as JSON data."""
+    """An ``EmailMessage`` (or one with HTML alternatives) as JSON data for the task queue."""
     return {
         "subject": item.subject,
         "body": item.body,
         "from_email": item.from_email,
         "to": list(item.to),
+        "cc": list(item.cc),
         "bcc": list(item.bcc),
+        "reply_to": list(item.reply_to),
         "headers": dict(item.extra_headers),
+        "alternatives": [list(part) for part in getattr(item, "alternatives", [])],
     }
 
 
 def message_from_json(data):
-    """The ``EmailMessage`` that ``message_to_json`` described."""
-    return EmailMessage(
+    """The message that ``message_to_json`` described."""
+    item = EmailMultiAlternatives(
         data["subject"],
         data["body"],
         data["from_email"],
         to=data["to"],
+        cc=data.get("cc", []),
         bcc=data["bcc"],
+        reply_to=data.get("reply_to", []),
         headers=data["headers"],
     )
+    for content, mimetype in data.get("alternatives", []):
+        item.attach_alternative(content, mimetype)
+    return item
 
 
 def enqueue_mail(messages, kind, page_id=None):
     """Put ``messages`` in the task queue for the worker to send."""
     send_mail_task.enqueue([message_to_json(item) for item in messages], kind, page_id)
+
+
+QUEUE_BACKEND = f"{__name__}.QueuedEmailBackend"
+
+
+def sending_backend():
+    """The e-mail backend that really sends: ``PUBLISHING_MAIL_BACKEND`` when the site's
+    ``EMAIL_BACKEND`` is the queue below, else ``EMAIL_BACKEND`` itself."""
+    backend = getattr(settings, "PUBLISHING_MAIL_BACKEND", None) or settings.EMAIL_BACKEND
+    if backend == QUEUE_BACKEND:
+        raise ImproperlyConfigured(
+            "EMAIL_BACKEND queues mail for the worker; set PUBLISHING_MAIL_BACKEND to the backend "
+            "that sends it (django.core.mail.backends.smtp.EmailBackend)."
+        )
+    return backend
+
+
+class QueuedEmailBackend(BaseEmailBackend):
+    """An ``EMAIL_BACKEND`` that hands every message to the task worker.
+
+    Production uses it so that no request talks to the mail server: Wagtail's own mails
+    (comment notifications, password resets) are queued and retried like ours. The worker sends
+    them through ``PUBLISHING_MAIL_BACKEND``. Messages with attachments are not queued (none of
+    the site's mails have any; their files would not fit the queue's JSON): they go straight
+    to the sending backend.
+    """
+
+    def send_messages(self, email_messages):
+        queued = [item for item in email_messages if not item.attachments]
+        direct = [item for item in email_messages if item.attachments]
+        if queued:
+            enqueue_mail(queued, "site")
+        sent = len(queued)
+        if direct:
+            sent += (
+                get_connection(sending_backend(), fail_silently=self.fail_silently).send_messages(
+                    direct
+                )
+                or 0
+            )
+        return sent
 
 
 @task()

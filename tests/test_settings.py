@@ -38,7 +38,8 @@ class ProductionSettingsTests(SimpleTestCase):
     def test_services_by_default_and_by_choice(self):
         show = (
             "s.STORAGES['default']['BACKEND'], s.CACHES['default']['BACKEND'], "
-            "sorted(s.CACHES), s.TASKS['default']['BACKEND'], s.WAGTAILDOCS_SERVE_METHOD"
+            "sorted(s.CACHES), s.TASKS['default']['BACKEND'], s.WAGTAILDOCS_SERVE_METHOD, "
+            "s.EMAIL_BACKEND, s.PUBLISHING_MAIL_BACKEND"
         )
         default = import_production(PRODUCTION_ENV, show)
         self.assertEqual(default.returncode, 0, default.stderr)
@@ -51,6 +52,8 @@ class ProductionSettingsTests(SimpleTestCase):
                 "'renditions']",
                 "django_tasks_db.DatabaseBackend",
                 "serve_view",
+                "publishing.tasks.QueuedEmailBackend",
+                "django.core.mail.backends.smtp.EmailBackend",
             ],
         )
         chosen = import_production(

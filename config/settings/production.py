@@ -26,7 +26,10 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Every mail is queued for the task worker (publishing/tasks.py), which sends it over SMTP and
+# tries again later when the mail server does not take it: no request waits on the mail server.
+EMAIL_BACKEND = "publishing.tasks.QueuedEmailBackend"
+PUBLISHING_MAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -38,8 +41,7 @@ EMAIL_USE_TLS = (
 )
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set only one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL.")
-# Mail goes out when a publish commits: a mail server that does not answer must not hold the
-# publisher's request for long.
+# The worker waits this long for a mail server that does not answer before it tries later.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = require_env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

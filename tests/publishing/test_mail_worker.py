@@ -1,5 +1,5 @@
-"""E-mail goes through the task worker: a mail server that is down fails no publish, and the
-worker sends the mail once the server is back.
+"""E-mail goes through the task worker: a mail server that is down fails no publish (nor any other
+request), and the worker sends the mail once the server is back.
 
 Production's setup, on whichever database the suite runs on: tasks stored in the database
 (``django_tasks_db``), ``manage.py db_worker`` running them, Django's SMTP backend talking to a
@@ -16,6 +16,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from publishing.tasks import MAIL_RETRY_DELAYS, send_mail_task
+from tests.factories import UserFactory
 from tests.governance import build_governed, publish_notice, reload
 from tests.smtp_sink import SMTPSink
 
@@ -124,3 +125,29 @@ class MailWorkerTests(TransactionTestCase):
         self.assertIn(f"after {last} attempt(s)", failed.traceback)
         self.assertNotIn("@", failed.traceback)
         self.assertEqual(mail_tasks(status=TaskResultStatus.READY).count(), 0, "no more tries")
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+    EMAIL_BACKEND="publishing.tasks.QueuedEmailBackend",
+    PUBLISHING_MAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_USE_TLS=False,
+    EMAIL_TIMEOUT=5,
+)
+class QueuedEmailBackendTests(TransactionTestCase):
+    """Production's ``EMAIL_BACKEND``: Wagtail's own mails take the same queue."""
+
+    def test_a_password_reset_while_the_mail_server_is_down_arrives_later(self):
+        port = closed_port()
+        user = UserFactory(username="marit", email="marit@alvdal.kommune.no", is_staff=True)
+        with override_settings(EMAIL_PORT=port):
+            response = self.client.post(
+                "/admin/password_reset/", {"email": user.email}, HTTP_ACCEPT_LANGUAGE="nb"
+            )
+            self.assertEqual(response.status_code, 302, "the request does not wait on mail")
+            (queued,) = mail_tasks()
+            with SMTPSink(port) as sink:
+                run_worker()
+        self.assertEqual([recipients for recipients, _message in sink.received], [[user.email]])
+        self.assertIn("/admin/password_reset/", sink.received[0][1].get_content())
