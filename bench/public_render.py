@@ -11,30 +11,27 @@ Two parts, for DESIGN.md section 7 ("the public side costs nothing extra"):
    milliseconds of each, the ratios B/A (target at most 1.03) and A'/A (the measurement's own
    noise; within 1.01 on an idle machine) and the queries of one GET of each.
 2. **Against gunicorn.** A throwaway SQLite database with both demo municipalities
-   (``load_demo``) is served by gunicorn with the production settings (DEBUG off) on a free
-   loopback port. A short load run (wrk when installed, else a small threaded Python client)
-   fetches the home page and a news page of both hosts in turn, then prints requests per second,
-   latency percentiles and the count of non-2xx answers and socket errors. Any of those makes
-   the benchmark exit non-zero. On a machine this size the load run is a smoke test: it cannot
-   resolve a few per cent (see ``../shared/research/performance-and-security.md`` 1.3 and 1.5).
+   (``load_demo``) is served by gunicorn (``site/deploy/gunicorn.conf.py``) with the production
+   settings (DEBUG off) on a free loopback port. A short load run (wrk when installed, else a
+   small threaded Python client) fetches the home page and a news page of both hosts in turn,
+   then prints requests per second, latency percentiles and the count of non-2xx answers and
+   socket errors. Any of those makes the benchmark exit non-zero. On a machine this size the load
+   run is a smoke test: it cannot resolve a few per cent (see
+   ``../shared/research/performance-and-security.md`` 1.3 and 1.5).
 
 Nothing here is a test: the numbers are for people to read.
 """
 
 import argparse
-import http.client
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -50,15 +47,21 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.serving import (  # noqa: E402
+    Gunicorn,
+    check_targets,
+    find_wrk,
+    free_port,
+    load_with_python,
+    production_env,
+    run_wrk,
+    say,
+    tail,
+)
+
 TARGET_RATIO = 1.03
 CONTROL_RATIO = 1.01
 WORDS = 400
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
-    sys.stdout.flush()
 
 
 # --- Part 1: interleaved in-process A/B/A' -----------------------------------------------------
@@ -237,133 +240,6 @@ def prepare_demo(migrate):
     sys.stdout.write(json.dumps(targets) + "\n")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def fetch(port, host, path, timeout=10):
-    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection_.request("GET", path, headers={"Host": host})
-        response = connection_.getresponse()
-        return response.status, response.read()
-    finally:
-        connection_.close()
-
-
-def wait_until_serving(server, port, host, log, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}:\n{tail(log)}")
-        try:
-            fetch(port, host, "/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within {timeout} s:\n{tail(log)}")
-
-
-def tail(path, lines=30):
-    try:
-        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-WRK_SCRIPT = """
-local targets = %(targets)s
-local threads = {}
-function setup(thread) table.insert(threads, thread) end
-function init(args) bad = 0; i = 0 end
-function request()
-  i = i %% #targets + 1
-  return wrk.format("GET", targets[i][2], {Host = targets[i][1]})
-end
-function response(status, headers, body)
-  if status < 200 or status > 299 then bad = bad + 1 end
-end
-function done(summary, latency, requests)
-  local non2xx = 0
-  for _, thread in ipairs(threads) do non2xx = non2xx + thread:get("bad") end
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d %%d\\n",
-    summary.requests, summary.duration, non2xx, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
-end
-"""
-
-
-def load_with_wrk(wrk, port, requests, seconds, workdir):
-    """Load with wrk (1 thread, 4 connections: it shares the cores with the server)."""
-    lua = ", ".join(f'{{"{host}", "{path}"}}' for host, path in requests)
-    script = Path(workdir) / "targets.lua"
-    script.write_text(WRK_SCRIPT % {"targets": "{" + lua + "}"})
-    result = subprocess.run(  # noqa: S603 (our own arguments)
-        [wrk, "-t1", "-c4", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}/"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    line = next((x for x in result.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if result.returncode != 0 or line is None:
-        raise SystemExit(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    count, duration_us, non2xx, errors, p50, p90, p99, top = map(int, line.split()[1:9])
-    return {
-        "requests": count,
-        "seconds": duration_us / 1e6,
-        "non2xx": non2xx,
-        "errors": errors,
-        "ms": {"p50": p50 / 1000, "p90": p90 / 1000, "p99": p99 / 1000, "max": top / 1000},
-    }
-
-
-def load_with_python(port, requests, seconds, connections=4):
-    """Load with a few threads of ``http.client`` when wrk is not installed."""
-    latencies, non2xx, errors = [], [0], [0]
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def worker(offset):
-        n = offset
-        while time.monotonic() < deadline:
-            host, path = requests[n % len(requests)]
-            n += 1
-            start = time.perf_counter()
-            try:
-                status, _body = fetch(port, host, path)
-            except OSError:
-                with lock:
-                    errors[0] += 1
-                continue
-            elapsed = (time.perf_counter() - start) * 1000
-            with lock:
-                latencies.append(elapsed)
-                if not 200 <= status <= 299:
-                    non2xx[0] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    latencies.sort()
-
-    def pct(p):
-        return latencies[int(p / 100 * (len(latencies) - 1))] if latencies else float("nan")
-
-    return {
-        "requests": len(latencies) + errors[0],
-        "seconds": time.monotonic() - started,
-        "non2xx": non2xx[0],
-        "errors": errors[0],
-        "ms": {"p50": pct(50), "p90": pct(90), "p99": pct(99), "max": pct(100)},
-    }
-
-
 def load_run(args, workdir, demo_db, migrated):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{demo_db}"}
     # The demo loads with the test settings (demo users allowed, quick password hashing) ...
@@ -382,53 +258,30 @@ def load_run(args, workdir, demo_db, migrated):
     port = free_port()
     hosts = [t["host"] for t in targets]
     # ... and is served with the production settings: DEBUG off, as the municipalities run it.
-    server_env = {
-        **env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": ",".join(hosts),
-        "WAGTAILADMIN_BASE_URL": f"http://{hosts[0]}:{port}",
-        "DEFAULT_FROM_EMAIL": "bench@localhost",
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
-    }
-    log = Path(workdir) / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(args.workers)]
-    command += ["--bind", f"127.0.0.1:{port}", "--error-logfile", str(log)]
-    server = subprocess.Popen(command, cwd=ROOT, env=server_env)  # noqa: S603
-    try:
-        wait_until_serving(server, port, hosts[0], log)
-        requests = []
-        for target in targets:
-            for path in target["paths"]:
-                for _ in range(3):  # warm up both workers; each answer must be the right site
-                    status, body = fetch(port, target["host"], path)
-                    if status != 200 or target["title"].encode() not in body:
-                        raise SystemExit(
-                            f"http://{target['host']}{path} answered {status}"
-                            f"{'' if status != 200 else ' without its site title'}:\n{tail(log)}"
-                        )
-                requests.append((target["host"], path))
-        wrk = shutil.which("wrk")
+    server_env = production_env(env["DATABASE_URL"], hosts, port, workdir)
+    with Gunicorn(server_env, port, args.workers, workdir) as server:
+        server.wait_until_serving(hosts[0])
+        try:
+            requests = check_targets(
+                port,
+                [(t["host"], path, t["title"]) for t in targets for path in t["paths"]],
+            )
+        except SystemExit as failed:
+            raise SystemExit(f"{failed}:\n{tail(server.log)}") from None
+        wrk = find_wrk()
         tool = "wrk -t1 -c4" if wrk else "a threaded Python client, 4 connections (no wrk)"
         say()
         say(
-            f"Load run: gunicorn {args.workers} sync workers, production settings, SQLite demo, "
-            f"{args.seconds} s with {tool}, in turn:"
+            f"Load run: gunicorn {args.workers} sync workers (site/deploy/gunicorn.conf.py), "
+            f"production settings, SQLite demo, {args.seconds} s with {tool}, in turn:"
         )
         for host, path in requests:
             say(f"  http://{host}:{port}{path}")
         say(f"load average before: {os.getloadavg()[0]:.2f}")
         if wrk:
-            result = load_with_wrk(wrk, port, requests, args.seconds, workdir)
+            result = run_wrk(wrk, port, requests, args.seconds, workdir)
         else:
             result = load_with_python(port, requests, args.seconds)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     ms = result["ms"]
     say(
         f"{result['requests']} requests in {result['seconds']:.1f} s: "
@@ -444,7 +297,7 @@ def load_run(args, workdir, demo_db, migrated):
         f"{'ok' if not failed else 'FAILED'}"
     )
     if failed:
-        say(tail(log))
+        say(tail(server.log))
     return not failed
 
 
