@@ -207,22 +207,12 @@ def clone_user(template, username, password):
         password=make_password(password, hasher=PBKDF2PasswordHasher()),
     )
     user.groups.set(template.groups.all())
-    for role in RoleAssignment.objects.filter(user=template):
-        RoleAssignment.objects.create(
-            user=user,
-            unit=role.unit,
-            role=role.role,
-            starts_on=role.starts_on,
-            ends_on=role.ends_on,
-        )
-    for certificate in PublisherCertificate.objects.filter(user=template):
-        PublisherCertificate.objects.create(
-            user=user,
-            municipality=certificate.municipality,
-            course=certificate.course,
-            passed_on=certificate.passed_on,
-            expires_on=certificate.expires_on,
-        )
+    for model, fields in (
+        (RoleAssignment, ("unit", "role", "starts_on", "ends_on")),
+        (PublisherCertificate, ("municipality", "course", "passed_on", "expires_on")),
+    ):
+        for row in model.objects.filter(user=template):
+            model.objects.create(user=user, **{name: getattr(row, name) for name in fields})
     # Messages in English, so that the report can quote them; the sites stay in their language.
     profile = UserProfile.get_for_user(user)
     profile.preferred_language = "en"
