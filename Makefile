@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages migrate demo run test bench lint check clean
+.PHONY: help install messages migrate demo run test bench bench-load lint check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -43,6 +43,9 @@ bench: $(STAMP) ## Benchmarks: text checks, the editor panel's endpoint, public 
 	$(PY) -m bench.text_checks
 	$(PY) -m bench.governance_report
 	$(PY) -m bench.public_render
+
+bench-load: $(STAMP) ## Publishing under public load on PostgreSQL (DATABASE_URL=postgres://...): gunicorn, wrk, 8 publishers
+	$(PY) -m bench.publishing_load
 
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .

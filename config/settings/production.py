@@ -148,3 +148,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # one or more, login throttling and the feedback rate limit count the address the outermost of
 # them saw, read from the right of X-Forwarded-For; with none, REMOTE_ADDR.
 PUBLISHING_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+# Errors to standard error (gunicorn's error log, the worker's journal): with DEBUG off, Django's
+# default logging only mails them to ADMINS, and there are none. Warnings too, so that mail the
+# worker must try again shows up.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
