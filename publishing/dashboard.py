@@ -9,7 +9,9 @@ Four panels, each limited to what concerns the user and their municipality:
 
 A panel that does not apply to the user's role is left out; one that applies but has nothing
 says so in one line, so a leader knows nothing waits. Every panel runs a fixed number of
-queries, whatever the number of pages.
+queries, whatever the number of pages, and reads only the rows it shows (``PANEL_LIMIT``) and
+a count of the rest. Wagtail's own "Awaiting your review" and "Your pages in a workflow" are
+replaced by versions that do the same (see below).
 """
 
 import datetime
@@ -21,9 +23,20 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as wagtail_gettext
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
-from wagtail.models import Page, TaskState, get_default_page_content_type, get_page_models
+from wagtail.admin.views.home import (
+    UserObjectsInWorkflowModerationPanel,
+    WorkflowObjectsToModeratePanel,
+)
+from wagtail.models import (
+    Page,
+    PagePermissionTester,
+    TaskState,
+    get_default_page_content_type,
+    get_page_models,
+)
 
 from .models import (
     LEADER_ROLES,
@@ -155,6 +168,19 @@ class Viewer:
         return bool(self.leads or self.deputises or self.leaders_group)
 
     @cached_property
+    def approvable(self):
+        """The in-progress leader approvals the user may approve (``Waiting``), oldest first.
+
+        Read once per request: "Awaiting your approval as leader" and Wagtail's "Awaiting your
+        review" list the same tasks.
+        """
+        states = TaskState.objects.filter(
+            status=TaskState.STATUS_IN_PROGRESS,
+            task__content_type=ContentType.objects.get_for_model(LeaderApprovalTask),
+        ).order_by("started_at")
+        return approvable_task_states(self.user, states)
+
+    @cached_property
     def scope_units(self):
         """Units the user answers for: where they lead or deputise and every unit below them,
         and all units of the municipalities where they are in communications."""
@@ -206,14 +232,19 @@ class GovernancePanel(Component):
     def items(self):
         return self.get_items()
 
+    @property
+    def total(self):
+        """How many rows there are in all; a panel that loads only the rows it shows says."""
+        return len(self.items)
+
     def get_context_data(self, parent_context=None):
-        items = self.items
+        items, total = self.items, self.total
         return {
             "panel": self,
             "items": items[:PANEL_LIMIT],
-            "total": len(items),
-            "more": len(items) > PANEL_LIMIT,
-            "more_url": self.more_url() if len(items) > PANEL_LIMIT else None,
+            "total": total,
+            "more": total > PANEL_LIMIT,
+            "more_url": self.more_url() if total > PANEL_LIMIT else None,
             "request": parent_context.get("request") if parent_context else None,
         }
 
@@ -243,29 +274,30 @@ class AwaitingApprovalPanel(GovernancePanel):
     def applies(self):
         return self.viewer.is_leader
 
-    @cached_property
+    @property
     def waiting(self):
-        states = TaskState.objects.filter(
-            status=TaskState.STATUS_IN_PROGRESS,
-            task__content_type=ContentType.objects.get_for_model(LeaderApprovalTask),
-        ).order_by("started_at")
-        return approvable_task_states(self.viewer.user, states)
+        return self.viewer.approvable
 
     @property
     def own_edits(self):
         return sum(1 for waiting in self.waiting if waiting.edited_by_user)
+
+    @property
+    def total(self):
+        return len(self.waiting) - self.own_edits
 
     def get_items(self):
         rows = []
         for waiting in self.waiting:
             if waiting.edited_by_user:
                 continue
+            if len(rows) == PANEL_LIMIT:
+                break  # the rows the panel shows; ``total`` counts them all
             page, state = waiting.page, waiting.task_state
-            content = page.latest_revision.content if page.latest_revision else {}
             rows.append(
                 ApprovalRow(
                     page=page,
-                    unit=self.viewer.unit_name(content.get("owning_unit")),
+                    unit=self.viewer.unit_name(getattr(page, "line_unit_id", None)),
                     capacity=capacity_label(waiting.capacity),
                     submitted_by=person_name(state.workflow_state.requested_by),
                     since=state.started_at,
@@ -384,19 +416,44 @@ class OverdueReviewPanel(GovernancePanel):
     def applies(self):
         return bool(self.viewer.leads or self.viewer.deputises or self.viewer.communications)
 
-    def get_items(self):
+    @cached_property
+    def counted(self):
+        """The most overdue ``PANEL_LIMIT`` pages and how many there are: per page type, the
+        count and the first rows, so the panel reads ten pages whether a thousand are due."""
         today = timezone.localdate()
         scope = self.viewer.scope_units
         if not scope:
-            return []
-        pages = []
-        for model in governed_page_models():  # one query per page type, not per page
+            return [], 0
+        pages, total = [], 0
+        for model in governed_page_models():  # two queries per page type, not one per page
+            due = model.objects.live().filter(review_by__lt=today, owning_unit_id__in=scope)
+            total += due.count()
             pages.extend(
-                model.objects.live()
-                .filter(review_by__lt=today, owning_unit_id__in=scope)
-                .select_related("responsible_leader")
+                due.select_related("responsible_leader")
+                .only(*self.FIELDS)
+                .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
             )
-        pages.sort(key=lambda page: (page.review_by, page.title))
+        pages.sort(key=lambda page: (page.review_by, page.title, page.pk))
+        return pages[:PANEL_LIMIT], total
+
+    #: What a row shows of a page and its leader (not the page's text).
+    FIELDS = (
+        "title",
+        "draft_title",
+        "review_by",
+        "owning_unit_id",
+        "responsible_leader__first_name",
+        "responsible_leader__last_name",
+        "responsible_leader__username",
+    )
+
+    @property
+    def total(self):
+        return self.counted[1]
+
+    def get_items(self):
+        today = timezone.localdate()
+        pages = self.counted[0]
         return [
             OverdueRow(
                 page=page,
@@ -478,14 +535,20 @@ class FeedbackPanel(GovernancePanel):
         viewer = self.viewer
         return bool(viewer.leads or viewer.deputises or viewer.communications)
 
-    def get_items(self):
+    @cached_property
+    def unhandled(self):
         from .citizen_admin import feedback_for
 
+        return feedback_for(self.viewer.user).filter(handled=False)
+
+    @property
+    def total(self):
+        return self.unhandled.count()
+
+    def get_items(self):
+        # The newest answers the panel shows, not every unhandled one.
         return list(
-            feedback_for(self.viewer.user)
-            .filter(handled=False)
-            .select_related("page", "unit")
-            .order_by("-created_at")
+            self.unhandled.select_related("page", "unit").order_by("-created_at")[:PANEL_LIMIT]
         )
 
     def more_url(self):
@@ -512,6 +575,307 @@ def panels_for(request):
     return [panel for panel in (cls(viewer) for cls in PANELS) if panel.applies()]
 
 
+# --- Wagtail's own workflow panels, bounded ------------------------------------------------------
+#
+# Wagtail's "Awaiting your review" and "Your pages in a workflow" list every task and workflow,
+# and "Awaiting your review" asks each row's task for its actions and steps: for a leader
+# approval that is the line approval and the whole rule engine on the draft, some forty
+# queries a row. A municipality with hundreds of pages in workflows would wait seconds for
+# its dashboard. The two panels below show the same rows and actions with the same templates,
+# the newest ``PANEL_LIMIT`` of them, in a fixed number of queries, and say how many there
+# are in all.
+
+
+def _showing(html, shown, total):
+    """``html`` followed by "Showing 10 of 250." when not every row is shown."""
+    if total <= shown:
+        return html
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    note = gettext("Showing %(shown)s of %(total)s.") % {"shown": shown, "total": total}
+    return format_html('{}<p class="w-help-text w-pl-5">{}</p>', html, note)
+
+
+def workflow_tasks_with_status(workflow_states):
+    """``{workflow state id: [tasks with .status and .status_display]}``, the answer of
+    ``WorkflowState.all_tasks_with_status()`` for each, in two queries."""
+    import copy
+
+    from django.conf import settings
+    from wagtail.models import WorkflowTask
+
+    states = {state.pk: state for state in workflow_states}
+    steps = {}
+    for step in (
+        WorkflowTask.objects.filter(
+            workflow_id__in={s.workflow_id for s in states.values()}, task__active=True
+        )
+        .select_related("task")
+        .order_by("sort_order")
+    ):
+        steps.setdefault(step.workflow_id, []).append(step.task)
+    rows = list(
+        TaskState.objects.filter(workflow_state_id__in=states)
+        .order_by("-started_at", "-id")
+        .values_list(
+            "workflow_state_id", "task_id", "status", "revision_id", "revision__created_at"
+        )
+    )
+    latest = {}
+    if getattr(settings, "WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT", False):
+        # Only the task states of the newest revision that any task state of the workflow
+        # state was created on count (as ``_get_applicable_task_states``).
+        for state_id, _task, _status, revision_id, created in rows:
+            if state_id not in latest or (created, revision_id) > latest[state_id]:
+                latest[state_id] = (created, revision_id)
+    status = {}
+    for state_id, task_id, value, revision_id, _created in rows:
+        if state_id in latest and latest[state_id][1] != revision_id:
+            continue
+        status.setdefault((state_id, task_id), value)  # newest first: the first one counts
+    labels = dict(TaskState.STATUS_CHOICES)
+    # Wagtail's own label, in Wagtail's translations (not one of ours to translate).
+    not_started = wagtail_gettext("Not started")
+    result = {}
+    for pk, state in states.items():
+        tasks = []
+        for task in steps.get(state.workflow_id, []):
+            task = copy.copy(task)
+            task.status = status.get((pk, task.pk))
+            task.status_display = labels.get(task.status, not_started)
+            tasks.append(task)
+        result[pk] = tasks
+    return result
+
+
+class _RowPermissions(PagePermissionTester):
+    """Wagtail's permission tester for one dashboard row, told in advance whether the task the
+    page waits in lets the user open the editor.
+
+    Wagtail asks the current task (``user_can_access_editor``) for every row; the leader
+    approval and internal-notice tasks answer with the whole line approval on the page's
+    draft, some forty queries. The panels know the answer from one bulk line approval.
+    """
+
+    def __init__(self, user, page, may_open):
+        super().__init__(user, page)
+        self.may_open = may_open
+
+    def can_edit(self):
+        # Wagtail's ``can_edit``, with the workflow task's answer already known.
+        if not self.user.is_active or self.page_is_root:
+            return False
+        if self.user.is_superuser or "change" in self.permissions:
+            return True
+        if "add" in self.permissions and self.page.owner_id == self.user.pk:
+            return True
+        return self.may_open
+
+
+def _know_permissions(user, pages):
+    """Let each of ``pages`` (base pages) answer ``permissions_for_user(user)`` without asking
+    its workflow task page by page: their in-progress workflows are loaded at once, and for
+    pages waiting in a task that asks the line approval, one bulk line approval answers."""
+    from wagtail.models import WorkflowState
+
+    from .models import InternalNoticeTask, LeaderApprovalTask
+
+    pages = {page.pk: page for page in pages}
+    if not pages:
+        return
+    states = {
+        int(state.object_id): state
+        for state in WorkflowState.objects.active()
+        .filter(
+            base_content_type=get_default_page_content_type(),
+            object_id__in=[str(pk) for pk in pages],
+        )
+        .select_related("current_task_state__task")
+    }
+    line_tasks = {
+        task.pk
+        for model in (LeaderApprovalTask, InternalNoticeTask)
+        for task in model.objects.only("pk")
+    }
+    asking = [
+        state.current_task_state_id
+        for state in states.values()
+        if state.status == WorkflowState.STATUS_IN_PROGRESS
+        and state.current_task_state is not None
+        and state.current_task_state.task_id in line_tasks
+    ]
+    approvable = {
+        w.page.pk for w in approvable_task_states(user, TaskState.objects.filter(pk__in=asking))
+    }
+    asked = {pk for pk, state in states.items() if state.current_task_state_id in asking}
+    for pk, page in pages.items():
+        page._current_workflow_states = [states[pk]] if pk in states else []
+        if pk in asked:
+            tester = _RowPermissions(user, page, pk in approvable)
+            page.permissions_for_user = lambda who, tester=tester, page=page: (
+                tester if who == tester.user else type(page).permissions_for_user(page, who)
+            )
+
+
+class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
+    """Wagtail's "Awaiting your review": the newest tasks the user may act on, with their
+    steps and actions, in a fixed number of queries. Leader approvals come from the same bulk
+    line approval as the governance panels, and "Approve" is offered only when nothing blocks
+    the draft, as in the editor."""
+
+    total = 0
+
+    def get_context_data(self, parent_context):
+        from django.conf import settings
+        from wagtail.models import Revision, Task
+
+        from .models import LeaderApprovalTask
+        from .rules import PUBLISH, RuleContext, blocking
+        from .rules.bulk import drafts, evaluate_many
+
+        request = parent_context["request"]
+        user = request.user
+        context = {"states": [], "request": request, "csrf_token": parent_context["csrf_token"]}
+        if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
+            return context
+        tasks = list(Task.objects.filter(active=True).specific())
+        leader_tasks = [task.pk for task in tasks if isinstance(task, LeaderApprovalTask)]
+        waiting = {w.task_state.pk: w for w in Viewer.of(request).approvable}
+        others = TaskState.objects.none()
+        for task in tasks:
+            if task.pk not in leader_tasks:
+                others = others | task.get_task_states_user_can_moderate(user=user)
+        others = others.filter(workflow_state__base_content_type=get_default_page_content_type())
+        newest = sorted(
+            [(w.task_state.started_at, pk) for pk, w in waiting.items()]
+            + list(others.order_by("-started_at").values_list("started_at", "pk")[:PANEL_LIMIT]),
+            reverse=True,
+        )[:PANEL_LIMIT]
+        self.total = len(waiting) + others.count()
+        states = (
+            TaskState.objects.filter(pk__in=[pk for _started, pk in newest])
+            .select_related(
+                "revision", "revision__user", "workflow_state", "workflow_state__workflow", "task"
+            )
+            .annotate(previous_revision_id=Revision.objects.previous_revision_id_subquery())
+            .order_by("-started_at", "-pk")
+        )
+        states = list(states)
+        pages = Page.objects.select_related("latest_revision").in_bulk(
+            {int(state.workflow_state.object_id) for state in states}
+        )
+        _know_permissions(user, pages.values())
+        specific_tasks = {task.pk: task for task in tasks}
+        steps = workflow_tasks_with_status([state.workflow_state for state in states])
+        # Approve only what may be published: the rule engine on the drafts of the leader
+        # approvals shown, all at once.
+        may_approve = [
+            pk
+            for pk in {int(s.workflow_state.object_id) for s in states if s.pk in waiting}
+            if pk in pages and not waiting_edited(waiting, states, pk)
+        ]
+        built = drafts([pages[pk] for pk in may_approve])
+        contexts = {pk: RuleContext(page=draft, purpose=PUBLISH) for pk, draft in built.items()}
+        blocked = {
+            pk
+            for pk, findings in zip(contexts, evaluate_many(contexts.values()), strict=True)
+            if blocking(findings)
+        }
+        for state in states:
+            obj = pages.get(int(state.workflow_state.object_id))
+            if obj is None:
+                continue
+            state.task = specific_tasks.get(state.task_id, state.task)
+            if state.pk in waiting:
+                actions = []
+                if not waiting[state.pk].edited_by_user:
+                    actions.append(("reject", _("Request changes"), True))
+                    if obj.pk not in blocked:
+                        actions.append(("approve", _("Approve"), True))
+            else:
+                actions = state.task.get_actions(obj, user)
+            context["states"].append(
+                {
+                    "obj": obj,
+                    "revision": state.revision,
+                    "previous_revision_id": state.previous_revision_id,
+                    "live_revision_id": obj.live_revision_id,
+                    "task_state": state,
+                    "actions": actions,
+                    "workflow_tasks": steps.get(state.workflow_state_id, []),
+                    "workflow_action_url_name": "wagtailadmin_pages:workflow_action",
+                    "workflow_preview_url_name": (
+                        "wagtailadmin_pages:workflow_preview" if obj.is_previewable() else None
+                    ),
+                    "revisions_compare_url_name": "wagtailadmin_pages:revisions_compare",
+                }
+            )
+        return context
+
+    def render_html(self, parent_context=None):
+        html = super().render_html(parent_context)
+        return _showing(html, min(self.total, PANEL_LIMIT), self.total)
+
+
+def waiting_edited(waiting, states, page_id):
+    """Whether the user edited the page of a leader approval shown (four eyes: no actions)."""
+    return any(
+        waiting[s.pk].edited_by_user
+        for s in states
+        if s.pk in waiting and int(s.workflow_state.object_id) == page_id
+    )
+
+
+class YourPagesInWorkflowPanel(UserObjectsInWorkflowModerationPanel):
+    """Wagtail's "Your pages in a workflow": the newest ``PANEL_LIMIT`` in-progress workflows
+    the user asked for or whose pages they own, and how many there are in all."""
+
+    total = 0
+
+    def get_context_data(self, parent_context):
+        from django.conf import settings
+        from django.db.models import IntegerField
+        from django.db.models.functions import Cast
+        from wagtail.models import WorkflowState
+
+        request = parent_context["request"]
+        context = {"request": request, "workflow_states": []}
+        if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
+            return context
+        owned = Q(base_content_type_id=get_default_page_content_type().id) & Exists(
+            Page.objects.filter(
+                owner=request.user,
+                id=Cast(OuterRef("object_id"), output_field=IntegerField()),
+            )
+        )
+        states = WorkflowState.objects.active().filter(owned | Q(requested_by=request.user))
+        self.total = states.count()
+        newest = (
+            states.prefetch_related("content_object", "content_object__latest_revision")
+            .select_related("current_task_state", "current_task_state__task")
+            .order_by("-current_task_state__started_at")
+        )
+        context["workflow_states"] = [s for s in newest[:PANEL_LIMIT] if s.content_object]
+        _know_permissions(request.user, [s.content_object for s in context["workflow_states"]])
+        return context
+
+    def render_html(self, parent_context=None):
+        html = super().render_html(parent_context)
+        return _showing(html, min(self.total, PANEL_LIMIT), self.total)
+
+
+#: Wagtail's panels (by name) and what replaces them on the dashboard.
+BOUNDED = {
+    WorkflowObjectsToModeratePanel.name: AwaitingReviewPanel,
+    UserObjectsInWorkflowModerationPanel.name: YourPagesInWorkflowPanel,
+}
+
+
 @hooks.register("construct_homepage_panels")
 def add_governance_panels(request, panels):
+    for index, panel in enumerate(panels):
+        replacement = BOUNDED.get(getattr(panel, "name", None))
+        if replacement is not None and type(panel) is not replacement:
+            panels[index] = replacement()
     panels.extend(panels_for(request))

@@ -125,8 +125,29 @@ class LineFacts:
     owning_unit_id: int | None
 
 
+#: The two keys line approval reads from a page's latest revision, read by the database (see
+#: ``with_line_keys``) so that lists need not load and parse every revision's whole content.
+LINE_KEYS = {
+    "line_leader_id": ("responsible_leader", "latest_revision__content"),
+    "line_unit_id": ("owning_unit", "latest_revision__content"),
+}
+
+
+def with_line_keys(pages):
+    """``pages`` (a base page queryset) with the latest revision's responsible leader and
+    owning unit annotated, and the revisions' content left unread."""
+    from django.db.models.fields.json import KeyTransform
+
+    return (
+        pages.select_related("latest_revision", "live_revision")
+        .defer("latest_revision__content", "live_revision__content")
+        .annotate(**{name: KeyTransform(*key) for name, key in LINE_KEYS.items()})
+    )
+
+
 def line_facts(pages):
-    """``LineFacts`` for base ``pages`` fetched with ``select_related("latest_revision")``.
+    """``LineFacts`` for base ``pages`` fetched with ``select_related("latest_revision")``
+    (or ``with_line_keys``).
 
     A page without revisions is read from its own row (one query per page type).
     """
@@ -136,12 +157,12 @@ def line_facts(pages):
         if revision is None:
             without_revision.append(page.pk)
             continue
-        facts[page.pk] = LineFacts(
-            page.pk,
-            page.path,
-            revision.content.get("responsible_leader"),
-            revision.content.get("owning_unit"),
-        )
+        if hasattr(page, "line_unit_id"):
+            leader, unit = page.line_leader_id, page.line_unit_id
+        else:
+            leader = revision.content.get("responsible_leader")
+            unit = revision.content.get("owning_unit")
+        facts[page.pk] = LineFacts(page.pk, page.path, leader, unit)
     if without_revision:
         from wagtail.models import Page
 
@@ -226,17 +247,9 @@ class _LineIndex:
         return None
 
 
-def approver_capacities(user, facts, on=None):
-    """``{page id: capacity}`` for the pages in ``facts`` that ``user`` may approve.
-
-    The same answer as ``approver_ids(page).get(user.pk)`` for each page, in six queries
-    whatever the number of pages.
-    """
-    facts = list(facts)
-    if not facts or user is None or not user.is_authenticated:
-        return {}
-    on = on or timezone.localdate()
-    index = _LineIndex(facts, on)
+def _own_line(user, on):
+    """The units where ``user`` holds a leader role on ``on``, and the leader roles (assignment
+    ids) they stand in for as a deputy."""
     leads_units = set(
         RoleAssignment.objects.active(on)
         .leaders()
@@ -246,6 +259,21 @@ def approver_capacities(user, facts, on=None):
     deputy_for = set(
         Deputyship.objects.active(on).filter(deputy=user).values_list("assignment_id", flat=True)
     )
+    return leads_units, deputy_for
+
+
+def approver_capacities(user, facts, on=None, own_line=None):
+    """``{page id: capacity}`` for the pages in ``facts`` that ``user`` may approve.
+
+    The same answer as ``approver_ids(page).get(user.pk)`` for each page, in six queries
+    whatever the number of pages. ``own_line`` is ``_own_line(user, on)`` when known.
+    """
+    facts = list(facts)
+    if not facts or user is None or not user.is_authenticated:
+        return {}
+    on = on or timezone.localdate()
+    index = _LineIndex(facts, on)
+    leads_units, deputy_for = own_line or _own_line(user, on)
     capacities = {}
     for item in facts:
         capacity = index.capacity(item, user.pk, leads_units, deputy_for)
@@ -302,27 +330,52 @@ def approvable_task_states(user, task_states, on=None):
     """The task states among ``task_states`` whose page ``user`` may approve, as ``Waiting``.
 
     ``task_states`` is a queryset of in-progress leader-approval task states. Runs a fixed
-    number of queries (about ten) whatever the number of task states.
+    number of queries (about ten) whatever the number of task states. Each ``Waiting.page``
+    is a base page with ``line_leader_id`` and ``line_unit_id`` from its latest revision
+    (``with_line_keys``); the revisions' content is not loaded.
+
+    Every waiting page is judged from a few columns; only the task states and pages the user
+    may approve are loaded as objects (a chief executive may approve hundreds of a thousand).
     """
     from wagtail.models import Page, get_default_page_content_type
 
     if user is None or not user.is_authenticated or not user.is_active:
         return []
-    states = list(
-        task_states.filter(
-            workflow_state__base_content_type=get_default_page_content_type()
-        ).select_related("workflow_state", "workflow_state__requested_by", "task")
-    )
-    if not states:
+    on = on or timezone.localdate()
+    own_line = _own_line(user, on)
+    if not any(own_line):
+        # Only a leader (the responsible one or one above) or a deputy approves: someone who
+        # holds no leader role and stands in for none approves nothing, whatever waits.
         return []
-    pages = Page.objects.select_related("latest_revision", "live_revision").in_bulk(
-        {int(state.workflow_state.object_id) for state in states}
+    task_states = task_states.filter(
+        workflow_state__base_content_type=get_default_page_content_type()
     )
-    capacities = approver_capacities(user, line_facts(pages.values()).values(), on)
-    edited = edited_since_live(user, [pages[pk] for pk in capacities])
-    waiting = []
-    for state in states:
-        page_id = int(state.workflow_state.object_id)
-        if page_id in capacities:
-            waiting.append(Waiting(state, pages[page_id], capacities[page_id], page_id in edited))
-    return waiting
+    page_of = {
+        pk: int(object_id)
+        for pk, object_id in task_states.values_list("pk", "workflow_state__object_id")
+    }
+    if not page_of:
+        return []
+    rows = with_line_keys(Page.objects.filter(pk__in=set(page_of.values()))).values_list(
+        "pk", "path", "latest_revision_id", "line_leader_id", "line_unit_id"
+    )
+    facts = {pk: LineFacts(pk, path, leader, unit) for pk, path, rev, leader, unit in rows if rev}
+    without = set(page_of.values()) - facts.keys()
+    if without:
+        facts.update(line_facts(Page.objects.filter(pk__in=without, latest_revision=None)))
+    capacities = approver_capacities(user, facts.values(), on, own_line)
+    wanted = [pk for pk, page_id in page_of.items() if page_id in capacities]
+    if not wanted:
+        return []
+    states = list(
+        task_states.filter(pk__in=wanted).select_related(
+            "workflow_state", "workflow_state__requested_by", "task"
+        )
+    )
+    pages = with_line_keys(Page.objects.all()).in_bulk(capacities)
+    edited = edited_since_live(user, pages.values())
+    return [
+        Waiting(state, pages[page_id], capacities[page_id], page_id in edited)
+        for state in states
+        if (page_id := page_of[state.pk]) in pages
+    ]

@@ -11,6 +11,63 @@ from django.utils.translation import gettext as _
 from ..models.organisation import Role, RoleAssignment
 from ..models.pages import BaseInternalNoticePage, Sensitivity
 from . import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
+from .bulk import Missing, facts_of
+
+# Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
+# for many pages at once (``rules.bulk``), and from the database otherwise.
+
+
+def _known(context, kind, key):
+    """``key`` among the prefetched ``kind``; ``Missing`` when nothing was prefetched."""
+    facts = facts_of(context)
+    if facts is None:
+        raise Missing(key)
+    return facts.get(kind, key)
+
+
+def _notice_of(context):
+    """The internal notice ``context.page`` links, or None."""
+    page = context.page
+    if not page.internal_notice_id:
+        return None
+    try:
+        return _known(context, "notices", page.internal_notice_id)
+    except Missing:
+        return page.internal_notice.specific
+
+
+def _is_notice(page):
+    """Whether ``page`` (a specific page, or a base page from the prefetched facts) is an
+    internal notice."""
+    cls = page.specific_class
+    return cls is not None and issubclass(cls, BaseInternalNoticePage)
+
+
+def _person_of(context, page, name):
+    """The user in ``page``'s foreign key ``name`` (``responsible_leader``, ``spokesperson``)."""
+    try:
+        user = _known(context, "users", getattr(page, f"{name}_id"))
+    except Missing:
+        return getattr(page, name)
+    return user if user is not None else getattr(page, name)
+
+
+def _unit_of(context, page):
+    facts = facts_of(context)
+    if facts is not None and page.owning_unit_id in facts.units:
+        return facts.units[page.owning_unit_id]
+    return page.owning_unit
+
+
+def _leader_in_line(context, page, day):
+    """Whether the page's responsible leader holds a leader role in its unit's line."""
+    facts = facts_of(context)
+    try:
+        if facts is None or page.owning_unit_id not in facts.units:
+            raise Missing(page.owning_unit_id)
+        return facts.has_leader_in_line(page.owning_unit_id, page.responsible_leader_id, day)
+    except Missing:
+        return page.owning_unit.has_leader_in_line(page.responsible_leader, on=day)
 
 
 def _notice_url(page):
@@ -34,7 +91,7 @@ def internal_before_external(context):
     page = context.page
     if not page.affects_staff or not context.is_external:
         return
-    notice = page.internal_notice.specific if page.internal_notice_id else None
+    notice = _notice_of(context)
     if notice is None:
         # On submit the workflow's notice task holds the page until a notice is linked and live.
         yield Finding(
@@ -47,7 +104,7 @@ def internal_before_external(context):
         )
         return
     municipality = context.municipality
-    if not isinstance(notice, BaseInternalNoticePage):
+    if not _is_notice(notice):
         yield Finding(
             "notice.wrong_type",
             BLOCK,
@@ -150,7 +207,12 @@ def no_staff_documents_on_public_pages(context):
     open it, and the link would show the document's title to everyone."""
     if not context.is_external:
         return
-    for document in private_documents_linked(context.page):
+    facts = facts_of(context)
+    if facts is not None and context.page.pk in facts.private_documents:
+        documents = facts.private_documents[context.page.pk]
+    else:
+        documents = private_documents_linked(context.page)
+    for document in documents:
         yield Finding(
             "documents.private_on_public_page",
             BLOCK,
@@ -166,17 +228,11 @@ def no_staff_documents_on_public_pages(context):
 def private_documents_linked(page):
     """Documents in collections with a view restriction that ``page`` links anywhere (document
     choosers, rich text links), found the way Wagtail's reference index finds them."""
-    from django.contrib.contenttypes.models import ContentType
     from wagtail.documents import get_document_model
-    from wagtail.models import CollectionViewRestriction, ReferenceIndex
+    from wagtail.models import CollectionViewRestriction
 
     document_model = get_document_model()
-    document_type = ContentType.objects.get_for_model(document_model)
-    ids = {
-        object_id
-        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
-        if type_id == document_type.pk
-    }
+    ids = referenced_document_ids(page)
     if not ids:
         return []
     restricted = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
@@ -185,6 +241,21 @@ def private_documents_linked(page):
         for document in document_model.objects.filter(pk__in=ids).select_related("collection")
         if any(document.collection.path.startswith(path) for path in restricted)
     ]
+
+
+def referenced_document_ids(page):
+    """Ids of the documents ``page`` links anywhere, as Wagtail's reference index finds them
+    (in its fields and child objects; no query once those are loaded)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.documents import get_document_model
+    from wagtail.models import ReferenceIndex
+
+    document_type = ContentType.objects.get_for_model(get_document_model())
+    return {
+        int(object_id)
+        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
+        if type_id == document_type.pk and str(object_id).isdigit()
+    }
 
 
 @rule(PUBLISH, SUBMIT)
@@ -196,10 +267,20 @@ def no_public_aliases_of_intranet_pages(context):
     from wagtail.models import Page
 
     municipality = context.municipality
-    aliases = Page.objects.filter(alias_of_id=page.pk)
-    if municipality is not None and municipality.intranet_page_id:
-        aliases = aliases.exclude(path__startswith=municipality.intranet_page.path)
-    if aliases.exists():
+    intranet = (
+        municipality.intranet_page.path
+        if municipality is not None and municipality.intranet_page_id
+        else None
+    )
+    facts = facts_of(context)
+    if facts is not None and page.pk in facts.aliases:
+        outside = any(not intranet or not p.startswith(intranet) for p in facts.aliases[page.pk])
+    else:
+        aliases = Page.objects.filter(alias_of_id=page.pk)
+        if intranet:
+            aliases = aliases.exclude(path__startswith=intranet)
+        outside = aliases.exists()
+    if outside:
         yield Finding(
             "alias.outside_intranet",
             BLOCK,
@@ -213,16 +294,12 @@ def responsibility(context):
     """A public page names the leader who owns the service, the unit and the audiences."""
     page = context.page
     municipality = context.municipality
-    if (
-        page.owning_unit_id
-        and municipality is not None
-        and page.owning_unit.municipality_id != municipality.pk
-    ):
+    unit = _unit_of(context, page) if page.owning_unit_id else None
+    if unit is not None and municipality is not None and unit.municipality_id != municipality.pk:
         yield Finding(
             "responsibility.unit_of_other_municipality",
             BLOCK,
-            _("The owning unit %(unit)s belongs to another municipality.")
-            % {"unit": page.owning_unit},
+            _("The owning unit %(unit)s belongs to another municipality.") % {"unit": unit},
             _("Choose a unit of this municipality under Governance."),
             field="owning_unit",
         )
@@ -242,14 +319,14 @@ def responsibility(context):
             _("Choose the leader who owns the service under Governance."),
             field="responsible_leader",
         )
-    elif page.owning_unit_id and not page.owning_unit.has_leader_in_line(
-        page.responsible_leader, on=timezone.localdate(context.when)
+    elif page.owning_unit_id and not _leader_in_line(
+        context, page, timezone.localdate(context.when)
     ):
         yield Finding(
             "responsibility.leader_not_in_line",
             BLOCK,
             _("%(person)s holds no leader role in %(unit)s or above it in the line.")
-            % {"person": _person(page.responsible_leader), "unit": page.owning_unit},
+            % {"person": _person(_person_of(context, page, "responsible_leader")), "unit": unit},
             _("Choose the leader who owns the service."),
             field="responsible_leader",
         )
@@ -294,19 +371,14 @@ def spokesperson(context):
     if municipality is None:
         return
     allowed = set(municipality.statement_level_roles(level))
-    assignments = RoleAssignment.objects.active(timezone.localdate(context.when)).filter(
-        user_id=page.spokesperson_id, unit__municipality=municipality
-    )
-    if level in _UNIT_LEVELS and page.owning_unit_id:
-        assignments = assignments.filter(unit_id=page.owning_unit_id)
-    held = set(assignments.values_list("role", flat=True))
+    held = _roles_held(context, page, municipality, unit_only=level in _UNIT_LEVELS)
     if not held & allowed:
         yield Finding(
             "spokesperson.wrong_role",
             BLOCK,
             _("%(person)s cannot speak at the level “%(level)s”. It needs: %(roles)s.")
             % {
-                "person": _person(page.spokesperson),
+                "person": _person(_person_of(context, page, "spokesperson")),
                 "level": page.get_statement_level_display(),
                 "roles": ", ".join(municipality.role_label(role) for role in sorted(allowed)),
             },
@@ -318,10 +390,35 @@ def spokesperson(context):
             "spokesperson.union_representative",
             WARN,
             _("%(person)s speaks as a union representative, for the staff.")
-            % {"person": _person(page.spokesperson)},
+            % {"person": _person(_person_of(context, page, "spokesperson"))},
             _("The press release will say so; make sure the text does too."),
             field="spokesperson",
         )
+
+
+def _roles_held(context, page, municipality, *, unit_only):
+    """The roles the spokesperson holds in the municipality (in the owning unit, for the
+    statement levels about one unit) on the day of the context."""
+    day = timezone.localdate(context.when)
+    facts = facts_of(context)
+    try:
+        if facts is None:
+            raise Missing(page.spokesperson_id)
+        units = facts.units
+        return {
+            a.role
+            for a in facts.active_roles(page.spokesperson_id, day)
+            if a.unit_id in units
+            and units[a.unit_id].municipality_id == municipality.pk
+            and (not unit_only or not page.owning_unit_id or a.unit_id == page.owning_unit_id)
+        }
+    except Missing:
+        assignments = RoleAssignment.objects.active(day).filter(
+            user_id=page.spokesperson_id, unit__municipality=municipality
+        )
+        if unit_only and page.owning_unit_id:
+            assignments = assignments.filter(unit_id=page.owning_unit_id)
+        return set(assignments.values_list("role", flat=True))
 
 
 @rule(PUBLISH, SUBMIT)
@@ -337,7 +434,11 @@ def trained_publisher(context):
     if municipality is None:
         return
     today = timezone.localdate(context.when)
-    certificates = list(user.publisher_certificates.filter(municipality=municipality))
+    facts = facts_of(context)
+    if facts is not None and user.pk in facts.certificate_users:
+        certificates = facts.certificates.get((user.pk, municipality.pk), [])
+    else:
+        certificates = list(user.publisher_certificates.filter(municipality=municipality))
     if any(cert.is_valid(today) for cert in certificates):
         return
     if certificates:
