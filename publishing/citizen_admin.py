@@ -29,6 +29,7 @@ from .models import (
     RoleAssignment,
 )
 from .models.organisation import LEADER_ROLES, subtree_ids
+from .user_scope import municipality_ids, remembered
 
 
 def crisis_municipalities(user):
@@ -44,8 +45,8 @@ class CrisisPermissionHelper(PermissionHelper):
     """The crisis group decides, whatever the model permissions say."""
 
     def _mine(self, user, obj=None):
-        scope = crisis_municipalities(user)
-        return scope.filter(pk=obj.municipality_id).exists() if obj else scope.exists()
+        scope = municipality_ids(user, "crisis", crisis_municipalities)
+        return obj.municipality_id in scope if obj else bool(scope)
 
     def user_can_list(self, user):
         return self._mine(user)
@@ -136,32 +137,50 @@ class CrisisBannerAdmin(ModelAdmin):
 # --- feedback ---------------------------------------------------------------------------------
 
 
+def feedback_scope(user):
+    """``(everything, municipality ids, unit ids)``: the feedback ``user`` answers for is all of
+    it, or that of these municipalities (communications) and of these units (see the module
+    docstring). Worked out once per request."""
+
+    def compute():
+        if not user.is_authenticated or not user.is_active:
+            return False, set(), set()
+        if user.is_superuser:
+            return True, set(), set()
+        communications = set(
+            Municipality.objects.filter(
+                communications_group__in=user.groups.values("pk")
+            ).values_list("pk", flat=True)
+        )
+        assignments = list(RoleAssignment.objects.active().filter(user=user).select_related("unit"))
+        # A deputy answers for the units of the leader they stand in for.
+        assignments += [
+            d.assignment
+            for d in Deputyship.objects.active()
+            .filter(deputy=user)
+            .select_related("assignment__unit")
+        ]
+        unit_ids = set()
+        for assignment in assignments:
+            if assignment.role == Role.COMMUNICATIONS_EDITOR:
+                communications.add(assignment.unit.municipality_id)
+            elif assignment.role in LEADER_ROLES:
+                edges = OrganisationUnit.objects.filter(
+                    municipality_id=assignment.unit.municipality_id
+                ).values_list("pk", "parent_id")
+                unit_ids |= subtree_ids(edges, [assignment.unit_id])
+            else:
+                unit_ids.add(assignment.unit_id)
+        return False, communications, unit_ids
+
+    return remembered(user, "feedback", compute)
+
+
 def feedback_for(user):
     """The feedback ``user`` is responsible for (see the module docstring)."""
-    if not user.is_authenticated or not user.is_active:
-        return PageFeedback.objects.none()
-    if user.is_superuser:
+    everything, communications, unit_ids = feedback_scope(user)
+    if everything:
         return PageFeedback.objects.all()
-    communications = Municipality.objects.filter(communications_group__in=user.groups.values("pk"))
-    assignments = list(RoleAssignment.objects.active().filter(user=user).select_related("unit"))
-    # A deputy answers for the units of the leader they stand in for.
-    assignments += [
-        d.assignment
-        for d in Deputyship.objects.active().filter(deputy=user).select_related("assignment__unit")
-    ]
-    unit_ids = set()
-    for assignment in assignments:
-        if assignment.role == Role.COMMUNICATIONS_EDITOR:
-            communications = communications | Municipality.objects.filter(
-                pk=assignment.unit.municipality_id
-            )
-        elif assignment.role in LEADER_ROLES:
-            edges = OrganisationUnit.objects.filter(
-                municipality_id=assignment.unit.municipality_id
-            ).values_list("pk", "parent_id")
-            unit_ids |= subtree_ids(edges, [assignment.unit_id])
-        else:
-            unit_ids.add(assignment.unit_id)
     return PageFeedback.objects.filter(Q(municipality__in=communications) | Q(unit__in=unit_ids))
 
 
@@ -169,7 +188,8 @@ class FeedbackPermissionHelper(PermissionHelper):
     """Answers are read and marked handled by those responsible; nobody writes them here."""
 
     def _mine(self, user, obj):
-        return feedback_for(user).filter(pk=obj.pk).exists()
+        everything, communications, unit_ids = feedback_scope(user)
+        return everything or obj.municipality_id in communications or obj.unit_id in unit_ids
 
     def user_can_list(self, user):
         return user.is_superuser or Municipality.objects.for_user(user).exists()
@@ -186,12 +206,14 @@ class FeedbackPermissionHelper(PermissionHelper):
     def user_can_delete_obj(self, user, obj):
         # Deleting is for the communications group (for example a comment that should not
         # be kept); the unit marks an answer handled instead.
-        return (
-            user.is_superuser
-            or Municipality.objects.filter(
-                pk=obj.municipality_id, communications_group__in=user.groups.values("pk")
-            ).exists()
+        return user.is_superuser or obj.municipality_id in municipality_ids(
+            user, "communications group", communications_group_municipalities
         )
+
+
+def communications_group_municipalities(user):
+    """The municipalities whose communications group ``user`` is in."""
+    return Municipality.objects.filter(communications_group__in=user.groups.values("pk"))
 
 
 class FeedbackHandledForm(WagtailAdminModelForm):
@@ -211,6 +233,7 @@ class PageFeedbackAdmin(ModelAdmin):
     inspect_view_enabled = True
     inspect_view_fields = ("page", "unit", "found", "comment", "masked", "created_at", "handled")
     list_display = ("created_at", "page", "found", "comment_start", "unit", "handled")
+    list_select_related = ("page", "unit")
     list_filter = ("handled", "found", ("unit", RelatedOnlyFieldListFilter))
     search_fields = ("comment", "page__title")
     panels = [FieldPanel("handled"), FieldPanel("handled_note")]

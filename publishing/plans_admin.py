@@ -25,6 +25,7 @@ from .models import Audience, CommunicationPlan, Municipality, OrganisationUnit,
 from .models.municipality import GROUP_KEYS
 from .models.plans import planning_municipalities
 from .plans_views import VIEW_PERMISSION
+from .user_scope import municipality_ids
 
 
 def people_of(municipalities):
@@ -188,20 +189,20 @@ class PlanPermissionHelper(PermissionHelper):
     ``wagtail_hooks`` is not reused: that module imports this one.)
     """
 
-    def _in(self, municipalities, obj):
-        return municipalities.filter(pk=obj.municipality_id).exists()
+    def _in(self, user, scope, obj):
+        return obj.municipality_id in municipality_ids(user, scope.__name__, scope)
 
     def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and self._in(planning_municipalities(user), obj)
+        return super().user_can_edit_obj(user, obj) and self._in(user, planning_municipalities, obj)
 
     def user_can_delete_obj(self, user, obj):
         return super().user_can_delete_obj(user, obj) and self._in(
-            planning_municipalities(user), obj
+            user, planning_municipalities, obj
         )
 
     def user_can_inspect_obj(self, user, obj):
         return super().user_can_inspect_obj(user, obj) and self._in(
-            Municipality.objects.for_user(user), obj
+            user, Municipality.objects.for_user, obj
         )
 
 

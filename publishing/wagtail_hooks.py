@@ -34,6 +34,7 @@ from .models import (
 )
 from .plans_admin import CommunicationPlanAdmin
 from .rules import blocking, check_publish
+from .user_scope import municipality_ids
 from .userbar import swap_content_checker
 from .veto import alias_refusal, copy_refusal, move_refusal
 from .views import user_may_fast_track
@@ -45,10 +46,11 @@ class MunicipalityPermissionHelper(PermissionHelper):
     municipality_lookup = "municipality"
 
     def _in_scope(self, user, obj, scope):
+        *path, last = self.municipality_lookup.split("__")
         value = obj
-        for part in self.municipality_lookup.split("__"):
-            value = getattr(value, part)
-        return scope(user).filter(pk=value.pk).exists()
+        for part in path:
+            value = getattr(value, part)  # the listing selects these related rows
+        return getattr(value, f"{last}_id") in municipality_ids(user, scope.__name__, scope)
 
     def user_can_edit_obj(self, user, obj):
         return super().user_can_edit_obj(user, obj) and self._in_scope(
@@ -97,6 +99,7 @@ class OrganisationUnitAdmin(MunicipalityScopedAdmin):
     menu_label = _("Units")
     menu_icon = "group"
     list_display = ("name", "kind", "parent", "municipality")
+    list_select_related = ("parent", "municipality")
     list_filter = ("municipality", "kind")
     search_fields = ("name", "code")
     panels = [
@@ -114,6 +117,7 @@ class RoleAssignmentAdmin(MunicipalityScopedAdmin):
     menu_label = _("Roles")
     menu_icon = "user"
     list_display = ("user", "role", "unit", "starts_on", "ends_on")
+    list_select_related = ("user", "unit")
     list_filter = ("role", "unit__municipality")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name")
     panels = [
@@ -131,6 +135,7 @@ class DeputyshipAdmin(MunicipalityScopedAdmin):
     menu_label = _("Deputies")
     menu_icon = "user"
     list_display = ("deputy", "assignment", "starts_on", "ends_on")
+    list_select_related = ("deputy", "assignment__user", "assignment__unit")
     search_fields = ("deputy__username", "deputy__first_name", "deputy__last_name")
     panels = [
         FieldPanel("assignment"),
@@ -145,6 +150,7 @@ class AudienceAdmin(MunicipalityScopedAdmin):
     menu_label = _("Audiences")
     menu_icon = "view"
     list_display = ("name", "lix_target", "is_internal", "municipality")
+    list_select_related = ("municipality",)
     list_filter = ("municipality",)
     search_fields = ("name", "code")
     panels = [
@@ -163,6 +169,7 @@ class PublisherCertificateAdmin(MunicipalityScopedAdmin):
     menu_label = _("Publisher certificates")
     menu_icon = "success"
     list_display = ("user", "course", "passed_on", "expires_on", "municipality")
+    list_select_related = ("user", "municipality")
     list_filter = ("municipality",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "course")
     panels = [

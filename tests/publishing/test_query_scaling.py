@@ -11,7 +11,6 @@ the same number of queries both times. A count that grows with the data is an N+
 
 import io
 import itertools
-import unittest
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -210,13 +209,6 @@ class QueryScalingTests(TestCase):
             DeputyFactory(assignment=head)
             CertificateFactory(user=head.user, municipality=self.alvdal, course=f"Kurs {n}")
 
-    # Known N+1 outside this change's files: each register row asks the database whether the
-    # user may edit, inspect and delete it (``MunicipalityPermissionHelper._in_scope`` in
-    # publishing/wagtail_hooks.py, ``FeedbackPermissionHelper`` in publishing/citizen_admin.py)
-    # and loads its foreign keys one by one (wagtail-modeladmin only follows them with
-    # ``list_select_related``). The fix reads the user's scope once per request and sets
-    # ``list_select_related``; remove this decorator with it.
-    @unittest.expectedFailure
     def test_register_listings(self):
         def measure():
             counts = {}
