@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages migrate demo run test bench bench-load lint check clean
+.PHONY: help install messages migrate demo run test bench bench-load bench-scale lint check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -46,6 +46,9 @@ bench: $(STAMP) ## Benchmarks: text checks, the editor panel's endpoint, public 
 
 bench-load: $(STAMP) ## Publishing under public load on PostgreSQL (DATABASE_URL=postgres://...): gunicorn, wrk, 8 publishers
 	$(PY) -m bench.publishing_load
+
+bench-scale: $(STAMP) ## The admin on 50,000 pages and 500,000 revisions (DATABASE_URL=postgres://...; about 25 minutes)
+	$(PY) -m bench.data_scale
 
 lint: $(STAMP) ## ruff
 	$(VENV)/bin/ruff check .
