@@ -5,19 +5,16 @@ the production settings module in a child process, as gunicorn would load them.
 """
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
-from django.conf import settings
 from django.test import SimpleTestCase
 
-from tests.test_settings import PRODUCTION_ENV
+from tests.test_settings import PRODUCTION_ENV, run_python, without_production_env
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -68,22 +65,17 @@ class RedisCacheTests(SimpleTestCase):
                 time.sleep(0.05)
 
     def probe(self):
-        env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
-        env.update(
-            PRODUCTION_ENV,
-            DJANGO_SETTINGS_MODULE="config.settings.production",
-            REDIS_URL=f"redis://127.0.0.1:{self.port}/0",
-            REDIS_RENDITIONS_URL=f"redis://127.0.0.1:{self.port}/1",
-            # A database that answers, so that the health check speaks of the cache alone.
-            DATABASE_URL=f"sqlite:///{self.folder}/db.sqlite3",
-        )
-        return subprocess.run(
-            [sys.executable, "-c", PROBE],
-            cwd=settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        return run_python(
+            PROBE,
+            {
+                **without_production_env(),
+                **PRODUCTION_ENV,
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
+                "REDIS_URL": f"redis://127.0.0.1:{self.port}/0",
+                "REDIS_RENDITIONS_URL": f"redis://127.0.0.1:{self.port}/1",
+                # A database that answers, so that the health check speaks of the cache alone.
+                "DATABASE_URL": f"sqlite:///{self.folder}/db.sqlite3",
+            },
         )
 
     def test_both_caches_live_in_redis_apart_and_the_health_check_sees_it(self):

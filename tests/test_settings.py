@@ -16,16 +16,29 @@ PRODUCTION_ENV = {
 }
 
 
-def import_production(env, show="s.DATABASES['default']['ENGINE']"):
-    """Import the production settings with ``env`` in a child process; print ``show``."""
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+def run_python(code, env):
+    """Run ``code`` in a child Python in the project folder, with ``env`` as its environment:
+    settings modules read the environment once, at import."""
     return subprocess.run(
-        [sys.executable, "-c", f"import config.settings.production as s; print({show})"],
+        [sys.executable, "-c", code],
         cwd=settings.BASE_DIR,
-        env={**clean, **env},
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def without_production_env():
+    """This process's environment without the variables the production settings require."""
+    return {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+
+
+def import_production(env, show="s.DATABASES['default']['ENGINE']"):
+    """Import the production settings with ``env`` in a child process; print ``show``."""
+    return run_python(
+        f"import config.settings.production as s; print({show})",
+        {**without_production_env(), **env},
     )
 
 
@@ -100,21 +113,7 @@ class DatabaseSelectionTests(SimpleTestCase):
     def test_database_url_selects_the_database_and_sqlite_is_the_default(self):
         code = "import config.settings.dev as s; print(s.DATABASES['default']['ENGINE'])"
         clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        default = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=settings.BASE_DIR,
-            env=clean,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        default = run_python(code, clean)
         self.assertIn("sqlite3", default.stdout, default.stderr)
-        chosen = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=settings.BASE_DIR,
-            env={**clean, "DATABASE_URL": "postgres://u@%2Ftmp%2Fsock:5432/db"},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        chosen = run_python(code, {**clean, "DATABASE_URL": "postgres://u@%2Ftmp%2Fsock:5432/db"})
         self.assertIn("postgresql", chosen.stdout, chosen.stderr)
