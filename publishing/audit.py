@@ -2,9 +2,11 @@
 
 import contextvars
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter, log
+
+from .after_commit import in_transaction
 
 BLOCKED = "publishing.publish_blocked"
 SCHEDULED_BLOCKED = "publishing.scheduled_publish_blocked"
@@ -103,21 +105,12 @@ def record(page, action, *, user=None, findings=(), data=None, revision=None):
     }
     written = _write(entry)
     # Only attempts are kept: an approval that was rolled back did not happen.
-    if action in ATTEMPTS and _in_transaction() and written is not None:
+    if action in ATTEMPTS and in_transaction() and written is not None:
         pending = _pending.get()
         if pending is None:
             pending = []
             _pending.set(pending)
         pending.append((written.pk, entry))
-
-
-def _in_transaction():
-    """True inside an atomic block that may still roll back.
-
-    The atomic block Django's ``TestCase`` wraps each test in is not counted: it never commits,
-    so counting it would write every entry twice in tests.
-    """
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 def flush_pending(**kwargs):

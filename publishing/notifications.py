@@ -26,12 +26,12 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from .after_commit import after_commit
 from .models import Municipality
 from .tasks import enqueue_mail, sending_backend
 
@@ -188,15 +188,6 @@ def deliver(messages, kind, page_id=None):
     return len(messages) - len(deliver_each(messages, kind, page_id))
 
 
-def _in_transaction():
-    """True inside an atomic block that may still roll back.
-
-    The block Django's ``TestCase`` wraps each test in never commits and is not counted (as in
-    ``audit.record``), so that tests see what production does outside a transaction.
-    """
-    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-
-
 def send_after_commit(messages, kind, page=None):
     """Queue ``messages`` for sending once the current transaction commits, or now outside one.
 
@@ -210,10 +201,7 @@ def send_after_commit(messages, kind, page=None):
     def send():
         enqueue_mail(messages, kind, page_id)
 
-    if _in_transaction():
-        transaction.on_commit(send, robust=True)
-    else:
-        send()
+    after_commit(send)
 
 
 def mail_users(users, page, template, context, kind):

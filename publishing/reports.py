@@ -11,13 +11,14 @@ Each report covers the municipalities whose leaders or communications group the 
 (superusers: all) and is shown only to them. The exports are Wagtail's own (``list_export``).
 
 Cost of the findings report: it runs every rule on every live governed page of the
-municipality on each request (the list, each filter change and each export). What the rules
-look up is loaded for all pages at once (``rules.bulk``), so it runs a fixed number of queries
-(about 50) whatever the number of pages, but the text checks still cost about 3–4 ms a page on
-the 2-core development machine: about a minute for a municipality with 17,000 live pages
-(``python -m bench.data_scale``). Nothing is cached: the report shows what the engine says now,
-as the publish veto would. The other two reports run a fixed number of queries (about 30) and
-read only the columns they show.
+municipality on each request (the list, each filter change and each export), in a fixed number
+of queries whatever the number of pages (``rules.bulk``). The text checks, which cost a few
+milliseconds a page, are not redone: each live version's results are kept when it goes live
+(``publishing.live_text``) and the report reads them without loading the pages' text. Pages
+whose kept results are missing or stale (just published, a profile changed, the checks
+upgraded) are checked by the task worker; the report queues that and says how many wait. The
+other rules are judged on each request, as the publish veto would judge them now. The other two
+reports run a fixed number of queries (about 30) and read only the columns they show.
 """
 
 import datetime
@@ -43,7 +44,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.models import Page, PageLogEntry, Task, TaskState
 
-from . import audit
+from . import audit, live_text
 from .dashboard import capacity_label, governed_page_models, in_trees, person_name
 from .models import (
     AutomaticChecksTask,
@@ -54,7 +55,8 @@ from .models import (
     WarningAcknowledgement,
 )
 from .rules import BLOCK, PUBLISH, WARN, RuleContext
-from .rules.bulk import evaluate_many
+from .rules.bulk import evaluate_many, facts_of
+from .text_extraction import content_fields
 
 WORKFLOW_APPROVED = "wagtail.workflow.approve"
 
@@ -248,10 +250,10 @@ class GovernanceReportView(ReportView):
         raise NotImplementedError
 
     def live_governed_pages(self, unit=None, fields=None, **filters):
-        """Live governed pages of the user's municipalities (one query per page type, two with
-        their audiences). ``fields`` loads only those fields (and the leader's name), not the
-        pages' text: a report over every live page of a large municipality would otherwise
-        read tens of thousands of bodies it never shows."""
+        """Live governed pages of the user's municipalities (one query per page type), never
+        with their text: a report over every live page of a large
+        municipality would otherwise read tens of thousands of bodies it never shows.
+        ``fields`` loads only those fields (and the leader's name)."""
         units = unit.ids_below() if unit else None
         pages = []
         for model in governed_page_models():
@@ -260,7 +262,8 @@ class GovernanceReportView(ReportView):
                 queryset = queryset.filter(owning_unit_id__in=units)
             queryset = queryset.select_related("responsible_leader")
             if fields is None:
-                queryset = queryset.prefetch_related("audiences")
+                # The rules get the audiences from one query (``rules.bulk``).
+                queryset = queryset.defer(*(f.name for f in content_fields(model)))
             else:
                 queryset = queryset.only(*fields, *LEADER_NAME)
             pages.extend(queryset)
@@ -363,6 +366,9 @@ class FindingsReportView(GovernanceReportView):
 
     def get_rows(self, filters):
         municipality_of = {m.site.root_page.path: m for m in self.municipalities if m.site}
+        # Pages whose kept text results are stale are checked by the worker (at once where
+        # tasks run in the process); until then their text findings are not shown.
+        live_text.queue_refresh(self.municipalities)
         pages = self.live_governed_pages(filters.get("unit"))
         pages.sort(key=lambda page: page.path)
         self.pages_checked = len(pages)
@@ -374,10 +380,13 @@ class FindingsReportView(GovernanceReportView):
             context = RuleContext(page=page, purpose=PUBLISH)
             context._cache["municipality"] = municipality  # known already: saves a query a page
             contexts.append(context)
-        # What the rules look up (notices, units and leaders, roles, aliases, documents) is
-        # loaded for all pages at once: a fixed number of queries, not a few per page.
+        # What the rules look up (notices, units and leaders, roles, aliases, documents, the
+        # kept text results) is loaded for all pages at once: a fixed number of queries.
         rows = []
-        for page, findings in zip(pages, evaluate_many(contexts), strict=True):
+        evaluated = evaluate_many(contexts, kept_text=True)
+        kept = facts_of(contexts[0]).text if contexts else {}
+        self.pages_waiting = sum(1 for results in kept.values() if results is None)
+        for page, findings in zip(pages, evaluated, strict=True):
             for finding in findings:
                 rows.append(
                     FindingRow(
@@ -406,6 +415,7 @@ class FindingsReportView(GovernanceReportView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["pages_checked"] = getattr(self, "pages_checked", 0)
+        context["pages_waiting"] = getattr(self, "pages_waiting", 0)
         context["blocking_count"] = sum(1 for row in self.rows if row.severity == BLOCK)
         context["warning_count"] = sum(1 for row in self.rows if row.severity == WARN)
         return context

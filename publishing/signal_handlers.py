@@ -2,7 +2,7 @@
 
 from django.core.signals import request_finished
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from wagtail.models import TaskState
+from wagtail.models import Page, TaskState
 from wagtail.signals import page_published, page_unpublished
 
 from . import audit
@@ -135,7 +135,6 @@ def purge_site_pages(site):
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
     from wagtail.contrib.frontend_cache.utils import PurgeBatch
-    from wagtail.models import Page
 
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True))
@@ -167,6 +166,14 @@ def connect():
     page_unpublished.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_unpublished")
     page_published.connect(release_pages_waiting_for_notice, dispatch_uid="publishing_notice_live")
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
+    # The kept text checks of live pages (the findings report reads them).
+    from . import live_text
+    from .dashboard import governed_page_models
+
+    for model in (Page, *governed_page_models()):
+        post_save.connect(
+            live_text.forget_and_check, sender=model, dispatch_uid=f"pub_text_{model._meta.label}"
+        )
     # E-mail: the leader when a page reaches approval, the author when changes are requested,
     # staff when an internal notice goes live (in place of Wagtail's own workflow mails).
     from . import notifications

@@ -10,6 +10,9 @@ Which queue is used is a setting (``TASKS``): production stores tasks in the dat
 (``django_tasks_db``); development and the tests run them at once, in the process
 (``ImmediateBackend``), which cannot wait, so there a failed mail is logged and not retried.
 
+The worker also keeps the text checks of live pages up to date (``check_live_text``,
+``refresh_live_text``; see ``publishing.live_text``).
+
 ``QueuedEmailBackend`` puts every other mail of the site (Wagtail's comment notifications, password
 resets) on the same queue when it is the ``EMAIL_BACKEND``, as in production.
 """
@@ -144,3 +147,21 @@ def send_mail_task(messages, kind, page_id=None, attempt=1):
         delay,
     )
     return {"sent": len(messages) - len(unsent), "retrying": len(unsent)}
+
+
+@task()
+def check_live_text(page_ids):
+    """Check the text of these pages' live versions and keep the results (``live_text``)."""
+    from .live_text import check_pages
+
+    return {"checked": check_pages(page_ids)}
+
+
+@task()
+def refresh_live_text(municipality_ids):
+    """Check every live page of these municipalities whose kept text results are stale."""
+    from .live_text import refresh
+    from .models import Municipality
+
+    municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
+    return {"checked": refresh(municipalities.select_related("site__root_page"))}

@@ -165,19 +165,33 @@ def extract(page):
     # The browser title and the search-engine description are shown to readers too.
     for name in ("seo_title", "search_description"):
         page_text.add(name, page._meta.get_field(name).verbose_name, getattr(page, name, ""))
-    base_fields = {f.name for f in Page._meta.get_fields()}
-    for model_field in type(page)._meta.get_fields():
+    for model_field in content_fields(type(page)):
         name = model_field.name
-        if name in base_fields or name in NOT_CONTENT or not model_field.concrete:
-            continue
         label = getattr(model_field, "verbose_name", name)
         value = getattr(page, name, None)
         if isinstance(model_field, RichTextField):
             _add_rich_text(page_text, name, label, value)
         elif isinstance(model_field, StreamField):
             _walk_stream(page_text, name, label, value)
-        elif isinstance(model_field, models.CharField | models.TextField) and not (
-            model_field.choices
-        ):
+        else:
             page_text.add(name, label, value)
     return page_text
+
+
+def content_fields(model):
+    """The fields of a page type, beyond Wagtail's own, whose text readers see."""
+    base_fields = {f.name for f in Page._meta.get_fields()}
+    return [
+        model_field
+        for model_field in model._meta.get_fields()
+        if model_field.concrete
+        and model_field.name not in base_fields
+        and model_field.name not in NOT_CONTENT
+        and (
+            isinstance(model_field, RichTextField | StreamField)
+            or (
+                isinstance(model_field, models.CharField | models.TextField)
+                and not model_field.choices
+            )
+        )
+    ]

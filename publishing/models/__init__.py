@@ -8,6 +8,7 @@ intranet index) are named in ``settings.PUBLISHING`` as model strings.
 from .crisis import CrisisBanner, CrisisLevel  # noqa: F401
 from .fast_track import FastTrackReview  # noqa: F401
 from .feedback import PageFeedback  # noqa: F401
+from .live_text import LiveTextCheck  # noqa: F401
 from .municipality import Municipality  # noqa: F401
 from .organisation import (  # noqa: F401
     LEADER_ROLES,

@@ -67,6 +67,14 @@ class Facts:
     #: Publisher certificates by (user id, municipality id).
     certificates: dict = field(default_factory=dict)
     certificate_users: set = field(default_factory=set)
+    #: Kept text results of live pages by id (``TextResults``; None: not checked yet), when
+    #: the list asked for them (``prefetch(..., kept_text=True)``).
+    text: dict = field(default_factory=dict)
+    #: Ids of the documents each of those pages links, from the same kept results.
+    documents: dict = field(default_factory=dict)
+    #: The audiences of those live pages by page id (read from the database in one query a
+    #: page type, not through each page's relation).
+    audiences: dict = field(default_factory=dict)
 
     def municipality_for(self, path):
         """Same answer as ``Municipality.objects.for_page``: the first site whose tree holds
@@ -109,12 +117,14 @@ def facts_of(context):
     return context._cache.get("facts")
 
 
-def prefetch(contexts):
+def prefetch(contexts, kept_text=False):
     """Load what the rules will look up for every context, and attach it to each.
 
     Contexts judge saved pages where they stand (no ``location`` or ``parent``); the queries
     are fixed in number whatever the number of pages: municipalities, units, notices, people
-    and their roles, aliases, linked documents and certificates.
+    and their roles, aliases, linked documents and certificates. With ``kept_text`` the
+    contexts are live pages, and the text rules and linked documents come from their kept
+    text checks (``publishing.live_text``) instead of their text, which need not be loaded.
     """
     from wagtail.models import Page
 
@@ -162,10 +172,23 @@ def prefetch(contexts):
     ):
         facts.aliases[alias_of].append(path)
 
-    _fill_relations(pages, facts)
+    if kept_text:
+        from ..live_text import kept_results
+
+        facts.text, facts.documents = kept_results(contexts)
+        facts.audiences = _audiences(pages)
+
+    def linked_documents(page):
+        if page.pk in facts.documents:
+            return facts.documents[page.pk]
+        return referenced_document_ids(page)
+
+    # Child objects are read for the text and the documents a page links: not needed for
+    # pages whose kept results say both.
+    _fill_relations(pages, facts, children={p.pk for p in pages if p.pk not in facts.documents})
     facts.private_documents = _private_documents(
         {context.page.pk: context.page for context in contexts if context.is_external},
-        referenced_document_ids,
+        linked_documents,
     )
 
     users = {context.user.pk for context in contexts if getattr(context.user, "pk", None)}
@@ -176,12 +199,63 @@ def prefetch(contexts):
     return facts
 
 
-def _fill_relations(pages, facts):
+def audiences_of(context):
+    """The page's audiences: from the ``Facts`` when a list loaded them, else from the page
+    (an unsaved form or a draft holds its choices in memory; modelcluster reads either)."""
+    facts = facts_of(context)
+    if facts is not None and context.page.pk in facts.audiences:
+        return facts.audiences[context.page.pk]
+    page = context.page
+    return list(page.audiences.all()) if hasattr(page, "audiences") else []
+
+
+def _audiences(pages):
+    """``{page id: [audiences]}`` for saved pages, one query a page type (and one for the
+    audiences themselves)."""
+    from ..models import Audience
+
+    links = {}
+    by_class = {}
+    for page in pages:
+        if page.pk and hasattr(page, "audiences"):
+            by_class.setdefault(type(page), set()).add(page.pk)
+    for cls, ids in by_class.items():
+        through = cls._meta.get_field("audiences").remote_field.through
+        source = through._meta.get_field(cls._meta.model_name).attname
+        for page_id, audience_id in through.objects.filter(**{f"{source}__in": ids}).values_list(
+            source, "audience_id"
+        ):
+            links.setdefault(page_id, []).append(audience_id)
+    audiences = Audience.objects.in_bulk({pk for ids in links.values() for pk in ids})
+    result = {pk: [] for ids in by_class.values() for pk in ids}
+    for page_id, ids in links.items():
+        result[page_id] = [audiences[pk] for pk in ids if pk in audiences]
+    return result
+
+
+def prefetch_for_text(contexts):
+    """Load what the text checks and the reference index read for every context: its
+    municipality and the pages' child objects, in a few queries."""
+    from ..models import Municipality
+
+    contexts = list(contexts)
+    facts = Facts(
+        municipalities=list(Municipality.objects.select_related("site__root_page", "intranet_page"))
+    )
+    for context in contexts:
+        context._cache.setdefault(
+            "municipality", facts.municipality_for(context.anchor.path) if context.anchor else None
+        )
+    _fill_relations([context.page for context in contexts], facts, foreign_keys=False)
+
+
+def _fill_relations(pages, facts, children=None, foreign_keys=True):
     """Fill the pages' own foreign keys (unit, leader, notice, plan, spokesperson) and, for
     pages read from the database, their child relations (comments), from a few queries.
 
     The text extraction reads every field of a page and the reference index every child
-    object; without this each page would cost a query for each.
+    object; without this each page would cost a query for each. ``children``: only these
+    pages need their child relations (default: all); ``foreign_keys=False``: only those.
     """
     from django.db.models import prefetch_related_objects
     from modelcluster.models import get_all_child_relations
@@ -196,7 +270,11 @@ def _fill_relations(pages, facts):
     known = {OrganisationUnit: facts.units, get_user_model(): facts.users, Page: facts.notices}
     keys = {}
     for cls, group in by_class.items():
-        keys[cls] = [f for f in cls._meta.concrete_fields if f.many_to_one and f.name not in base]
+        keys[cls] = [
+            f
+            for f in cls._meta.concrete_fields
+            if f.many_to_one and f.name not in base and foreign_keys
+        ]
         for f in keys[cls]:
             store = known.setdefault(f.related_model, {})
             ids = {getattr(page, f.attname) for page in group} - {None} - store.keys()
@@ -216,7 +294,9 @@ def _fill_relations(pages, facts):
             unread = [
                 page
                 for page in group
-                if page.pk and relation not in getattr(page, "_cluster_related_objects", {})
+                if page.pk
+                and relation not in getattr(page, "_cluster_related_objects", {})
+                and (children is None or page.pk in children)
             ]
             if unread:
                 prefetch_related_objects(unread, relation)
@@ -246,12 +326,14 @@ def _private_documents(pages, referenced_document_ids):
     return found
 
 
-def evaluate_many(contexts):
-    """Findings for each context, as ``evaluate`` gives them, in a fixed number of queries."""
+def evaluate_many(contexts, kept_text=False):
+    """Findings for each context, as ``evaluate`` gives them, in a fixed number of queries.
+
+    ``kept_text``: see ``prefetch``."""
     from . import evaluate
 
     contexts = list(contexts)
-    prefetch(contexts)
+    prefetch(contexts, kept_text)
     return [evaluate(context) for context in contexts]
 
 

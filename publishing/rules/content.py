@@ -5,6 +5,9 @@ gives each finding its message and fix in the reader's language, says where on t
 and applies the municipality's targets from its profile.
 """
 
+from dataclasses import dataclass, field
+
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +15,7 @@ from ..content_checks import personal_data, plain_language
 from ..content_checks.base import BLOCK, WARN, InputTooLarge
 from ..text_extraction import extract
 from . import EDIT, PUBLISH, SUBMIT, Finding, rule
+from .bulk import Missing, audiences_of, facts_of
 
 PERSONAL_DATA = {
     "national_id": (
@@ -66,16 +70,145 @@ def content_language(context):
     return municipality.language if municipality else "nb"
 
 
-def _where(text, offset):
+@dataclass
+class TextResults:
+    """What the text checks found on one version of a page, in no language.
+
+    The rules word it for the reader; ``stored()`` is what a live page keeps of it
+    (``LiveTextCheck``): everything but the masked excerpts, which only the writer sees.
+    """
+
+    #: The text's size when it is too large to check; then nothing else was checked.
+    too_large: int | None = None
+    #: ``{"kind", "severity", "field", "excerpt"}`` in text order, at most ``MAX_PER_KIND``
+    #: of a kind.
+    personal_data: list = field(default_factory=list)
+    lix: float | None = None
+    #: ``{"word", "suggestion"}``, each word once, in text order.
+    officialese: list = field(default_factory=list)
+    #: ``{"text", "field"}`` of links whose text does not say where they go.
+    vague_links: list = field(default_factory=list)
+
+    def stored(self):
+        return {
+            "too_large": self.too_large,
+            "personal_data": [
+                {key: value for key, value in item.items() if key != "excerpt"}
+                for item in self.personal_data
+            ],
+            "lix": self.lix,
+            "officialese": self.officialese,
+            "vague_links": self.vague_links,
+        }
+
+    @classmethod
+    def from_stored(cls, data):
+        return cls(
+            too_large=data.get("too_large"),
+            personal_data=list(data.get("personal_data", [])),
+            lix=data.get("lix"),
+            officialese=list(data.get("officialese", [])),
+            vague_links=list(data.get("vague_links", [])),
+        )
+
+
+def analysis_settings(municipality):
+    """What of the municipality's profile the text checks depend on."""
+    targets = municipality.plain_language if municipality else {}
+    return {
+        "language": municipality.language if municipality else "nb",
+        # The scanner ignores values that are not text.
+        "allow": sorted(
+            point["value"]
+            for point in (municipality.contact_points if municipality else [])
+            if isinstance(point.get("value"), str)
+        ),
+        "long_sentence_words": targets.get("long_sentence_words", 25),
+        "long_word_letters": targets.get("long_word_letters", 7),
+        "max_paragraph_words": targets.get("max_paragraph_words", 80),
+    }
+
+
+def analyse(context):
+    """Run the text checks on the page's text now."""
+    text = page_text(context)
+    settings = analysis_settings(context.municipality)
+    try:
+        found = personal_data.scan(text.text, settings["language"], allow=settings["allow"])
+        report = plain_language.analyze(
+            text.text,
+            settings["language"],
+            long_sentence_words=settings["long_sentence_words"],
+            long_word_letters=settings["long_word_letters"],
+            max_paragraph_words=settings["max_paragraph_words"],
+            link_spans=text.link_spans,
+        )
+    except InputTooLarge as error:
+        return TextResults(too_large=error.size)
+    # The editor's panel shows the rest of the report (words, long sentences, passives).
+    context._cache["plain_language"] = report
+    results = TextResults(lix=report.lix)
+    counts = {}
+    for item in found:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+        if counts[item.kind] <= MAX_PER_KIND:
+            results.personal_data.append(
+                {
+                    "kind": item.kind,
+                    "severity": item.severity,
+                    "field": _field_at(text, item.start),
+                    "excerpt": item.excerpt,
+                }
+            )
+    results.officialese = [
+        {"word": span.data["word"], "suggestion": span.data["suggestion"]}
+        for span in _unique(report.officialese)
+    ]
+    results.vague_links = [
+        {"text": span.data["text"], "field": _field_at(text, span.start)}
+        for span in report.vague_links
+    ]
+    return results
+
+
+def text_results(context):
+    """What the text checks found on the page, checked once per evaluation.
+
+    A list over many live pages may have loaded their stored results (``rules.bulk``); a page
+    it has none for yet gives None, and the text rules say nothing about it there.
+    """
+    if "text_results" not in context._cache:
+        facts = facts_of(context)
+        try:
+            if facts is None:
+                raise Missing(context.page.pk)
+            results = facts.get("text", context.page.pk)
+        except Missing:
+            results = analyse(context)
+        context._cache["text_results"] = results
+    return context._cache["text_results"]
+
+
+def _field_at(text, offset):
     segment = text.where(offset)
-    return segment.label if segment else ""
+    return segment.field if segment else None
 
 
-def _too_large(error):
+def _label(page, name):
+    """What the editor calls ``page``'s field ``name``, in the active language."""
+    if not name:
+        return ""
+    try:
+        return str(page._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _too_large(size):
     return Finding(
         "content.too_large",
         BLOCK,
-        _("The page is too large to check (%(size)s characters).") % {"size": error.size},
+        _("The page is too large to check (%(size)s characters).") % {"size": size},
         _("Split it into several pages."),
     )
 
@@ -83,64 +216,51 @@ def _too_large(error):
 @rule(EDIT, SUBMIT, PUBLISH)
 def personal_data_rule(context):
     """Identity numbers block; other personal data warns; names next to sensitive words block."""
-    text = page_text(context)
-    municipality = context.municipality
-    allow = [point["value"] for point in municipality.contact_points] if municipality else []
-    try:
-        found = personal_data.scan(text.text, content_language(context), allow=allow)
-    except InputTooLarge as error:
-        yield _too_large(error)
+    results = text_results(context)
+    if results is None:
         return
-    counts = {}
-    for item in found:
-        counts[item.kind] = counts.get(item.kind, 0) + 1
-        if counts[item.kind] > MAX_PER_KIND:
-            continue
-        what, fix = PERSONAL_DATA.get(item.kind, (item.kind, ""))
-        segment = text.where(item.start)
-        place = {"what": what, "where": _where(text, item.start)}
+    if results.too_large is not None:
+        yield _too_large(results.too_large)
+        return
+    for item in results.personal_data:
+        what, fix = PERSONAL_DATA.get(item["kind"], (item["kind"], ""))
+        place = {"what": what, "where": _label(context.page, item["field"])}
+        redacted = _("%(what)s in %(where)s.") % place
+        excerpt = item.get("excerpt")
         yield Finding(
-            f"personal_data.{item.kind}",
-            item.severity,
+            f"personal_data.{item['kind']}",
+            item["severity"],
             # The writer sees the (masked) text around it; reports and records see only where.
-            _("%(what)s in %(where)s: “%(excerpt)s”.") % {**place, "excerpt": item.excerpt},
+            _("%(what)s in %(where)s: “%(excerpt)s”.") % {**place, "excerpt": excerpt}
+            if excerpt
+            else redacted,
             str(fix),
-            field=segment.field if segment else None,
-            redacted=_("%(what)s in %(where)s.") % place,
+            field=item["field"],
+            redacted=redacted,
         )
 
 
 @rule(EDIT, SUBMIT, PUBLISH)
 def plain_language_rule(context):
     """Texts over their audience's reading target warn; far over, the profile decides."""
+    results = text_results(context)
+    if results is None or results.too_large is not None:
+        return  # the personal-data rule reports the size
     municipality = context.municipality
     targets = municipality.plain_language if municipality else {}
-    text = page_text(context)
-    try:
-        report = plain_language.analyze(
-            text.text,
-            content_language(context),
-            long_sentence_words=targets.get("long_sentence_words", 25),
-            long_word_letters=targets.get("long_word_letters", 7),
-            max_paragraph_words=targets.get("max_paragraph_words", 80),
-            link_spans=text.link_spans,
-        )
-    except InputTooLarge:
-        return  # the personal-data rule already reports the size
-    context._cache["plain_language"] = report
     target = reading_target(context, targets)
-    if report.lix is not None and target is not None and report.lix > target:
-        far_over = report.lix > target + targets.get("lix_far_over", 10)
+    if results.lix is not None and target is not None and results.lix > target:
+        far_over = results.lix > target + targets.get("lix_far_over", 10)
         severity = BLOCK if far_over and targets.get("far_over_blocks", False) else WARN
         yield Finding(
             "plain_language.lix_over_target",
             severity,
             _("The text is harder to read than the target: LIX %(lix)s, target %(target)s.")
-            % {"lix": report.lix, "target": target},
+            % {"lix": results.lix, "target": target},
             _("Use shorter sentences and everyday words; split long sentences in two."),
         )
-    if report.officialese:
-        words = sorted({span.data["word"].lower() for span in report.officialese})
+    if results.officialese:
+        words = sorted({item["word"].lower() for item in results.officialese})
         yield Finding(
             "plain_language.officialese",
             WARN,
@@ -148,19 +268,18 @@ def plain_language_rule(context):
             _("Plain alternatives: %(suggestions)s.")
             % {
                 "suggestions": "; ".join(
-                    f"{span.data['word']} → {span.data['suggestion']}"
-                    for span in _unique(report.officialese)[:5]
+                    f"{item['word']} → {item['suggestion']}" for item in results.officialese[:5]
                 )
             },
         )
-    for span in report.vague_links:
+    for item in results.vague_links:
         yield Finding(
             "plain_language.vague_link",
             WARN,
             _("The link text “%(text)s” does not say where the link goes.")
-            % {"text": span.data["text"]},
+            % {"text": item["text"]},
             _("Write what the reader gets, for example “Apply for home care”."),
-            field=(text.where(span.start) or None) and text.where(span.start).field,
+            field=item["field"],
         )
 
 
@@ -169,8 +288,7 @@ def reading_target(context, targets):
 
     Without either, the profile's default target applies.
     """
-    audiences = list(context.page.audiences.all()) if hasattr(context.page, "audiences") else []
-    values = [audience.lix_target for audience in audiences if audience.lix_target]
+    values = [audience.lix_target for audience in audiences_of(context) if audience.lix_target]
     page_type = (targets.get("page_type_targets") or {}).get(context.page._meta.model_name)
     if page_type:
         values.append(page_type)

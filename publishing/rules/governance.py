@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..models.organisation import Role, RoleAssignment
 from ..models.pages import BaseInternalNoticePage, Sensitivity
 from . import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
-from .bulk import Missing, facts_of
+from .bulk import Missing, audiences_of, facts_of
 
 # Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
 # for many pages at once (``rules.bulk``), and from the database otherwise.
@@ -330,7 +330,7 @@ def responsibility(context):
             _("Choose the leader who owns the service."),
             field="responsible_leader",
         )
-    if context.is_external and page.pk is not None and not _has_audiences(page):
+    if context.is_external and page.pk is not None and not audiences_of(context):
         yield Finding(
             "responsibility.no_audience",
             BLOCK,
@@ -338,12 +338,6 @@ def responsibility(context):
             _("Tick the audiences the page is written for under Governance."),
             field="audiences",
         )
-
-
-def _has_audiences(page):
-    audiences = page.audiences
-    # An unsaved form instance keeps its choices in memory (modelcluster); all() reads either.
-    return bool(list(audiences.all()))
 
 
 # The statement levels of the spokesperson matrix that are about one unit rather than the whole
