@@ -1,0 +1,202 @@
+"""The text checks of live pages, kept for the findings report (``publishing.live_text``).
+
+A live version is checked when it goes live, its results hold only for that version and the
+municipality's settings, and the report reads them instead of each page's text; with a task
+worker it queues the pages it has no results for and says how many wait.
+"""
+
+import io
+import json
+from unittest import mock
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from django_tasks import task_backends
+
+from publishing import live_text
+from publishing.models import LiveTextCheck
+from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.publishing.test_dashboard import governed_news
+
+PHONE = "912 34 567"
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+class LiveTextTestCase(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+        publish_notice(cls.g)
+
+    def setUp(self):
+        cache.clear()  # the report's note that a refresh was queued lately
+        self.page = governed_news(
+            self.g, "Ring oss", "ring-oss", intro=f"Ring saksbehandler Ola på {PHONE}."
+        )
+
+    def publish(self, page, **fields):
+        """Publish a new revision of ``page`` with ``fields`` changed, committing as a request
+        would (so that what waits for the commit runs)."""
+        page = reload(page)
+        for name, value in fields.items():
+            setattr(page, name, value)
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save_revision(user=self.g.editor).publish(user=self.g.editor)
+        return reload(page)
+
+    def kept(self, page):
+        return LiveTextCheck.objects.get(page_id=page.pk)
+
+    def findings(self, **params):
+        self.login(self.g.editor)
+        response = self.client.get(reverse("publishing_reports:findings"), params)
+        self.assertEqual(response.status_code, 200)
+        return response, {(row.page, row.code) for row in response.context["object_list"]}
+
+
+class KeptResultsTests(LiveTextTestCase):
+    def test_publishing_keeps_what_was_found_and_where_but_not_the_value(self):
+        page = self.publish(self.page)
+        kept = self.kept(page)
+        self.assertEqual(kept.revision_id, page.live_revision_id)
+        self.assertEqual(kept.inputs, live_text.inputs_key(self.g.municipality))
+        self.assertEqual(
+            kept.results["personal_data"],
+            [{"kind": "phone", "severity": "warn", "field": "intro"}],
+        )
+        stored = json.dumps(kept.results)
+        for digits in ("912", "34 567", "567"):
+            self.assertNotIn(digits, stored)
+
+    def test_the_report_shows_the_kept_results(self):
+        page = self.publish(self.page)
+        # What the report shows comes from the kept row, not from reading the page again.
+        kept = self.kept(page)
+        kept.results["vague_links"] = [{"text": "Klikk her", "field": "body"}]
+        kept.save()
+        _response, rows = self.findings()
+        self.assertIn(("Ring oss", "personal_data.phone"), rows)
+        self.assertIn(("Ring oss", "plain_language.vague_link"), rows)
+
+    def test_a_new_live_version_is_checked_again_and_a_draft_changes_nothing(self):
+        page = self.publish(self.page)
+        first = self.kept(page).checked_at
+        draft = reload(page)
+        draft.intro = "Ring sentralbordet."
+        draft.save_revision(user=self.g.editor)
+        self.assertEqual(self.kept(page).checked_at, first, "a draft leaves the live results")
+        _response, rows = self.findings()
+        self.assertIn(("Ring oss", "personal_data.phone"), rows)
+
+        page = self.publish(page, intro="Ring sentralbordet.")
+        self.assertEqual(self.kept(page).revision_id, page.live_revision_id)
+        self.assertEqual(self.kept(page).results["personal_data"], [])
+        _response, rows = self.findings()
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+
+    def test_saving_a_live_pages_text_without_a_revision_checks_it_again(self):
+        page = reload(self.publish(self.page))
+        page.intro = "Ring sentralbordet."
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save()
+        self.assertEqual(self.kept(page).results["personal_data"], [])
+        _response, rows = self.findings()
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+
+    def test_a_changed_profile_makes_its_pages_stale(self):
+        page = self.publish(self.page)
+        municipality = self.g.municipality
+        self.assertNotIn(
+            page.pk, set(live_text.stale_pages(municipality).values_list("pk", flat=True))
+        )
+        municipality.profile["contact_points"] = [
+            {"kind": "phone", "value": PHONE, "label": "Saksbehandlar"}
+        ]
+        municipality.save()
+        self.assertIn(
+            page.pk, set(live_text.stale_pages(municipality).values_list("pk", flat=True))
+        )
+        # Tasks run at once here: the report has the page checked with the new contact point.
+        _response, rows = self.findings()
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+        self.assertEqual(self.kept(page).inputs, live_text.inputs_key(municipality))
+
+    def test_new_checks_make_every_page_stale(self):
+        self.publish(self.page)
+        live_text.refresh([self.g.municipality])
+        live = live_text.live_pages(self.g.municipality).count()
+        self.assertEqual(live_text.stale_pages(self.g.municipality).count(), 0)
+        with mock.patch.object(live_text, "code_fingerprint", return_value="upgraded"):
+            self.assertEqual(live_text.stale_pages(self.g.municipality).count(), live)
+
+    def test_unpublished_pages_leave_the_report(self):
+        page = self.publish(self.page)
+        page.specific.unpublish(user=self.g.editor)
+        _response, rows = self.findings()
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+class WithAWorkerTests(LiveTextTestCase):
+    """Production runs tasks in a worker: the report does not wait for it."""
+
+    def queued(self):
+        return [r.task.name for r in task_backends["default"].results]
+
+    def test_the_report_queues_stale_pages_once_and_says_how_many_wait(self):
+        page = self.publish(self.page)  # its check is queued, not run
+        self.assertFalse(LiveTextCheck.objects.filter(page_id=page.pk).exists())
+        task_backends["default"].clear()
+        response, rows = self.findings()
+        waiting = live_text.stale_pages(self.g.municipality).count()
+        self.assertGreaterEqual(waiting, 1)
+        self.assertEqual(response.context["pages_waiting"], waiting)
+        self.assertContains(response, "being checked in the background")
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+        self.assertEqual(self.queued(), ["refresh_live_text"])
+        self.findings()
+        self.assertEqual(self.queued(), ["refresh_live_text"], "queued once while it waits")
+
+        # The worker runs the refresh: the findings show and the note goes.
+        live_text.refresh([self.g.municipality])
+        response, rows = self.findings()
+        self.assertIn(("Ring oss", "personal_data.phone"), rows)
+        self.assertEqual(response.context["pages_waiting"], 0)
+        self.assertNotContains(response, "being checked in the background")
+
+    def test_rules_other_than_the_text_are_judged_while_the_text_waits(self):
+        live_text.refresh([self.g.municipality])
+        page = reload(self.publish(self.page))
+        # A leader without a leader role, as when one leaves after the page went live (the
+        # form would refuse it): the responsibility rule blocks.
+        page.responsible_leader = self.g.editor
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save(clean=False)
+        response, rows = self.findings()
+        self.assertEqual(response.context["pages_waiting"], 1)
+        self.assertIn(("Ring oss", "responsibility.leader_not_in_line"), rows)
+        self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+
+
+class CommandTests(LiveTextTestCase):
+    def run_command(self, *args):
+        output = io.StringIO()
+        call_command("check_live_pages", *args, stdout=output)
+        return output.getvalue()
+
+    def test_checks_what_is_stale_then_nothing(self):
+        self.publish(self.page)
+        live = live_text.live_pages(self.g.municipality).count()
+        LiveTextCheck.objects.all().delete()
+        output = self.run_command("--municipality", "alvdal")
+        self.assertIn(f"alvdal: {live} of {live} stale page(s) checked", output)
+        self.assertEqual(LiveTextCheck.objects.count(), live)
+        self.assertIn("alvdal: 0 of 0 stale page(s) checked", self.run_command())
+        self.assertIn(f"alvdal: {live} of {live} stale page(s) checked", self.run_command("--all"))
+
+    def test_an_unknown_municipality_is_refused(self):
+        with self.assertRaisesMessage(CommandError, "No municipality with the slug nowhere"):
+            self.run_command("--municipality", "nowhere")
