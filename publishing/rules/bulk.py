@@ -215,19 +215,20 @@ def _audiences(pages):
     from ..models import Audience
 
     links = {}
-    by_class = {}
+    by_field = {}
     for page in pages:
         if page.pk and hasattr(page, "audiences"):
-            by_class.setdefault(type(page), set()).add(page.pk)
-    for cls, ids in by_class.items():
-        through = cls._meta.get_field("audiences").remote_field.through
-        source = through._meta.get_field(cls._meta.model_name).attname
+            by_field.setdefault(page._meta.get_field("audiences"), set()).add(page.pk)
+    for relation, ids in by_field.items():
+        through = relation.remote_field.through
+        source = through._meta.get_field(relation.m2m_field_name()).attname
+        target = through._meta.get_field(relation.m2m_reverse_field_name()).attname
         for page_id, audience_id in through.objects.filter(**{f"{source}__in": ids}).values_list(
-            source, "audience_id"
+            source, target
         ):
             links.setdefault(page_id, []).append(audience_id)
     audiences = Audience.objects.in_bulk({pk for ids in links.values() for pk in ids})
-    result = {pk: [] for ids in by_class.values() for pk in ids}
+    result = {pk: [] for ids in by_field.values() for pk in ids}
     for page_id, ids in links.items():
         result[page_id] = [audiences[pk] for pk in ids if pk in audiences]
     return result

@@ -14,14 +14,23 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 from django_tasks import task_backends
 
 from publishing import live_text
-from publishing.models import LiveTextCheck
+from publishing.models import Audience, LiveTextCheck
+from publishing.rules import check_publish
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
 from tests.publishing.test_dashboard import governed_news
 
 PHONE = "912 34 567"
+#: Hard to read, with officialese (as in test_content_rules).
+HARD = (
+    "Vedrørende søknaden om tildeling av kommunale omsorgstjenester bemerkes det at "
+    "saksbehandlingen iverksettes fortløpende i henhold til gjeldende forvaltningsbestemmelser "
+    "og prioriteringskriterier, hvorpå vedkommende underrettes skriftlig om utfallet. "
+) * 4
+TEXT_CODES = ("personal_data.", "plain_language.", "content.")
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -131,6 +140,47 @@ class KeptResultsTests(LiveTextTestCase):
         self.assertEqual(live_text.stale_pages(self.g.municipality).count(), 0)
         with mock.patch.object(live_text, "code_fingerprint", return_value="upgraded"):
             self.assertEqual(live_text.stale_pages(self.g.municipality).count(), live)
+
+    def test_kept_results_read_as_the_publish_check_reads_the_page(self):
+        page = self.publish(self.page, intro=HARD + f" Ring {PHONE}.")
+        self.login(self.g.editor)
+        response = self.client.get(reverse("publishing_reports:findings"))
+        reported = {
+            (row.code, row.severity, row.message, row.field)
+            for row in response.context["object_list"]
+            if row.page == "Ring oss" and row.code.startswith(TEXT_CODES)
+        }
+        with translation.override("en"):
+            fresh = {
+                (f.code, f.severity, f.summary, f.field or "")
+                for f in check_publish(page.specific)
+                if f.code.startswith(TEXT_CODES)
+            }
+        self.assertEqual(reported, fresh)
+        self.assertEqual(
+            {code for code, *_rest in reported},
+            {"personal_data.phone", "plain_language.lix_over_target", "plain_language.officialese"},
+        )
+
+    def test_audiences_and_their_targets_are_judged_as_they_are_now(self):
+        page = self.publish(self.page, intro=HARD)
+        _response, rows = self.findings()  # (checks the pages made live in the fixture)
+        self.assertIn(("Ring oss", "plain_language.lix_over_target"), rows)
+        # An easier target for the audience and none for the page type: not a change of what
+        # the text checks measure, so nothing is checked again, but the target is judged anew.
+        Audience.objects.filter(pk=self.g.citizens.pk).update(lix_target=99)
+        municipality = self.g.municipality
+        municipality.profile["plain_language"]["page_type_targets"] = {}
+        municipality.save()
+        self.assertEqual(live_text.stale_pages(municipality).count(), 0)
+        _response, rows = self.findings()
+        self.assertNotIn(("Ring oss", "plain_language.lix_over_target"), rows)
+        self.assertNotIn(("Ring oss", "responsibility.no_audience"), rows)
+        live = reload(page)
+        live.audiences.set([])
+        live.save(update_fields=["audiences"])
+        _response, rows = self.findings()
+        self.assertIn(("Ring oss", "responsibility.no_audience"), rows)
 
     def test_unpublished_pages_leave_the_report(self):
         page = self.publish(self.page)
