@@ -14,8 +14,8 @@ background, and its results are kept (``LiveTextCheck``):
   a profile or upgrading the checks therefore makes that municipality's results stale.
 - **Stale or missing results** are found by ``stale_pages`` and checked in batches by
   ``refresh`` (``manage.py check_live_pages``: nightly, and once after an upgrade). The report
-  queues a refresh when it finds any, and says how many pages are waiting; it never reads a
-  page's text itself.
+  checks a few itself (a page published a moment ago) and queues a refresh for more, saying how
+  many pages wait; it never reads the text of the pages it has results for.
 
 What depends on more than the text (the page's audiences and their reading targets, roles,
 notices, documents' collections) is still judged when the report is asked.
@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 #: Pages checked and written together: one transaction, so a stopped worker loses at most one.
 BATCH_SIZE = 200
+#: Stale pages a report checks itself rather than wait for the worker (well under a second).
+CHECK_IN_REQUEST = 100
 
 #: What the checks' results depend on besides the text and the profile.
 _CHECK_SOURCES = ("content_checks", "rules/content.py", "text_extraction.py")
@@ -160,26 +162,28 @@ def refresh(municipalities, batch_size=BATCH_SIZE, progress=None):
     return checked
 
 
-def queue_refresh(municipalities):
-    """Queue a refresh of ``municipalities``' stale pages unless one was queued lately.
+def bring_up_to_date(municipalities):
+    """Have ``municipalities``' stale pages checked; how many are left waiting for the worker.
 
-    Returns how many of their live pages wait for a check. A backend that runs tasks at once
-    (development, tests) has checked them all when this returns.
+    Up to ``CHECK_IN_REQUEST`` of them are checked here and now (a page just published, while
+    the worker has not reached it yet, or with no worker running); more are left to the worker,
+    queued unless a refresh was queued lately. A backend that runs tasks at once (development,
+    tests) checks them all here too.
     """
     from .tasks import refresh_live_text
 
-    waiting = {m.pk: stale_pages(m).count() for m in municipalities}
-    wanted = sorted(pk for pk, count in waiting.items() if count)
-    if not wanted:
+    waiting = {m: stale_pages(m).count() for m in municipalities}
+    stale = [m for m, count in waiting.items() if count]
+    if not stale:
         return 0
     backend = refresh_live_text.get_backend()
+    if sum(waiting.values()) <= CHECK_IN_REQUEST or not backend.supports_defer:
+        refresh(stale)
+        return 0
     # A queued refresh checks whatever is stale when it runs: one at a time is enough.
-    if not backend.supports_defer or cache.add(
-        f"publishing:live-text-refresh:{','.join(map(str, wanted))}", True, timeout=600
-    ):
+    wanted = sorted(m.pk for m in stale)
+    if cache.add(f"publishing:live-text-refresh:{','.join(map(str, wanted))}", True, 600):
         refresh_live_text.enqueue(wanted)
-    if not backend.supports_defer:
-        return sum(stale_pages(m).count() for m in municipalities if m.pk in wanted)
     return sum(waiting.values())
 
 

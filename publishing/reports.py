@@ -16,9 +16,10 @@ of queries whatever the number of pages (``rules.bulk``). The text checks, which
 milliseconds a page, are not redone: each live version's results are kept when it goes live
 (``publishing.live_text``) and the report reads them without loading the pages' text. Pages
 whose kept results are missing or stale (just published, a profile changed, the checks
-upgraded) are checked by the task worker; the report queues that and says how many wait. The
-other rules are judged on each request, as the publish veto would judge them now. The other two
-reports run a fixed number of queries (about 30) and read only the columns they show.
+upgraded) are checked here when they are few and by the task worker when they are many; the
+report then says how many wait. The other rules are judged on each request, as the publish veto
+would judge them now. The other two reports run a fixed number of queries (about 30) and read
+only the columns they show.
 """
 
 import datetime
@@ -366,9 +367,9 @@ class FindingsReportView(GovernanceReportView):
 
     def get_rows(self, filters):
         municipality_of = {m.site.root_page.path: m for m in self.municipalities if m.site}
-        # Pages whose kept text results are stale are checked by the worker (at once where
-        # tasks run in the process); until then their text findings are not shown.
-        live_text.queue_refresh(self.municipalities)
+        # Pages whose kept text results are stale are checked now if they are few, else by
+        # the worker; until then their text findings are not shown.
+        live_text.bring_up_to_date(self.municipalities)
         pages = self.live_governed_pages(filters.get("unit"))
         pages.sort(key=lambda page: page.path)
         self.pages_checked = len(pages)

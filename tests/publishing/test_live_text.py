@@ -191,11 +191,29 @@ class KeptResultsTests(LiveTextTestCase):
 
 @override_settings(TASKS=DUMMY_TASKS)
 class WithAWorkerTests(LiveTextTestCase):
-    """Production runs tasks in a worker: the report does not wait for it."""
+    """Production runs tasks in a worker: the report checks a few pages itself and leaves more
+    to the worker."""
 
     def queued(self):
-        return [r.task.name for r in task_backends["default"].results]
+        """Our text-check tasks queued (Wagtail queues its own index updates too)."""
+        return [
+            r.task.name
+            for r in task_backends["default"].results
+            if r.task.name in {"check_live_text", "refresh_live_text"}
+        ]
 
+    def test_a_page_just_published_is_checked_by_the_report_itself(self):
+        task_backends["default"].clear()
+        page = self.publish(self.page)  # its check is queued, not run
+        self.assertEqual(self.queued(), ["check_live_text"])
+        self.assertFalse(LiveTextCheck.objects.filter(page_id=page.pk).exists())
+        response, rows = self.findings()
+        self.assertIn(("Ring oss", "personal_data.phone"), rows)
+        self.assertEqual(response.context["pages_waiting"], 0)
+        self.assertNotContains(response, "being checked in the background")
+        self.assertEqual(self.queued(), ["check_live_text"], "nothing more queued")
+
+    @mock.patch.object(live_text, "CHECK_IN_REQUEST", 0)
     def test_the_report_queues_stale_pages_once_and_says_how_many_wait(self):
         page = self.publish(self.page)  # its check is queued, not run
         self.assertFalse(LiveTextCheck.objects.filter(page_id=page.pk).exists())
@@ -217,6 +235,7 @@ class WithAWorkerTests(LiveTextTestCase):
         self.assertEqual(response.context["pages_waiting"], 0)
         self.assertNotContains(response, "being checked in the background")
 
+    @mock.patch.object(live_text, "CHECK_IN_REQUEST", 0)
     def test_rules_other_than_the_text_are_judged_while_the_text_waits(self):
         live_text.refresh([self.g.municipality])
         page = reload(self.publish(self.page))
