@@ -97,6 +97,31 @@ def reporting_units(request):
 
 
 #: What a report shows of a responsible leader (``person_name``).
+#: Fields of a governed page that no rule reads: the findings report leaves them in the
+#: database (tens of thousands of dates and JSON values to convert).
+NOT_JUDGED = (
+    "draft_title",
+    "slug",
+    "url_path",
+    "seo_title",
+    "search_description",
+    "show_in_menus",
+    "numchild",
+    "translation_key",
+    "has_unpublished_changes",
+    "last_published_at",
+    "latest_revision_created_at",
+    "go_live_at",
+    "expire_at",
+    "expired",
+    "locked",
+    "locked_at",
+    "locked_by",
+    "owner",
+    "review_by",
+    "public_credit",
+)
+
 LEADER_NAME = (
     "responsible_leader__first_name",
     "responsible_leader__last_name",
@@ -252,20 +277,27 @@ class GovernanceReportView(ReportView):
 
     def live_governed_pages(self, unit=None, fields=None, **filters):
         """Live governed pages of the user's municipalities (one query per page type), never
-        with their text: a report over every live page of a large
-        municipality would otherwise read tens of thousands of bodies it never shows.
-        ``fields`` loads only those fields (and the leader's name)."""
+        with their text: a report over every live page of a large municipality would otherwise
+        read tens of thousands of bodies it never shows.
+
+        ``fields`` loads only those fields and the leader's name. Without it, the pages are
+        loaded for the rule engine: without their text and the fields no rule reads; the
+        engine loads their leaders, units and audiences for all pages at once (``rules.bulk``).
+        """
         units = unit.ids_below() if unit else None
         pages = []
         for model in governed_page_models():
             queryset = model.objects.live().filter(in_trees(self.root_paths), **filters)
             if units is not None:
                 queryset = queryset.filter(owning_unit_id__in=units)
-            queryset = queryset.select_related("responsible_leader")
             if fields is None:
-                # The rules get the audiences from one query (``rules.bulk``).
-                queryset = queryset.defer(*(f.name for f in content_fields(model)))
+                names = {f.name for f in model._meta.concrete_fields}
+                queryset = queryset.defer(
+                    *(f.name for f in content_fields(model)),
+                    *(name for name in NOT_JUDGED if name in names),
+                )
             else:
+                queryset = queryset.select_related("responsible_leader")
                 queryset = queryset.only(*fields, *LEADER_NAME)
             pages.extend(queryset)
         return pages
