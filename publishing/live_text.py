@@ -50,7 +50,13 @@ BATCH_SIZE = 200
 CHECK_IN_REQUEST = 100
 
 #: What the checks' results depend on besides the text and the profile.
-_CHECK_SOURCES = ("content_checks", "rules/content.py", "text_extraction.py")
+_CHECK_SOURCES = (
+    "content_checks",
+    "rules/content.py",
+    "rules/governance.py",  # the documents a page links
+    "text_extraction.py",
+    "live_text.py",
+)
 _CHECK_LIBRARIES = ("textstat", "phonenumbers", "python-stdnum", "wagtail")
 
 #: Wagtail's fields that hold no text a reader sees: saving only these keeps the results.
@@ -107,11 +113,22 @@ def check_pages(page_ids):
     """Check the live versions of these pages now and keep the results; how many were kept.
 
     Pages that are not live or not governed are left out (their kept results stay until the
-    page is live again and is checked anew).
+    page is live again and is checked anew). One transaction, with the pages locked.
     """
-    pages = list(
-        Page.objects.live().type(*governed_page_models()).filter(pk__in=page_ids).specific()
+    with transaction.atomic():
+        return _check_locked(page_ids)
+
+
+def _check_locked(page_ids):
+    # The pages stay locked until the results are written: a save of one of them meanwhile
+    # waits, then drops what was written from the text it replaced (``forget_and_check``).
+    locked = list(
+        Page.objects.select_for_update()
+        .filter(pk__in=page_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    pages = list(Page.objects.live().type(*governed_page_models()).filter(pk__in=locked).specific())
     if not pages:
         return 0
     contexts = [RuleContext(page=page, purpose=PUBLISH) for page in pages]
@@ -154,8 +171,7 @@ def refresh(municipalities, batch_size=BATCH_SIZE, progress=None):
             )
             if not ids:
                 break
-            with transaction.atomic():
-                checked += check_pages(ids)
+            checked += check_pages(ids)
             last = ids[-1]
             if progress:
                 progress(municipality, checked)
@@ -182,17 +198,23 @@ def bring_up_to_date(municipalities):
         return 0
     # A queued refresh checks whatever is stale when it runs: one at a time is enough.
     wanted = sorted(m.pk for m in stale)
-    if cache.add(f"publishing:live-text-refresh:{','.join(map(str, wanted))}", True, 600):
+    if cache.add(refresh_key(wanted), True, 600):
         refresh_live_text.enqueue(wanted)
     return sum(waiting.values())
+
+
+def refresh_key(municipality_ids):
+    """The cache key that says a refresh of these municipalities is queued (the refresh task
+    deletes it when it is done, so that what goes stale later is queued again)."""
+    return f"publishing:live-text-refresh:{','.join(map(str, sorted(municipality_ids)))}"
 
 
 def kept_results(contexts):
     """``({page id: TextResults or None}, {page id: ids of documents it links})`` for live pages.
 
-    None (and no documents) for a page whose kept results are missing or do not hold for its
-    live version; pages outside every municipality's site are left out, and the rules check
-    them on the spot.
+    None for a page whose kept results are missing or do not hold for its live version (its
+    linked documents then come from Wagtail's reference index); pages outside every
+    municipality's site are left out, and the rules check them on the spot.
     """
     by_municipality = {}
     for context in contexts:
@@ -208,15 +230,41 @@ def kept_results(contexts):
                 page__path__startswith=municipality.site.root_page.path
             ).values_list("page_id", "revision_id", "inputs", "results", "documents")
         }
+        unknown = []
         for page in pages:
             row = rows.get(page.pk)
-            if row and row[0] == (page.live_revision_id or 0) and row[1] == key:
-                results[page.pk] = TextResults.from_stored(row[2])
+            same_version = row is not None and row[0] == (page.live_revision_id or 0)
+            results[page.pk] = (
+                TextResults.from_stored(row[2]) if same_version and row[1] == key else None
+            )
+            if same_version:
+                # What a version links does not depend on the settings it was checked with.
                 documents[page.pk] = set(row[3])
             else:
-                results[page.pk] = None
-                documents[page.pk] = set()
+                unknown.append(page.pk)
+        documents.update(indexed_documents(unknown))
     return results, documents
+
+
+def indexed_documents(page_ids):
+    """``{page id: ids of the documents it links}`` from Wagtail's reference index, which
+    indexes each page as saved, in one query: for live pages not checked since they changed."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.documents import get_document_model
+    from wagtail.models import ReferenceIndex
+
+    found = {pk: set() for pk in page_ids}
+    if not page_ids:
+        return found
+    references = ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=[str(pk) for pk in page_ids],
+        to_content_type=ContentType.objects.get_for_model(get_document_model()),
+    ).values_list("object_id", "to_object_id")
+    for page_id, document_id in references:
+        if str(document_id).isdigit():
+            found[int(page_id)].add(int(document_id))
+    return found
 
 
 def text_may_change(update_fields):
@@ -230,11 +278,39 @@ def forget_and_check(sender, instance, raw=False, update_fields=None, **kwargs):
     from .after_commit import after_commit
     from .tasks import check_live_text
 
-    if raw or not isinstance(instance, Page) or not text_may_change(update_fields):
+    if not isinstance(instance, Page) or not text_may_change(update_fields):
         return
     if not isinstance(instance, GovernedPage) and type(instance) is not Page:
         return  # a page type without governance: nothing is kept for it
     LiveTextCheck.objects.filter(page_id=instance.pk).delete()
-    if instance.live:
+    if instance.live and not raw:  # fixtures are loaded without tasks; the daily run checks
         page_id = instance.pk
         after_commit(lambda: check_live_text.enqueue([page_id]))
+
+
+def forget_pages_linking(sender, instance, **kwargs):
+    """``post_save``/``pre_delete`` of a document: the pages that link it show its title, so
+    their kept results go and the live ones are checked again once the transaction commits."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    from .after_commit import after_commit
+    from .tasks import check_live_text
+
+    if kwargs.get("raw") or instance.pk is None:
+        return
+    page_ids = sorted(
+        {
+            int(object_id)
+            for object_id in ReferenceIndex.objects.filter(
+                base_content_type=ContentType.objects.get_for_model(Page),
+                to_content_type=ContentType.objects.get_for_model(type(instance)),
+                to_object_id=str(instance.pk),
+            ).values_list("object_id", flat=True)
+            if str(object_id).isdigit()
+        }
+    )
+    if not page_ids:
+        return
+    LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
+    after_commit(lambda: check_live_text.enqueue(page_ids))

@@ -174,6 +174,14 @@ def connect():
         post_save.connect(
             live_text.forget_and_check, sender=model, dispatch_uid=f"pub_text_{model._meta.label}"
         )
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()
+    post_save.connect(live_text.forget_pages_linking, sender=document, dispatch_uid="pub_text_doc")
+    # Before the delete: Wagtail then removes the references to the document.
+    pre_delete.connect(
+        live_text.forget_pages_linking, sender=document, dispatch_uid="pub_text_doc_delete"
+    )
     # E-mail: the leader when a page reaches approval, the author when changes are requested,
     # staff when an internal notice goes live (in place of Wagtail's own workflow mails).
     from . import notifications

@@ -160,8 +160,13 @@ def check_live_text(page_ids):
 @task()
 def refresh_live_text(municipality_ids):
     """Check every live page of these municipalities whose kept text results are stale."""
-    from .live_text import refresh
+    from django.core.cache import cache
+
+    from .live_text import refresh, refresh_key
     from .models import Municipality
 
     municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
-    return {"checked": refresh(municipalities.select_related("site__root_page"))}
+    try:
+        return {"checked": refresh(municipalities.select_related("site__root_page"))}
+    finally:
+        cache.delete(refresh_key(municipality_ids))

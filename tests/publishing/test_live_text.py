@@ -10,12 +10,15 @@ import json
 from unittest import mock
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 from django_tasks import task_backends
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, ReferenceIndex
 
 from publishing import live_text
 from publishing.models import Audience, LiveTextCheck
@@ -24,6 +27,7 @@ from tests.governance import EnglishAdminMixin, build_governed, publish_notice, 
 from tests.publishing.test_dashboard import governed_news
 
 PHONE = "912 34 567"
+FNR = "01010012356"  # a valid fødselsnummer (synthetic)
 #: Hard to read, with officialese (as in test_content_rules).
 HARD = (
     "Vedrørende søknaden om tildeling av kommunale omsorgstjenester bemerkes det at "
@@ -52,6 +56,14 @@ class LiveTextTestCase(EnglishAdminMixin, TestCase):
         page = reload(page)
         for name, value in fields.items():
             setattr(page, name, value)
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save_revision(user=self.g.editor).publish(user=self.g.editor)
+        return reload(page)
+
+    def link_document(self, page, document):
+        """Publish ``page`` with a block that links ``document``."""
+        page = reload(page)
+        page.body.append(("document", {"document": document, "title": ""}))
         with self.captureOnCommitCallbacks(execute=True):
             page.save_revision(user=self.g.editor).publish(user=self.g.editor)
         return reload(page)
@@ -182,6 +194,24 @@ class KeptResultsTests(LiveTextTestCase):
         _response, rows = self.findings()
         self.assertIn(("Ring oss", "responsibility.no_audience"), rows)
 
+    def test_renaming_or_deleting_a_linked_document_checks_its_pages_again(self):
+        document = get_document_model().objects.create(
+            title="Årsmelding", file=ContentFile(b"x", "arsmelding.txt")
+        )
+        page = self.link_document(self.page, document)
+        self.assertEqual(self.kept(page).documents, [document.pk])
+        document.title = f"Vedtak for {FNR}"  # the block shows the document's title
+        with self.captureOnCommitCallbacks(execute=True):
+            document.save()
+        self.assertIn("national_id", [i["kind"] for i in self.kept(page).results["personal_data"]])
+        _response, rows = self.findings()
+        self.assertIn(("Ring oss", "personal_data.national_id"), rows)
+        with self.captureOnCommitCallbacks(execute=True):
+            document.delete()
+        self.assertNotIn(
+            "national_id", [i["kind"] for i in self.kept(page).results["personal_data"]]
+        )
+
     def test_unpublished_pages_leave_the_report(self):
         page = self.publish(self.page)
         page.specific.unpublish(user=self.g.editor)
@@ -248,6 +278,25 @@ class WithAWorkerTests(LiveTextTestCase):
         self.assertEqual(response.context["pages_waiting"], 1)
         self.assertIn(("Ring oss", "responsibility.leader_not_in_line"), rows)
         self.assertNotIn(("Ring oss", "personal_data.phone"), rows)
+
+    @mock.patch.object(live_text, "CHECK_IN_REQUEST", 0)
+    def test_a_staff_only_document_blocks_while_the_text_waits(self):
+        municipality = self.g.municipality
+        own = Collection.objects.get(name=municipality.name)
+        staff_only = own.get_children().get(name=municipality.intranet_page.title)
+        document = get_document_model().objects.create(
+            title="Lønnsoversikt", collection=own, file=ContentFile(b"x", "lonn.txt")
+        )
+        page = self.link_document(self.page, document)
+        # The worker would index the page's references (Wagtail) and check its text (ours);
+        # here it only indexes them, and the page's text waits.
+        ReferenceIndex.create_or_update_for_object(page.specific)
+        document.collection = staff_only  # now only staff may open it
+        document.save()
+        self.assertFalse(LiveTextCheck.objects.filter(page_id=page.pk).exists())
+        response, rows = self.findings()
+        self.assertGreaterEqual(response.context["pages_waiting"], 1)
+        self.assertIn(("Ring oss", "documents.private_on_public_page"), rows)
 
 
 class CommandTests(LiveTextTestCase):
