@@ -249,22 +249,42 @@ def kept_results(contexts):
 def indexed_documents(page_ids):
     """``{page id: ids of the documents it links}`` from Wagtail's reference index, which
     indexes each page as saved, in one query: for live pages not checked since they changed."""
+    found = {pk: set() for pk in page_ids}
+    if page_ids:
+        for page_id, document_id in page_document_links(object_id__in=[str(pk) for pk in page_ids]):
+            found[page_id].add(document_id)
+    return found
+
+
+def page_document_links(**filters):
+    """``(page id, document id)`` pairs from Wagtail's reference index, filtered by its fields
+    (``object_id`` is the page's, ``to_object_id`` the document's, both as text)."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.documents import get_document_model
     from wagtail.models import ReferenceIndex
 
-    found = {pk: set() for pk in page_ids}
-    if not page_ids:
-        return found
-    references = ReferenceIndex.objects.filter(
+    links = ReferenceIndex.objects.filter(
         base_content_type=ContentType.objects.get_for_model(Page),
-        object_id__in=[str(pk) for pk in page_ids],
         to_content_type=ContentType.objects.get_for_model(get_document_model()),
+        **filters,
     ).values_list("object_id", "to_object_id")
-    for page_id, document_id in references:
-        if str(document_id).isdigit():
-            found[int(page_id)].add(int(document_id))
-    return found
+    return [
+        (int(page_id), int(document_id))
+        for page_id, document_id in links
+        if str(page_id).isdigit() and str(document_id).isdigit()
+    ]
+
+
+def forget(page_ids, check=True):
+    """Drop the kept results of these pages and, with ``check``, have them checked again once
+    the transaction commits (the task leaves out pages that are not live)."""
+    from .after_commit import after_commit
+    from .tasks import check_live_text
+
+    page_ids = sorted(page_ids)
+    LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
+    if check and page_ids:
+        after_commit(lambda: check_live_text.enqueue(page_ids))
 
 
 def text_may_change(update_fields):
@@ -275,42 +295,19 @@ def text_may_change(update_fields):
 def forget_and_check(sender, instance, raw=False, update_fields=None, **kwargs):
     """``post_save`` of a page: drop its kept results when its text may have changed, and
     have a live governed page checked once the transaction commits."""
-    from .after_commit import after_commit
-    from .tasks import check_live_text
-
     if not isinstance(instance, Page) or not text_may_change(update_fields):
         return
     if not isinstance(instance, GovernedPage) and type(instance) is not Page:
         return  # a page type without governance: nothing is kept for it
-    LiveTextCheck.objects.filter(page_id=instance.pk).delete()
-    if instance.live and not raw:  # fixtures are loaded without tasks; the daily run checks
-        page_id = instance.pk
-        after_commit(lambda: check_live_text.enqueue([page_id]))
+    # Fixtures are loaded without tasks; the daily run checks them.
+    forget([instance.pk], check=instance.live and not raw)
 
 
 def forget_pages_linking(sender, instance, **kwargs):
     """``post_save``/``pre_delete`` of a document: the pages that link it show its title, so
     their kept results go and the live ones are checked again once the transaction commits."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ReferenceIndex
-
-    from .after_commit import after_commit
-    from .tasks import check_live_text
-
     if kwargs.get("raw") or instance.pk is None:
         return
-    page_ids = sorted(
-        {
-            int(object_id)
-            for object_id in ReferenceIndex.objects.filter(
-                base_content_type=ContentType.objects.get_for_model(Page),
-                to_content_type=ContentType.objects.get_for_model(type(instance)),
-                to_object_id=str(instance.pk),
-            ).values_list("object_id", flat=True)
-            if str(object_id).isdigit()
-        }
-    )
-    if not page_ids:
-        return
-    LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
-    after_commit(lambda: check_live_text.enqueue(page_ids))
+    linking = {page_id for page_id, _doc in page_document_links(to_object_id=str(instance.pk))}
+    if linking:
+        forget(linking)
