@@ -179,7 +179,7 @@ def refresh(municipalities, batch_size=BATCH_SIZE, progress=None):
 
 
 def bring_up_to_date(municipalities):
-    """Have ``municipalities``' stale pages checked; how many are left waiting for the worker.
+    """Have ``municipalities``' stale pages checked.
 
     Up to ``CHECK_IN_REQUEST`` of them are checked here and now (a page just published, while
     the worker has not reached it yet, or with no worker running); more are left to the worker,
@@ -191,16 +191,15 @@ def bring_up_to_date(municipalities):
     waiting = {m: stale_pages(m).count() for m in municipalities}
     stale = [m for m, count in waiting.items() if count]
     if not stale:
-        return 0
+        return
     backend = refresh_live_text.get_backend()
     if sum(waiting.values()) <= CHECK_IN_REQUEST or not backend.supports_defer:
         refresh(stale)
-        return 0
+        return
     # A queued refresh checks whatever is stale when it runs: one at a time is enough.
     wanted = sorted(m.pk for m in stale)
     if cache.add(refresh_key(wanted), True, 600):
         refresh_live_text.enqueue(wanted)
-    return sum(waiting.values())
 
 
 def refresh_key(municipality_ids):
