@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_protect
 from wagtail.models import Page, Site
 
 from .client_address import client_address
-from .content_checks import mask, personal_data
+from .free_text import allowed_contact_points, mask_personal_data
 from .models import GovernedPage, Municipality, PageFeedback
 from .models.feedback import COMMENT_MAX_LENGTH
 from .sites import activate_site_language
@@ -34,24 +34,10 @@ logger = logging.getLogger(__name__)
 #: more than this from one address is a script.
 DEFAULT_RATE_LIMIT = (5, 600)
 
-#: Personal data that identifies someone is masked; words for sensitive categories (health,
-#: religion...) stay, since without a name or number next to them they identify nobody.
-MASKED_KINDS = {"national_id", "phone", "email", "bank_account", "address", "person_name"}
-
 
 def plain_text(value):
     """``value`` without markup, scripts or styles, as plain text (nh3 does the cleaning)."""
     return html.unescape(nh3.clean(value, tags=set())).strip()
-
-
-def mask_personal_data(text, language, allow=()):
-    """``text`` with identifying personal data masked, and the kinds that were masked."""
-    findings = [
-        f for f in personal_data.scan(text, language, allow=allow) if f.kind in MASKED_KINDS
-    ]
-    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
-        text = text[: finding.start] + mask(text[finding.start : finding.end]) + text[finding.end :]
-    return text, sorted({f.kind for f in findings})
 
 
 class FeedbackForm(forms.Form):
@@ -176,7 +162,7 @@ def feedback_thanks(request, page_id):
 
 def store_feedback(page, municipality, data):
     """Save an answer against ``page``, routed to the unit that answers for it."""
-    allow = [point["value"] for point in municipality.contact_points]
+    allow = allowed_contact_points(municipality)
     comment, kinds = mask_personal_data(data["comment"], municipality.language, allow=allow)
     unit_id = page.owning_unit_id if isinstance(page, GovernedPage) else None
     item = PageFeedback.objects.create(

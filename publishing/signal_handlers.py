@@ -187,3 +187,6 @@ def connect():
     from . import notifications
 
     notifications.connect()
+    from . import free_text  # typed comments, reasons and notes: masked before saving
+
+    free_text.connect()
