@@ -20,8 +20,9 @@ from wagtail.admin.views.pages.workflow import (
     WorkflowActionView,
 )
 from wagtail.admin.viewsets.pages import PageViewSet
-from wagtail.models import Page, TaskState
+from wagtail.models import TaskState
 
+from .page_locks import wait_for_page
 from .review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
 from .side_panels import GovernanceSidePanelMixin
 from .veto import GovernancePublishBlocked
@@ -55,19 +56,6 @@ class ExplainBlockedPublishMixin:
             for finding in blocked.findings:
                 messages.error(self.request, finding_html(finding))
             return redirect("wagtailadmin_pages:edit", self.page.pk)
-
-
-def wait_for_page(page_id):
-    """Wait until no other request is changing the page, then hold it until this one commits.
-
-    Wagtail's page views read the page and its workflow when the request starts and write the
-    whole page row back when they save; two requests on one page at once (a double click, the
-    editor's autosave, a second tab) could each act on what the other had already changed, and
-    the later one write the page back as it was before the other published it. A row lock on
-    the page (PostgreSQL; SQLite lets one writer in at a time anyway) makes them take turns,
-    each reading the page as the one before left it.
-    """
-    list(Page.objects.select_for_update().filter(pk=page_id).values_list("pk", flat=True))
 
 
 class OnePostAtATimeMixin:

@@ -2,31 +2,27 @@
 
 from django.core.signals import request_finished
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from wagtail.models import Page, TaskState
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
 from . import audit
 
 
 def release_pages_waiting_for_notice(sender, instance, **kwargs):
-    """When an internal notice goes live, pages held for it move on to their leader."""
-    from .models import BaseInternalNoticePage, InternalNoticeTask
+    """When an internal notice goes live, the pages held for it move on to their leader.
+
+    The worker does it once the publish has committed: the person who published the notice
+    does not wait for it, and a publish that is rolled back releases nothing.
+    """
+    from .models import BaseInternalNoticePage
 
     if not isinstance(instance, BaseInternalNoticePage):
         return
-    waiting = TaskState.objects.filter(
-        status=TaskState.STATUS_IN_PROGRESS,
-        task__in=InternalNoticeTask.objects.values("pk"),
-    ).select_related("workflow_state")
-    for state in waiting:
-        page = state.workflow_state.content_object.specific.get_latest_revision_as_object()
-        if getattr(page, "internal_notice_id", None) != instance.pk:
-            continue
-        task = state.task.specific
-        from .models.workflow import notice_findings
+    from .after_commit import after_commit
+    from .tasks import release_pages_held_by_notice
 
-        if not notice_findings(page):
-            task.pass_gate(state)
+    notice_id = instance.pk
+    after_commit(lambda: release_pages_held_by_notice.enqueue(notice_id))
 
 
 def keep_intranet_private(sender, instance, **kwargs):

@@ -170,3 +170,11 @@ def refresh_live_text(municipality_ids):
         return {"checked": refresh(municipalities.select_related("site__root_page"))}
     finally:
         cache.delete(refresh_key(municipality_ids))
+
+
+@task()
+def release_pages_held_by_notice(notice_id):
+    """Move on the pages that waited for this internal notice, now that it is live."""
+    from .models.workflow import release_pages_held_by
+
+    return {"released": release_pages_held_by(notice_id)}

@@ -1,7 +1,8 @@
 """A governed municipality for tests: people in their roles and groups, a notice and a page.
 
-``GovernedFixture.build()`` loads Alvdal's real profile (site, intranet, groups, workflows) and
-adds a small line organisation with the people the workflow needs.
+``build_governed(slug)`` loads a municipality's real profile from ``site/<slug>`` (Alvdal's by
+default: site, intranet, groups, workflows) and adds a small line organisation with the people
+the workflow needs.
 """
 
 import datetime
@@ -91,8 +92,11 @@ def build_governed(slug="alvdal"):
         (g.crisis, ["crisis", "staff"]),
     ):
         user.groups.add(*[m.group(key) for key in keys])
-    g.citizens = m.audiences.get(code="innbyggere")
-    g.staff_audience = m.audiences.get(code="ansatte")
+    # The profile's first public audience (Alvdal's "innbyggere", Avesta's "kommuninvanare") and
+    # its first internal one ("ansatte", "medarbetare").
+    audiences = m.audiences.order_by("sort_order", "pk")
+    g.citizens = audiences.filter(is_internal=False).first()
+    g.staff_audience = audiences.filter(is_internal=True).first()
     g.notice = g.intranet.add_child(
         instance=InternalNoticePage(
             title="Nye turnuser i hjemmetjenesten",
@@ -128,8 +132,13 @@ def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, *
 
 
 def publish_notice(g):
+    """Publish ``g``'s notice and run what waits for the commit, as the worker would: the pages
+    held for the notice move on."""
+    from django.test import TestCase
+
     g.notice.refresh_from_db()
-    g.notice.get_latest_revision().publish(user=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        g.notice.get_latest_revision().publish(user=None)
     g.notice.refresh_from_db()
 
 

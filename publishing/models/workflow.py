@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task, TaskState
 
 from .. import audit
+from ..page_locks import wait_for_page
 from ..rules import PUBLISH, RuleContext, blocking, check_submit, evaluate
 
 
@@ -126,6 +127,7 @@ class InternalNoticeTask(Task):
     @transaction.atomic
     def pass_gate(self, task_state, user=None):
         """Approve the gate (once) and let the workflow move on to the leader."""
+        wait_for_page(task_state.workflow_state.object_id)
         locked = TaskState.objects.select_for_update().get(pk=task_state.pk)
         if locked.status != TaskState.STATUS_IN_PROGRESS:
             return False
@@ -150,6 +152,22 @@ class InternalNoticeTask(Task):
     class Meta:
         verbose_name = _("internal notice task")
         verbose_name_plural = _("internal notice tasks")
+
+
+def release_pages_held_by(notice_id):
+    """Pass the notice gate of every page waiting for the notice ``notice_id``, if it is live
+    now; the number of pages released."""
+    waiting = TaskState.objects.filter(
+        status=TaskState.STATUS_IN_PROGRESS,
+        task__in=InternalNoticeTask.objects.values("pk"),
+    ).select_related("workflow_state")
+    released = 0
+    for state in waiting:
+        page = _latest(state.workflow_state.content_object)
+        if getattr(page, "internal_notice_id", None) != notice_id or notice_findings(page):
+            continue
+        released += bool(state.task.specific.pass_gate(state))
+    return released
 
 
 class LeaderApprovalTask(Task):

@@ -19,6 +19,7 @@ from django.test import LiveServerTestCase
 from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, WorkflowState
 
 from publishing.models import LeaderApprovalTask
+from publishing.published_records import lying_records
 from publishing.rules.approval import approver_ids
 from tests.governance import build_governed, publish_notice, reload, warning_reasons
 from tests.live_admin import AdminSession
@@ -73,11 +74,6 @@ class RaceTestCase(LiveServerTestCase):
     def assertRecordTrue(self, page, responses, workflow_state, published=1):
         """No server error; the page live exactly when the record says published; each step
         decided once, by someone allowed to decide it; no mail sent twice."""
-        try:
-            from publishing.published_records import lying_records
-        except ImportError:  # TEMP
-            lying_records = list
-
         for response in responses:
             self.assertNotIsInstance(response, Exception, response)
             self.assertLess(response.status_code, 500, response.text[:500])
