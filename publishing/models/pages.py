@@ -159,6 +159,66 @@ class GovernedPage(Page):
         return super().save(*args, **kwargs)
 
 
+#: The keys of a page revision's content that change nothing a citizen reads: the one list that
+#: four eyes (``rules.approval``) ignores when it asks whether a revision changed the page.
+#: Every other field counts, including fields added later.
+#:
+#: Decided from the page models: on ``GovernedPage`` the internal notice link, the
+#: communication plan and the review date are the organisation's bookkeeping, and the public
+#: credit is derived from the owning unit and the responsible leader (which count: the public
+#: page names them). The audiences, sensitivity, exemption basis and "affects staff" count too:
+#: they decide whether and for whom the page is published. Every field of the page types in
+#: ``home.models`` (dates, texts, spokesperson, statement level, the accessibility statement's
+#: fields) is read on the public page and counts, as do Wagtail's title, slug, SEO title, search
+#: description and "show in menus". The rest is Wagtail's own bookkeeping: tree position,
+#: publishing and revision state, locks, owner, schedule, translation links and the editors'
+#: comments.
+NOT_READ_BY_CITIZENS = frozenset(
+    {
+        # GovernedPage
+        "internal_notice",
+        "communication_plan",
+        "review_by",
+        "public_credit",
+        # Wagtail's Page
+        "pk",
+        "path",
+        "depth",
+        "numchild",
+        "url_path",
+        "content_type",
+        "locale",
+        "translation_key",
+        "alias_of",
+        "owner",
+        "draft_title",
+        "live",
+        "has_unpublished_changes",
+        "first_published_at",
+        "last_published_at",
+        "live_revision",
+        "latest_revision",
+        "latest_revision_created_at",
+        "go_live_at",
+        "expire_at",
+        "expired",
+        "locked",
+        "locked_at",
+        "locked_by",
+        "wagtail_admin_comments",
+    }
+)
+
+
+def changes_what_citizens_read(before, after):
+    """Whether revision content ``after`` differs from ``before`` (the content of the revision
+    before it, or ``None`` for a page's first revision) in anything a citizen reads."""
+    if before is None:
+        return True
+    keys = (before.keys() | after.keys()) - NOT_READ_BY_CITIZENS
+    return any(before.get(key) != after.get(key) for key in keys)
+
+
 class BaseInternalNoticePage(GovernedPage):
     """Abstract base for a notice to staff on the intranet.
 

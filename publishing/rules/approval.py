@@ -2,6 +2,11 @@
 
 Only the page's responsible leader, an active deputy of that leader's role, or a leader above
 them in the unit tree approves, and nobody approves a revision they edited themselves.
+
+Four eyes is about who wrote what citizens will read: a revision counts as an edit when it
+changes the page's content compared with the revision before it. Saves that change only
+bookkeeping (linking the internal notice, the review date; ``models.pages.NOT_READ_BY_CITIZENS``)
+do not, so the leader who links a notice to her service's page may still approve the page.
 """
 
 from dataclasses import dataclass
@@ -73,12 +78,52 @@ def approvers(page, on=None):
     return get_user_model().objects.filter(pk__in=approver_ids(page, on), is_active=True)
 
 
+def _previous_content():
+    """The content of the revision before each revision of a queryset (as ``Revision.
+    get_previous``), or ``None`` for a page's first revision."""
+    from django.db.models import JSONField, OuterRef, Q, Subquery
+    from wagtail.models import Revision
+
+    return Subquery(
+        Revision.objects.filter(
+            base_content_type_id=OuterRef("base_content_type_id"),
+            object_id=OuterRef("object_id"),
+        )
+        .filter(
+            Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+            | Q(created_at__lt=OuterRef("created_at"))
+        )
+        .order_by("-created_at", "-pk")
+        .values("content")[:1],
+        output_field=JSONField(),
+    )
+
+
+def pages_with_content_edits(revisions):
+    """Ids of the pages among ``revisions`` (a revision queryset) where a revision changed what
+    citizens read compared with the revision before it; one query."""
+    from ..models.pages import changes_what_citizens_read
+
+    edited = set()
+    rows = revisions.annotate(previous_content=_previous_content()).values_list(
+        "object_id", "content", "previous_content"
+    )
+    for object_id, content, previous in rows:
+        if int(object_id) not in edited and changes_what_citizens_read(previous, content):
+            edited.add(int(object_id))
+    return edited
+
+
 def edited_by(page, user, since=None):
-    """True if ``user`` saved a revision of ``page`` (since ``since``, if given)."""
+    """True if ``user`` saved a revision of ``page`` (since ``since``, if given) that changed
+    what citizens read; saves that change only bookkeeping, such as linking the internal
+    notice, are no edit."""
+    if user is None or not page.pk:
+        return False
     revisions = page.revisions.filter(user=user)
     if since is not None:
         revisions = revisions.filter(created_at__gte=since)
-    return revisions.exists()
+    return bool(pages_with_content_edits(revisions))
 
 
 def can_approve(user, page, since=None, on=None):
@@ -283,41 +328,39 @@ def approver_capacities(user, facts, on=None, own_line=None):
 
 
 def edited_since_live(user, pages):
-    """Ids of ``pages`` of which ``user`` saved a revision since the live one (four eyes).
+    """Ids of ``pages`` whose content ``user`` changed since their live revision (four eyes).
 
-    ``pages`` are base pages fetched with ``select_related("live_revision")``; the same test as
-    ``edited_by(page, user, since=<live revision's time>)``, in one query.
+    ``pages`` are base pages; the same test as ``edited_by(page, user, since=<live revision's
+    time>)``, in one query whatever the number of pages.
     """
-    from django.db.models import Max
-    from wagtail.models import Revision, get_default_page_content_type
+    from django.db.models import F, IntegerField, OuterRef, Q, Subquery
+    from django.db.models.functions import Cast
+    from wagtail.models import Page, Revision, get_default_page_content_type
 
-    pages = {page.pk: page for page in pages}
-    if not pages:
+    ids = [str(page.pk) for page in pages]
+    if not ids or user is None or not user.is_authenticated:
         return set()
-    latest_own = (
-        Revision.objects.filter(
-            base_content_type=get_default_page_content_type(),
-            object_id__in=[str(pk) for pk in pages],
-            user=user,
-        )
-        .values("object_id")
-        .annotate(last=Max("created_at"))
+    live_at = Subquery(
+        Page.objects.filter(pk=Cast(OuterRef("object_id"), IntegerField()))
+        .order_by()
+        .values("live_revision__created_at")[:1]
     )
-    edited = set()
-    for row in latest_own:
-        page = pages[int(row["object_id"])]
-        since = page.live_revision.created_at if page.live_revision_id else None
-        if since is None or row["last"] >= since:
-            edited.add(page.pk)
-    return edited
+    revisions = (
+        Revision.objects.filter(
+            base_content_type=get_default_page_content_type(), object_id__in=ids, user=user
+        )
+        .annotate(live_at=live_at)
+        .filter(Q(live_at__isnull=True) | Q(created_at__gte=F("live_at")))
+    )
+    return pages_with_content_edits(revisions)
 
 
 @dataclass(frozen=True)
 class Waiting:
     """A page waiting in a leader-approval task that a user may approve, and in what capacity.
 
-    ``edited_by_user`` is true when the user edited the page since it was last live: then
-    another leader must approve it (four eyes).
+    ``edited_by_user`` is true when the user changed the page's content since it was last live
+    (``edited_since_live``): then another leader must approve it (four eyes).
     """
 
     task_state: object

@@ -147,6 +147,10 @@ class LineApprovalTests(TestCase):
         page = reload(self.g.page)
         self.assertTrue(can_approve(self.g.leader, page).allowed)
         page.save_revision(user=self.g.leader)
+        # A save that changes nothing citizens read is no edit (see test_leader_can_finish).
+        self.assertTrue(can_approve(self.g.leader, page).allowed)
+        page.intro = "Åpent til klokka 23."
+        page.save_revision(user=self.g.leader)
         approval = can_approve(self.g.leader, page)
         self.assertFalse(approval.allowed)
         self.assertIn("four eyes", approval.reason)

@@ -1,0 +1,188 @@
+"""A leader who can finish: she links the internal notice to her service's page from her
+dashboard and can still approve the page (linking a notice is no edit of what citizens read),
+never the notice she wrote herself; where she cannot approve, the editor says why."""
+
+from django.test import TestCase
+from django.urls import reverse
+from wagtail.models import TaskState, WorkflowState
+from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
+
+from home.models import InternalNoticePage
+from publishing.models import InternalNoticeTask, LeaderApprovalTask
+from publishing.rules.approval import can_approve, edited_by
+from tests.governance import (
+    EnglishAdminMixin,
+    build_governed,
+    checklist_ticks,
+    news_page,
+    reload,
+    warning_reasons,
+)
+
+NOTICE_TITLE = "Til ansatte: ny vaktordning"
+
+
+class LeaderCanFinishTestCase(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+
+    def setUp(self):
+        super().setUp()
+        # A page that affects staff, written by the publisher, with no notice linked yet.
+        self.page = news_page(self.g, "Ny vaktordning", "vaktordning", notice=False)
+
+    # --- driving the admin as a browser would ---------------------------------------------
+
+    def edit_url(self, page=None):
+        return reverse("wagtailadmin_pages:edit", args=[(page or self.page).pk])
+
+    def editor_form(self, user, page=None):
+        """The editor's form as the browser would post it, for ``user``, as a dict of lists.
+
+        The body (empty in these pages) is filled in by the browser's script, and a ticked
+        checkbox without a value is sent as "on".
+        """
+        self.login(user)
+        response = self.client.get(self.edit_url(page))
+        self.assertEqual(response.status_code, 200)
+        form = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+        data = {key: form.getlist(key) for key in form}
+        if data.get("affects_staff") == [""]:
+            data["affects_staff"] = ["on"]
+        for key, value in nested_form_data({"body": streamfield([])}).items():
+            data.setdefault(key, [value])
+        return data
+
+    def submit(self):
+        """The publisher submits the page from the editor, ticking the checklist."""
+        data = self.editor_form(self.g.publisher)
+        data["action-submit"] = ["action-submit"]
+        data.update(checklist_ticks(self.g))
+        response = self.client.post(self.edit_url(), data)
+        self.assertEqual(response.status_code, 302)
+        state = reload(self.page).current_workflow_state
+        self.assertIsNotNone(state, "submitted")
+        return state
+
+    def current(self, page=None):
+        state = reload(page or self.page).current_workflow_state
+        return state.current_task_state if state else None
+
+    def create_notice_from_dashboard(self, leader):
+        """The leader follows "Create internal notice" on her dashboard and sends the form."""
+        self.login(leader)
+        url = reverse("publishing:create_notice", args=[self.page.pk])
+        self.assertContains(self.client.get(reverse("wagtailadmin_home")), url)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        response = self.client.post(
+            url, {"title": NOTICE_TITLE, "intro": "Fra januar gjelder en ny vaktordning."}
+        )
+        notice = InternalNoticePage.objects.get(title=NOTICE_TITLE)
+        self.assertRedirects(response, self.edit_url(notice))
+        draft = reload(self.page).get_latest_revision_as_object()
+        self.assertEqual(draft.internal_notice_id, notice.pk)
+        return notice
+
+    def action_url(self, page, task_state, action="approve"):
+        return reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state.pk])
+
+    def approve(self, user, page, task_state):
+        """``user`` posts the approval with a reason for every warning, as the modal sends it."""
+        self.login(user)
+        data = {"comment": ""}
+        data.update({f"reason__{key}": text for key, text in warning_reasons(page).items()})
+        return self.client.post(self.action_url(page, task_state), data, follow=True)
+
+    def at_leader_after_dashboard_notice(self):
+        """Submitted; the leader creates the notice from her dashboard; the deputy approves the
+        notice (the leader may not: she wrote it), which publishes it, and the page moves on
+        to the leader. Returns the notice and the leader's task state."""
+        self.submit()
+        self.assertEqual(self.current().task.specific_class, InternalNoticeTask)
+        notice = self.create_notice_from_dashboard(self.g.leader)
+        self.g.municipality.intranet_workflow.start(reload(notice), self.g.leader)
+        notice_task = self.current(notice)
+        self.assertEqual(notice_task.task.specific_class, LeaderApprovalTask)
+        with self.captureOnCommitCallbacks(execute=True):  # pages held for it are released
+            self.approve(self.g.deputy, notice, notice_task)
+        self.assertTrue(reload(notice).live)
+        task_state = self.current()
+        self.assertEqual(task_state.task.specific_class, LeaderApprovalTask)
+        return notice, task_state
+
+
+class LinkingTheNoticeIsNoEditTests(LeaderCanFinishTestCase):
+    def test_leader_creates_the_notice_from_her_dashboard_and_approves_the_page(self):
+        notice, task_state = self.at_leader_after_dashboard_notice()
+        # The leader saved the revision that links the notice ...
+        self.assertEqual(reload(self.page).get_latest_revision().user, self.g.leader)
+        # ... and may still approve: she wrote nothing citizens read.
+        task = task_state.task.specific
+        actions = [name for name, *_ in task.get_actions(reload(self.page), self.g.leader)]
+        self.assertEqual(actions, ["reject", "approve"])
+        response = self.approve(self.g.leader, self.page, task_state)
+        self.assertEqual(response.status_code, 200)
+        task_state.refresh_from_db()
+        self.assertEqual(task_state.status, TaskState.STATUS_APPROVED)
+        self.assertEqual(task_state.finished_by, self.g.leader)
+        # On to the communications group's editorial review.
+        self.assertEqual(self.current().task.specific_class.__name__, "GroupApprovalTask")
+
+    def test_she_cannot_approve_the_notice_she_created(self):
+        self.submit()
+        notice = self.create_notice_from_dashboard(self.g.leader)
+        self.g.municipality.intranet_workflow.start(reload(notice), self.g.leader)
+        notice_task = self.current(notice)
+        task = notice_task.task.specific
+        self.assertEqual(task.get_actions(reload(notice), self.g.leader), [])
+        approval = can_approve(self.g.leader, reload(notice).get_latest_revision_as_object())
+        self.assertFalse(approval.allowed)
+        self.assertIn("four eyes", approval.reason)
+        response = self.approve(self.g.leader, notice, notice_task)
+        self.assertContains(response, "four eyes")
+        self.assertEqual(reload(notice_task).status, TaskState.STATUS_IN_PROGRESS)
+        self.assertFalse(reload(notice).live)
+        # Her deputy, or a leader above her in the line, may.
+        for other in (self.g.deputy, self.g.sector_head):
+            self.assertEqual(
+                [name for name, *_ in task.get_actions(reload(notice), other)],
+                ["reject", "approve"],
+                other,
+            )
+
+    def test_linking_a_notice_by_hand_in_the_editor_is_no_edit(self):
+        self.submit()
+        self.assertEqual(self.current().task.specific_class, InternalNoticeTask)
+        data = self.editor_form(self.g.leader)
+        data["internal_notice"] = [str(self.g.notice.pk)]
+        response = self.client.post(self.edit_url(), data)
+        self.assertEqual(response.status_code, 302)
+        latest = reload(self.page).get_latest_revision()
+        self.assertEqual(latest.user, self.g.leader)
+        self.assertEqual(latest.as_object().internal_notice_id, self.g.notice.pk)
+        self.assertFalse(edited_by(reload(self.page), self.g.leader))
+        self.assertTrue(can_approve(self.g.leader, latest.as_object()).allowed)
+
+    def test_a_leader_who_edited_the_body_still_cannot_approve(self):
+        _notice, task_state = self.at_leader_after_dashboard_notice()
+        data = self.editor_form(self.g.leader)
+        data["intro"] = ["Hjemmetjenesten har åpent til klokka 23 fra 1. januar."]
+        self.assertEqual(self.client.post(self.edit_url(), data).status_code, 302)
+        self.assertTrue(edited_by(reload(self.page), self.g.leader))
+        task = task_state.task.specific
+        self.assertEqual(task.get_actions(reload(self.page), self.g.leader), [])
+        response = self.approve(self.g.leader, self.page, self.current())
+        self.assertContains(response, "four eyes")
+        self.assertEqual(self.current().status, TaskState.STATUS_IN_PROGRESS)
+        self.assertEqual(
+            reload(self.page).current_workflow_state.status, WorkflowState.STATUS_IN_PROGRESS
+        )
+
+    def test_the_dashboard_lists_the_page_for_her_approval(self):
+        self.at_leader_after_dashboard_notice()
+        self.login(self.g.leader)
+        home = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        panel = home[home.index("Awaiting your approval as leader") :]
+        self.assertIn(self.page.title, panel[: panel.index("</table>")])
+        self.assertNotIn("you edited yourself", panel[: panel.index("</section>")])
