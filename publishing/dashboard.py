@@ -718,11 +718,30 @@ def _know_permissions(user, pages):
             )
 
 
+class _AsShown:
+    """``obj`` as a template reads it, with some attributes answered differently.
+
+    Wagtail's "Awaiting your review" names ``task_state.revision.user`` as "Task submitted
+    by": whoever saved the revision the task started on, such as a leader who only linked the
+    internal notice. The panel hands it the task state with a revision whose ``user`` is the
+    person who submitted the page for the workflow (``WorkflowState.requested_by``), as our own
+    panels and mails name them; the models themselves are left as they are.
+    """
+
+    def __init__(self, obj, **answers):
+        self._obj = obj
+        vars(self).update(answers)
+
+    def __getattr__(self, name):
+        return getattr(self._obj, name)
+
+
 class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
     """Wagtail's "Awaiting your review": the newest tasks the user may act on, with their
     steps and actions, in a fixed number of queries. Leader approvals come from the same bulk
     line approval as the governance panels, and "Approve" is offered only when nothing blocks
-    the draft, as in the editor."""
+    the draft, as in the editor. "Task submitted by" names the person who submitted the page
+    for the workflow, not whoever saved its latest revision (``_AsShown``)."""
 
     total = 0
 
@@ -756,7 +775,11 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
         states = (
             TaskState.objects.filter(pk__in=[pk for _started, pk in newest])
             .select_related(
-                "revision", "revision__user", "workflow_state", "workflow_state__workflow", "task"
+                "revision",
+                "workflow_state",
+                "workflow_state__workflow",
+                "workflow_state__requested_by",
+                "task",
             )
             .annotate(previous_revision_id=Revision.objects.previous_revision_id_subquery())
             .order_by("-started_at", "-pk")
@@ -795,13 +818,14 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
                         actions.append(("approve", _("Approve"), True))
             else:
                 actions = state.task.get_actions(obj, user)
+            revision = _AsShown(state.revision, user=state.workflow_state.requested_by)
             context["states"].append(
                 {
                     "obj": obj,
-                    "revision": state.revision,
+                    "revision": revision,
                     "previous_revision_id": state.previous_revision_id,
                     "live_revision_id": obj.live_revision_id,
-                    "task_state": state,
+                    "task_state": _AsShown(state, revision=revision),
                     "actions": actions,
                     "workflow_tasks": steps.get(state.workflow_state_id, []),
                     "workflow_action_url_name": "wagtailadmin_pages:workflow_action",

@@ -186,3 +186,22 @@ class LinkingTheNoticeIsNoEditTests(LeaderCanFinishTestCase):
         panel = home[home.index("Awaiting your approval as leader") :]
         self.assertIn(self.page.title, panel[: panel.index("</table>")])
         self.assertNotIn("you edited yourself", panel[: panel.index("</section>")])
+
+
+class AwaitingReviewNamesTheSubmitterTests(LeaderCanFinishTestCase):
+    def awaiting_review(self, user):
+        self.login(user)
+        html = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        start = html.index('id="awaiting-review-section"')
+        return html[start : html.index("</table>", start)]
+
+    def test_the_panel_names_who_submitted_the_page_not_who_saved_last(self):
+        self.at_leader_after_dashboard_notice()
+        # The task started on the leader's revision that links the notice ...
+        self.assertEqual(self.current().revision.user, self.g.leader)
+        for user in (self.g.leader, self.g.sector_head):
+            panel = self.awaiting_review(user)
+            self.assertIn(self.page.title, panel)
+            # ... and the panel names the publisher, who submitted the page.
+            self.assertIn(self.g.publisher.get_full_name(), panel, user)
+            self.assertNotIn(self.g.leader.get_full_name(), panel, user)
