@@ -20,7 +20,7 @@ from wagtail.admin.views.pages.workflow import (
     WorkflowActionView,
 )
 from wagtail.admin.viewsets.pages import PageViewSet
-from wagtail.models import TaskState
+from wagtail.models import Page, TaskState
 
 from .page_locks import wait_for_page
 from .review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
@@ -84,8 +84,7 @@ class OnePostAtATimeMixin:
 def last_decision(page):
     """The most recently decided workflow step of ``page``, or ``None``."""
     return (
-        TaskState.objects.filter(workflow_state__base_content_type_id=page.content_type_id)
-        .filter(workflow_state__object_id=str(page.pk))
+        TaskState.objects.for_instance(page)
         .exclude(status=TaskState.STATUS_IN_PROGRESS)
         .exclude(finished_at=None)
         .select_related("finished_by", "task")
@@ -123,6 +122,24 @@ class TrueWorkflowActionsMixin:
 
     def sends_workflow_action(self):
         return bool(self.request.POST.get("action-workflow-action"))
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            # The step moved on to people the sender is not among, and with it her access to
+            # the editor: say so rather than "you do not have permission".
+            if request.method != "POST" or not self.sends_workflow_action():
+                raise
+            page = Page.objects.get(pk=kwargs["page_id"])
+            messages.error(request, refusal_message(page, request.user))
+            return redirect("wagtailadmin_home")
+
+    def post(self, request, *args, **kwargs):
+        if self.action_name == "refused_workflow_action":
+            # Before the form is read: a refused action saves nothing and reports no lock.
+            return self.refuse_workflow_action()
+        return super().post(request, *args, **kwargs)
 
     @cached_property
     def action_name_and_method(self):

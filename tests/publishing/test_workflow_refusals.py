@@ -1,0 +1,113 @@
+"""Workflow actions that cannot be taken are refused with a reason, and save nothing.
+
+The editor's form carries both the page and the action: an action that is not the sender's to
+take (or no longer open) must not fall back to saving the form in the sender's name, and the
+editor's autosave must never take the action that was clicked just before it fired.
+"""
+
+import json
+
+from django.test import TestCase
+from django.urls import reverse
+from wagtail.models import TaskState
+
+from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.live_admin import form_fields
+
+
+class RefusalTests(EnglishAdminMixin, TestCase):
+    def setUp(self):
+        super().setUp()
+        self.g = build_governed()
+        self.state = self.g.municipality.external_workflow.start(
+            reload(self.g.page), self.g.publisher
+        )
+        publish_notice(self.g)
+        self.state.refresh_from_db()
+        self.task_state = self.state.current_task_state
+        self.edit_url = reverse("wagtailadmin_pages:edit", args=[self.g.page.pk])
+
+    def editor_form(self, user, **changes):
+        """The editor's form as ``user`` has it, with ``changes`` typed into it."""
+        self.login(user)
+        fields = dict(
+            form_fields(self.client.get(self.edit_url).content.decode(), "page-edit-form")
+        )
+        fields.update(changes)
+        return fields
+
+    def with_action(self, fields, action, extra=None):
+        return {
+            **fields,
+            "action-workflow-action": "true",
+            "workflow-action-name": action,
+            "workflow-action-extra-data": json.dumps(extra or {}),
+        }
+
+    def revisions(self):
+        return reload(self.g.page).revisions.count()
+
+    def test_an_action_that_is_not_yours_saves_nothing_in_your_name(self):
+        fields = self.editor_form(self.g.publisher, intro="Endret av en som ikke kan godkjenne.")
+        before = self.revisions()
+        response = self.client.post(self.edit_url, self.with_action(fields, "approve"), follow=True)
+        self.assertContains(response, "Nothing was saved")
+        self.assertEqual(self.revisions(), before, "no revision in the publisher's name")
+        self.assertEqual(reload(self.task_state).status, TaskState.STATUS_IN_PROGRESS)
+
+    def test_the_same_action_sent_again_is_not_taken_again(self):
+        fields = self.editor_form(self.g.leader)
+        extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
+        first = self.client.post(self.edit_url, self.with_action(fields, "approve", extra))
+        self.assertEqual(first.status_code, 302)
+        self.assertEqual(reload(self.task_state).status, TaskState.STATUS_APPROVED)
+        before = self.revisions()
+        again = self.client.post(
+            self.edit_url, self.with_action(fields, "approve", extra), follow=True
+        )
+        self.assertEqual(again.status_code, 200)
+        self.assertNotContains(again, "do not have permission")
+        self.assertContains(again, "You had already decided the step")
+        self.assertEqual(self.revisions(), before)
+        self.state.refresh_from_db()
+        review = self.state.current_task_state
+        self.assertEqual(review.status, TaskState.STATUS_IN_PROGRESS, "the next step is open")
+        self.assertNotEqual(review.pk, self.task_state.pk)
+
+    def test_a_decided_step_is_not_decided_again_from_the_dashboard(self):
+        self.login(self.g.leader)
+        url = reverse(
+            "wagtailadmin_pages:workflow_action",
+            args=[self.g.page.pk, "approve", self.task_state.pk],
+        )
+        self.client.post(url, {"comment": ""})
+        self.assertEqual(reload(self.task_state).status, TaskState.STATUS_APPROVED)
+        approvals = self.g.page.get_latest_revision().pk
+        response = self.client.post(url, {"comment": ""}, follow=True)
+        self.assertContains(response, "You had already decided the step")
+        self.assertEqual(reload(self.g.page).latest_revision_id, approvals)
+
+    def test_a_step_of_another_page_is_refused(self):
+        from tests.governance import news_page
+
+        other = news_page(self.g, "Annen side", "annen-side")
+        self.login(self.g.leader)
+        url = reverse(
+            "wagtailadmin_pages:workflow_action", args=[other.pk, "approve", self.task_state.pk]
+        )
+        response = self.client.post(url, {"comment": ""}, follow=True)
+        self.assertContains(response, "Nothing was saved")
+        self.assertEqual(reload(self.task_state).status, TaskState.STATUS_IN_PROGRESS)
+
+    def test_an_autosave_never_takes_the_action_clicked_before_it(self):
+        fields = self.editor_form(self.g.leader)
+        extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
+        response = self.client.post(
+            self.edit_url,
+            self.with_action(fields, "approve", extra),
+            HTTP_ACCEPT="application/json",
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(json.loads(response.content)["success"])
+        self.assertEqual(reload(self.task_state).status, TaskState.STATUS_IN_PROGRESS)
+        self.assertFalse(reload(self.g.page).revisions.filter(user=self.g.leader).exists())
