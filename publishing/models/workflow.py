@@ -113,6 +113,16 @@ class InternalNoticeTask(Task):
         actions.append(("recheck", _("Check the notice again"), False))
         return actions
 
+    def why_not(self, obj, user):
+        """Why ``user``, one of the leaders who will approve ``obj``, cannot approve it yet: what
+        holds it here (the notice findings, each with its fix). Empty for everyone else."""
+        from ..rules.approval import Obstacle, approver_ids
+
+        page = _latest(obj)
+        if user.pk not in approver_ids(page):
+            return []
+        return [Obstacle.of(finding) for finding in notice_findings(page)]
+
     def on_action(self, task_state, user, action_name, **kwargs):
         page = task_state.workflow_state.content_object
         if action_name == "create_notice":
@@ -204,14 +214,28 @@ class LeaderApprovalTask(Task):
 
         return not user.is_superuser and user.pk not in approver_ids(_latest(obj))
 
+    def _blocking(self, obj):
+        """The findings that stop ``obj``'s latest draft from being approved."""
+        return blocking(evaluate(RuleContext(page=_latest(obj), purpose=PUBLISH)))
+
     def get_actions(self, obj, user):
         if not self.approval(obj, user).allowed:
             return []
         actions = [("reject", _("Request changes"), True)]
-        if not blocking(evaluate(RuleContext(page=_latest(obj), purpose=PUBLISH))):
+        if not self._blocking(obj):
             # Wagtail adds "and Publish" when this is the last task of the workflow.
             actions.append(("approve", _("Approve"), True))
         return actions
+
+    def why_not(self, obj, user):
+        """Why ``user`` cannot approve ``obj`` here, in the rule engine's words: the line
+        approval's refusal (four eyes, not in the page's line) and each finding that blocks
+        the draft, with its fix. Empty when ``get_actions`` offers the approval."""
+        from ..rules.approval import Obstacle
+
+        approval = self.approval(obj, user)
+        obstacles = [] if approval.allowed else [Obstacle(approval.reason)]
+        return obstacles + [Obstacle.of(finding) for finding in self._blocking(obj)]
 
     def get_template_for_action(self, action):
         return "publishing/workflow/leader_action_modal.html"

@@ -29,6 +29,20 @@ class Approval:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Obstacle:
+    """Why someone cannot approve, as the editor shows it: a refusal of the line approval
+    (``Approval.reason``) or a finding that blocks the page, with its fix."""
+
+    message: str
+    fix: str = ""
+    url: str | None = None
+
+    @classmethod
+    def of(cls, finding):
+        return cls(finding.message, finding.fix, finding.url)
+
+
 def _leader_assignments(page, on):
     """The responsible leader's active leader roles in the owning unit's line, nearest first."""
     line = page.owning_unit.line()

@@ -1,4 +1,5 @@
-"""Template tags for the page editor: why a page was sent back, and what was confirmed."""
+"""Template tags for the page editor: why a page was sent back, what was confirmed, and why the
+signed-in user cannot approve it."""
 
 from django import template
 
@@ -28,4 +29,27 @@ def workflow_review(page):
         "revision": revision,
         "confirmation": confirmation if (in_workflow or acknowledgements) else None,
         "acknowledgements": acknowledgements,
+    }
+
+
+@register.inclusion_tag("publishing/pages/_approval_obstacles.html", takes_context=True)
+def approval_obstacles(context, page):
+    """Next to the editor's actions: why the signed-in user cannot approve ``page`` at the
+    workflow step it waits in, as that step's task decides it (``why_not``): four eyes, not in
+    the page's line, a blocking finding with its fix, the internal notice not live yet."""
+    from wagtail.models import TaskState
+
+    from ..models import InternalNoticeTask
+
+    request = context.get("request")
+    task_state = page.current_workflow_task_state if page.pk else None
+    if request is None or task_state is None or task_state.status != TaskState.STATUS_IN_PROGRESS:
+        return {}
+    task = task_state.task.specific
+    why_not = getattr(task, "why_not", None)
+    if why_not is None:
+        return {}
+    return {
+        "obstacles": why_not(page, request.user),
+        "not_yet": isinstance(task, InternalNoticeTask),
     }

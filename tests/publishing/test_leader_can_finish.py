@@ -205,3 +205,67 @@ class AwaitingReviewNamesTheSubmitterTests(LeaderCanFinishTestCase):
             # ... and the panel names the publisher, who submitted the page.
             self.assertIn(self.g.publisher.get_full_name(), panel, user)
             self.assertNotIn(self.g.leader.get_full_name(), panel, user)
+
+
+class EditorSaysWhyNotTests(LeaderCanFinishTestCase):
+    def reasons(self, user, page=None):
+        """The reasons next to the editor's actions, for ``user`` ("" when there are none)."""
+        self.login(user)
+        response = self.client.get(self.edit_url(page))
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        if 'id="approval-obstacles"' not in html:
+            return ""
+        start = html.index('id="approval-obstacles"')
+        return html[start : html.index("</div>", start)]
+
+    def test_four_eyes(self):
+        self.at_leader_after_dashboard_notice()
+        self.assertEqual(self.reasons(self.g.leader), "", "she may approve: nothing to explain")
+        data = self.editor_form(self.g.leader)
+        data["intro"] = ["Hjemmetjenesten har åpent til klokka 23 fra 1. januar."]
+        self.client.post(self.edit_url(), data)
+        reasons = self.reasons(self.g.leader)
+        self.assertIn("You cannot approve this page:", reasons)
+        self.assertIn(
+            "You edited this page yourself; another leader must approve it (four eyes).", reasons
+        )
+        # The reason the task gives when the approval is refused, word for word.
+        task = self.current().task.specific
+        self.assertIn(task.approval(reload(self.page), self.g.leader).reason, reasons)
+
+    def test_not_in_the_pages_line(self):
+        self.at_leader_after_dashboard_notice()
+        reasons = self.reasons(self.g.publisher)
+        self.assertIn(
+            f"Only the responsible leader ({self.g.leader.get_full_name()}), an active deputy "
+            "or a leader above them in the line may approve this page.",
+            reasons,
+        )
+
+    def test_a_blocking_finding_with_its_fix(self):
+        notice, task_state = self.at_leader_after_dashboard_notice()
+        reload(notice).unpublish()
+        task = task_state.task.specific
+        actions = [name for name, *_ in task.get_actions(reload(self.page), self.g.leader)]
+        self.assertEqual(actions, ["reject"])
+        reasons = self.reasons(self.g.leader)
+        self.assertIn(f"the internal notice “{NOTICE_TITLE}” is not live yet", reasons)
+        self.assertIn(
+            "How to fix: Publish the internal notice on the intranet first, then publish this "
+            "page.",
+            reasons,
+        )
+        self.assertIn(reverse("wagtailadmin_pages:edit", args=[notice.pk]), reasons)
+
+    def test_the_notice_not_live_yet_while_the_page_waits_for_it(self):
+        self.submit()
+        self.assertEqual(self.current().task.specific_class, InternalNoticeTask)
+        reasons = self.reasons(self.g.leader)
+        self.assertIn("You cannot approve this page yet:", reasons)
+        self.assertIn("no internal notice to staff is linked", reasons)
+        self.create_notice_from_dashboard(self.g.leader)
+        reasons = self.reasons(self.g.leader)
+        self.assertIn(f"the internal notice “{NOTICE_TITLE}” is not live yet", reasons)
+        # The author is told by the hold banner above the form; she approves nothing.
+        self.assertEqual(self.reasons(self.g.publisher), "")
