@@ -162,10 +162,43 @@ def run_rules(page, *, user, parent=None, municipality=None):
     return sorted(findings, key=lambda f: f.severity != BLOCK), edit
 
 
+#: The code prefix of the findings about the user's own publisher certificate
+#: (``rules.governance.trained_publisher``).
+CERTIFICATE_FINDINGS = "publisher."
+
+
+def certificate_matters(page, user):
+    """Whether ``user``'s publisher certificate matters for ``page``.
+
+    Certificates are for submitting a public page for publishing and for publishing it
+    directly; approving it at a workflow step needs none. They matter to whoever would submit
+    the page (anyone at work on a page that is not in a workflow, or that was sent back for
+    changes), to the person who submitted it, and to people who may publish it themselves,
+    not to a leader or reviewer deciding on it at a step of its workflow.
+    """
+    from wagtail.models import WorkflowState
+
+    if user is None or not getattr(page, "pk", None):
+        return True
+    state = page.current_workflow_state
+    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS:
+        return True
+    if state.requested_by_id == user.pk:
+        return True
+    return page.permissions_for_user(user).can_publish()
+
+
 def build_report(page, *, user, parent=None, form=None):
-    """The governance report of ``page`` (a saved page's draft or an unsaved form instance)."""
+    """The governance report of ``page`` (a saved page's draft or an unsaved form instance).
+
+    Findings about the user's own publisher certificate are left out for people to whom it
+    does not matter (``certificate_matters``), such as a leader at the approval step.
+    """
     municipality = getattr(form, "municipality", None)
     findings, context = run_rules(page, user=user, parent=parent, municipality=municipality)
+    about_certificate = [f for f in findings if f.code.startswith(CERTIFICATE_FINDINGS)]
+    if about_certificate and not certificate_matters(page, user):
+        findings = [f for f in findings if f not in about_certificate]
     sections = {
         key: Section(key, str(SECTION_TITLES[key]), str(SECTION_OK[key])) for key, _p in SECTIONS
     }

@@ -269,3 +269,31 @@ class EditorSaysWhyNotTests(LeaderCanFinishTestCase):
         self.assertIn(f"the internal notice “{NOTICE_TITLE}” is not live yet", reasons)
         # The author is told by the hold banner above the form; she approves nothing.
         self.assertEqual(self.reasons(self.g.publisher), "")
+
+
+class CertificateOnlyWhereItMattersTests(LeaderCanFinishTestCase):
+    def panel(self, user, page=None):
+        self.login(user)
+        html = self.client.get(self.edit_url(page)).content.decode()
+        start = html.index("data-governance-panel")
+        return html[start : html.index("data-governance-error", start)]
+
+    def test_no_certificate_finding_for_the_leader_at_the_approval_step(self):
+        self.at_leader_after_dashboard_notice()
+        self.assertFalse(self.g.leader.publisher_certificates.exists())
+        panel = self.panel(self.g.leader)
+        self.assertIn("Who will approve", panel)
+        self.assertNotIn('data-finding-code="publisher.', panel)
+        self.assertNotIn("certificate", panel)
+        # Nor from the panel's endpoint, which follows the unsaved form.
+        data = self.editor_form(self.g.leader)
+        html = self.client.post(
+            reverse("publishing:governance_report", args=[self.page.pk]), data
+        ).content.decode()
+        self.assertIn("Who will approve", html)
+        self.assertNotIn('data-finding-code="publisher.', html)
+
+    def test_the_author_who_would_submit_is_still_told(self):
+        page = news_page(self.g, "Ny side", "ny-side", author=self.g.expired_publisher)
+        panel = self.panel(self.g.expired_publisher, page)
+        self.assertIn('data-finding-code="publisher.certificate_expired"', panel)
