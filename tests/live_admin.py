@@ -7,46 +7,16 @@ thread and database connection, which the Django test client cannot do.
 import json
 
 import requests
-from bs4 import BeautifulSoup
 
 PASSWORD = "pw"  # the test factories' password
 
 
-def form_fields(html, form_id):
-    """The fields a browser would send for the form ``form_id`` of ``html``, as a list of pairs.
+def editor_fields(html, page):
+    """The fields the page editor's form sends for ``page``: what its HTML holds as a browser
+    reads it, and the StreamFields its scripts draw (the load benchmark's readers of both)."""
+    from bench.publishing_load import form_fields, stream_form_data
 
-    Submit buttons are left out (the caller adds the one it clicks), unchecked boxes send
-    nothing, a select sends its selected options, an empty StreamField its count.
-    """
-    form = BeautifulSoup(html, "html.parser").find("form", id=form_id)
-    if form is None:
-        raise AssertionError(f"no form #{form_id} in the page")
-    fields = []
-    for element in form.find_all(["input", "textarea", "select"]):
-        name = element.get("name")
-        if not name or element.has_attr("disabled"):
-            continue
-        if element.name == "textarea":
-            fields.append((name, element.text))
-        elif element.name == "select":
-            chosen = [o for o in element.find_all("option") if o.has_attr("selected")]
-            if not chosen and not element.has_attr("multiple"):
-                chosen = element.find_all("option")[:1]
-            fields.extend((name, o.get("value", o.text)) for o in chosen)
-        else:
-            kind = (element.get("type") or "text").lower()
-            if kind in {"submit", "button", "image", "file", "reset"}:
-                continue
-            if kind in {"checkbox", "radio"} and not element.has_attr("checked"):
-                continue
-            fields.append((name, element.get("value", "on" if kind == "checkbox" else "")))
-    for stream in form.select('[data-controller~="w-block"]'):
-        # A StreamField's inputs are drawn by script; an empty one sends just its count.
-        value = json.loads(stream.get("data-w-block-arguments-value", "[[]]"))[0]
-        if value:
-            raise AssertionError(f"stream field {stream.get('id')} has blocks: not supported")
-        fields.append((f"{stream.get('id')}-count", "0"))
-    return fields
+    return [*form_fields(html, "page-edit-form"), *stream_form_data(page).items()]
 
 
 class AdminSession:
@@ -87,9 +57,11 @@ class AdminSession:
 
     def edit_form(self, page_id):
         """The page editor's form fields as the browser has them after opening the editor."""
+        from wagtail.models import Page
+
         response = self.get(f"/admin/pages/{page_id}/edit/")
         response.raise_for_status()
-        return form_fields(response.text, "page-edit-form")
+        return editor_fields(response.text, Page.objects.get(pk=page_id).specific)
 
     def workflow_action(self, page_id, fields, action, extra=None, **kwargs):
         """Send the editor's form with a workflow action, as its footer button does."""

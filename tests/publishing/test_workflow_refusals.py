@@ -12,7 +12,7 @@ from django.urls import reverse
 from wagtail.models import TaskState
 
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
-from tests.live_admin import form_fields
+from tests.live_admin import editor_fields
 
 
 class RefusalTests(EnglishAdminMixin, TestCase):
@@ -30,9 +30,8 @@ class RefusalTests(EnglishAdminMixin, TestCase):
     def editor_form(self, user, **changes):
         """The editor's form as ``user`` has it, with ``changes`` typed into it."""
         self.login(user)
-        fields = dict(
-            form_fields(self.client.get(self.edit_url).content.decode(), "page-edit-form")
-        )
+        html = self.client.get(self.edit_url).content.decode()
+        fields = dict(editor_fields(html, reload(self.g.page)))
         fields.update(changes)
         return fields
 
