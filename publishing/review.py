@@ -315,16 +315,37 @@ class LeaderApprovalForm(LeaderDecisionForm):
 
 
 def checklist_confirmation(page, revision):
-    """The checklist confirmation for ``revision``, else the page's latest one (or ``None``).
+    """The checklist confirmation for ``revision`` (the version under review), else the page's
+    latest one before it (or ``None``).
 
-    The template says when the confirmation belongs to an earlier revision.
+    The confirmation's ``for_this_version`` says whether it holds for ``revision``: confirmed
+    for it, or for an earlier revision with the same content for citizens, when the saves
+    since changed only bookkeeping such as the link to the internal notice
+    (``models.pages.changes_what_citizens_read``). Otherwise the template says that it belongs
+    to an earlier version.
     """
+    from .models.pages import changes_what_citizens_read
+
     confirmations = ChecklistConfirmation.objects.filter(page_id=page.pk).select_related("user")
-    if revision is not None:
-        exact = confirmations.filter(revision=revision).first()
-        if exact is not None:
-            return exact
-    return confirmations.first()
+    if revision is None:
+        confirmation = confirmations.first()
+        if confirmation is not None:
+            confirmation.for_this_version = True
+        return confirmation
+    confirmation = confirmations.filter(revision=revision).first()
+    if confirmation is not None:
+        confirmation.for_this_version = True
+        return confirmation
+    confirmation = (
+        confirmations.filter(revision__created_at__lte=revision.created_at)
+        .select_related("revision")
+        .first()
+    )
+    if confirmation is not None:
+        confirmation.for_this_version = not changes_what_citizens_read(
+            confirmation.revision.content, revision.content
+        )
+    return confirmation
 
 
 def confirm_checklist(page, revision, user, items):

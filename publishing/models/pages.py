@@ -160,8 +160,9 @@ class GovernedPage(Page):
 
 
 #: The keys of a page revision's content that change nothing a citizen reads: the one list that
-#: four eyes (``rules.approval``) ignores when it asks whether a revision changed the page.
-#: Every other field counts, including fields added later.
+#: four eyes (``rules.approval``) and the checklist confirmation (``review``) ignore when they
+#: ask whether a revision changed the page. Every other field counts, including fields added
+#: later.
 #:
 #: Decided from the page models: on ``GovernedPage`` the internal notice link, the
 #: communication plan and the review date are the organisation's bookkeeping, and the public

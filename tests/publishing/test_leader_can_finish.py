@@ -2,13 +2,17 @@
 dashboard and can still approve the page (linking a notice is no edit of what citizens read),
 never the notice she wrote herself; where she cannot approve, the editor says why."""
 
+import json
+
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.models import TaskState, WorkflowState
 from wagtail.test.utils.form_data import nested_form_data, querydict_from_html, streamfield
 
 from home.models import InternalNoticePage
-from publishing.models import InternalNoticeTask, LeaderApprovalTask
+from publishing.models import ChecklistConfirmation, InternalNoticeTask, LeaderApprovalTask
 from publishing.rules.approval import can_approve, edited_by
 from tests.governance import (
     EnglishAdminMixin,
@@ -297,3 +301,46 @@ class CertificateOnlyWhereItMattersTests(LeaderCanFinishTestCase):
         page = news_page(self.g, "Ny side", "ny-side", author=self.g.expired_publisher)
         panel = self.panel(self.g.expired_publisher, page)
         self.assertIn('data-finding-code="publisher.certificate_expired"', panel)
+
+
+class ModalChecklistTests(LeaderCanFinishTestCase):
+    def modal(self, user, task_state):
+        self.login(user)
+        response = self.client.get(
+            self.action_url(self.page, task_state), HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+        )
+        html = json.loads(response.content)["html"]
+        start = html.index('class="publishing-checklist-confirmation"')
+        return html[start : html.index("</section>", start)]
+
+    def test_the_checklist_is_confirmed_for_the_revision_under_review(self):
+        _notice, task_state = self.at_leader_after_dashboard_notice()
+        confirmation = ChecklistConfirmation.objects.get(page_id=self.page.pk)
+        under_review = reload(self.page).get_latest_revision()
+        # Confirmed on submit; the revision under review is the leader's, which links the notice.
+        self.assertNotEqual(confirmation.revision, under_review)
+        self.assertEqual(task_state.revision, under_review)
+        modal = self.modal(self.g.leader, task_state)
+        self.assertIn(
+            f"Confirmed by {self.g.publisher.get_full_name()} on "
+            f"{date_format(timezone.localtime(confirmation.confirmed_at), 'DATETIME_FORMAT')} "
+            "for this version:",
+            modal,
+        )
+        self.assertIn("changed nothing citizens read", modal)
+        self.assertNotIn("earlier version", modal)
+        for item in self.g.municipality.checklist:
+            self.assertIn(item["text"], modal)
+
+    def test_it_says_so_when_the_confirmation_belongs_to_an_earlier_version(self):
+        _notice, task_state = self.at_leader_after_dashboard_notice()
+        draft = reload(self.page).get_latest_revision_as_object()
+        draft.intro = "Hjemmetjenesten har åpent til klokka 23 fra 1. januar."
+        draft.save_revision(user=self.g.publisher)
+        modal = self.modal(self.g.leader, task_state)
+        self.assertIn(f"Confirmed by {self.g.publisher.get_full_name()} on ", modal)
+        self.assertIn("for an earlier version of the page.", modal)
+        self.assertIn(
+            "This version was changed after that, and its checklist was not confirmed.", modal
+        )
+        self.assertNotIn("for this version:", modal)
