@@ -435,9 +435,13 @@ class Browser:
         self.host = host
         self.cookies = {}
 
-    def request(self, method, path, fields=None):
-        """Send a request; return ``(status, location path, body text, milliseconds)``."""
+    def request(self, method, path, fields=None, json=False):
+        """Send a request; return ``(status, location path, body text, milliseconds)``.
+
+        ``json`` asks for a JSON answer, as the editor's autosave does."""
         headers = {"Host": self.host}
+        if json:
+            headers["Accept"] = "application/json"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -180,6 +180,20 @@ def missing_reasons_message(rows):
     ) % {"warnings": " ".join(f"“{row.finding.message}”" for row in rows)}
 
 
+def changed_since_seen(review, revision_id):
+    """Whether the revision under review differs, in what citizens read, from the revision
+    ``revision_id`` the leader saw when she opened the approval. A save in between that changed
+    nothing citizens read (the same form saved again in another tab, a linked notice) is no
+    change: she approves what she saw."""
+    from .models.pages import changes_what_citizens_read
+
+    seen = str(revision_id or "")
+    if not seen or review.revision is None or seen == str(review.revision.pk):
+        return False
+    before = review.page.revisions.filter(pk=seen).values_list("content", flat=True).first()
+    return before is None or changes_what_citizens_read(before, review.revision.content)
+
+
 def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
     """Store the leader's reason for each warning of ``review``'s revision, or refuse.
 
@@ -188,8 +202,7 @@ def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
     missing. Runs inside the approval's transaction, so a refused approval stores nothing.
     """
     page = review.page
-    seen = str(revision_id or "")
-    if seen and review.revision is not None and seen != str(review.revision.pk):
+    if changed_since_seen(review, revision_id):
         raise PermissionDenied(
             _(
                 "The page has changed since you opened the approval. Open it again to see the "
@@ -388,10 +401,10 @@ class NoEmptyAutosaveMixin:
 
     Wagtail's autosave also fires just after a workflow action is sent from the editor: the
     action's hidden inputs count as a change. Saving then wrote a revision by the approver,
-    which the four-eyes rule counts as an edit and re-approval on edit restarts the workflow
-    for (wagtail#13563), and, racing the approval that publishes the page, could write the page
-    back as it was loaded, no longer live. An autosave without content changes now answers as
-    a save would, with the latest revision, and writes nothing.
+    which re-approval on edit restarts the workflow for (wagtail#13563). An autosave without
+    content changes now answers as a save would, with the latest revision, and writes nothing.
+    (That it never takes the workflow action, and never writes over an approval that runs at
+    the same time, is ``admin_views.TrueWorkflowActionsMixin``'s and ``OnePostAtATimeMixin``'s.)
     """
 
     def save_action(self):

@@ -204,7 +204,9 @@ class AcknowledgeAndApproveTests(ReviewTestCase):
         page = self.warned_page()
         task_state = self.at_leader(page)
         seen = reload(page).latest_revision_id
-        reload(page).get_latest_revision_as_object().save_revision(user=self.g.publisher)
+        draft = reload(page).get_latest_revision_as_object()
+        draft.intro += " Nytt avsnitt."
+        draft.save_revision(user=self.g.publisher)
         task = task_state.task.specific
         with self.assertRaises(PermissionDenied) as refused:
             task.on_action(
@@ -215,6 +217,21 @@ class AcknowledgeAndApproveTests(ReviewTestCase):
                 revision=seen,
             )
         self.assertIn("has changed since you opened", str(refused.exception))
+
+    def test_a_save_that_changed_nothing_citizens_read_keeps_the_review(self):
+        # The same form saved again in another tab: the leader approves what she saw.
+        page = self.warned_page()
+        task_state = self.at_leader(page)
+        seen = reload(page).latest_revision_id
+        reload(page).get_latest_revision_as_object().save_revision(user=self.g.publisher)
+        task_state.task.specific.on_action(
+            task_state,
+            self.g.leader,
+            "approve",
+            acknowledgements=dict.fromkeys(self.keys(page), "Ok."),
+            revision=seen,
+        )
+        self.assertEqual(reload(task_state).status, TaskState.STATUS_APPROVED)
 
     def test_approving_from_the_editor_needs_the_reasons_too(self):
         page = self.warned_page()
