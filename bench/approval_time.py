@@ -52,23 +52,10 @@ class Round:
     """One notice and one news page taken through their workflows by the people who decide."""
 
     def __init__(self, g, number):
-        from home.models import InternalNoticePage
-        from tests.governance import news_page, reload
+        from tests.governance import news_page, notice_at_leader, reload
 
         self.g = g
-        self.notice = g.intranet.add_child(
-            instance=InternalNoticePage(
-                title=f"Til ansatte: endring {number}",
-                slug=f"endring-{number}",
-                intro="Fra januar endres vaktordningen.",
-                owning_unit=g.line.unit,
-                responsible_leader=g.leader,
-                live=False,
-            )
-        )
-        self.notice.audiences.set([g.staff_audience])
-        self.notice.save_revision(user=g.leader)
-        self.notice.get_workflow().start(reload(self.notice), g.leader)
+        self.notice = notice_at_leader(g, number)
         self.page = news_page(g, f"Kveldsåpent {number}", f"kveldsapent-{number}", notice=False)
         page = reload(self.page)
         page.internal_notice = self.notice

@@ -50,27 +50,6 @@ KINDS = ("double", "stale save", "autosave")
 PASSWORD = "pw"  # noqa: S105 (the throwaway database's deputy)
 
 
-def new_notice(g, number):
-    """A notice of ``g``'s leader, waiting in the intranet workflow for the leader's approval."""
-    from home.models import InternalNoticePage
-    from tests.governance import reload
-
-    notice = g.intranet.add_child(
-        instance=InternalNoticePage(
-            title=f"Til ansatte: endring {number}",
-            slug=f"endring-{number}",
-            intro="Fra januar endres vaktordningen.",
-            owning_unit=g.line.unit,
-            responsible_leader=g.leader,
-            live=False,
-        )
-    )
-    notice.audiences.set([g.staff_audience])
-    notice.save_revision(user=g.leader)
-    notice.get_workflow().start(reload(notice), g.leader)
-    return reload(notice)
-
-
 def approval_fields(browser, notice):
     """The editor's form as the deputy loaded it, and the same with the approval clicked."""
     from tests.governance import warning_reasons
@@ -112,7 +91,9 @@ def race(browser, first, second, delay):
 
 def one_round(kind, browser, g, number, delay):
     """Approve a new notice while the ``kind`` of second request races it; why it broke."""
-    notice = new_notice(g, number)
+    from tests.governance import notice_at_leader
+
+    notice = notice_at_leader(g, number)
     path = f"/admin/pages/{notice.pk}/edit/"
     fields, approve = approval_fields(browser, notice)
     second = {

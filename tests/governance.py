@@ -131,6 +131,25 @@ def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, *
     return page
 
 
+def notice_at_leader(g, number):
+    """A new internal notice of ``g``'s leader, waiting in the intranet workflow for her
+    deputy's (or the line's) approval."""
+    notice = g.intranet.add_child(
+        instance=InternalNoticePage(
+            title=f"Til ansatte: endring {number}",
+            slug=f"endring-{number}",
+            intro="Fra januar endres vaktordningen.",
+            owning_unit=g.line.unit,
+            responsible_leader=g.leader,
+            live=False,
+        )
+    )
+    notice.audiences.set([g.staff_audience])
+    notice.save_revision(user=g.leader)
+    notice.get_workflow().start(reload(notice), g.leader)
+    return reload(notice)
+
+
 def publish_notice(g):
     """Publish ``g``'s notice and run what waits for the commit, as the worker would: the pages
     held for the notice move on."""
