@@ -16,6 +16,7 @@ from wagtail.models import Page
 from . import audit
 from .models import BaseInternalNoticePage, FastTrackReview, GovernedPage, Municipality
 from .notifications import notify_fast_track
+from .page_locks import wait_for_page
 from .rules import FAST_TRACK, publish_route
 from .rules.approval import approver_ids
 from .veto import GovernancePublishBlocked
@@ -64,7 +65,10 @@ def create_notice(request, page_id):
     if request.method == "POST":
         form = NoticeForm(request.POST)
         if form.is_valid():
-            notice = _create_linked_notice(request.user, draft, intranet, municipality, form)
+            notice = _create_linked_notice(request.user, page, intranet, municipality, form)
+            if notice is None:  # a twin of this POST (a double click) linked one first
+                messages.info(request, _("The page already has an internal notice."))
+                return redirect("wagtailadmin_pages:edit", page.pk)
             messages.success(
                 request,
                 _(
@@ -88,7 +92,13 @@ def create_notice(request, page_id):
 
 
 @transaction.atomic
-def _create_linked_notice(user, draft, intranet, municipality, form):
+def _create_linked_notice(user, page, intranet, municipality, form):
+    """Create the notice and link it from the page's latest version; ``None`` if the page got a
+    notice meanwhile. The page is held while this runs, so its latest version is current."""
+    wait_for_page(page.pk)
+    draft = Page.objects.get(pk=page.pk).specific.get_latest_revision_as_object()
+    if draft.internal_notice_id:
+        return None
     model = apps.get_model(settings.PUBLISHING["INTERNAL_NOTICE_MODEL"])
     notice = model(
         title=form.cleaned_data["title"],
@@ -147,10 +157,13 @@ def fast_track(request, page_id):
         form = FastTrackForm(request.POST)
         if form.is_valid():
             try:
-                fast_track_publish(page, notice, request.user, form.cleaned_data["reason"])
+                review = fast_track_publish(page, notice, request.user, form.cleaned_data["reason"])
             except GovernancePublishBlocked as blocked:
                 for finding in blocked.findings:
                     messages.error(request, f"{finding.message} {finding.fix}")
+                return redirect("wagtailadmin_pages:edit", page.pk)
+            if review is None:  # a twin of this POST (a double click) published it first
+                messages.info(request, _("The latest version of the page is live already."))
                 return redirect("wagtailadmin_pages:edit", page.pk)
             messages.success(
                 request,
@@ -165,8 +178,16 @@ def fast_track(request, page_id):
 
 
 def fast_track_publish(page, notice, user, reason):
-    """Publish ``notice`` (if any) and then ``page``; all or nothing, logged, flagged for review."""
+    """Publish ``notice`` (if any) and then ``page``; all or nothing, logged, flagged for review.
+
+    ``None`` when the page's latest version is live already: the same fast track sent twice
+    publishes once.
+    """
     with transaction.atomic(), publish_route(FAST_TRACK):
+        wait_for_page(page.pk)
+        page = Page.objects.get(pk=page.pk).specific
+        if page.live and not page.has_unpublished_changes:
+            return None
         if notice is not None and (not notice.live or notice.has_unpublished_changes):
             notice.get_latest_revision().publish(user=user, skip_permission_checks=True)
         page.get_latest_revision().publish(user=user, skip_permission_checks=True)

@@ -110,3 +110,43 @@ class RefusalTests(EnglishAdminMixin, TestCase):
         self.assertTrue(json.loads(response.content)["success"])
         self.assertEqual(reload(self.task_state).status, TaskState.STATUS_IN_PROGRESS)
         self.assertFalse(reload(self.g.page).revisions.filter(user=self.g.leader).exists())
+
+
+class TwinPostTests(EnglishAdminMixin, TestCase):
+    """The same form sent twice (a double click) does its work once."""
+
+    def setUp(self):
+        super().setUp()
+        self.g = build_governed()
+
+    def test_create_notice_twice_links_one_notice(self):
+        from home.models import InternalNoticePage
+        from tests.governance import news_page
+
+        page = news_page(self.g, "Ny vaktordning", "vaktordning", notice=False)
+        self.login(self.g.publisher)
+        url = reverse("publishing:create_notice", args=[page.pk])
+        data = {"title": "Til ansatte: ny vaktordning", "intro": "Dette gjelder deg."}
+        self.client.post(url, data)
+        again = self.client.post(url, data, follow=True)
+        self.assertEqual(again.status_code, 200)
+        notices = InternalNoticePage.objects.filter(title="Til ansatte: ny vaktordning")
+        self.assertEqual(notices.count(), 1)
+        draft = reload(page).get_latest_revision_as_object()
+        self.assertEqual(draft.internal_notice_id, notices.get().pk)
+
+    def test_fast_track_twice_publishes_once(self):
+        from wagtail.models import PageLogEntry
+
+        from publishing.models import FastTrackReview
+
+        self.login(self.g.crisis)
+        url = reverse("publishing:fast_track", args=[self.g.page.pk])
+        self.client.post(url, {"reason": "Stengt vei"})
+        again = self.client.post(url, {"reason": "Stengt vei"}, follow=True)
+        self.assertContains(again, "The latest version of the page is live already.")
+        self.assertTrue(reload(self.g.page).live)
+        self.assertEqual(FastTrackReview.objects.filter(page=self.g.page).count(), 1)
+        self.assertEqual(
+            PageLogEntry.objects.filter(page=self.g.page, action="wagtail.publish").count(), 1
+        )
