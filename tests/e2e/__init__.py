@@ -46,6 +46,22 @@ def keep_screenshot(page, folder, name, docs=True):
         shutil.copyfile(target / name, DOCS_SCREENSHOTS / name)
 
 
+def set_admin_language(user, language):
+    """Make ``language`` ``user``'s admin language (Wagtail's account setting)."""
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+
+
+def sign_in(page, base, user, password=PASSWORD):
+    """Sign ``user`` in to the admin at ``base`` in the browser ``page``."""
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
 def require_chromium():
     """Skip where Chromium is not installed, but never in CI: there a missing browser fails."""
     if shutil.which(CHROMIUM) or Path(CHROMIUM).exists():
@@ -83,31 +99,34 @@ class ChromiumMixin:
 
     def signed_in(self, user, host=None, password=PASSWORD):
         """A browser page signed in as ``user`` (on ``host``, if given) and the base URL."""
-        profile = UserProfile.get_for_user(user)
-        profile.preferred_language = "en"
-        profile.save()
+        set_admin_language(user, "en")
         base = f"http://{host}:{self.server_thread.port}" if host else self.live_server_url
         context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
         page = context.new_page()
         page.set_default_timeout(20_000)
         self.addCleanup(self.leave, context, page, user)
-        page.goto(f"{base}/admin/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/admin/")
+        sign_in(page, base, user, password)
         return page, base
 
     def leave(self, context, page, user):
         page.goto("about:blank")
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                if not EditingSession.objects.filter(user=user).exists():
-                    break
-            except OperationalError:
-                # SQLite's shared in-memory test database locks whole tables while the server
-                # thread writes; ask again.
-                pass
-            time.sleep(0.05)
+        wait_for_editors_to_leave(user)
         context.close()
+
+
+def wait_for_editors_to_leave(user=None, seconds=5):
+    """Wait (up to ``seconds``) until the editors left in the browser have released their editing
+    sessions (``user``'s, or everyone's), so that no late request meets a flushing database."""
+    sessions = EditingSession.objects.all()
+    if user is not None:
+        sessions = sessions.filter(user=user)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if not sessions.exists():
+                return
+        except OperationalError:
+            # SQLite's shared in-memory test database locks whole tables while the server
+            # thread writes; ask again.
+            pass
+        time.sleep(0.05)
