@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter, log
 
 from .after_commit import in_transaction
+from .wording import quoted
 
 BLOCKED = "publishing.publish_blocked"
 SCHEDULED_BLOCKED = "publishing.scheduled_publish_blocked"
@@ -58,7 +59,7 @@ class AcknowledgementFormatter(LogFormatter):
         codes = [item.get("code", "") for item in data.get("findings", [])]
         message = f"{self.label}: {', '.join(codes)}" if codes else str(self.label)
         reason = data.get("reason")
-        return f"{message} – “{reason}”" if reason else message
+        return f"{message} – {quoted(reason)}" if reason else message
 
 
 def register_actions(actions):

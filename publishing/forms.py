@@ -9,6 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
 from .models.municipality import GROUP_KEYS, Municipality
 from .models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
+from .wording import quoted
 
 
 def leaders_of(municipality, on=None):
@@ -161,7 +162,7 @@ class GovernedPageForm(WagtailAdminPageForm):
             )
         else:
             message = _("Confirm the checklist before you submit. Not ticked yet: %(items)s") % {
-                "items": " ".join(f"“{item['text']}”" for item in missing)
+                "items": " ".join(quoted(item["text"]) for item in missing)
             }
         self.add_error("submit_checklist", message)
 

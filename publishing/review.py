@@ -26,6 +26,7 @@ from wagtail.forms import TaskStateCommentForm
 from . import audit
 from .models.review import ChecklistConfirmation, WarningAcknowledgement
 from .rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
+from .wording import quoted
 
 #: Longest reason a leader may write for one warning.
 MAX_REASON = 2000
@@ -177,7 +178,7 @@ def missing_reasons_message(rows):
     return _(
         "Acknowledge each warning with a written reason before you approve. Still without a "
         "reason: %(warnings)s"
-    ) % {"warnings": " ".join(f"“{row.finding.message}”" for row in rows)}
+    ) % {"warnings": " ".join(quoted(row.finding.message) for row in rows)}
 
 
 def changed_since_seen(review, revision_id):
