@@ -156,7 +156,32 @@ class TrueWorkflowActionsMixin:
         messages.error(self.request, refusal_message(self.page, self.request.user))
         return redirect("wagtailadmin_pages:edit", self.page.pk)
 
+    def add_save_confirmation_message(self):
+        """After a workflow action, say what it did: published, or moved on to the next step
+        (Wagtail says "updated" either way)."""
+        if self.action_name != "perform_workflow_action":
+            return super().add_save_confirmation_message()
+        title = self.page.get_admin_display_title()
+        page = Page.objects.get(pk=self.page.pk)
+        if (
+            page.live_revision_id
+            and page.live_revision_id != self.real_page_record.live_revision_id
+        ):
+            message = _("Page '%(page_title)s' has been published.") % {"page_title": title}
+        elif (state := page.current_workflow_task_state) is not None and (
+            state.pk != getattr(self.page_task_state_before, "pk", None)
+        ):
+            message = _("“%(page_title)s” moves on to the step “%(task)s”.") % {
+                "page_title": title,
+                "task": state.task.name,
+            }
+        else:
+            return super().add_save_confirmation_message()
+        messages.success(self.request, message)
+        return None
+
     def perform_workflow_action(self):
+        self.page_task_state_before = self.page.current_workflow_task_state
         try:
             with transaction.atomic():
                 return super().perform_workflow_action()

@@ -265,7 +265,7 @@ class NordicWorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCa
         self.assertTrue(reload(news).live, self.why_not_live(editor, news))
         self.assertMessage(
             editor,
-            "Page '%(page_title)s' has been updated.",
+            "Page '%(page_title)s' has been published.",
             "the message after the review published the news",
         )
         self.shot(editor, "news-published")

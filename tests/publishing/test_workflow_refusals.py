@@ -54,6 +54,21 @@ class RefusalTests(EnglishAdminMixin, TestCase):
         self.assertEqual(self.revisions(), before, "no revision in the publisher's name")
         self.assertEqual(reload(self.task_state).status, TaskState.STATUS_IN_PROGRESS)
 
+    def test_the_editor_says_what_an_approval_did(self):
+        fields = self.editor_form(self.g.leader)
+        extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
+        moved = self.client.post(
+            self.edit_url, self.with_action(fields, "approve", extra), follow=True
+        )
+        self.assertContains(moved, "moves on to the step")
+        self.assertNotContains(moved, "has been updated")
+        fields = self.editor_form(self.g.editor)
+        published = self.client.post(
+            self.edit_url, self.with_action(fields, "approve"), follow=True
+        )
+        self.assertContains(published, "has been published")
+        self.assertTrue(reload(self.g.page).live)
+
     def test_the_same_action_sent_again_is_not_taken_again(self):
         fields = self.editor_form(self.g.leader)
         extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
