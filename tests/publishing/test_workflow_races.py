@@ -98,10 +98,12 @@ class RaceTestCase(LiveServerTestCase):
             self.assertIn(state.finished_by_id, allowed, f"{task} decided by someone allowed")
             self.assertEqual(
                 PageLogEntry.objects.filter(
-                    page=page, action="wagtail.workflow.approve", user=state.finished_by
+                    page=page,
+                    action__in=["wagtail.workflow.approve", "wagtail.workflow.reject"],
+                    user=state.finished_by,
                 ).count(),
                 1,
-                "one approval on record per person",
+                "one decision on record per person",
             )
         sent = [(m.subject, tuple(sorted(m.to + m.bcc))) for m in mail.outbox]
         self.assertEqual(len(sent), len(set(sent)), "no mail sent twice")
@@ -187,6 +189,26 @@ class PublicPageRaceTests(RaceTestCase):
 
         responses = at_the_same_time(publish, publish, delay=delay)
         self.assertRecordTrue(self.g.page, responses, self.state)
+
+    def race_request_changes(self, delay):
+        """The leader's "request changes" sent twice: one rejection, one mail to the author."""
+        leader = AdminSession(self.live_server_url, self.g.leader)
+        fields = leader.edit_form(self.g.page.pk)
+        extra = {"comment": "Skriv kortere.", "revision": reload(self.g.page).latest_revision_id}
+
+        def reject():
+            return leader.workflow_action(self.g.page.pk, fields, "reject", extra)
+
+        responses = at_the_same_time(reject, reject, delay=delay)
+        self.assertRecordTrue(self.g.page, responses, self.state, published=0)
+        state = WorkflowState.objects.get(pk=self.state.pk)
+        self.assertEqual(state.status, WorkflowState.STATUS_NEEDS_CHANGES)
+        self.assertEqual(
+            TaskState.objects.filter(
+                workflow_state=state, status=TaskState.STATUS_REJECTED
+            ).count(),
+            1,
+        )
 
     def race_second_approver(self, delay):
         """The leader's approval and the deputy's hand-made one (comment only) at once: one
