@@ -66,7 +66,7 @@ class Round:
         """POST the editor's form with the approval, as the footer button does; milliseconds
         and queries."""
         from tests.governance import reload
-        from tests.live_admin import editor_fields
+        from tests.live_admin import editor_fields, post_data
 
         client = Client(HTTP_ACCEPT_LANGUAGE="nb")
         client.force_login(user)
@@ -79,7 +79,7 @@ class Round:
         ]
         with CaptureQueriesContext(connection) as queries:
             start = time.perf_counter()
-            response = client.post(url, dict_of(fields))
+            response = client.post(url, post_data(fields))
             elapsed = (time.perf_counter() - start) * 1000
         if response.status_code != 302:
             raise RuntimeError(f"approval answered {response.status_code}")
@@ -111,14 +111,6 @@ class Round:
         if not reload(self.page).live:
             raise RuntimeError("the page did not go live")
         return {"notice": notice, "leader": leader, "editorial": editorial}
-
-
-def dict_of(fields):
-    """Form pairs as the test client takes them: a list for a name sent more than once."""
-    data = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
 
 
 def main(argv=None):

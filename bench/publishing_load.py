@@ -187,6 +187,8 @@ def stream_form_data(page):
             value = getattr(latest, field.name)
             items = [(c.block_type, block_form_data(c.block, c.value)) for c in value]
             data.update(nested_form_data({field.name: streamfield(items)}))
+            # Each block's id, as the editor sends it: without, every block counts as new.
+            data.update({f"{field.name}-{i}-id": c.id for i, c in enumerate(value) if c.id})
     return data
 
 

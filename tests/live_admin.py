@@ -19,6 +19,15 @@ def editor_fields(html, page):
     return [*form_fields(html, "page-edit-form"), *stream_form_data(page).items()]
 
 
+def post_data(fields):
+    """Form pairs as Django's test client takes them: a list for a name sent more than once
+    (a ``dict`` of the pairs would keep only the last audience of several)."""
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
 class AdminSession:
     """One person signed in to the admin of a live server."""
 

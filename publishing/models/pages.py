@@ -1,5 +1,7 @@
 """The abstract governed page that every public page type of a municipal site builds on."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -211,13 +213,28 @@ NOT_READ_BY_CITIZENS = frozenset(
 )
 
 
+#: The rich-text editor's key on each block (``<p data-block-key="x1f3a">``), in plain or
+#: JSON-escaped text. Rich text stored without keys (imported or generated content) gets new
+#: ones each time the editor sends it back unchanged; citizens never see them.
+BLOCK_KEY = re.compile(r' data-block-key=\\?"[\w-]*\\?"')
+
+
+def _as_read(value):
+    """``value`` of a revision's content without what only the editor reads."""
+    return BLOCK_KEY.sub("", value) if isinstance(value, str) else value
+
+
 def changes_what_citizens_read(before, after):
     """Whether revision content ``after`` differs from ``before`` (the content of the revision
-    before it, or ``None`` for a page's first revision) in anything a citizen reads."""
+    before it, or ``None`` for a page's first revision) in anything a citizen reads.
+
+    A leader who opens the editor and approves sends the form back as the editor drew it; that
+    is no edit, even where the rich-text editor added its block keys to text stored without.
+    """
     if before is None:
         return True
     keys = (before.keys() | after.keys()) - NOT_READ_BY_CITIZENS
-    return any(before.get(key) != after.get(key) for key in keys)
+    return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
 
 
 class BaseInternalNoticePage(GovernedPage):

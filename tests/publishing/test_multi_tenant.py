@@ -7,6 +7,7 @@ the isolation tests run against the same data a reviewer sees in the demo.
 """
 
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -39,7 +40,8 @@ from publishing.models import (
     PageFeedback,
 )
 from publishing.models.municipality import GROUP_KEYS
-from tests.governance import EnglishAdminMixin, reload
+from tests.governance import EnglishAdminMixin, reload, warning_reasons
+from tests.live_admin import editor_fields, post_data
 
 User = get_user_model()
 DENIED = (302, 403, 404)
@@ -398,6 +400,53 @@ class IsolationTests(EnglishAdminMixin, TestCase):
         self.act(self.approver(task_state), task_state)
         task_state.refresh_from_db()
         self.assertEqual(task_state.status, TaskState.STATUS_APPROVED)
+
+    def test_alvdal_leader_cannot_approve_from_the_editor_form_either(self):
+        # The editor's own form with an approval in it, as the footer button sends it: refused
+        # before the form is read, and nothing saved in her name.
+        state = self.submit()
+        task_state = state.current_task_state
+        approver = self.approver(task_state)
+        self.login(approver)
+        edit = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
+        fields = editor_fields(self.client.get(edit).content.decode(), reload(self.page))
+        review = {
+            "comment": "",
+            "revision": reload(self.page).latest_revision_id,
+            "acknowledgements": warning_reasons(self.page),
+        }
+        data = {
+            **post_data(fields),
+            "action-workflow-action": "true",
+            "workflow-action-name": "approve",
+            "workflow-action-extra-data": json.dumps(review),
+        }
+        revisions = Revision.page_revisions.filter(object_id=str(self.page.pk)).count()
+        for user in (self.hilde, self.marit):
+            self.login(user)
+            response = self.client.post(edit, data)
+            self.assertIn(response.status_code, DENIED)
+            task_state.refresh_from_db()
+            self.assertEqual(task_state.status, TaskState.STATUS_IN_PROGRESS, user)
+        self.assertEqual(
+            Revision.page_revisions.filter(object_id=str(self.page.pk)).count(), revisions
+        )
+        # Avesta's leader sends the same form: the page moves on.
+        self.login(approver)
+        self.client.post(edit, data)
+        task_state.refresh_from_db()
+        self.assertEqual(task_state.status, TaskState.STATUS_APPROVED)
+
+    def test_alvdal_people_cannot_link_a_notice_to_or_fast_track_an_avesta_page(self):
+        notice = reverse("publishing:create_notice", args=[self.page.pk])
+        fast = reverse("publishing:fast_track", args=[self.page.pk])
+        revisions = Revision.page_revisions.filter(object_id=str(self.page.pk)).count()
+        self.assertIn(self.status(self.hilde, notice, "post", {"title": "X", "intro": "Y"}), DENIED)
+        self.assertIn(self.status(self.marit, fast, "post", {"reason": "Krise"}), DENIED)
+        self.assertEqual(
+            Revision.page_revisions.filter(object_id=str(self.page.pk)).count(), revisions
+        )
+        self.assertEqual(self.status(self.eva, fast), 200)  # Avesta's own crisis group may
 
     def test_alvdal_editor_cannot_do_avestas_editorial_review_or_publish(self):
         state = self.submit()
