@@ -202,6 +202,12 @@ class StoryMixin:
     def click_footer_action(self, page, name, label=None):
         """Click an action in the editor footer; with ``label`` (a msgid), check its text."""
         button = self.footer_action(page, name)
+        # Not while the editor's autosave is on its way: on a new page it creates the page,
+        # and a submit sent meanwhile would try to create it a second time.
+        page.wait_for_function(
+            "() => document.getElementById('w-autosave-indicator')"
+            "?.getAttribute('data-w-autosave-state-value') !== 'saving'"
+        )
         if label:
             text = button.inner_text().strip()
             self.assertIn(self.fragment(label), text, f"footer action {name}")
