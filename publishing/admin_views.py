@@ -58,26 +58,36 @@ class ExplainBlockedPublishMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class OnePostAtATimeMixin:
-    """Page views whose POSTs run one at a time per page, each in one transaction.
+class OneAtATimeMixin:
+    """Page views whose requests take turns per page, each in one transaction.
 
-    Everything the POST does (form, revision, workflow step, publish, audit entries) commits
-    together or not at all, and mails and follow-on steps leave only after the commit.
+    Everything a POST does (form, revision, workflow step, publish, audit entries) commits
+    together or not at all, and mails and follow-on steps leave only after the commit. A GET
+    takes its turn too and is drawn before it lets go: Wagtail reads the page's workflow at
+    several moments while it draws the editor, and a decision committed in between left it
+    half before, half after (a server error in its action menu).
     """
 
     page_id_kwarg = "page_id"
+    taking_turns = frozenset({"GET", "POST"})
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method != "POST":
+        if request.method not in self.taking_turns:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():
             wait_for_page(kwargs[self.page_id_kwarg])
-            refused = self.read_after_waiting(request, *args, **kwargs)
-            return refused or super().dispatch(request, *args, **kwargs)
+            response = self.read_after_waiting(request, *args, **kwargs)
+            if response is None:
+                response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                # Drawn while the page is held: once let go, a request that waited may move the
+                # workflow on.
+                response.render()
+            return response
 
     def read_after_waiting(self, request, *args, **kwargs):
         """Load again what the view read before it waited (the edit view reads in dispatch);
-        a response here refuses the POST."""
+        a response here refuses the request."""
         return None
 
 
@@ -192,12 +202,12 @@ class TrueWorkflowActionsMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class PageEditView(OnePostAtATimeMixin, TrueWorkflowActionsMixin, EditView):
-    """Wagtail's page editor with POSTs one at a time and true workflow actions."""
+class PageEditView(OneAtATimeMixin, TrueWorkflowActionsMixin, EditView):
+    """Wagtail's page editor, one request at a time per page, with true workflow actions."""
 
 
-class PageRevertView(OnePostAtATimeMixin, TrueWorkflowActionsMixin, RevisionsRevertView):
-    """Reverting to an earlier version, one POST at a time like the editor."""
+class PageRevertView(OneAtATimeMixin, TrueWorkflowActionsMixin, RevisionsRevertView):
+    """Reverting to an earlier version, one request at a time like the editor."""
 
 
 class GovernedEditView(
@@ -256,15 +266,16 @@ class GovernedCollectWorkflowActionDataView(ReviewFormMixin, CollectWorkflowActi
     """The modal opened from the editor's workflow menu, with the review in it."""
 
 
-class PageWorkflowActionView(OnePostAtATimeMixin, WorkflowActionView):
+class PageWorkflowActionView(OneAtATimeMixin, WorkflowActionView):
     """A workflow action from the dashboard or a modal: taken once, on the step it names."""
 
     def read_after_waiting(self, request, *args, **kwargs):
         # Wagtail's setup() read the page and the task state before this request waited.
         self.setup(request, *args, **kwargs)
         state = self.task_state
-        if state.status != TaskState.STATUS_IN_PROGRESS or state.workflow_state.object_id != str(
-            self.object.pk
+        if request.method == "POST" and (
+            state.status != TaskState.STATUS_IN_PROGRESS
+            or state.workflow_state.object_id != str(self.object.pk)
         ):
             # Decided already (a double click, a stale dashboard) or another page's step:
             # Wagtail would decide it (again) in this page's name.
@@ -297,7 +308,7 @@ class GovernedWorkflowActionView(ReviewFormMixin, PageWorkflowActionView):
             return redirect("wagtailadmin_pages:edit", self.object.pk)
 
 
-class OnePostAtATimePageViewSet(PageViewSet):
+class OneAtATimePageViewSet(PageViewSet):
     """The admin views of a page type that is not governed, with the same care for races."""
 
     edit_view_class = PageEditView

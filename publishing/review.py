@@ -405,7 +405,7 @@ class NoEmptyAutosaveMixin:
     which re-approval on edit restarts the workflow for (wagtail#13563). An autosave without
     content changes now answers as a save would, with the latest revision, and writes nothing.
     (That it never takes the workflow action, and never writes over an approval that runs at
-    the same time, is ``admin_views.TrueWorkflowActionsMixin``'s and ``OnePostAtATimeMixin``'s.)
+    the same time, is ``admin_views.TrueWorkflowActionsMixin``'s and ``OneAtATimeMixin``'s.)
     """
 
     def save_action(self):

@@ -20,7 +20,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
 from . import urls as publishing_urls
 from .admin_history import ScopedHistoryView
-from .admin_views import GovernedPageViewSet, OnePostAtATimePageViewSet
+from .admin_views import GovernedPageViewSet, OneAtATimePageViewSet
 from .citizen_admin import CrisisBannerAdmin, PageFeedbackAdmin
 from .forms import MunicipalityScopedForm
 from .models import (
@@ -218,7 +218,7 @@ def register_page_viewsets():
     """Every governed page type gets the editor views that explain a refused publish; every
     other page type (Wagtail's own base class aside) the views that take POSTs one at a time."""
     return [
-        (GovernedPageViewSet if issubclass(model, GovernedPage) else OnePostAtATimePageViewSet)(
+        (GovernedPageViewSet if issubclass(model, GovernedPage) else OneAtATimePageViewSet)(
             name=f"governed_{model._meta.app_label}_{model._meta.model_name}", model=model
         )
         for model in get_page_models()

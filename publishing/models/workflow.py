@@ -39,7 +39,10 @@ class AutomaticChecksTask(Task):
 
         task_state = super().start(workflow_state, user=user)
         page = _latest(workflow_state.content_object)
-        submitter = user or workflow_state.requested_by
+        # The person who submitted, not whoever moved the workflow on: after a new version the
+        # checks run again when a leader approves, and her lack of a publisher certificate is
+        # not the page's fault.
+        submitter = workflow_state.requested_by or user
         blocked = blocking(check_submit(page, user=submitter))
         if blocked:
             task_state.reject(update=False, comment=_report(page, blocked, sent_back_heading()))

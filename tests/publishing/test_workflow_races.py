@@ -75,14 +75,18 @@ class RaceTestCase(LiveServerTestCase):
         }
 
     def assertRecordTrue(self, page, responses, workflow_state, published=1):
-        """No server error; the page live exactly when the record says published; each step
-        decided once, by someone allowed to decide it; no mail sent twice."""
-        self.assertEqual(self.errors, [], "no server error")
+        """No server error; the page live exactly when the record says published (``published``
+        publishes on record; ``None``: one or none, as the race went); each step decided once,
+        by someone allowed to decide it; no mail sent twice."""
+        self.assertFalse(self.errors, "server errors:\n" + "\n".join(self.errors))
         for response in responses:
             self.assertNotIsInstance(response, Exception, response)
             self.assertLess(response.status_code, 500, response.text[:500])
         page = reload(page)
         entries = PageLogEntry.objects.filter(page=page, action="wagtail.publish").count()
+        if published is None:
+            self.assertIn(entries, (0, 1), "at most one publish on record")
+            published = entries
         self.assertEqual(entries, published, "publishes on record")
         self.assertEqual(page.live, bool(published), "live exactly when published on record")
         self.assertEqual(page.live_revision_id is not None, bool(published))
@@ -99,17 +103,21 @@ class RaceTestCase(LiveServerTestCase):
                 )
             )
             self.assertIn(state.finished_by_id, allowed, f"{task} decided by someone allowed")
-            self.assertEqual(
-                PageLogEntry.objects.filter(
-                    page=page,
-                    action__in=["wagtail.workflow.approve", "wagtail.workflow.reject"],
-                    user=state.finished_by,
-                ).count(),
-                1,
-                "one decision on record per person",
+        decided = [
+            entry.data["workflow"]["task_state_id"]
+            for entry in PageLogEntry.objects.filter(
+                page=page, action__in=["wagtail.workflow.approve", "wagtail.workflow.reject"]
             )
+        ]
+        self.assertEqual(len(decided), len(set(decided)), "each step decided once on record")
         sent = [(m.subject, tuple(sorted(m.to + m.bcc))) for m in mail.outbox]
         self.assertEqual(len(sent), len(set(sent)), "no mail sent twice")
+
+    #: What a race may end in, by twin. A stale save that lands before the action is a new
+    #: version: the approvals so far were for the one before, so the page goes back through the
+    #: workflow (re-approval on edit) and the action, if it still may be taken, decides nothing
+    #: that publishes. Either way the record must hold.
+    PUBLISHED = {"same": 1, "stale_save": None, "autosave": 1}
 
     def race(self, session, page, fields, action, extra, kind, delay):
         """Send ``action`` from the editor and, ``delay`` seconds later, its ``kind`` of twin:
@@ -154,7 +162,7 @@ class NoticeApprovalRaceTests(RaceTestCase):
         fields = deputy.edit_form(self.g.notice.pk)
         extra = self.approve_extra(self.g.notice)
         responses = self.race(deputy, self.g.notice, fields, "approve", extra, kind, delay)
-        self.assertRecordTrue(self.g.notice, responses, self.state)
+        self.assertRecordTrue(self.g.notice, responses, self.state, self.PUBLISHED[kind])
         if kind == "autosave":
             self.assertNoEmptyRevision(self.g.notice, self.g.deputy)
 
@@ -179,8 +187,9 @@ class PublicPageRaceTests(RaceTestCase):
         responses = self.race(leader, self.g.page, fields, "approve", extra, kind, delay)
         self.assertRecordTrue(self.g.page, responses, self.state, published=0)
         review = WorkflowState.objects.get(pk=self.state.pk).current_task_state
-        self.assertEqual(review.task.specific_class, GroupApprovalTask)
-        self.assertEqual(review.status, TaskState.STATUS_IN_PROGRESS)
+        if kind != "stale_save":  # a stale save first: the new version waits for a leader
+            self.assertEqual(review.task.specific_class, GroupApprovalTask)
+        self.assertEqual(review.status, TaskState.STATUS_IN_PROGRESS, review.comment)
         if kind == "autosave":
             self.assertNoEmptyRevision(self.g.page, self.g.leader)
 
@@ -195,7 +204,7 @@ class PublicPageRaceTests(RaceTestCase):
         editor = AdminSession(self.live_server_url, self.g.editor)
         fields = editor.edit_form(self.g.page.pk)
         responses = self.race(editor, self.g.page, fields, "approve", {}, kind, delay)
-        self.assertRecordTrue(self.g.page, responses, self.state)
+        self.assertRecordTrue(self.g.page, responses, self.state, self.PUBLISHED[kind])
         if kind == "autosave":
             self.assertNoEmptyRevision(self.g.page, self.g.editor)
 

@@ -82,6 +82,24 @@ class RefusalTests(EnglishAdminMixin, TestCase):
         self.client.post(self.edit_url, self.with_action(fields, "approve", extra))
         self.assertEqual(reload(self.task_state).status, TaskState.STATUS_APPROVED)
 
+    def test_checks_run_again_judge_the_submitter_not_the_approver(self):
+        # A new version saved while the leader's step waits (a second tab): her approval sends
+        # the page through the workflow again, and the automatic checks must not hold her
+        # missing publisher certificate against the page.
+        from tests.governance import warning_reasons
+
+        reload(self.g.page).get_latest_revision_as_object().save_revision(user=self.g.leader)
+        self.task_state.task.specific.on_action(
+            self.task_state,
+            self.g.leader,
+            "approve",
+            acknowledgements=warning_reasons(reload(self.g.page)),
+        )
+        self.state.refresh_from_db()
+        current = self.state.current_task_state
+        self.assertEqual(current.status, TaskState.STATUS_IN_PROGRESS, current.comment)
+        self.assertEqual(current.task.specific_class.__name__, "LeaderApprovalTask")
+
     def test_the_same_action_sent_again_is_not_taken_again(self):
         fields = self.editor_form(self.g.leader)
         extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
