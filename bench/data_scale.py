@@ -1,4 +1,4 @@
-"""The admin at scale: ``python -m bench.data_scale`` (issue 7, "data scale").
+"""The admin at scale: ``python -m bench.data_scale``.
 
 1. **A throwaway database** beside ``DATABASE_URL`` (PostgreSQL is what matters; without it, an
    SQLite file beside the project's), migrated, with both demo municipalities (``load_demo``)

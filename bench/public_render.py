@@ -16,8 +16,7 @@ Two parts, for DESIGN.md section 7 ("the public side costs nothing extra"):
    small threaded Python client) fetches the home page and a news page of both hosts in turn,
    then prints requests per second, latency percentiles and the count of non-2xx answers and
    socket errors. Any of those makes the benchmark exit non-zero. On a machine this size the load
-   run is a smoke test: it cannot resolve a few per cent (see
-   ``../shared/research/performance-and-security.md`` 1.3 and 1.5).
+   run is a smoke test: it cannot resolve a few per cent, which the in-process comparison does.
 
 Nothing here is a test: the numbers are for people to read.
 """

@@ -3,7 +3,7 @@
 Public visitors read both demo sites at a steady rate while publishers edit, save, publish and
 submit pages in the Wagtail admin at the same time; afterwards the database must hold every
 revision a publisher was told was saved, and every page must be in the state its last action
-left it in. Issue 7 asks for this evidence: zero errors, no lost revision, latencies reported.
+left it in: zero errors, no lost revision, latencies reported.
 
 What it does, in a little over two minutes with the defaults:
 

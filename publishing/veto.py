@@ -1,8 +1,8 @@
 """The publish veto on every path that makes a page live, and the guards beside it.
 
-Wagtail has no single documented veto point (``../shared/research/wagtail-internals.md`` §2):
-the editor, the create view, workflow approval, bulk publish, scheduled publishing, revert, the
-admin API, the v3 API and ``revision.publish()`` all end in ``PublishPageRevisionAction.execute``,
+Wagtail has no single documented veto point: the editor, the create view, workflow approval,
+bulk publish, scheduled publishing, revert, the admin API, the v3 API and ``revision.publish()``
+all end in ``PublishPageRevisionAction.execute``,
 so that is wrapped once, here. Copy with "publish copies", alias creation and moves make pages live
 or visible without it, so their actions' checks are wrapped too.
 """

@@ -1,6 +1,6 @@
 """Multi-tenant: a third municipality is a profile and one command; municipalities stay apart.
 
-Issue 7, "Multi-tenant": adding a municipality is a profile file and one command; its users,
+Adding a municipality is a profile file and one command; its users,
 units and workflows are separate from the others', and a leader of one municipality can neither
 see nor approve the other's pages. Both real demo municipalities are loaded (``load_demo``), so
 the isolation tests run against the same data a reviewer sees in the demo.
