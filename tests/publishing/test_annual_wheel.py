@@ -8,6 +8,7 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import translation
 from django.urls import reverse
 
 from publishing import annual_wheel as wheel
@@ -303,6 +304,22 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
             response = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="sv")
         self.assertContains(response, ">Januari</text>")
         self.assertContains(response, ">Oktober</text>")
+
+    def test_the_drawing_is_the_same_in_every_language(self):
+        # nb, nn and sv write decimals with a comma; SVG needs a point, or the wheel is garbled.
+        self.client.force_login(self.linnea)
+        geometry = re.compile(r'\b(?:x1|y1|x2|y2|cx|cy|r|x|y|d|points|viewBox|transform)="[^"]*"')
+        drawn = {}
+        for language in ("en", "nb", "nn", "sv"):
+            with translation.override(language):
+                with mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY):
+                    html = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            start = html.index('<svg class="annual-wheel__svg"')
+            drawn[language] = geometry.findall(html[start : html.index("</svg>", start)])
+        self.assertGreater(len(drawn["en"]), 100)
+        self.assertTrue(any("." in value for value in drawn["en"]))
+        for language in ("nb", "nn", "sv"):
+            self.assertEqual(drawn[language], drawn["en"], language)
 
     def test_a_bad_year_is_reported_and_the_current_year_shown(self):
         response = self.get(year="1850")
