@@ -11,7 +11,7 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import cache_purge, signal_handlers, veto
+        from . import cache_purge, signal_handlers, translations, veto  # noqa: F401 (checks)
 
         veto.install()
         signal_handlers.connect()

@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from publishing.translations import WAGTAIL_LOCALE_PATH
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
 
@@ -186,8 +188,14 @@ LANGUAGES = [
     ("sv", _("Swedish")),
     ("en", _("English")),
 ]
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk bokmål"), ("sv", "Svenska"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [
+    ("nb", "Norsk bokmål"),
+    ("nn", "Norsk nynorsk"),
+    ("sv", "Svenska"),
+    ("en", "English"),
+]
+# The project's own catalogue, then the strings Wagtail leaves untranslated in nb, nn and sv.
+LOCALE_PATHS = [BASE_DIR / "locale", WAGTAIL_LOCALE_PATH]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
