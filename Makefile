@@ -34,7 +34,7 @@ demo: migrate messages ## Load both municipality profiles and their demo content
 
 run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http://avesta.localhost:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	WAGTAILADMIN_BASE_URL=http://localhost:$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)

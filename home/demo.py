@@ -57,8 +57,12 @@ def demo_folders():
     )
 
 
-def load_demo(folder):
-    """Load one municipality's profile and demo content; return ``(municipality, created)``."""
+def load_demo(folder, port=None):
+    """Load one municipality's profile and demo content; return ``(municipality, created)``.
+
+    ``port`` is the one the site is served on: Wagtail builds the full URLs of the sitemap,
+    feeds, footer and mails from the Site record, so without it they lead to port 80.
+    """
     if not getattr(settings, "PUBLISHING_DEMO_USERS", False):
         raise DemoError(
             "Demo users have known passwords and are only created with development settings "
@@ -71,6 +75,9 @@ def load_demo(folder):
         raise DemoError(f"{path}: {error}") from None
     with transaction.atomic():
         municipality = load_profile(folder).municipality
+        if port and municipality.site.port != port:
+            municipality.site.port = port
+            municipality.site.save(update_fields=["port"])
         loader = _DemoLoader(municipality, path)
         loader.run(data)
     return municipality, loader.created

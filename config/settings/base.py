@@ -5,6 +5,7 @@ Production-safe by default: no DEBUG, no secret. ``dev.py`` and ``test.py`` add 
 """
 
 import datetime
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -224,7 +225,8 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Governed publishing"
-WAGTAILADMIN_BASE_URL = "http://localhost:8000"
+# Links in mails: where the admin is served (make run passes its port).
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Staff pages are protected by group membership only; a shared password could be passed on.

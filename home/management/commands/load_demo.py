@@ -19,17 +19,19 @@ class Command(BaseCommand):
             "--quiet-logins", action="store_true", help="Do not print the demo logins."
         )
         parser.add_argument(
-            "--port", type=int, default=8000, help="Port shown in the printed site addresses."
+            "--port",
+            type=int,
+            help="Port the sites are served on: their links (feeds, sitemap, mails) carry it.",
         )
 
-    def handle(self, *args, quiet_logins=False, port=8000, **options):
+    def handle(self, *args, quiet_logins=False, port=None, **options):
         folders = demo_folders()
         if not folders:
             raise CommandError("No site/*/demo.toml found.")
         municipalities = []
         for folder in folders:
             try:
-                municipality, created = load_demo(folder)
+                municipality, created = load_demo(folder, port=port)
             except (DemoError, ProfileError) as error:
                 raise CommandError(str(error)) from None
             municipalities.append(municipality)
@@ -37,7 +39,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{municipality.name}: {summary}"))
         self._ensure_admin()
         if not quiet_logins:
-            self._print_logins(municipalities, port)
+            self._print_logins(municipalities, port or 80)
 
     def _ensure_admin(self):
         User = get_user_model()
