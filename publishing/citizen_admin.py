@@ -9,6 +9,7 @@ units and the units below them, anyone with a role in a unit sees that unit's an
 communications group sees all of its municipality's.
 """
 
+from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Q
 from django.utils.text import Truncator
@@ -28,7 +29,7 @@ from .models import (
     Role,
     RoleAssignment,
 )
-from .models.organisation import LEADER_ROLES, subtree_ids
+from .models.organisation import LEADER_ROLES, person_name, subtree_ids
 from .user_scope import municipality_ids, remembered
 
 
@@ -109,7 +110,19 @@ class CrisisBannerAdmin(ModelAdmin):
     permission_helper_class = CrisisPermissionHelper
     history_view_class = ScopedHistoryView
     inspect_view_enabled = True
-    list_display = ("headline", "level", "municipality", "is_showing", "updated_at", "updated_by")
+    list_display = (
+        "headline",
+        "level",
+        "municipality",
+        "is_showing",
+        "updated_at",
+        "updated_by_name",
+    )
+
+    @admin.display(description=_("updated by"), ordering="updated_by__first_name")
+    def updated_by_name(self, obj):
+        return person_name(obj.updated_by)
+
     list_filter = ("active", "level")
     search_fields = ("headline", "message")
     panels = [

@@ -50,7 +50,8 @@ from .models import (
     Role,
     RoleAssignment,
 )
-from .models.organisation import subtree_ids
+from .models.organisation import person_name, subtree_ids
+from .people import labels_by_id
 from .rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approvable_task_states
 
 #: Rows a panel shows before it links to the full list.
@@ -68,13 +69,6 @@ CAPACITY_LABELS = {
 def capacity_label(capacity):
     """The capacity in which someone approves, in words."""
     return CAPACITY_LABELS.get(capacity, capacity or "")
-
-
-def person_name(user):
-    """A person's full name, or their username."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def governed_page_models():
@@ -454,11 +448,12 @@ class OverdueReviewPanel(GovernancePanel):
     def get_items(self):
         today = timezone.localdate()
         pages = self.counted[0]
+        leaders = labels_by_id([page.responsible_leader_id for page in pages])
         return [
             OverdueRow(
                 page=page,
                 unit=self.viewer.unit_name(page.owning_unit_id),
-                leader=person_name(page.responsible_leader),
+                leader=leaders.get(page.responsible_leader_id, ""),
                 review_by=page.review_by,
                 days_overdue=(today - page.review_by).days,
                 edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
+from .leader_picker import use_leader_picker
 from .models.municipality import GROUP_KEYS, Municipality
 from .models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
+from .people import show_people_as_people
 from .wording import quoted
 
 
@@ -98,6 +100,9 @@ class GovernedPageForm(WagtailAdminPageForm):
                     pk=self.instance.responsible_leader_id
                 )
             self.fields["responsible_leader"].queryset = queryset.distinct()
+            use_leader_picker(
+                self.fields["responsible_leader"], municipality, unit_id=self._owning_unit_id()
+            )
         if "exemption_basis" in self.fields and municipality.legal_bases:
             choices = [("", "---------")] + [
                 (basis["citation"], f"{basis['citation']} – {basis['label']}")
@@ -111,6 +116,15 @@ class GovernedPageForm(WagtailAdminPageForm):
             months = municipality.workflow_settings.get("review_interval_months")
             if months and not self.initial.get("review_by"):
                 self.initial["review_by"] = add_months(timezone.localdate(), int(months))
+
+    def _owning_unit_id(self):
+        """The owning unit the form shows: the one posted, else the page's."""
+        if self.is_bound:
+            try:
+                return int(self.data.get(self.add_prefix("owning_unit")) or 0) or None
+            except (TypeError, ValueError):
+                return None
+        return self.instance.owning_unit_id
 
     def _post_clean(self):
         # Imported here: the rules import the page models, which import this form.
@@ -210,3 +224,5 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
                         if m.group(key) is not None
                     ],
                 ).distinct()
+            if model is get_user_model():
+                show_people_as_people(field)

@@ -33,6 +33,7 @@ from django.utils import translation
 
 from .after_commit import after_commit
 from .models import Municipality
+from .models.organisation import person_name
 from .tasks import enqueue_mail, sending_backend
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,6 @@ def admin_url(path):
 
 def edit_url(page):
     return admin_url(reverse("wagtailadmin_pages:edit", args=[page.pk]))
-
-
-def display_name(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def viewers(users, page):
@@ -325,7 +322,7 @@ def _notifier_classes():
             return {
                 "page": page,
                 "title": page.get_admin_display_title(),
-                "requested_by": display_name(task_state.workflow_state.requested_by),
+                "requested_by": person_name(task_state.workflow_state.requested_by),
                 "edit_url": edit_url(page),
             }
 
@@ -347,7 +344,7 @@ def _notifier_classes():
                 automatic=automatic,
                 comment="" if automatic else (context["comment"] or "").strip(),
                 title=context["page"].get_admin_display_title(),
-                rejected_by=display_name(task_state.finished_by),
+                rejected_by=person_name(task_state.finished_by),
                 task_name=task_state.task.name,
                 edit_url=edit_url(context["page"]),
             )

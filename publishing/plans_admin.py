@@ -24,6 +24,7 @@ from .admin_history import ScopedHistoryView
 from .models import Audience, CommunicationPlan, Municipality, OrganisationUnit, PlanStatus
 from .models.municipality import GROUP_KEYS
 from .models.plans import planning_municipalities
+from .people import person_label, show_people_as_people
 from .plans_views import VIEW_PERMISSION
 from .user_scope import municipality_ids
 
@@ -57,10 +58,6 @@ def _keeping(people, current_id):
     )
 
 
-def _person_label(user):
-    return user.get_full_name() or user.get_username()
-
-
 class CommunicationPlanForm(WagtailAdminModelForm):
     """The plan form: choices from the plan's municipality, and an active plan fully answered.
 
@@ -92,7 +89,7 @@ class CommunicationPlanForm(WagtailAdminModelForm):
         ).order_by("name")
         self.fields["audiences"].queryset = audiences
         self.fields["responsible"].queryset = _keeping(people, self.instance.responsible_id)
-        self.fields["responsible"].label_from_instance = _person_label
+        show_people_as_people(self.fields["responsible"])
         activities = self.formsets.get("activities")
         if activities is not None:
             # The formset builds its forms lazily, so a subclass set here reaches them all,
@@ -170,11 +167,13 @@ class CommunicationPlanForm(WagtailAdminModelForm):
 
 
 def _scoped_activity_form(base, people, audiences):
+    labels = {}  # one lookup of the people's roles for every activity's form
+
     class ScopedActivityForm(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.fields["owner"].queryset = _keeping(people, self.instance.owner_id)
-            self.fields["owner"].label_from_instance = _person_label
+            show_people_as_people(self.fields["owner"], labels=labels)
             self.fields["audiences"].queryset = audiences
 
     ScopedActivityForm.__name__ = base.__name__
@@ -376,7 +375,7 @@ class CommunicationPlanAdmin(ModelAdmin):
     period.short_description = _("period")
 
     def responsible_person(self, obj):
-        return _person_label(obj.responsible) if obj.responsible else "–"
+        return person_label(obj.responsible) if obj.responsible else "–"
 
     responsible_person.short_description = _("responsible")
 

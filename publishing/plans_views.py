@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from . import annual_wheel as geometry
 from .models import Audience, Channel, Municipality, OrganisationUnit, PlanActivity
+from .models.organisation import person_name
 from .models.plans import plan_reading_municipalities
 
 VIEW_PERMISSION = "publishing.view_communicationplan"
@@ -290,7 +291,7 @@ def _describe_arc(arc):
         _("plan: %(plan)s") % {"plan": activity.plan.title},
     ]
     if activity.owner:
-        parts.append(_("who: %(name)s") % {"name": _person(activity.owner)})
+        parts.append(_("who: %(name)s") % {"name": person_name(activity.owner)})
     if activity.done:
         parts.append(_("done"))
     arc.extra["title"] = " – ".join(str(part) for part in parts)
@@ -355,10 +356,6 @@ def _dates_label(activity):
     if not activity.ends_on or activity.ends_on == activity.starts_on:
         return one_line(activity.starts_on)
     return f"{one_line(activity.starts_on)} – {one_line(activity.ends_on)}"
-
-
-def _person(user):
-    return user.get_full_name() or user.get_username()
 
 
 def _summary(year, rows, rings, ring_by, today_mark, filters=()):

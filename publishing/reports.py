@@ -55,6 +55,7 @@ from .models import (
     OrganisationUnit,
     WarningAcknowledgement,
 )
+from .people import labels_by_id
 from .rules import BLOCK, PUBLISH, WARN, RuleContext
 from .rules.bulk import evaluate_many, facts_of
 from .text_extraction import content_fields
@@ -96,7 +97,6 @@ def reporting_units(request):
     ).order_by("municipality__name", "name")
 
 
-#: What a report shows of a responsible leader (``person_name``).
 #: Fields of a governed page that no rule reads: the findings report leaves them in the
 #: database (tens of thousands of dates and JSON values to convert).
 NOT_JUDGED = (
@@ -419,6 +419,7 @@ class FindingsReportView(GovernanceReportView):
         evaluated = evaluate_many(contexts, kept_text=True)
         kept = facts_of(contexts[0]).text if contexts else {}
         self.pages_waiting = sum(1 for results in kept.values() if results is None)
+        leaders = labels_by_id([page.responsible_leader_id for page in pages])
         for page, findings in zip(pages, evaluated, strict=True):
             for finding in findings:
                 rows.append(
@@ -426,7 +427,7 @@ class FindingsReportView(GovernanceReportView):
                         page_id=page.pk,
                         page=page.title,
                         unit=self.unit_names.get(page.owning_unit_id, ""),
-                        leader=person_name(page.responsible_leader),
+                        leader=leaders.get(page.responsible_leader_id, ""),
                         code=finding.code,
                         severity=finding.severity,
                         # The summary: a report is read by others and exported, so it
@@ -538,6 +539,7 @@ class ReviewDatesReportView(GovernanceReportView):
             fields=("title", "owning_unit_id", "review_by"),
             review_by__isnull=False,
         )
+        leaders = labels_by_id([page.responsible_leader_id for page in pages])
         for page in pages:
             overdue = page.review_by < today
             rows.append(
@@ -545,7 +547,7 @@ class ReviewDatesReportView(GovernanceReportView):
                     page_id=page.pk,
                     page=page.title,
                     unit=self.unit_names.get(page.owning_unit_id, ""),
-                    leader=person_name(page.responsible_leader),
+                    leader=leaders.get(page.responsible_leader_id, ""),
                     review_by=page.review_by,
                     overdue=overdue,
                     days_overdue=(today - page.review_by).days if overdue else 0,

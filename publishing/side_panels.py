@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.side_panels import BaseSidePanel
 
+from .people import person_label, person_name
 from .rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from .rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids
 from .rules.content import page_text, reading_target
@@ -302,23 +303,19 @@ def _openness(section, page, context):
         section.ok_text = _("The page is on the intranet, for staff only.")
 
 
-def _person(user):
-    return user.get_full_name() or user.get_username()
-
-
 def _approval(section, page):
     unit = page.owning_unit if getattr(page, "owning_unit_id", None) else None
     leader = page.responsible_leader if getattr(page, "responsible_leader_id", None) else None
     section.facts.append((_("Owning unit"), str(unit) if unit else "–"))
-    section.facts.append((_("Responsible leader"), _person(leader) if leader else "–"))
+    section.facts.append((_("Responsible leader"), person_label(leader) if leader else "–"))
     capacities = approver_ids(page) if unit and leader else {}
     users = get_user_model().objects.filter(pk__in=capacities, is_active=True)
     order = list(CAPACITY)
-    people = sorted(users, key=lambda u: (order.index(capacities[u.pk]), _person(u)))
+    people = sorted(users, key=lambda u: (order.index(capacities[u.pk]), person_name(u)))
     section.facts.append(
         (
             _("Approves"),
-            ", ".join(f"{_person(u)} ({CAPACITY[capacities[u.pk]]})" for u in people) or "–",
+            ", ".join(f"{person_name(u)} ({CAPACITY[capacities[u.pk]]})" for u in people) or "–",
         )
     )
 

@@ -32,6 +32,7 @@ from .models import (
     PublisherCertificate,
     RoleAssignment,
 )
+from .people import person_name
 from .plans_admin import CommunicationPlanAdmin
 from .rules import blocking, check_publish
 from .user_scope import municipality_ids
@@ -94,6 +95,17 @@ class MunicipalityScopedAdmin(ModelAdmin):
         return ObjectList(self.panels, base_form_class=MunicipalityScopedForm)
 
 
+def person_column(attribute, label, order_by):
+    """A register column showing a person by name, never by username."""
+
+    def column(self, obj):
+        return person_name(getattr(obj, attribute))
+
+    column.short_description = label
+    column.admin_order_field = order_by
+    return column
+
+
 class OrganisationUnitAdmin(MunicipalityScopedAdmin):
     model = OrganisationUnit
     menu_label = _("Units")
@@ -116,7 +128,8 @@ class RoleAssignmentAdmin(MunicipalityScopedAdmin):
     municipality_lookup = "unit__municipality"
     menu_label = _("Roles")
     menu_icon = "user"
-    list_display = ("user", "role", "unit", "starts_on", "ends_on")
+    list_display = ("person", "role", "unit", "starts_on", "ends_on")
+    person = person_column("user", _("person"), "user__first_name")
     list_select_related = ("user", "unit")
     list_filter = ("role", "unit__municipality")
     search_fields = ("user__username", "user__first_name", "user__last_name", "unit__name")
@@ -134,7 +147,8 @@ class DeputyshipAdmin(MunicipalityScopedAdmin):
     municipality_lookup = "assignment__unit__municipality"
     menu_label = _("Deputies")
     menu_icon = "user"
-    list_display = ("deputy", "assignment", "starts_on", "ends_on")
+    list_display = ("deputy_name", "assignment", "starts_on", "ends_on")
+    deputy_name = person_column("deputy", _("deputy"), "deputy__first_name")
     list_select_related = ("deputy", "assignment__user", "assignment__unit")
     search_fields = ("deputy__username", "deputy__first_name", "deputy__last_name")
     panels = [
@@ -168,7 +182,8 @@ class PublisherCertificateAdmin(MunicipalityScopedAdmin):
     model = PublisherCertificate
     menu_label = _("Publisher certificates")
     menu_icon = "success"
-    list_display = ("user", "course", "passed_on", "expires_on", "municipality")
+    list_display = ("person", "course", "passed_on", "expires_on", "municipality")
+    person = person_column("user", _("person"), "user__first_name")
     list_select_related = ("user", "municipality")
     list_filter = ("municipality",)
     search_fields = ("user__username", "user__first_name", "user__last_name", "course")

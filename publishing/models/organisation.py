@@ -183,7 +183,7 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return _("%(person)s, %(role)s, %(unit)s") % {
-            "person": _person_name(self.user),
+            "person": person_name(self.user),
             "role": self.get_role_display(),
             "unit": self.unit,
         }
@@ -238,7 +238,7 @@ class Deputyship(models.Model):
 
     def __str__(self):
         return _("%(deputy)s for %(assignment)s, %(start)s–%(end)s") % {
-            "deputy": _person_name(self.deputy),
+            "deputy": person_name(self.deputy),
             "assignment": self.assignment,
             "start": self.starts_on,
             "end": self.ends_on,
@@ -325,7 +325,7 @@ class PublisherCertificate(models.Model):
 
     def __str__(self):
         return _("%(person)s: %(course)s (until %(date)s)") % {
-            "person": _person_name(self.user),
+            "person": person_name(self.user),
             "course": self.course,
             "date": self.expires_on,
         }
@@ -346,5 +346,8 @@ class PublisherCertificate(models.Model):
             )
 
 
-def _person_name(user):
+def person_name(user):
+    """The person's full name, or the username when no name is recorded ("" for nobody)."""
+    if user is None:
+        return ""
     return user.get_full_name() or user.get_username()

@@ -1,0 +1,98 @@
+"""People shown as people: "Hilde Sandvik – Enhetsleder, Hjemmetjenesten", never a username.
+
+Django shows a user by username, which nobody in a municipality knows anyone by. Wherever a person
+is chosen or shown (the responsible-leader picker, the registers, dashboards and reports), the
+admin uses :func:`person_label`: the person's name with the role they hold and the unit they hold
+it in. A person with several roles is shown by the most senior one (a unit head who is also an
+employee elsewhere is shown as the unit head).
+"""
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from .models.organisation import LEADER_ROLES, Role, RoleAssignment, person_name
+
+#: Most senior first: the role a person with several is shown by.
+__all__ = [
+    "labels_by_id",
+    "person_label",
+    "person_labels",
+    "person_name",
+    "show_people_as_people",
+]
+
+ROLE_SENIORITY = [
+    Role.MAYOR,
+    Role.CHIEF_EXECUTIVE,
+    Role.SECTOR_HEAD,
+    Role.UNIT_HEAD,
+    Role.COMMUNICATIONS_EDITOR,
+    Role.UNION_REPRESENTATIVE,
+    Role.EMPLOYEE,
+]
+
+
+def main_roles(user_ids, *, leaders_only=False, on=None):
+    """``{user_id: assignment}``: each person's most senior role held today (one query)."""
+    assignments = RoleAssignment.objects.active(on).filter(user_id__in=set(user_ids))
+    if leaders_only:
+        assignments = assignments.filter(role__in=LEADER_ROLES)
+    rank = {role: position for position, role in enumerate(ROLE_SENIORITY)}
+    chosen = {}
+    for assignment in assignments.select_related("unit"):
+        current = chosen.get(assignment.user_id)
+        key = (rank.get(assignment.role, len(rank)), assignment.unit.name)
+        if current is None or key < (rank.get(current.role, len(rank)), current.unit.name):
+            chosen[assignment.user_id] = assignment
+    return chosen
+
+
+def label(user, assignment=None):
+    """``"Name – Role, Unit"`` for ``user`` holding ``assignment``; the name alone without one."""
+    if assignment is None:
+        return person_name(user)
+    return _("%(name)s – %(role)s, %(unit)s") % {
+        "name": person_name(user),
+        "role": assignment.get_role_display(),
+        "unit": assignment.unit.name,
+    }
+
+
+def person_labels(users, *, on=None):
+    """``{user_id: label}`` for ``users``, with two queries at most whatever their number."""
+    users = [user for user in users if user is not None]
+    roles = main_roles([user.pk for user in users], on=on)
+    return {user.pk: label(user, roles.get(user.pk)) for user in users}
+
+
+def labels_by_id(user_ids, *, on=None):
+    """``{user_id: label}`` for the people with ``user_ids`` (two queries)."""
+    ids = {user_id for user_id in user_ids if user_id}
+    if not ids:
+        return {}
+    return person_labels(get_user_model().objects.filter(pk__in=ids), on=on)
+
+
+def person_label(user, *, on=None):
+    """``"Hilde Sandvik – Enhetsleder, Hjemmetjenesten"`` for one person ("" for nobody)."""
+    if user is None:
+        return ""
+    return person_labels([user], on=on)[user.pk]
+
+
+def show_people_as_people(field, *, labels=None, on=None):
+    """Make a user choice field label its choices with :func:`person_label`.
+
+    The labels of all choices are read together the first time the field is drawn, so a list
+    of a hundred people costs two queries, not two hundred. Fields with the same choices (one
+    per form of a formset) share them by passing the same ``labels`` dict.
+    """
+    labels = {} if labels is None else labels
+
+    def label_from_instance(user):
+        if not labels:
+            labels.update(person_labels(field.queryset, on=on))
+        return labels.get(user.pk) or person_label(user, on=on)
+
+    field.label_from_instance = label_from_instance
+    return field
