@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from .models.organisation import LEADER_ROLES, Role, RoleAssignment, person_name
 
-#: Most senior first: the role a person with several is shown by.
 __all__ = [
     "labels_by_id",
     "person_label",
@@ -21,9 +20,12 @@ __all__ = [
     "show_people_as_people",
 ]
 
+#: Most senior first: the role a person with several is shown by, and the order of leaders in a
+#: unit's line (the chief executive heads the administration that answers for a service; the
+#: mayor, the political head, comes after).
 ROLE_SENIORITY = [
-    Role.MAYOR,
     Role.CHIEF_EXECUTIVE,
+    Role.MAYOR,
     Role.SECTOR_HEAD,
     Role.UNIT_HEAD,
     Role.COMMUNICATIONS_EDITOR,
