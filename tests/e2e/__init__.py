@@ -97,11 +97,14 @@ class ChromiumMixin:
         cls.playwright.stop()
         super().tearDownClass()
 
-    def signed_in(self, user, host=None, password=PASSWORD):
-        """A browser page signed in as ``user`` (on ``host``, if given) and the base URL."""
-        set_admin_language(user, "en")
+    def signed_in(self, user, host=None, password=PASSWORD, language="en", width=1440):
+        """A browser page signed in as ``user`` (on ``host``, if given) and the base URL, with
+        ``language`` as the admin language and the browser's."""
+        set_admin_language(user, language)
         base = f"http://{host}:{self.server_thread.port}" if host else self.live_server_url
-        context = self.browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en")
+        context = self.browser.new_context(
+            viewport={"width": width, "height": 1000}, locale=language
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         self.addCleanup(self.leave, context, page, user)
