@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ARGS ?=
+# Show a municipality in another of its languages: make run DEMO_LANGUAGE=alvdal=nn (nynorsk).
+DEMO_LANGUAGE ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install messages migrate demo run test bench bench-load bench-scale lint check clean
@@ -30,7 +32,7 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
 
 demo: migrate messages ## Load both municipality profiles and their demo content (idempotent)
-	$(PY) manage.py load_demo --port $(PORT)
+	$(PY) manage.py load_demo --port $(PORT) $(if $(DEMO_LANGUAGE),--language $(DEMO_LANGUAGE))
 
 run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http://avesta.localhost:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"

@@ -21,6 +21,7 @@ from publishing.models import (
     Audience,
     CommunicationPlan,
     Deputyship,
+    Municipality,
     OrganisationUnit,
     PlanActivity,
     PlanFollowUp,
@@ -28,7 +29,8 @@ from publishing.models import (
     PublisherCertificate,
     RoleAssignment,
 )
-from publishing.profiles import load_profile
+from publishing.profiles import load_profile, read_profile
+from publishing.sites import forget_site
 
 from .models import (
     AccessibilityStatementPage,
@@ -57,11 +59,14 @@ def demo_folders():
     )
 
 
-def load_demo(folder, port=None):
+def load_demo(folder, port=None, language=None):
     """Load one municipality's profile and demo content; return ``(municipality, created)``.
 
     ``port`` is the one the site is served on: Wagtail builds the full URLs of the sitemap,
     feeds, footer and mails from the Site record, so without it they lead to port 80.
+    ``language`` shows the municipality in another of its country's languages than its profile
+    says (Alvdal in nynorsk): the public site and its people's admin speak it until the demo is
+    loaded again without it.
     """
     if not getattr(settings, "PUBLISHING_DEMO_USERS", False):
         raise DemoError(
@@ -74,18 +79,26 @@ def load_demo(folder, port=None):
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise DemoError(f"{path}: {error}") from None
     with transaction.atomic():
+        slug = read_profile(folder)[1]["municipality"]["slug"]
+        before = Municipality.objects.filter(slug=slug).values_list("language", flat=True).first()
         municipality = load_profile(folder).municipality
+        if language and language != municipality.language:
+            municipality.language = language
+            municipality.save(update_fields=["language"])
+        forget_site(municipality.site_id)
         if port and municipality.site.port != port:
             municipality.site.port = port
             municipality.site.save(update_fields=["port"])
-        loader = _DemoLoader(municipality, path)
+        changed = before not in (None, municipality.language)
+        loader = _DemoLoader(municipality, path, language_changed=changed)
         loader.run(data)
     return municipality, loader.created
 
 
 class _DemoLoader:
-    def __init__(self, municipality, path):
+    def __init__(self, municipality, path, language_changed=False):
         self.municipality = municipality
+        self.language_changed = language_changed
         self.path = path
         self.units = {}
         self.users = {}
@@ -159,14 +172,15 @@ class _DemoLoader:
                 "email": item["email"],
             },
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        if created or self.language_changed:
             # The admin speaks the municipality's language to its people; each can change it
-            # under Account, and a reload keeps their choice.
+            # under Account, and a reload keeps their choice unless the demo's language changes.
             profile = UserProfile.get_for_user(user)
             profile.preferred_language = self.municipality.language
             profile.save()
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
             self.created.append(f"user {user.username}")
         for group_key in item.get("groups", []):
             try:

@@ -1,9 +1,11 @@
 """The demo loader: both municipalities, realistic, valid and idempotent."""
 
+from io import StringIO
+
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, Revision, Site
 
 from home.demo import DEMO_PASSWORD
 from home.models import InternalNoticePage, NewsPage, PressReleasePage, ServicePage
@@ -87,6 +89,28 @@ class DemoTests(TestCase):
         self.assertIn(DEMO_PASSWORD, out.getvalue())
         self.assertIn("alvdal.silje", out.getvalue())
         self.assertIn("publisher certificate EXPIRED", out.getvalue())
+
+    def test_links_carry_the_port_the_sites_are_served_on(self):
+        call_command("load_demo", "--port", "8123", quiet_logins=True, stdout=StringIO())
+        self.assertEqual(
+            sorted(site.root_url for site in Site.objects.all()),
+            ["http://alvdal.localhost:8123", "http://avesta.localhost:8123"],
+        )
+        sitemap = self.client.get("/sitemap.xml", HTTP_HOST="avesta.localhost:8123")
+        self.assertContains(sitemap, "<loc>http://avesta.localhost:8123/")
+
+    def test_a_municipality_shown_in_nynorsk_and_back_in_bokmal(self):
+        call_command("load_demo", "--language", "alvdal=nn", quiet_logins=True, stdout=StringIO())
+        home = self.client.get("/", HTTP_HOST="alvdal.localhost")
+        self.assertContains(home, '<html lang="nn"')
+        self.assertContains(home, "Hopp til innhaldet")
+        self.client.login(username="alvdal.silje", password=DEMO_PASSWORD)
+        self.assertContains(self.client.get("/admin/"), 'lang="nn"')
+        call_command("load_demo", quiet_logins=True, stdout=StringIO())
+        self.assertContains(self.client.get("/", HTTP_HOST="alvdal.localhost"), '<html lang="nb"')
+        self.assertContains(self.client.get("/admin/"), 'lang="nb"')
+        with self.assertRaisesMessage(CommandError, "SLUG=nb, nn, sv or en"):
+            call_command("load_demo", "--language", "alvdal=de", stdout=StringIO())
 
     @override_settings(PUBLISHING_DEMO_USERS=False)
     def test_refused_outside_development(self):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from home.demo import DEMO_PASSWORD, DemoError, demo_folders, load_demo
 from publishing.models import Deputyship, RoleAssignment
-from publishing.models.municipality import GROUP_KEYS
+from publishing.models.municipality import GROUP_KEYS, LANGUAGE_CHOICES
 from publishing.profiles import ProfileError
 
 ADMIN_USERNAME = "admin"
@@ -24,14 +24,30 @@ class Command(BaseCommand):
             help="Port the sites are served on: their links (feeds, sitemap, mails) carry it.",
         )
 
-    def handle(self, *args, quiet_logins=False, port=None, **options):
+        parser.add_argument(
+            "--language",
+            action="append",
+            default=[],
+            metavar="SLUG=LANGUAGE",
+            help="Show a municipality in another language, e.g. alvdal=nn for nynorsk.",
+        )
+
+    def handle(self, *args, quiet_logins=False, port=None, language=(), **options):
+        languages = {}
+        for choice in language:
+            slug, _sep, code = choice.partition("=")
+            if code not in dict(LANGUAGE_CHOICES):
+                raise CommandError(f"--language {choice}: give SLUG=nb, nn, sv or en")
+            languages[slug] = code
         folders = demo_folders()
         if not folders:
             raise CommandError("No site/*/demo.toml found.")
         municipalities = []
         for folder in folders:
             try:
-                municipality, created = load_demo(folder, port=port)
+                municipality, created = load_demo(
+                    folder, port=port, language=languages.get(folder.name)
+                )
             except (DemoError, ProfileError) as error:
                 raise CommandError(str(error)) from None
             municipalities.append(municipality)
