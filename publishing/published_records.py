@@ -37,6 +37,7 @@ from types import SimpleNamespace
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import registry as log_action_registry
@@ -349,4 +350,4 @@ def summary(check):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""

@@ -197,6 +197,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [
 ]
 # The project's own catalogue, then the strings Wagtail leaves untranslated in nb, nn and sv.
 LOCALE_PATHS = [BASE_DIR / "locale", WAGTAIL_LOCALE_PATH]
+# Times in running text as the languages write them: "kl. 14.07".
+FORMAT_MODULE_PATH = ["publishing.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
@@ -227,7 +229,15 @@ WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
 WAGTAIL_SITE_NAME = "Governed publishing"
 # Links in mails: where the admin is served (make run passes its port).
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend keeps the index (PostgreSQL full-text search, SQLite FTS5). The
+# "simple" configuration only lower-cases: the language work (stems and compound tails in each
+# site's language) is done when pages are indexed and queried (home/search.py), because one
+# index holds both bokmål and Swedish pages. "site" is the public site search: it reads the same
+# index with prefix matching and its own ranking and writes nothing.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"},
+    "site": {"BACKEND": "home.search", "AUTO_UPDATE": False},
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Staff pages are protected by group membership only; a shared password could be passed on.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
