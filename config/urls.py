@@ -10,6 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.health import healthz
+from home import robots
 from home import views as home_views
 from publishing import feedback
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/v3/", api_v3.urls),
     # Live, public pages of the requesting site only: the intranet never appears.
     path("sitemap.xml", sitemap),
+    path("robots.txt", robots.robots_txt, name="robots_txt"),
+    path("favicon.ico", robots.favicon, name="favicon"),
     path("search/", home_views.search, name="search"),
     path("healthz/", healthz, name="healthz"),
     path("feedback/<int:page_id>/", feedback.feedback, name="feedback"),

@@ -1,6 +1,6 @@
-"""How the public site is served: cache headers, and a content security policy per area.
+"""How the public site is served: cache headers, security headers per area, and "not found".
 
-Two middlewares, both in ``MIDDLEWARE`` (config/settings/base.py):
+Two middlewares in ``MIDDLEWARE`` (config/settings/base.py), and one for development:
 
 ``CacheHeadersMiddleware`` gives the public site's responses a ``Cache-Control`` header. Wagtail
 sends none for public pages, so without this a shared cache guesses. What it does, per response:
@@ -20,23 +20,64 @@ It sits before (outside) the session and CSRF middlewares, so it sees the cookie
 
 ``ContentSecurityPolicyMiddleware`` is django-csp's middleware with a second, looser policy for the
 Wagtail admin (``CONTENT_SECURITY_POLICY_ADMIN``), which still needs inline scripts and styles.
+Outside the admin it also sends ``Permissions-Policy``: the public site uses no camera,
+microphone, location, payment, USB or other device, and takes part in no interest-based
+advertising, so no page (and nothing a page might one day embed) may ask for them.
+
+``SiteNotFoundMiddleware`` (config/settings/dev.py) shows the site's own "not found" page, in the
+municipality's language, when a page is missing under ``DEBUG``, where Django would show its
+technical 404 page instead. The admin keeps Django's page, and every other error its debug page.
 """
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 #: Wagtail's page serving (pages, and their sub-routes such as the news feed).
 SERVE_VIEW = "wagtail_serve"
 #: Views whose anonymous GETs are the same for everyone, and may be kept by shared caches.
-PUBLIC_VIEWS = {SERVE_VIEW, "wagtail.contrib.sitemaps.views.sitemap"}
+PUBLIC_VIEWS = {SERVE_VIEW, "wagtail.contrib.sitemaps.views.sitemap", "robots_txt"}
 #: Views whose answers are for the asker only.
 PRIVATE_VIEWS = {"search"}
 #: Forms that lead into restricted pages: never stored anywhere.
 NEVER_CACHED_VIEWS = {"wagtailcore_authenticate_with_password", "wagtailcore_login"}
 
 SAFE_METHODS = {"GET", "HEAD"}
+
+#: Powerful features no public page uses (Chromium knows each name: an unknown one is logged as an
+#: error in the console). Fullscreen, picture-in-picture and the like are left to their defaults
+#: (the page's own origin), since a video may need them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "compute-pressure",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "identity-credentials-get",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "otp-credentials",
+        "payment",
+        "publickey-credentials-create",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "window-management",
+        "xr-spatial-tracking",
+    )
+)
 
 
 def view_name(request):
@@ -100,3 +141,31 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             admin = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
             return PolicyParts(default_config(admin), parts.update, parts.replace, parts.nonce)
         return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if not in_admin(request) and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = PERMISSIONS_POLICY
+        return response
+
+
+class SiteNotFoundMiddleware:
+    """Under ``DEBUG``, a missing page of a site gets the site's own 404 page (see the module).
+
+    Only ``Http404`` raised by a view is caught, outside the admin: a real error still shows
+    Django's debug page, and a URL that matches no pattern (there is none: Wagtail's page serving
+    takes every path) would still show the technical 404 page with the URL patterns tried.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Http404) or in_admin(request):
+            return None
+        from home.views import page_not_found
+
+        return page_not_found(request, exception)

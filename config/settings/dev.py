@@ -7,6 +7,9 @@ from .base import *  # noqa: F403
 DEBUG = True
 SECRET_KEY = "dev-only-not-secret-3f9c1d2a7b"  # noqa: S105 (dev only)
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", ".localhost"]
+# A missing page shows the site's own "not found" page in the municipality's language, as in
+# production, instead of Django's technical 404 page; real errors keep Django's debug page.
+MIDDLEWARE = [*MIDDLEWARE, "home.serving.SiteNotFoundMiddleware"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "publisering@localhost"
 
