@@ -2,10 +2,11 @@
 
 Both municipalities' demo content is loaded; the test client renders every live, public page
 under each site's root (found from the database, so a new page is checked as soon as the demo
-has it), the news index's second page, search without a query, with hits and without, the
-page-not-found page, the feedback form (as it opens and with errors) and its thanks, the login
-lockout page and the home page with a crisis banner. One run of vnu checks them all; any error
-fails the test, listed with the page, line and message. Warnings are not failures.
+has it), the news index's second page (when there is one), search without a query, with hits
+and without, the page-not-found page, the feedback form (as it opens and with errors) and its
+thanks, the login lockout page, the home page with crisis banners and the server-error page.
+One run of vnu checks them all; any error fails the test, listed with the page, line and
+message. Warnings are not failures.
 
 ``PublicSiteFilesTests`` checks the rest of what every public response owes browsers and
 crawlers: ``/robots.txt`` with the site's sitemap, the favicon, a non-empty
@@ -32,6 +33,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -158,6 +160,8 @@ class HtmlValidityTests(TestCase):
         with self.assertLogs("axes", "INFO"):
             for municipality in municipalities:
                 self.render_site(municipality)
+        # The server-error page is static: Django serves the template as it is.
+        self.rendered["server-error"] = ("500.html", render_to_string("500.html").encode())
         with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
             for name, (_url, content) in self.rendered.items():
                 (Path(folder) / f"{name}.html").write_bytes(content)
