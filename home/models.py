@@ -18,8 +18,10 @@ from wagtail.search import index
 
 from publishing.models import BaseInternalNoticePage, GovernedPage, Sensitivity
 from publishing.panels import governed_edit_handler
+from publishing.people import person_label
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
+from .search import word_form_fields
 
 NEWS_PER_PAGE = 10
 
@@ -34,6 +36,10 @@ class HomePage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        *word_form_fields("title", "intro"),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "home.NewsIndexPage",
@@ -63,6 +69,10 @@ class NewsIndexPage(RoutablePageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        *word_form_fields("title", "intro"),
+    ]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["home.NewsPage", "home.PressReleasePage"]
 
@@ -114,7 +124,11 @@ class ArticleFields(models.Model):
     intro = models.TextField(_("introduction"), blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
-    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        *word_form_fields("title", "intro", "body"),
+    ]
 
     class Meta:
         abstract = True
@@ -181,6 +195,11 @@ class PressReleasePage(ArticleFields, GovernedPage):
     parent_page_types = ["home.NewsIndexPage"]
     subpage_types = []
 
+    @property
+    def spokesperson_label(self):
+        """The spokesperson as readers know them: "Marit Bakken – Ordfører, Alvdal kommune"."""
+        return person_label(self.spokesperson)
+
     class Meta:
         verbose_name = _("press release")
 
@@ -207,6 +226,7 @@ class ServicePage(GovernedPage):
         index.SearchField("rights"),
         index.SearchField("duties"),
         index.SearchField("how_to_apply"),
+        *word_form_fields("title", "intro", "rights", "duties", "how_to_apply"),
     ]
     parent_page_types = ["home.HomePage", "home.ServicePage", "home.StandardPage"]
     subpage_types = ["home.ServicePage", "home.StandardPage"]
@@ -338,6 +358,7 @@ class AccessibilityStatementPage(GovernedPage):
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
         index.SearchField("non_compliance"),
+        *word_form_fields("title", "intro", "non_compliance"),
     ]
     parent_page_types = ["home.HomePage"]
     subpage_types = []
@@ -353,6 +374,10 @@ class IntranetIndexPage(Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        *word_form_fields("title", "intro"),
+    ]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["home.InternalNoticePage", "home.StandardPage"]
     max_count_per_parent = 1

@@ -440,3 +440,17 @@ class FooterAndStatementTests(DemoSitesMixin, TestCase):
         self.assertContains(response, home.title)
         self.assertContains(response, "kommun@avesta.se")
         self.assertContains(response, self.news(self.avesta).title)
+
+
+class PressReleaseTests(DemoSitesMixin, TestCase):
+    def test_readers_see_whom_to_contact_not_the_internal_statement_level(self):
+        from home.models import PressReleasePage
+
+        for release in PressReleasePage.objects.live().exclude(spokesperson=None):
+            site = release.get_site()
+            response = self.client.get(release.url, HTTP_HOST=site.hostname)
+            self.assertEqual(response.status_code, 200)
+            html = response.content.decode()
+            for level in ("Political", "Strategic", "Own unit", "Politisk", "Strategisk"):
+                self.assertNotIn(f"({level}", html)
+            self.assertRegex(html, r"Kontakt: [^<]+ – [^<]+, [^<]+</p>")
