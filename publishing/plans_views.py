@@ -351,7 +351,7 @@ def _months_label(span):
 def _dates_label(activity):
     def one_line(day):
         # No-break spaces keep each date on one line; a period may break at its dash.
-        return date_format(day, "j M Y").replace(" ", "\u00a0")
+        return date_format(day, "DATE_FORMAT").replace(" ", "\u00a0")
 
     if not activity.ends_on or activity.ends_on == activity.starts_on:
         return one_line(activity.starts_on)

@@ -1,4 +1,4 @@
-"""The annual wheel in Chromium: the wheel and its table list the same activities.
+"""The annual wheel in Chromium, in Swedish: the wheel and its table list the same activities.
 
 The screenshot is kept in ``test-artifacts/annual-wheel/``; with ``UPDATE_DOCS_SCREENSHOTS=1``
 it also replaces the README's picture in ``docs/screenshots/annual-wheel.png``.
@@ -10,6 +10,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
+from django.utils import translation
 from wagtail.users.models import UserProfile
 
 from home.demo import DEMO_PASSWORD
@@ -31,12 +32,12 @@ class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
         call_command("load_demo", quiet_logins=True, stdout=open(os.devnull, "w"))
         self.user = get_user_model().objects.get(username="avesta.linnea")
         profile = UserProfile.get_for_user(self.user)
-        profile.preferred_language = "en"
+        profile.preferred_language = "sv"  # Avesta's language, as the README shows it
         profile.save()
         # Tall enough for the wheel, its key and the start of the table, since the admin
         # scrolls inside its own panel and a full-page screenshot stops at the window.
         self.context = self.browser.new_context(
-            viewport={"width": 1480, "height": 1500}, locale="en"
+            viewport={"width": 1480, "height": 1500}, locale="sv"
         )
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
@@ -60,7 +61,14 @@ class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
     def test_wheel_and_table_list_the_same_activities(self):
         page = self.page
         page.goto(f"{self.live_server_url}/admin/publishing/annual-wheel/?year=2026")
-        wheel = page.get_by_role("img", name=re.compile(r"Annual wheel 2026 – Avesta kommun"))
+        with translation.override("sv"):
+            title = translation.gettext("Annual wheel %(year)s") % {"year": 2026}
+            count = translation.ngettext(
+                "%(counter)s activity", "%(counter)s activities", 2
+            ).replace("%(counter)s", "")
+            show = translation.gettext("Show")
+        self.assertNotIn("Annual", title)
+        wheel = page.get_by_role("img", name=re.compile(re.escape(f"{title} – Avesta kommun")))
         wheel.wait_for()
         drawn, drawn_ids, listed_ids = self.drawn_and_listed()
         avesta = Municipality.objects.get(slug="avesta")
@@ -77,12 +85,12 @@ class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
                 row.get_attribute("data-activity"), group.get_attribute("data-activity")
             )
             self.assertIn(row.locator("th").inner_text().strip(), title)
-        self.assertIn(f"{len(expected)} activities", page.locator(".wheel-hub").text_content())
+        self.assertIn(f"{len(expected)}{count}", page.locator(".wheel-hub").text_content())
         keep_screenshot(page, "annual-wheel", "annual-wheel.png")
 
         # Filtering by audience keeps the wheel and the table in step, without any script.
         page.select_option("#id_audience", label="Medarbetare")
-        page.get_by_role("button", name="Show").click()
+        page.get_by_role("button", name=show).click()
         page.wait_for_url(re.compile(r"audience=\d+"))
         _drawn, drawn_ids, listed_ids = self.drawn_and_listed()
         self.assertTrue(0 < len(drawn_ids) < len(expected))

@@ -194,7 +194,7 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
         self.assertContains(response, '<g class="wheel-today">')
         self.assertRegex(
             response.content.decode(),
-            r"<title>\d+\. Öppet möte i Avesta – 22\xa0Sep\xa02026 – Meeting – plan: Samråd "
+            r"<title>\d+\. Öppet möte i Avesta – Sept\.\xa022,\xa02026 – Meeting – plan: Samråd "
             r"om översiktsplanen – who: Karin Sundberg – done</title>",
         )
         for month in ("January", "June", "December"):
