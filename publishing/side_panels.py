@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -233,9 +233,10 @@ def _plain_language(section, page, context):
     target = reading_target(context, targets)
     if report.lix is not None:
         value = (
-            _("%(lix)s, target %(target)s or lower") % {"lix": report.lix, "target": target}
+            _("%(lix)s, target %(target)s or lower")
+            % {"lix": number_format(report.lix), "target": number_format(target)}
             if target is not None
-            else str(report.lix)
+            else number_format(report.lix)
         )
         section.facts.append((_("Readability (LIX)"), value))
     section.facts.append((_("Words"), str(report.words)))

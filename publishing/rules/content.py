@@ -8,6 +8,7 @@ and applies the municipality's targets from its profile.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -256,7 +257,7 @@ def plain_language_rule(context):
             "plain_language.lix_over_target",
             severity,
             _("The text is harder to read than the target: LIX %(lix)s, target %(target)s.")
-            % {"lix": results.lix, "target": target},
+            % {"lix": number_format(results.lix), "target": number_format(target)},
             _("Use shorter sentences and everyday words; split long sentences in two."),
         )
     if results.officialese:
