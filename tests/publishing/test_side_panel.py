@@ -25,8 +25,9 @@ from tests.governance import EnglishAdminMixin, build_governed, publish_notice, 
 FODSELSNUMMER = "15108695088"
 MASKED = "151086*****"
 GOVERNANCE_PANEL = 'data-side-panel="governance"'
-#: Enough queries for a news page with its governance; a guard against per-item query loops.
-MAX_REPORT_QUERIES = 45
+#: Enough queries for a news page with its governance (one of them names the responsible
+#: leader's role and unit); a guard against per-item query loops.
+MAX_REPORT_QUERIES = 46
 
 
 def page_form_data(page, **overrides):
