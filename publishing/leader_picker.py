@@ -21,6 +21,7 @@ class LeaderSelect(forms.Select):
     template_name = "publishing/widgets/leader_select.html"
 
     class Media:
+        css = {"all": ["publishing/css/leader-select.css"]}
         js = ["publishing/js/leader-select.js"]
 
     def __init__(self, attrs=None, lines=None):

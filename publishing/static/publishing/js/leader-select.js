@@ -53,6 +53,7 @@
       let shown = 0;
       people.forEach((option) => {
         const match = !query || fold(option.text).includes(query);
+        option.dataset.match = match ? 'true' : 'false';
         // The chosen leader stays visible, so the field never seems to lose its value.
         option.hidden = !match && !option.selected;
         if (match) shown += 1;
@@ -61,8 +62,6 @@
         optgroup.hidden = Array.from(optgroup.children).every((option) => option.hidden);
       });
       status.textContent = query && !shown ? status.dataset.none : '';
-      const first = people.find((option) => !option.hidden && !option.selected);
-      if (query && first && select.size > 1) first.scrollIntoView({ block: 'nearest' });
     }
 
     search.hidden = false;
@@ -71,8 +70,9 @@
       // Enter takes the first leader that matches instead of submitting the page.
       if (event.key !== 'Enter') return;
       event.preventDefault();
-      const first = people.find((option) => !option.hidden && search.value.trim());
-      if (first) {
+      const options = Array.from(select.querySelectorAll('option')); // in the order shown
+      const first = options.find((option) => option.dataset.match === 'true');
+      if (first && search.value.trim()) {
         select.value = first.value;
         select.dispatchEvent(new Event('change', { bubbles: true }));
         filter();
