@@ -30,6 +30,7 @@ from .models import (
     RoleAssignment,
 )
 from .models.organisation import LEADER_ROLES, person_name, subtree_ids
+from .register_display import RegisterInspectView, yes_no_column
 from .user_scope import municipality_ids, remembered
 
 
@@ -110,14 +111,18 @@ class CrisisBannerAdmin(ModelAdmin):
     permission_helper_class = CrisisPermissionHelper
     history_view_class = ScopedHistoryView
     inspect_view_enabled = True
+    inspect_view_class = RegisterInspectView
+    inspect_view_fields_exclude = ["id"]
     list_display = (
         "headline",
         "level",
         "municipality",
-        "is_showing",
+        "showing",
         "updated_at",
         "updated_by_name",
     )
+
+    showing = yes_no_column("is_showing", _("shown now"), order_by="active")
 
     @admin.display(description=_("updated by"), ordering="updated_by__first_name")
     def updated_by_name(self, obj):
@@ -244,8 +249,11 @@ class PageFeedbackAdmin(ModelAdmin):
     permission_helper_class = FeedbackPermissionHelper
     history_view_class = ScopedHistoryView
     inspect_view_enabled = True
+    inspect_view_class = RegisterInspectView
     inspect_view_fields = ("page", "unit", "found", "comment", "masked", "created_at", "handled")
-    list_display = ("created_at", "page", "found", "comment_start", "unit", "handled")
+    list_display = ("created_at", "page", "found_it", "comment_start", "unit", "is_handled")
+    found_it = yes_no_column("found", _("found what they looked for"))
+    is_handled = yes_no_column("handled", _("handled"))
     list_select_related = ("page", "unit")
     list_filter = ("handled", "found", ("unit", RelatedOnlyFieldListFilter))
     search_fields = ("comment", "page__title")

@@ -41,7 +41,11 @@ def plain_text(value):
 
 
 class FeedbackForm(forms.Form):
-    """Yes or no, and a comment (required: that is what the unit can act on)."""
+    """Yes or no, and a comment.
+
+    A "yes" may come alone: it tells the unit the page works. A "no" (or no answer) needs the
+    comment, since that is what the unit can act on.
+    """
 
     found = forms.TypedChoiceField(
         label=_("Did you find what you were looking for?"),
@@ -72,11 +76,6 @@ class FeedbackForm(forms.Form):
 
     def clean_comment(self):
         comment = plain_text(self.cleaned_data.get("comment") or "")
-        if not comment:
-            raise forms.ValidationError(
-                _("Write a comment before you send. Tell us what you were looking for."),
-                code="empty",
-            )
         if len(comment) > COMMENT_MAX_LENGTH:
             raise forms.ValidationError(
                 _(
@@ -87,6 +86,18 @@ class FeedbackForm(forms.Form):
                 params={"length": len(comment), "max": COMMENT_MAX_LENGTH},
             )
         return comment
+
+    def clean(self):
+        cleaned = super().clean()
+        if "comment" in cleaned and not cleaned["comment"] and cleaned.get("found") is not True:
+            self.add_error(
+                "comment",
+                forms.ValidationError(
+                    _("Write a comment before you send. Tell us what you were looking for."),
+                    code="empty",
+                ),
+            )
+        return cleaned
 
 
 def over_rate_limit(request):

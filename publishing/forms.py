@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .leader_picker import use_leader_picker
 from .models.municipality import GROUP_KEYS, Municipality
@@ -226,3 +227,15 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
                 ).distinct()
             if model is get_user_model():
                 show_people_as_people(field)
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's login form with its password label translated.
+
+    Wagtail's password field has no label, so Django shows the field's name, "Password", in
+    English on every sign-in page (``WAGTAILADMIN_USER_LOGIN_FORM``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = gettext_lazy("Password")

@@ -55,7 +55,7 @@ from .models import (
     OrganisationUnit,
     WarningAcknowledgement,
 )
-from .people import labels_by_id
+from .people import labels_by_id, show_people_as_people
 from .rules import BLOCK, PUBLISH, WARN, RuleContext
 from .rules.bulk import evaluate_many, facts_of
 from .text_extraction import content_fields
@@ -625,12 +625,24 @@ def approvers_for_filter(request):
     )
 
 
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """A filter that chooses a person, offered by name, role and unit (never by username)."""
+
+    @property
+    def field(self):
+        field = super().field
+        if not getattr(field, "shows_people", False):
+            show_people_as_people(field)
+            field.shows_people = True
+        return field
+
+
 class ApprovalsFilterSet(WagtailFilterSet):
     timestamp = django_filters.DateFromToRangeFilter(
         label=_("Date"), widget=DateRangePickerWidget, method="filter_dates"
     )
     unit = UnitFilter()
-    user = django_filters.ModelChoiceFilter(
+    user = PersonFilter(
         label=_("Approved by"),
         empty_label=_("Anyone"),
         queryset=approvers_for_filter,

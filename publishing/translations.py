@@ -28,12 +28,22 @@ def check_wagtail_translations(app_configs=None, **kwargs):
     offered.add(settings.LANGUAGE_CODE.split("-")[0])
     if not offered & set(COMPLETED_LANGUAGES):
         return []
-    if any(Path(path).resolve() == WAGTAIL_LOCALE_PATH for path in settings.LOCALE_PATHS):
-        return []
-    return [
-        Warning(
-            "Wagtail's admin will show English to bokmål, nynorsk and Swedish users.",
-            hint="Add publishing.translations.WAGTAIL_LOCALE_PATH to LOCALE_PATHS.",
-            id="publishing.W001",
+    warnings = []
+    if not any(Path(path).resolve() == WAGTAIL_LOCALE_PATH for path in settings.LOCALE_PATHS):
+        warnings.append(
+            Warning(
+                "Wagtail's admin will show English to bokmål, nynorsk and Swedish users.",
+                hint="Add publishing.translations.WAGTAIL_LOCALE_PATH to LOCALE_PATHS.",
+                id="publishing.W001",
+            )
         )
-    ]
+    if "django.contrib.humanize" not in settings.INSTALLED_APPS:
+        # Wagtail uses humanize's "a second ago" without installing the app that translates it.
+        warnings.append(
+            Warning(
+                "Wagtail's admin will say how long ago something happened in English.",
+                hint="Add 'django.contrib.humanize' to INSTALLED_APPS.",
+                id="publishing.W002",
+            )
+        )
+    return warnings

@@ -32,8 +32,8 @@ from .models import (
     PublisherCertificate,
     RoleAssignment,
 )
-from .people import person_name
 from .plans_admin import CommunicationPlanAdmin
+from .register_display import RegisterInspectView, person_column, yes_no_column
 from .rules import blocking, check_publish
 from .user_scope import municipality_ids
 from .userbar import swap_content_checker
@@ -76,6 +76,8 @@ class MunicipalityScopedAdmin(ModelAdmin):
     permission_helper_class = MunicipalityPermissionHelper
     history_view_class = ScopedHistoryView
     inspect_view_enabled = True
+    inspect_view_class = RegisterInspectView
+    inspect_view_fields_exclude = ["id"]
     panels = []
 
     def __init__(self, *args, **kwargs):
@@ -93,17 +95,6 @@ class MunicipalityScopedAdmin(ModelAdmin):
 
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=MunicipalityScopedForm)
-
-
-def person_column(attribute, label, order_by):
-    """A register column showing a person by name, never by username."""
-
-    def column(self, obj):
-        return person_name(getattr(obj, attribute))
-
-    column.short_description = label
-    column.admin_order_field = order_by
-    return column
 
 
 class OrganisationUnitAdmin(MunicipalityScopedAdmin):
@@ -163,7 +154,8 @@ class AudienceAdmin(MunicipalityScopedAdmin):
     model = Audience
     menu_label = _("Audiences")
     menu_icon = "view"
-    list_display = ("name", "lix_target", "is_internal", "municipality")
+    list_display = ("name", "lix_target", "internal", "municipality")
+    internal = yes_no_column("is_internal", _("internal"))
     list_select_related = ("municipality",)
     list_filter = ("municipality",)
     search_fields = ("name", "code")

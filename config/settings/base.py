@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Wagtail's admin says "a second ago" with humanize's naturaltime; the app brings its
+    # translations.
+    "django.contrib.humanize",
     "csp",
     # The task queue in the database (production's TASKS; tables exist everywhere).
     "django_tasks_db",
@@ -224,6 +227,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
+# Wagtail's login form with the password label in the person's language.
+WAGTAILADMIN_USER_LOGIN_FORM = "publishing.forms.LoginForm"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Governed publishing"

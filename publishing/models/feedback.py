@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .municipality import Municipality
 from .organisation import OrganisationUnit
@@ -62,7 +63,8 @@ class PageFeedback(models.Model):
     class Meta:
         ordering = ["handled", "-created_at"]
         verbose_name = _("feedback")
-        verbose_name_plural = _("feedback")
+        # One word in English, two in Norwegian and Swedish (tilbakemeldinger, synpunkter).
+        verbose_name_plural = pgettext_lazy("plural", "feedback")
 
     def __str__(self):
         return _("Feedback on “%(page)s”") % {"page": self.page.title}

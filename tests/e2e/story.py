@@ -24,7 +24,7 @@ ENGLISH = re.compile(
     r"waiting|confirm|confirmed|checklist|please|cannot|edit|preview|draft|warning|warnings|"
     r"reason|leader|staff|which|should|been|has|already|because|until|nothing|of|help|search|"
     r"toggle|collapse|expand|visible|private|account|avatar|error|errors|validation|items|menu|"
-    r"guide|new)\b",
+    r"guide|new|actions|ago|second|seconds|minutes|password|true|false|showing)\b",
     re.IGNORECASE,
 )
 

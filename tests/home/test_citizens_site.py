@@ -225,17 +225,25 @@ class FeedbackTests(DemoSitesMixin, TestCase):
         self.post({"comment": '<script>alert("x")</script><b>Fin side</b> <a href="x">lenke</a>'})
         self.assertEqual(PageFeedback.objects.get().comment, "Fin side lenke")
 
-    def test_an_empty_comment_gets_a_clear_error_and_keeps_the_answer(self):
-        response = self.post({"found": "yes", "comment": "   "})
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Skriv en kommentar", status_code=400)
+    def test_a_no_without_a_comment_gets_a_clear_error_and_keeps_the_answer(self):
+        for found in ("no", ""):
+            response = self.post({"found": found, "comment": "   "})
+            self.assertEqual(response.status_code, 400)
+            self.assertContains(response, "Skriv en kommentar", status_code=400)
         self.assertContains(
-            response,
-            '<input type="radio" name="found" value="yes" id="id_found_0" checked>',
+            self.post({"found": "no", "comment": ""}),
+            '<input type="radio" name="found" value="no" id="id_found_1" checked>',
             html=True,
             status_code=400,
         )
         self.assertFalse(PageFeedback.objects.exists())
+
+    def test_a_yes_may_come_without_a_comment(self):
+        response = self.post({"found": "yes", "comment": "  "})
+        self.assertEqual(response.status_code, 302)
+        stored = PageFeedback.objects.get()
+        self.assertTrue(stored.found)
+        self.assertEqual(stored.comment, "")
 
     def test_an_oversized_comment_gets_a_clear_error_and_the_text_is_kept(self):
         text = "Lang tekst om åpningstider. " * 60

@@ -8,8 +8,8 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from publishing import annual_wheel as wheel
 from publishing.models import Audience, CommunicationPlan, Municipality, OrganisationUnit
@@ -311,9 +311,11 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
         geometry = re.compile(r'\b(?:x1|y1|x2|y2|cx|cy|r|x|y|d|points|viewBox|transform)="[^"]*"')
         drawn = {}
         for language in ("en", "nb", "nn", "sv"):
-            with translation.override(language):
-                with mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY):
-                    html = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            with (
+                translation.override(language),
+                mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY),
+            ):
+                html = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
             start = html.index('<svg class="annual-wheel__svg"')
             drawn[language] = geometry.findall(html[start : html.index("</svg>", start)])
         self.assertGreater(len(drawn["en"]), 100)

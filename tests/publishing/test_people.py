@@ -40,7 +40,9 @@ class PeopleTestCase(TestCase):
 class PersonLabelTests(PeopleTestCase):
     def test_a_leader_is_shown_with_role_and_unit_in_the_users_language(self):
         with translation.override("nb"):
-            self.assertEqual(person_label(self.hilde), "Hilde Sandvik – Enhetsleder, Hjemmetjenesten")
+            self.assertEqual(
+                person_label(self.hilde), "Hilde Sandvik – Enhetsleder, Hjemmetjenesten"
+            )
         with translation.override("en"):
             self.assertEqual(person_label(self.hilde), "Hilde Sandvik – Unit head, Hjemmetjenesten")
 

@@ -14,6 +14,7 @@ from wagtail.users.models import UserProfile
 
 from publishing import audit
 from publishing.models import FastTrackReview, Role, WarningAcknowledgement
+from publishing.people import person_label
 from publishing.reports import GovernanceReportMenuItem
 from publishing.views import fast_track_publish
 from tests.factories import RoleFactory, UnitFactory
@@ -164,7 +165,9 @@ class FindingsReportTests(ReportTestCase):
         self.assertEqual(len(phone), 1)
         self.assertEqual(phone[0].page, "Ring oss")
         self.assertEqual(phone[0].unit, "Hjemmetjenesten")
-        self.assertEqual(phone[0].leader, self.g.leader.get_full_name())
+        # The leader as people know her: name, role and unit.
+        self.assertEqual(phone[0].leader, person_label(self.g.leader))
+        self.assertTrue(phone[0].leader.startswith(self.g.leader.get_full_name() + " – "))
         self.assertEqual(phone[0].severity, "warn")
         self.assertEqual(phone[0].severity_label, "warning")
         self.assertEqual(phone[0].field, "intro")
@@ -461,10 +464,10 @@ class TypedTextAndFastTrackTests(EnglishAdminMixin, TestCase):
     def test_formulas_typed_by_users_are_text_in_every_csv(self):
         leader = self.g.leader.get_full_name()
         self.assertTrue(leader.startswith("="))
-        for name, person in (
-            ("findings", "Responsible leader"),
-            ("review_dates", "Responsible leader"),
-            ("approvals", "Approved by"),
+        for name, person, shown in (
+            ("findings", "Responsible leader", person_label(self.g.leader)),
+            ("review_dates", "Responsible leader", person_label(self.g.leader)),
+            ("approvals", "Approved by", leader),
         ):
             text = self.csv_text(name)
             rows = [
@@ -473,7 +476,7 @@ class TypedTextAndFastTrackTests(EnglishAdminMixin, TestCase):
             self.assertTrue(rows, name)
             for row in rows:
                 self.assertEqual(row["Page"], "'" + FORMULA_TITLE, name)
-                self.assertEqual(row[person], "'" + leader, name)
+                self.assertEqual(row[person], "'" + shown, name)
             cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
             self.assertFalse([cell for cell in cells if cell[:1] in "=+-@\t\r" and cell], name)
 
