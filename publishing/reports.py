@@ -325,6 +325,12 @@ class FindingRow:
     def severity_label(self):
         return str(SEVERITY_LABELS.get(self.severity, self.severity))
 
+    @property
+    def kind_label(self):
+        """What kind of finding, in words (the code stays in the export, for machines)."""
+        kind = self.code.split(".")[0]
+        return str(dict(KINDS).get(kind, kind))
+
 
 class FindingsFilterSet(WagtailFilterSet):
     unit = UnitFilter()
@@ -370,7 +376,7 @@ class FindingsReportView(GovernanceReportView):
         ),
         Column("unit", label=_("Unit")),
         Column("leader", label=_("Responsible leader")),
-        Column("code", label=_("Code")),
+        Column("kind_label", label=_("Kind")),
         Column("severity_label", label=_("Severity")),
         Column("message", label=_("Message")),
         Column("where", label=_("Where")),

@@ -178,8 +178,10 @@ class FindingsReportTests(ReportTestCase):
 
     def test_the_page_shows_each_row(self):
         html = self.get(self.g.editor, "findings").content.decode()
-        for text in ("Skulestart", "Skulen", "responsibility.leader_not_in_line", "Ring oss"):
+        for text in ("Skulestart", "Skulen", "Responsibility", "Ring oss", "Personal data"):
             self.assertIn(text, html)
+        # Kinds in words; the codes are for the export and the filter, not for people.
+        self.assertNotIn("responsibility.leader_not_in_line", html)
         self.assertIn(reverse("wagtailadmin_pages:edit", args=[self.left_page.pk]), html)
 
     def test_messages_never_carry_the_matched_value(self):
