@@ -462,3 +462,23 @@ class PressReleaseTests(DemoSitesMixin, TestCase):
             for level in ("Political", "Strategic", "Own unit", "Politisk", "Strategisk"):
                 self.assertNotIn(f"({level}", html)
             self.assertRegex(html, r"Kontakt: [^<]+ – [^<]+, [^<]+</p>")
+
+
+class SmallScreenTextTests(DemoSitesMixin, TestCase):
+    def test_the_home_page_title_names_the_municipality_once(self):
+        for host, name in (
+            ("alvdal.localhost", "Alvdal kommune"),
+            ("avesta.localhost", "Avesta kommun"),
+        ):
+            html = self.client.get("/", HTTP_HOST=host).content.decode()
+            self.assertIn(f"<title>{name}</title>", html)
+
+    def test_postcodes_and_phone_numbers_do_not_break_across_lines(self):
+        html = self.client.get("/", HTTP_HOST="avesta.localhost").content.decode()
+        self.assertIn("774\u00a081", html)
+        self.assertIn("64\u00a050\u00a000", html)
+        self.assertIn('href="tel:0226-645000"', html)
+
+    def test_a_search_without_hits_says_what_to_try(self):
+        response = self.client.get("/search/", {"q": "xqzywv"}, HTTP_HOST="alvdal.localhost")
+        self.assertContains(response, "Sjekk skrivemåten")
