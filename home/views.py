@@ -6,20 +6,23 @@ from wagtail.models import Page, Site
 
 from publishing.sites import activate_site_language
 
+from .search import search_pages
+
 RESULTS_PER_PAGE = 10
 #: Longer queries are cut: nobody types more, and the search backend should not get more.
 MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    """Search the requesting site's live, public pages; the intranet never answers."""
+    """Search the requesting site's live, public pages in the site's language (stems and
+    compounds: home/search.py); the intranet never answers."""
     site = Site.find_for_request(request)
-    activate_site_language(request, site)
+    language = activate_site_language(request, site)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query and site is not None:
         pages = Page.objects.live().public().in_site(site).specific()
-        paginator = Paginator(pages.search(query), RESULTS_PER_PAGE)
+        paginator = Paginator(search_pages(pages, query, language), RESULTS_PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
