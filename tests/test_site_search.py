@@ -7,6 +7,7 @@ find none. Then the demo sites' own pages, the ranking, the stop words and the l
 """
 
 import itertools
+from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
@@ -137,6 +138,8 @@ class SiteSearchTests(TestCase):
         pages = []
         for number in results.paginator.page_range:
             pages.extend(results.paginator.page(number).object_list)
+        self.assertEqual(len({page.pk for page in pages}), len(pages), "a page twice")
+        self.assertEqual(len(pages), results.paginator.count)
         return pages
 
     def found_generated(self, slug, query):
@@ -314,6 +317,13 @@ class SiteSearchTests(TestCase):
         self.assertFalse(build_query("tak", "nb").prefix)
         self.assertTrue(build_query("skole", "nb").prefix)
         self.assertEqual(len(build_query("skole", "nb").stem), MIN_PREFIX)
+
+    def test_more_results_than_are_put_in_order_at_once(self):
+        # Counting (or reading) more results than SQLite puts in order at once gives the same
+        # set; on PostgreSQL the limit does not apply.
+        expected = self.found_generated("alvdal", "skole")
+        with mock.patch("home.search.SQLITE_MAX_ORDERED", 3):
+            self.assertEqual(self.found_generated("alvdal", "skole"), expected)
 
     def test_odd_queries_answer_calmly(self):
         for query in ("", "   ", "!!!", "'", '"skole', "skole:*", "a & b | !c", "x" * 5000, "😀"):
