@@ -16,9 +16,12 @@ and ``swedish`` configurations), and both PostgreSQL and SQLite only match the t
   stems and tails starting with it: inflections, compounds that start, end or continue with
   it), a shorter one only as a whole stem or word ("is" must not find "isolasjon"). Stop words
   are dropped unless the query has nothing else.
-* **Ranking**: the backend's own ranking (title before body, short titles first), plus a bonus
-  for titles that hold the query word itself or an inflection of it, so the page titled with
-  the exact word comes before the compounds.
+* **Ranking**: titles before bodies, short titles first. PostgreSQL adds a bonus for titles
+  that hold the query word itself or an inflection of it, so the page titled with the exact
+  word comes before the compounds; SQLite weighs the title column five times in FTS5's bm25.
+
+The stemmers come from the ``snowballstemmer`` package, with one addition for Swedish: the
+definite -an of words in -a ("förskolan") comes off too; Snowball leaves it.
 
 The index holds every page's word forms, so after a change here (or to the minimum lengths)
 run ``manage.py update_index``.
