@@ -33,6 +33,7 @@ migrate: $(STAMP)
 
 demo: migrate messages ## Load both municipality profiles and their demo content (idempotent)
 	$(PY) manage.py load_demo --port $(PORT) $(if $(DEMO_LANGUAGE),--language $(DEMO_LANGUAGE))
+	$(PY) manage.py update_index -v 0  # a database made before the search knew word forms
 
 run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http://avesta.localhost:8000
 	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"
