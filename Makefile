@@ -42,11 +42,12 @@ run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http:/
 test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)
 
-bench: $(STAMP) ## Benchmarks: text checks, the editor panel's endpoint, approvals, public pages (governed/plain, gunicorn)
+bench: $(STAMP) ## Benchmarks: text checks, the editor panel's endpoint, approvals, public pages (governed/plain, gunicorn), site search (ours/Wagtail's)
 	$(PY) -m bench.text_checks
 	$(PY) -m bench.governance_report
 	$(PY) -m bench.approval_time
 	$(PY) -m bench.public_render
+	$(PY) -m bench.site_search
 
 bench-load: $(STAMP) ## Publishing under public load on PostgreSQL (DATABASE_URL=postgres://...): gunicorn, wrk, 8 publishers
 	$(PY) -m bench.publishing_load
