@@ -18,7 +18,6 @@ from wagtail.search import index
 
 from publishing.models import BaseInternalNoticePage, GovernedPage, Sensitivity
 from publishing.panels import governed_edit_handler
-from publishing.people import person_label
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 from .search import word_form_fields
@@ -194,11 +193,6 @@ class PressReleasePage(ArticleFields, GovernedPage):
     edit_handler = governed_edit_handler(content_panels)
     parent_page_types = ["home.NewsIndexPage"]
     subpage_types = []
-
-    @property
-    def spokesperson_label(self):
-        """The spokesperson as readers know them: "Marit Bakken – Ordfører, Alvdal kommune"."""
-        return person_label(self.spokesperson)
 
     class Meta:
         verbose_name = _("press release")

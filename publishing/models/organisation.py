@@ -351,3 +351,32 @@ def person_name(user):
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+#: Most senior first: the role a person with several is shown by, and the order of leaders in a
+#: unit's line (the chief executive heads the administration that answers for a service; the
+#: mayor, the political head, comes after).
+ROLE_SENIORITY = [
+    Role.CHIEF_EXECUTIVE,
+    Role.MAYOR,
+    Role.SECTOR_HEAD,
+    Role.UNIT_HEAD,
+    Role.COMMUNICATIONS_EDITOR,
+    Role.UNION_REPRESENTATIVE,
+    Role.EMPLOYEE,
+]
+
+
+def main_roles(user_ids, *, leaders_only=False, on=None):
+    """``{user_id: assignment}``: each person's most senior role held today (one query)."""
+    assignments = RoleAssignment.objects.active(on).filter(user_id__in=set(user_ids))
+    if leaders_only:
+        assignments = assignments.filter(role__in=LEADER_ROLES)
+    rank = {role: position for position, role in enumerate(ROLE_SENIORITY)}
+    chosen = {}
+    for assignment in assignments.select_related("unit"):
+        current = chosen.get(assignment.user_id)
+        key = (rank.get(assignment.role, len(rank)), assignment.unit.name)
+        if current is None or key < (rank.get(current.role, len(rank)), current.unit.name):
+            chosen[assignment.user_id] = assignment
+    return chosen

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, get_page_models
 
 from ..forms import GovernedPageForm
-from .organisation import Audience, OrganisationUnit, RoleAssignment
+from .organisation import Audience, OrganisationUnit, RoleAssignment, main_roles, person_name
 
 
 class Sensitivity(models.TextChoices):
@@ -284,12 +284,17 @@ def governance_field_errors(page):
 
 def credit_for(page):
     """Who answers for ``page`` as the public site shows it: the unit's name and the role (in
-    the municipality's own words) that the responsible leader holds in the unit's line."""
+    the municipality's own words) that the responsible leader holds in the unit's line; and
+    for a page with a spokesperson (a press release), whom the press contacts, by name, role
+    and unit. Stored on the page, so that serving it costs no query."""
     credit = {}
     unit = page.owning_unit if page.owning_unit_id else None
     if unit is None:
         return credit
     credit["unit"] = unit.name
+    spokesperson_id = getattr(page, "spokesperson_id", None)
+    if spokesperson_id:
+        credit["spokesperson"] = spokesperson_credit(page.spokesperson, unit.municipality)
     if page.responsible_leader_id:
         line = [u.pk for u in unit.line()]
         roles = dict(
@@ -301,6 +306,17 @@ def credit_for(page):
         nearest = next((roles[pk] for pk in line if pk in roles), None)
         if nearest:
             credit["leader_role"] = unit.municipality.role_label(nearest)
+    return credit
+
+
+def spokesperson_credit(person, municipality):
+    """``{"name", "role", "unit"}`` of a spokesperson: their most senior role today, in the
+    municipality's own words (role and unit left out when they hold none)."""
+    credit = {"name": person_name(person)}
+    assignment = main_roles([person.pk]).get(person.pk)
+    if assignment is not None:
+        credit["role"] = municipality.role_label(assignment.role)
+        credit["unit"] = assignment.unit.name
     return credit
 
 
@@ -319,7 +335,10 @@ def refresh_public_credits(units=None, leaders=None):
     for model in get_page_models():
         if not issubclass(model, GovernedPage) or model._meta.abstract:
             continue
-        for page in model.objects.filter(query).select_related("owning_unit__municipality"):
+        pages = query
+        if leaders and any(field.name == "spokesperson" for field in model._meta.fields):
+            pages |= models.Q(spokesperson__in=leaders)  # a spokesperson's role is credited too
+        for page in model.objects.filter(pages).select_related("owning_unit__municipality"):
             credit = credit_for(page)
             if credit != page.public_credit:
                 model.objects.filter(pk=page.pk).update(public_credit=credit)

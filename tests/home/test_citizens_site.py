@@ -8,7 +8,9 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from stdnum.no import fodselsnummer
@@ -462,6 +464,28 @@ class PressReleaseTests(DemoSitesMixin, TestCase):
             for level in ("Political", "Strategic", "Own unit", "Politisk", "Strategisk"):
                 self.assertNotIn(f"({level}", html)
             self.assertRegex(html, r"Kontakt: [^<]+ – [^<]+, [^<]+</p>")
+
+    def test_the_contact_is_stored_with_the_page_and_follows_a_new_role(self):
+        from home.models import PressReleasePage
+        from publishing.models import Role, RoleAssignment
+
+        release = PressReleasePage.objects.live().exclude(spokesperson=None).first()
+        person = release.spokesperson
+        self.assertEqual(release.public_credit["spokesperson"]["name"], person.get_full_name())
+        site = release.get_site()
+        # The role is read when the page is saved, not each time a citizen reads it.
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(release.url, HTTP_HOST=site.hostname)
+        self.assertFalse([q for q in queries if "publishing_roleassignment" in q["sql"]])
+        # A new role is credited on the page at once (not only at its next save).
+        RoleAssignment.objects.filter(user=person).delete()
+        unit = release.owning_unit
+        RoleAssignment.objects.create(user=person, unit=unit, role=Role.UNIT_HEAD)
+        release.refresh_from_db()
+        self.assertEqual(release.public_credit["spokesperson"]["unit"], unit.name)
+        html = self.client.get(release.url, HTTP_HOST=site.hostname).content.decode()
+        self.assertIn(f"{person.get_full_name()} – ", html)
+        self.assertIn(f", {unit.name}</p>", html)
 
 
 class SmallScreenTextTests(DemoSitesMixin, TestCase):
