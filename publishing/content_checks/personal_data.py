@@ -42,6 +42,7 @@ from stdnum.is_ import kennitala as _is_kennitala
 from stdnum.no import kontonr as _no_kontonr
 
 from .base import BLOCK, WARN, PersonalDataFinding, check_size, mask
+from .normalise import normalise
 
 #: Which word lists each page language is checked with. Nynorsk pages often name services in
 #: bokmål, so they get both; English pages on these sites are about Norway or Sweden.
@@ -937,12 +938,18 @@ def scan(text: str, lang: str = "nb", allow: Iterable[str] = ()) -> list[Persona
     municipality's public contact points as written in its profile (phone numbers, e-mail
     addresses, street addresses): these produce no finding.
 
+    The text is read as a reader reads it (``normalise``: no-break and zero-width characters,
+    soft and non-breaking hyphens, full-width digits); the findings' offsets point into ``text``
+    as written, so that masking covers the characters as they were typed.
+
     Returns findings sorted by start, never overlapping, each with a masked excerpt. Raises
     ``InputTooLarge`` for texts over ``MAX_INPUT_CHARS`` before doing any work.
     """
     check_size(text)
     if not isinstance(text, str):
         raise TypeError("text must be a str")
+    folded = normalise(text)
+    text = folded.text
     lexicon = _LEXICONS.get((lang or "").lower().replace("_", "-").split("-")[0])
     if lexicon is None:
         lexicon = _LEXICONS["en"]  # unknown language: the Norwegian and Swedish lists
@@ -997,8 +1004,8 @@ def scan(text: str, lang: str = "nb", allow: Iterable[str] = ()) -> list[Persona
         PersonalDataFinding(
             kind=cand.kind,
             subtype=cand.subtype,
-            start=cand.start,
-            end=cand.end,
+            start=folded.original_offset(cand.start),
+            end=folded.original_offset(cand.end),
             severity=cand.severity,
             excerpt=_excerpt(text, final, index),
         )

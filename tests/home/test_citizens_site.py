@@ -223,6 +223,16 @@ class FeedbackTests(DemoSitesMixin, TestCase):
         self.assertIn("phone", stored.masked)
         self.assertIn("email", stored.masked)
 
+    def test_a_number_pasted_with_invisible_characters_is_masked_too(self):
+        number = valid_fodselsnummer()
+        for separator in ("\u00a0", "\u202f", "\u200b", "\u00ad", "\u2011"):
+            PageFeedback.objects.all().delete()
+            written = number[:6] + separator + number[6:]
+            self.post({"found": "no", "comment": f"Fødselsnummeret mitt er {written}."})
+            stored = PageFeedback.objects.get()
+            self.assertFalse([c for c in stored.comment if c.isdigit()], repr(separator))
+            self.assertIn("national_id", stored.masked)
+
     def test_markup_is_removed_with_nh3(self):
         self.post({"comment": '<script>alert("x")</script><b>Fin side</b> <a href="x">lenke</a>'})
         self.assertEqual(PageFeedback.objects.get().comment, "Fin side lenke")
