@@ -284,30 +284,37 @@ def se_national_id_subtype(ten, century=None, plus=False, today=None):
     """The subtype of a Swedish number (its last ten digits), or None if it is not valid.
 
     ``se_personnummer`` or ``se_samordningsnummer`` (day + 60). Luhn over the ten digits and a
-    real date. Without ``century`` the birth year is the latest one not in the future, or a
-    century earlier when written with "+" (the person is 100 or older). With ``century`` (the
-    12-digit form) it must be 18, 19 or 20 and the date may not be in the future.
-    Organisation numbers (month digits 20 or more) are never valid here.
+    real date; a samordningsnummer may have an unknown birth day (day 60) or month (month 00),
+    as the Swedish tax agency issues them. Without ``century`` the birth year is the latest one
+    not in the future, or a century earlier when written with "+" (the person is 100 or older).
+    With ``century`` (the 12-digit form) it must be 18, 19 or 20 and the date may not be in the
+    future. Organisation numbers (month digits 20 or more) are never valid here.
     """
     if len(ten) != 10 or not ten.isascii() or not ten.isdigit() or not _luhn(ten):
         return None
     today = today or datetime.date.today()
     yy, month, day = int(ten[0:2]), int(ten[2:4]), int(ten[4:6])
     subtype = "se_personnummer"
-    if 61 <= day <= 91:
+    if 60 <= day <= 91:
         day -= 60
         subtype = "se_samordningsnummer"
+    unknown_date = subtype == "se_samordningsnummer" and (day == 0 or month == 0)
     if century is not None:
         if century not in (18, 19, 20):
             return None
-        born = _date(century * 100 + yy, month, day)
-        return subtype if born and born <= today else None
-    year = 2000 + yy
-    if (year, month, day) > (today.year, today.month, today.day):
-        year -= 100
-    if plus:
-        year -= 100
-    return subtype if _date(year, month, day) else None
+        year = century * 100 + yy
+    else:
+        year = 2000 + yy
+        if (year, month, day) > (today.year, today.month, today.day):
+            year -= 100
+        if plus:
+            year -= 100
+    if unknown_date:
+        # Only what is known must be possible: the month (if given) and a past year.
+        known = month <= 12 and (month == 0 or day == 0 or _date(year, month, day))
+        return subtype if known and (year, month) <= (today.year, today.month) else None
+    born = _date(year, month, day)
+    return subtype if born and born <= today else None
 
 
 def _window(text, start):

@@ -1,6 +1,7 @@
 """The personal-data scanner: ID rules, decoys, phones, e-mail, accounts, addresses, GDPR art. 9
 words with names, masking, a seeded corpus, property tests and linear running time."""
 
+import datetime
 import doctest
 import importlib
 import json
@@ -781,3 +782,35 @@ class PerformanceTests(unittest.TestCase):
         elapsed = time.perf_counter() - start
         self.assertLess(elapsed, 20, elapsed)
         self.assertTrue(findings)
+
+
+class SamordningsnummerWithUnknownBirthDateTests(unittest.TestCase):
+    """The Swedish tax agency gives a samordningsnummer day 60 (day unknown) or month 00 (month
+    unknown) when the birth date is not known; these are personal identity numbers too."""
+
+    def numbers(self, months, days):
+        from stdnum import luhn
+
+        today = datetime.date.today()
+        for year in range(1900, today.year):
+            for month in months:
+                for day in days:
+                    base = f"{year % 100:02d}{month:02d}{day:02d}{year % 97:03d}"
+                    yield year, base + luhn.calc_check_digit(base)
+
+    def test_unknown_day_or_month_is_found_for_every_birth_year(self):
+        for year, number in self.numbers(months=range(0, 13), days=(60,)):
+            for written in (f"{number[:6]}-{number[6:]}", f"{year // 100}{number}"):
+                with self.subTest(written=written):
+                    found = scan(f"Samordningsnummer: {written}.", "sv")
+                    self.assertEqual([f.subtype for f in found], ["se_samordningsnummer"])
+        for _year, number in self.numbers(months=(0,), days=(61, 75, 88)):
+            with self.subTest(number=number):
+                found = scan(f"Samordningsnummer: {number[:6]}-{number[6:]}.", "sv")
+                self.assertEqual([f.subtype for f in found], ["se_samordningsnummer"])
+
+    def test_impossible_dates_stay_silent(self):
+        for _year, number in self.numbers(months=(13, 19), days=(60, 92)):
+            with self.subTest(number=number):
+                found = scan(f"Nummer: {number[:6]}-{number[6:]}.", "sv")
+                self.assertEqual([f.kind for f in found if f.kind == "national_id"], [])
