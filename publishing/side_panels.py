@@ -232,14 +232,26 @@ def _plain_language(section, page, context):
     targets = municipality.plain_language if municipality else {}
     target = reading_target(context, targets)
     if report.lix is not None:
-        value = (
-            _("%(lix)s, target %(target)s or lower")
-            % {"lix": number_format(report.lix), "target": number_format(target)}
-            if target is not None
-            else number_format(report.lix)
-        )
+        # The counts LIX is computed from, so that an editor can see why it is what it is.
+        counts = {
+            "lix": number_format(report.lix),
+            "words": ngettext("%(count)s word", "%(count)s words", report.lix_words)
+            % {"count": number_format(report.lix_words, force_grouping=True)},
+            "sentences": ngettext("%(count)s sentence", "%(count)s sentences", report.lix_sentences)
+            % {"count": number_format(report.lix_sentences, force_grouping=True)},
+            "long_words": ngettext(
+                "%(count)s long word", "%(count)s long words", report.lix_long_words
+            )
+            % {"count": number_format(report.lix_long_words, force_grouping=True)},
+        }
+        if target is not None:
+            value = _(
+                "%(lix)s (%(words)s, %(sentences)s, %(long_words)s), target %(target)s or lower"
+            ) % {**counts, "target": number_format(target)}
+        else:
+            value = _("%(lix)s (%(words)s, %(sentences)s, %(long_words)s)") % counts
         section.facts.append((_("Readability (LIX)"), value))
-    section.facts.append((_("Words"), str(report.words)))
+    section.facts.append((_("Words"), number_format(report.words, force_grouping=True)))
     text = page_text(context)
     limit = targets.get("long_sentence_words", 25)
     notes = []

@@ -6,34 +6,35 @@ languages get the language-neutral checks only. No Django here (see the package 
 
 Cost: every check is one compiled-regex scan of the text or one loop over its sentences, and no
 regex can backtrack more than a bounded amount per position, so the work is linear in the text.
-LIX comes from textstat (as the project requires); textstat's per-text caches are emptied after
-every call so that a long-lived worker does not keep old texts in memory.
+
+LIX is Björnsson's, as lix.se defines it: words per sentence plus the percentage of long words
+(more than six letters), counted here on the sentences a reader sees (see ``lix_score``). It is
+not textstat's ``lix``: textstat ends a sentence at every ".", "!" or "?" (so "f.eks.", "t.ex."
+and "1.5" end sentences) but never at ":" or at the end of a heading or paragraph, silently drops
+"sentences" of two words or fewer, and counts digits as letters of long words. On municipal web
+pages, with their headings, lists and abbreviations, that moves LIX by several points.
 
 The passive and sentence rules are heuristics tuned for precision: a missed passive costs the
 editor nothing, a wrong warning teaches them to ignore the checker.
 """
 
-import importlib
 import json
 import math
-import pkgutil
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import chain, filterfalse
 from pathlib import Path
-
-import textstat
-import textstat.backend
 
 from .base import Span, check_size
 
 __all__ = [
     "BANDS",
-    "TEXTSTAT_CACHES",
     "PlainLanguageReport",
     "analyze",
     "count_words",
     "lix_band",
+    "lix_score",
     "sentence_spans",
 ]
 
@@ -59,47 +60,24 @@ def _word_set(text):
     return frozenset(text.split())
 
 
-# --- textstat and its caches ------------------------------------------------------------------
-#
-# textstat wraps 49 backend functions in functools.lru_cache(maxsize=128), keyed by the text.
-# A long-lived worker therefore keeps up to 128 whole texts, plus their word lists, per function:
-# 130 distinct 1 MB texts took RSS from 54 MB to 1,377 MB, and clearing the caches after each
-# check kept it at 100 MB (measured, shared/research/performance-and-security.md §2a). So every
-# cached function is found once at import and emptied after each LIX computation. Only the three
-# resource loaders in textstat.backend.utils are kept: they are keyed by language, hold at most a
-# few dictionaries, are never used by LIX, and are slow to rebuild for anyone else using textstat.
-_TEXTSTAT_LOADERS = frozenset({"get_cmudict", "get_pyphen", "get_lang_easy_words"})
+# --- LIX ------------------------------------------------------------------------------------
+
+#: A word is long for LIX when it has more than this many letters (Björnsson; lix.se).
+LIX_LONG_WORD_LETTERS = 7
 
 
-def _find_textstat_caches():
-    found = {}
-    for info in pkgutil.walk_packages(textstat.backend.__path__, prefix="textstat.backend."):
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)) and callable(
-                getattr(value, "cache_info", None)
-            ):
-                found[id(value)] = value
-    return tuple(
-        func for func in found.values() if getattr(func, "__name__", "") not in _TEXTSTAT_LOADERS
-    )
+def lix_score(words, sentences, long_words):
+    """LIX from its counts: ``words / sentences + 100 * long_words / words``, rounded half up to
+    one decimal on the exact value (a fraction, so no binary rounding decides a tie).
 
-
-#: The text-keyed textstat caches that ``analyze`` empties after every LIX computation.
-TEXTSTAT_CACHES = _find_textstat_caches()
-
-
-def _clear_textstat_caches():
-    for func in TEXTSTAT_CACHES:
-        func.cache_clear()
-
-
-def _textstat_lix(text):
-    try:
-        return textstat.lix(text)
-    finally:
-        # In ``finally`` so that an error inside textstat cannot leave a text in its caches.
-        _clear_textstat_caches()
+    The report gives the counts it used (``lix_words``, ``lix_sentences``, ``lix_long_words``),
+    and this function on them gives exactly the reported ``lix``. ``None`` without words or
+    sentences.
+    """
+    if not words or not sentences:
+        return None
+    exact = Fraction(words, sentences) + Fraction(100 * long_words, words)
+    return math.floor(exact * 10 + Fraction(1, 2)) / 10
 
 
 def lix_band(lix):
@@ -143,8 +121,12 @@ _SCAN_START = " [\"'«‹“”„‘’(\\[{]*+"
 #
 # A word is a white-space separated chunk with at least one letter or digit in it:
 # "NAV-kontoret", "og/eller", "1.5" and "17." are one word each; a dash or "§" standing alone
-# is none. That is textstat's definition too (it strips punctuation, then splits on white
-# space), so ``words`` and the LIX agree, and str.split() is several times faster than a regex.
+# is none (str.split() is several times faster than a regex). A word is long for LIX when it has
+# more than six letters: "NAV-kontoret" has 11, "1234567" none.
+#
+# A sentence is what a reader takes for one, as lix.se counts them: it ends at ". : ! ?" (and
+# "…") and at the end of a heading, list item, table row or paragraph, i.e. at a line break,
+# however short it is. A full stop inside an abbreviation or a number does not end one.
 
 # A chunk of bare punctuation (on the scan copy).
 _NOT_A_WORD_RE = re.compile(r" ([^\w ]++)(?![^ ])")
@@ -170,37 +152,45 @@ def _count_long(chunks, letters):
     return count
 
 
-# Sentence ends, on the original text. A sentence ends at a line break (so headings, list items
-# and table rows are sentences of their own, however short: textstat instead drops sentences of
-# <= 2 words), and at ". ! ? …" with any closing quotes or brackets, when white space or the end
-# of the text follows ("1.5", "nav.no" and "bl.a" go on). A lone full stop does not end a
-# sentence before a lower-case word ("17. mai", "ca. fem", "osv. og"); group 1 marks it, for the
-# abbreviation check below. The pattern starts with a character class so that the regex engine
-# skips ordinary text in C.
+# Sentence ends, on the original text: a line break; ". : ! ? …" with any closing quotes or
+# brackets, when white space or the end of the text follows ("1.5", "12.000", "10:30", "nav.no"
+# and "bl.a" go on). A lone full stop does not end a sentence before a lower-case word ("17. mai",
+# "ca. fem", "osv. og"); group 1 marks any other lone full stop, for the abbreviation check in
+# ``_sentences``. A colon ends a sentence whatever follows, as Björnsson counted it. The pattern
+# starts with a character class so that the regex engine skips ordinary text in C.
 _LOWER = "".join(re.escape(chr(code)) for code in range(0x61, 0x250) if chr(code).islower())
 _CLOSERS = "[\"'»”’)\\]}]*+"
 _SENTENCE_END_RE = re.compile(
-    f"[.!?…{_LINE_BREAK_CHARS}]"
+    f"[.:!?…{_LINE_BREAK_CHARS}]"
     f"(?:(?<=[{_LINE_BREAK_CHARS}])"
-    f"|(?<=\\.)(?![.!?…])({_CLOSERS})(?!\\S)(?!\\s*+[{_LOWER}])"
-    f"|(?:(?<=[!?…])|(?=[.!?…]))[.!?…]*+{_CLOSERS}(?!\\S))"
+    f"|(?<=\\.)(?![.:!?…])({_CLOSERS})(?!\\S)(?!\\s*+[{_LOWER}])"
+    f"|(?:(?<=[:!?…])|(?=[.:!?…]))[.:!?…]*+{_CLOSERS}(?!\\S))"
 )
 _OPENERS = "\"'«“‘([{"
 _PUNCTUATION = ".,;:!?…\"'«»“”‘’()[]{}"
 
 # Abbreviations after which a full stop never ends a sentence, because a number, a name or a
 # date usually follows ("kl. 10", "f.eks. Oslo", "jf. § 5"). Abbreviations that often do end a
-# sentence ("osv.", "etc.", "m.m.", "kr.") are left out on purpose: before a lower-case word
-# they do not split anyway ("osv. og"), so they split only before a capital, as a reader would.
+# sentence ("osv.", "etc.", "m.m.", "m.fl.", "o.l.", "kr.") are left out on purpose: before a
+# lower-case word they do not split anyway ("m.m. på biblioteket"), so they split only before a
+# capital ("bøker, aviser m.m. Biblioteket er åpent"), as a reader would.
 _ABBREVIATIONS = _word_set(
     """
-    bl.a. f.eks. t.ex. t.d. m.a. nr. kl. dvs. d.v.s. jf. jfr. ca. pga. p.g.a. evt. ev. inkl.
-    ekskl. exkl. mht. m.h.t. iht. i.h.t. ifm. t.o.m. f.o.m. fr.o.m. tlf. tel. tfn. ref. avd. adr.
-    kap. pkt. st. gnr. bnr. sml. vs. resp. ang. enl. s.k. dr. prof. e.g. i.e. mr. mrs. ms.
+    bl.a. f.eks. t.ex. t.d. m.a. m.a.o. nr. kl. dvs. d.v.s. jf. jfr. jmf. jmfr. ca. pga. p.g.a.
+    evt. ev. inkl. ekskl. exkl. eks. ex. mht. m.h.t. iht. i.h.t. ifm. iflg. ift. vedr. vha.
+    v.h.a. t.o.m. f.o.m. fr.o.m. tlf. tel. tfn. ref. avd. adr. kap. pkt. st. gnr. bnr. sml. vs.
+    resp. ang. enl. s.k. f.d. fhv. dr. prof. e.g. i.e. mr. mrs. ms.
     jan. feb. apr. aug. sep. sept. okt. oct. nov. des. dec.
     """
 )
 _LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+
+
+def _starts_line(text, before):
+    """Whether only spaces and tabs lie between a line break (or the start of the text) and the
+    character after index ``before``. Looks back a bounded distance."""
+    head = text[max(0, before - 40) : before + 1].rstrip(" \t\u00a0")
+    return (not head and before < 40) or (bool(head) and head[-1] in _LINE_BREAK_CHARS)
 
 
 def _sentences(text, scan):
@@ -230,6 +220,13 @@ def _sentences(text, scan):
                 token = window[-1].lstrip(_OPENERS).lower() if window else ""
                 if token in _ABBREVIATIONS or (len(token) == 2 and token[0].isalpha()):
                     continue
+                # The number of a numbered list item ("1. AvtaleGiro") starts its line.
+                if (
+                    token[:-1].isdigit()
+                    and len(token) <= 4
+                    and _starts_line(text, first - len(token))
+                ):
+                    continue
         else:
             first, after = match.span()
             # A line break belongs to neither sentence; a terminator to the one it ends.
@@ -257,8 +254,9 @@ def _sentences(text, scan):
 
 
 def sentence_spans(text):
-    """The sentences of ``text`` as spans with ``{"words": n}``, in order. Splits on ``. ! ?``
-    and line breaks, but not after abbreviations, inside numbers or before a lower-case word."""
+    """The sentences of ``text`` as spans with ``{"words": n}``, in order. Splits on
+    ``. : ! ? …`` and line breaks, but not after abbreviations or list numbers, inside numbers or
+    (for a full stop) before a lower-case word."""
     scan = _scan_copy(text)
     return [Span(start, end, {"words": count}) for start, end, _, count in _sentences(text, scan)]
 
@@ -704,7 +702,13 @@ _PARAGRAPH_BREAK_RE = re.compile(r"\n[^\S\n]*+\n")
 
 @dataclass
 class PlainLanguageReport:
-    """What ``analyze`` found. Offsets are character offsets into the analysed text."""
+    """What ``analyze`` found. Offsets are character offsets into the analysed text.
+
+    ``lix`` is ``lix_score(lix_words, lix_sentences, lix_long_words)`` (``None`` under
+    ``MIN_WORDS_FOR_LIX`` words). ``words`` and ``sentences`` are the same counts as
+    ``lix_words`` and ``lix_sentences``; ``long_words`` counts words of at least the configured
+    ``long_word_letters``, while ``lix_long_words`` always counts words of more than six letters.
+    """
 
     lix: float | None
     band: str | None
@@ -717,12 +721,18 @@ class PlainLanguageReport:
     passive: list[Span] = field(default_factory=list)
     vague_links: list[Span] = field(default_factory=list)
     all_caps: list[Span] = field(default_factory=list)
+    lix_words: int = 0
+    lix_sentences: int = 0
+    lix_long_words: int = 0
 
     def to_dict(self):
         """The JSON shape of the ``check_text`` contract."""
         return {
             "lix": self.lix,
             "band": self.band,
+            "lix_words": self.lix_words,
+            "lix_sentences": self.lix_sentences,
+            "lix_long_words": self.lix_long_words,
             "words": self.words,
             "sentences": self.sentences,
             "long_sentences": [span.to_dict() for span in self.long_sentences],
@@ -793,13 +803,12 @@ def analyze(
             paragraph[1] = end
             paragraph[2] += count
     close(paragraph)
-    long_words = _count_long(all_chunks, long_word_letters)
-
-    lix = None
-    if words >= MIN_WORDS_FOR_LIX:
-        value = _textstat_lix(text)
-        if math.isfinite(value):
-            lix = round(value, 1)
+    lix_long_words = _count_long(all_chunks, LIX_LONG_WORD_LETTERS)
+    if long_word_letters == LIX_LONG_WORD_LETTERS:
+        long_words = lix_long_words
+    else:
+        long_words = _count_long(all_chunks, long_word_letters)
+    lix = lix_score(words, sentences, lix_long_words) if words >= MIN_WORDS_FOR_LIX else None
 
     return PlainLanguageReport(
         lix=lix,
@@ -807,6 +816,9 @@ def analyze(
         words=words,
         sentences=sentences,
         long_words=long_words,
+        lix_words=words,
+        lix_sentences=sentences,
+        lix_long_words=lix_long_words,
         long_sentences=long_sentences,
         long_paragraphs=long_paragraphs,
         officialese=_officialese(text, scan, lang),

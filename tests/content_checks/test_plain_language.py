@@ -1,19 +1,18 @@
-"""The plain-language checker: LIX, sentences, officialese, passive, links, capitals, memory."""
+"""The plain-language checker: LIX, sentences, officialese, passive, links, capitals, speed.
 
-import importlib
+More on LIX in test_lix.py, on the word lists in test_officialese.py and on the passive in
+test_passive.py."""
+
 import json
 import math
-import pkgutil
 import statistics
 import subprocess
 import sys
 import time
 import unittest
 from pathlib import Path
-from unittest import mock
 
 import textstat
-import textstat.backend
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from publishing.content_checks.plain_language import (
     analyze,
     count_words,
     lix_band,
+    lix_score,
     sentence_spans,
 )
 
@@ -32,6 +32,9 @@ DATA = Path(plain_language.__file__).parent / "data"
 CONTRACT_KEYS = {
     "lix",
     "band",
+    "lix_words",
+    "lix_sentences",
+    "lix_long_words",
     "words",
     "sentences",
     "long_sentences",
@@ -50,25 +53,6 @@ SPAN_LISTS = (
     "vague_links",
     "all_caps",
 )
-
-# Language-keyed resource loaders that plain_language deliberately leaves alone.
-TEXTSTAT_LOADERS = {"get_cmudict", "get_pyphen", "get_lang_easy_words"}
-
-
-def textstat_caches():
-    """Every lru_cache-wrapped function of textstat's backend, found independently of the
-    module under test."""
-    found = {}
-    for info in pkgutil.walk_packages(textstat.backend.__path__, prefix="textstat.backend."):
-        for value in vars(importlib.import_module(info.name)).values():
-            if hasattr(value, "cache_info") and hasattr(value, "cache_clear"):
-                found[id(value)] = value
-    return list(found.values())
-
-
-def textstat_text_caches():
-    """The text-keyed ones: all but the language-keyed resource loaders."""
-    return [func for func in textstat_caches() if func.__name__ not in TEXTSTAT_LOADERS]
 
 
 def passives(text, lang):
@@ -93,32 +77,30 @@ def bokmal_text(size, seed):
 
 
 class LixTests(unittest.TestCase):
-    def test_lix_is_textstats_formula_on_a_hand_computed_text(self):
-        # textstat: 12 words, 2 sentences, 4 words over six letters (Kommunen, vedtatt,
-        # skolene, gjelder): 12 / 2 + 100 * 4 / 12 = 39.33.
+    def test_lix_on_a_hand_computed_text(self):
+        # 12 words, 2 sentences, 4 words over six letters (Kommunen, vedtatt, skolene,
+        # gjelder): 12 / 2 + 100 * 4 / 12 = 39.33.
         text = "Kommunen har vedtatt en ny plan for skolene. Planen gjelder fra august."
         report = analyze(text)
         self.assertEqual(report.lix, 39.3)
         self.assertEqual(report.band, "easy")
         self.assertEqual((report.words, report.sentences, report.long_words), (12, 2, 4))
+        self.assertEqual(
+            (report.lix_words, report.lix_sentences, report.lix_long_words), (12, 2, 4)
+        )
 
-    def test_lix_comes_from_textstat(self):
-        self.addCleanup(plain_language._clear_textstat_caches)
-        text = bokmal_text(3000, "textstat")
-        self.assertEqual(analyze(text).lix, round(textstat.lix(text), 1))
-
-    def test_headings_are_sentences_here_but_lix_is_textstats(self):
-        # Our sentences end at line breaks, so the heading is one of 3. textstat only splits at
-        # . ! ? (and drops "sentences" of <= 2 words), so its 2 sentences hold 14 words, 5 of
-        # them long (skoleplan, Kommunen, vedtatt, skolene, gjelder): 7 + 100 * 5 / 14 = 42.71.
-        self.addCleanup(plain_language._clear_textstat_caches)
+    def test_headings_are_sentences_of_their_own(self):
+        # The heading is one of 3 sentences; 14 words, 5 of them long (skoleplan, Kommunen,
+        # vedtatt, skolene, gjelder): 14 / 3 + 100 * 5 / 14 = 40.38. textstat, which ends
+        # sentences only at . ! ? and drops those of two words or fewer, gets 2 sentences and
+        # 42.71.
         text = (
             "Ny skoleplan\nKommunen har vedtatt en ny plan for skolene. Planen gjelder fra august."
         )
         report = analyze(text)
-        self.assertEqual((report.words, report.sentences), (14, 3))
-        self.assertEqual(report.lix, 42.7)
-        self.assertEqual(report.lix, round(textstat.lix(text), 1))
+        self.assertEqual((report.words, report.sentences, report.lix_long_words), (14, 3, 5))
+        self.assertEqual(report.lix, 40.4)
+        self.assertEqual(round(textstat.lix(text), 1), 42.7)
 
     def test_band_boundaries(self):
         cases = {
@@ -467,40 +449,17 @@ class ReportTests(unittest.TestCase):
         result = subprocess.run([sys.executable, "-c", code], cwd=root, check=False)
         self.assertEqual(result.returncode, 0)
 
-
-class MemoryTests(unittest.TestCase):
-    def test_module_clears_every_text_keyed_textstat_cache(self):
-        self.assertEqual(
-            {id(func) for func in plain_language.TEXTSTAT_CACHES},
-            {id(func) for func in textstat_text_caches()},
+    def test_no_textstat_and_so_no_text_kept_in_its_caches(self):
+        # textstat keeps the last 128 texts per function in lru_caches; the checker does not
+        # use it, so a long-lived worker holds no old texts.
+        code = (
+            "import sys; import publishing.content_checks.plain_language as p; "
+            "p.analyze('Kommunen har vedtatt en ny plan for skolene i dag.'); "
+            "sys.exit('textstat' in sys.modules)"
         )
-        self.assertGreaterEqual(len(plain_language.TEXTSTAT_CACHES), 40)
-
-    def test_many_large_texts_leave_textstats_caches_empty(self):
-        caches = textstat_text_caches()
-        loaders = [func for func in textstat_caches() if func.__name__ in TEXTSTAT_LOADERS]
-        self.assertEqual(len(loaders), len(TEXTSTAT_LOADERS))
-        loaded = [func.cache_info().currsize for func in loaders]
-        base = bokmal_text(200_000, "base")
-        for number in range(200):
-            report = analyze(f"Tekst {number}. " + base)  # distinct texts
-            self.assertIsNotNone(report.lix)
-            sizes = {func.__name__: func.cache_info().currsize for func in caches}
-            self.assertEqual(set(sizes.values()), {0}, sizes)
-        # LIX never touches the language-keyed loaders that are left alone.
-        self.assertEqual([func.cache_info().currsize for func in loaders], loaded)
-
-    def test_caches_are_cleared_when_textstat_fails(self):
-        def failing_lix(text):
-            textstat.backend.counts.count_words(text)  # fills some caches, then breaks
-            raise RuntimeError("boom")
-
-        with (
-            mock.patch.object(plain_language.textstat, "lix", failing_lix),
-            self.assertRaises(RuntimeError),
-        ):
-            analyze(bokmal_text(5000, "fail"))
-        self.assertEqual({func.cache_info().currsize for func in textstat_text_caches()}, {0})
+        root = Path(plain_language.__file__).resolve().parents[2]
+        result = subprocess.run([sys.executable, "-c", code], cwd=root, check=False)
+        self.assertEqual(result.returncode, 0)
 
 
 class LinearityTests(unittest.TestCase):
@@ -523,7 +482,7 @@ class LinearityTests(unittest.TestCase):
         def timing(make, size):
             runs = []
             for attempt in range(3):
-                text = make(size, f"{attempt}{size} ")  # distinct: textstat's cache cannot help
+                text = make(size, f"{attempt}{size} ")  # distinct texts
                 started = time.perf_counter()
                 analyze(text, "nb")
                 runs.append(time.perf_counter() - started)
@@ -570,6 +529,13 @@ class PropertyTests(unittest.TestCase):
         report = analyze(text, lang, link_spans=links)
         self.assertTrue(report.lix is None or (math.isfinite(report.lix) and report.lix >= 0))
         self.assertEqual(report.band, lix_band(report.lix))
+        if report.lix is not None:
+            self.assertEqual(
+                lix_score(report.lix_words, report.lix_sentences, report.lix_long_words),
+                report.lix,
+            )
+        self.assertEqual((report.lix_words, report.lix_sentences), (report.words, report.sentences))
+        self.assertLessEqual(report.lix_long_words, report.lix_words)
         self.assertLessEqual(report.sentences, report.words)
         self.assertLessEqual(report.long_words, report.words)
         if report.words < 10:

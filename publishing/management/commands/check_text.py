@@ -81,9 +81,10 @@ def human(result):
             f"at {item['start']}-{item['end']}: {item['excerpt']}"
         )
     report = result["plain_language"]
+    lix = "-" if report["lix"] is None else f"{report['lix']} ({report['band']})"
     lines.append(
-        f"  LIX {report['lix']} ({report['band']}), {report['words']} words, "
-        f"{report['sentences']} sentences, {len(report['long_sentences'])} long, "
-        f"{len(report['officialese'])} officialese, {len(report['passive'])} passive"
+        f"  LIX {lix} from {report['lix_words']} words, {report['lix_sentences']} sentences, "
+        f"{report['lix_long_words']} long words; {len(report['long_sentences'])} long "
+        f"sentences, {len(report['officialese'])} officialese, {len(report['passive'])} passive"
     )
     return "\n".join(lines)
