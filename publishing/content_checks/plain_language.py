@@ -305,24 +305,275 @@ def _normalise(phrase):
 
 
 # --- officialese -----------------------------------------------------------------------------
+#
+# data/officialese_<lang>.json holds "sources" (a key, the list's public name and its URL) and
+# "entries". An entry has the head word or phrase as a dictionary gives it ("word"), how its
+# first word inflects ("inflect", below), a suggestion a writer can use and its source key.
+# Optional: "forms", forms written out where the rules do not reach; "not", generated forms
+# that are other, ordinary words ("anfører" the team captain, "företaget" the company);
+# "tails", other continuations of a phrase ("bereda möjlighet/tillfälle"); "context", where
+# the entry counts at all (``_Context``). Every form of every entry goes into one trie regex.
+#
+# Inflection classes (the first word of "word" is inflected; the rest follows every form):
+#   nb  v1 (-et: behandle, behandlet), v2 (-te/-t: anvende, anvendte), v3 (-de/-d: etterleve),
+#       n-m (-en, -er, -ene), n-f (also -a), n-e (-n, -r, -ne: erleggelse), n-n (-et, -ene),
+#       adj (-t, -e); irr:<verb> for compounds of an irregular verb (iverksette = iverk +
+#       sette: iverksetter, iverksatte, iverksatt, iverksettes).
+#   nn  v-a (-ar, -a, -ast: anmode, anmodar, anmoda), v-te / v-de (-er, -te/-de, -t/-d, -ast),
+#       n-m (-en, -ar, -ane), n-f (-a, -ar, -ane), n-n (-et, -a), adj, irr:<verb>.
+#   sv  v1 (-ar, -ade, -at, -as, -ades, -ats: anmoda), v2a (-er, -de, -t, -s, -des, -ts:
+#       tillställa), v2b (-te: köpa), n-ar, n-er, n-are (avnämare), n-n, n-e (biträde),
+#       adj (-t, -a), irr:<verb> (erlägga = er + lägga: erlägger, erlade, erlagt, erläggs,
+#       erlades, erlagts).
 
 _PHRASE_RE = re.compile(r"\w+(?:[ -]\w+)*")
 
+# The forms of irregular verbs; a compound takes its prefix in front of each. Passive s-forms
+# are included where the language uses them.
+_IRREGULAR = {
+    "nb": {
+        "be": "be ber ba bad bedt bes",
+        "bringe": "bringe bringer brakte brakt bringes",
+        "bære": "bære bærer bar båret bæres",
+        "by": "by byr bød budt bys",
+        "fare": "fare farer for faret",
+        "gi": "gi gir ga gav gitt gis",
+        "gjøre": "gjøre gjør gjorde gjort gjøres",
+        "gå": "gå går gikk gått gås",
+        "ha": "ha har hadde hatt has",
+        "holde": "holde holder holdt holdes",
+        "komme": "komme kommer kom kommet kommes",
+        "late": "late later lot latt lates",
+        "legge": "legge legger la lagt legges lagte",
+        "ligge": "ligge ligger lå ligget",
+        "se": "se ser så sett ses sees",
+        "sette": "sette setter satte satt settes",
+        "stå": "stå står sto stod stått",
+        "ta": "ta tar tok tatt tas",
+    },
+    "nn": {
+        "be": "be bed ber bad bede bedt bedast",
+        "bere": "bere ber bar bore boren borne berast",
+        "gje": "gje gi gjev gir gav gjeve gjeven gjevne gitt gjevast",
+        "gjere": "gjere gjer gjorde gjort gjerast",
+        "gå": "gå går gjekk gått",
+        "ha": "ha har hadde hatt",
+        "halde": "halde held heldt halden haldne haldast",
+        "kome": "kome komme kjem kom komen komne komast",
+        "leggje": "leggje legge legg la lagt leggjast leggast",
+        "liggje": "liggje ligge ligg låg lege legi",
+        "setje": "setje sette set sett setjast settast",
+        "sjå": "sjå ser såg sett sjåast",
+        "stå": "stå står stod stått",
+        "ta": "ta tek tok teke teken tekne takast",
+    },
+    "sv": {
+        "bida": "bida bidar bidade bidat",
+        "bringa": "bringa bringar bringade bringat bringas bringades bragte bragt",
+        "bära": "bära bär bar burit bärs bars burits buren buret burna bäras",
+        "fara": "fara far for farit",
+        "flyta": "flyta flyter flöt flutit",
+        "falla": "falla faller föll fallit",
+        "få": "få får fick fått fås",
+        "ge": "ge ger gav gett givit ges gavs getts givits given givet givna giva gives",
+        "gå": "gå går gick gått gås gicks gåtts",
+        "göra": "göra gör gjorde gjort görs göres gjordes gjorts gjord gjorda göras",
+        "ha": "ha har hade haft has hades hafts",
+        "hålla": (
+            "hålla håller höll hållit hålls hålles hölls hållits hållen hållet hållna hållas"
+        ),
+        "komma": "komma kommer kom kommit kommen kommet komna",
+        "leda": "leda leder ledde lett leds ledes leddes letts ledd ledda ledas",
+        "ligga": "ligga ligger låg legat",
+        "lägga": "lägga lägger lade la lagt läggs lägges lades lagts lagd lagda läggas",
+        "låta": "låta låter lät låtit",
+        "se": "se ser såg sett ses sågs setts sedd sedda",
+        "strida": "strida strider stred stridit stritt strids strides stridas",
+        "stå": "stå står stod stått",
+        "sända": "sända sänder sände sänt sänds sändes sänts sänd sändas",
+        "sätta": "sätta sätter satte satt sätts sättes sattes satts satta sättas",
+        "ta": "ta tar tog tagit tas tages togs tagits tagen taget tagna taga",
+    },
+}
+_VOWELS = "aeiouyæøåäö"
+
+
+def _single(stem):
+    """``stem`` with a doubled final consonant made single, as before -t and -te/-de
+    ("kjenn" → "kjen": "kjente", "kjent")."""
+    if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+        return stem[:-1]
+    return stem
+
+
+def _inflect_nb(word, kind):
+    stem = word[:-1] if word.endswith("e") else word
+    if kind in ("v1", "v2", "v3"):
+        forms = [word, stem + "er", stem + "es", stem + "ende"]
+        if kind == "v1":
+            return forms + [stem + "et", stem + "ede"]
+        if kind == "v2":
+            return forms + [_single(stem) + "te", _single(stem) + "t"]
+        return forms + [stem + "de", stem + "d"]
+    return {
+        "n-m": lambda: [word, word + "en", word + "er", word + "ene"],
+        "n-f": lambda: [word, word + "en", word + "a", word + "er", word + "ene"],
+        "n-e": lambda: [word, word + "n", word + "r", word + "ne"],
+        "n-n": lambda: [word, word + "et", word + "ene"],
+        "adj": lambda: [word, word + "e"] if word.endswith("t") else [word, word + "t", word + "e"],
+    }[kind]()
+
+
+def _inflect_nn(word, kind):
+    stem = word[:-1] if word[-1] in "ea" else word
+    if kind == "v-a":
+        return [stem + "e", stem + "a", stem + "ar", stem + "ast", stem + "ande"]
+    if kind in ("v-te", "v-de"):  # the participle ends in -t after -te, in -d or -t after -de
+        past = _single(stem) + kind[-2:]
+        forms = [stem + "e", stem + "a", stem + "er", past, past[:-1], stem + "ast", stem + "ande"]
+        return forms + [_single(stem) + "t"] if kind == "v-de" else forms
+    return {
+        "n-m": lambda: [word, word + "en", word + "ar", word + "ane"],
+        "n-f": lambda: [word, word + "a", word + "ar", word + "ane"],
+        "n-n": lambda: [word, word + "et", word + "a"],
+        "adj": lambda: [word, word + "e"] if word.endswith("t") else [word, word + "t", word + "e"],
+    }[kind]()
+
+
+def _inflect_sv(word, kind):
+    if kind == "v1":  # anmoda: anmodar, anmodade, anmodat, anmodas, anmodades, anmodats
+        return [word] + [word + ending for ending in ("r", "de", "t", "s", "des", "ts", "d", "nde")]
+    if kind in ("v2a", "v2b"):
+        stem = word[:-1]
+        present = stem if stem.endswith("r") else stem + "er"
+        passive = stem + "es" if stem.endswith("s") else stem + "s"
+        if kind == "v2b":  # köpa: köpte, köpt
+            past, supine, participle = stem + "te", stem + "t", stem + "t"
+        elif stem.endswith("d") and stem[-2] not in _VOWELS:  # sända: sände, sänt, sänd
+            past, supine, participle = stem + "e", stem[:-1] + "t", stem
+        elif stem.endswith("d"):  # bereda: beredde, berett, beredd
+            past, supine, participle = stem + "de", stem[:-1] + "tt", stem + "d"
+        else:  # tillställa: tillställde, tillställt, tillställd
+            short = stem[:-1] if stem.endswith(("mm", "nn")) else stem
+            past, supine, participle = short + "de", short + "t", short + "d"
+        return [
+            *(word, present, passive, stem + "es", word + "s", past, past + "s"),
+            *(supine, supine + "s", participle, participle + "a", word + "nde"),
+        ]
+    return {
+        "n-ar": lambda: [word, word + "en", word + "ar", word + "arna"],
+        "n-er": lambda: [word, word + "en", word + "er", word + "erna"],
+        "n-are": lambda: [word, word + "n", word[:-1] + "na"],
+        "n-n": lambda: [word, word + "et", word + "en"],
+        "n-e": lambda: [word, word + "t", word + "n", word + "na"],
+        "adj": lambda: [word, word + "a"] if word.endswith("t") else [word, word + "t", word + "a"],
+    }[kind]()
+
+
+_INFLECT = {"nb": _inflect_nb, "nn": _inflect_nn, "sv": _inflect_sv}
+
+
+def inflected_forms(lang, entry):
+    """Every form of an officialese entry, lower-case, in order, without duplicates: the forms
+    its inflection class makes of its first word (each followed by the rest of the phrase, or by
+    each of its "tails"), then its explicit "forms", less its "not" forms."""
+    head, _, rest = entry["word"].lower().partition(" ")
+    tails = [tail.lower() for tail in entry.get("tails", [rest])]
+    kind = entry.get("inflect")
+    if not kind:
+        heads = [head]
+    elif kind.startswith("irr:"):
+        base = kind[4:]
+        if not head.endswith(base):
+            raise ValueError(f"{entry['word']!r} is not a compound of {base!r}")
+        prefix = head[: len(head) - len(base)]
+        heads = [prefix + form for form in _IRREGULAR[lang][base].split()]
+    else:
+        heads = _INFLECT[lang](head, kind)
+    forms = [f"{form} {tail}" if tail else form for form in heads for tail in tails]
+    forms += [form.lower() for form in entry.get("forms", ())]
+    drop = {form.lower() for form in entry.get("not", ())}
+    return [form for form in dict.fromkeys(map(_normalise, forms)) if form not in drop]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where an entry counts. ``prev`` / ``next``: when given, the word before or after must be
+    one of them (either will do; "," stands for a comma right before); ``not_prev`` /
+    ``not_next``: the word before or after must not be one of them; ``not_in_question``: not in
+    a sentence that ends with "?" ("Hva gjelder for deg?" is the plain question heading that
+    plain-language advice recommends, not the stiff "hva gjelder" = "når det gjelder")."""
+
+    prev: frozenset = frozenset()
+    next: frozenset = frozenset()
+    not_prev: frozenset = frozenset()
+    not_next: frozenset = frozenset()
+    not_in_question: bool = False
+
+    @classmethod
+    def of(cls, data):
+        if not data:
+            return None
+        unknown = set(data) - {"prev", "next", "not_prev", "not_next", "not_in_question"}
+        if unknown:
+            raise ValueError(f"unknown context keys {sorted(unknown)}")
+        return cls(
+            **{
+                key: value if key == "not_in_question" else frozenset(map(str.lower, value))
+                for key, value in data.items()
+            }
+        )
+
+
+@dataclass(frozen=True)
+class _Officialese:
+    suggestion: str
+    source: str
+    context: _Context | None
+
+
+# The word before a position in the scan copy (and whether a comma stands right before it), and
+# the word after one.
+_PREV_WORD_RE = re.compile(r"(\w*)(\W*)$")
+_NEXT_WORD_RE = re.compile(r"[^\w.!?;:\n]*(\w*)")
+_SENTENCE_CLOSE_RE = re.compile(r"[.!?\n]")
+
+
+def _context_allows(context, text, scan, start, end):
+    """Whether ``context`` lets the match at ``start:end`` (scan-copy offsets) count."""
+    before = _PREV_WORD_RE.search(scan, max(0, start - 40), start)
+    prev = before[1]
+    if "," in before[2]:
+        prev = ","
+    after = _NEXT_WORD_RE.match(scan, end)[1]
+    if prev in context.not_prev or after in context.not_next:
+        return False
+    if (context.prev or context.next) and prev not in context.prev and after not in context.next:
+        return False
+    if context.not_in_question:
+        close = _SENTENCE_CLOSE_RE.search(text, end - 1)
+        if close and close[0] == "?":
+            return False
+    return True
+
 
 def _load_wordlist(lang):
-    """Compile ``data/officialese_<lang>.json``: one scan pattern for every word and form, and a
-    map from each normalised form to its suggestion."""
+    """Compile ``data/officialese_<lang>.json``: one scan pattern for every form of every
+    entry, and a map from each normalised form to its entry."""
     data = json.loads((DATA_DIR / f"officialese_{lang}.json").read_text(encoding="utf-8"))
-    if not data.get("sources"):
+    sources = {source["key"] for source in data.get("sources", ())}
+    if not sources:
         raise ValueError(f"officialese_{lang}.json names no sources")
     lookup = {}
     for entry in data["entries"]:
         suggestion = entry["suggestion"].strip()
-        for form in [entry["word"], *entry.get("forms", ())]:
-            key = _normalise(form)
-            if not _PHRASE_RE.fullmatch(key) or not suggestion:
-                raise ValueError(f"officialese_{lang}.json: bad entry {entry!r}")
-            lookup.setdefault(key, suggestion)
+        if not suggestion or entry.get("source") not in sources:
+            raise ValueError(f"officialese_{lang}.json: bad entry {entry!r}")
+        found = _Officialese(suggestion, entry["source"], _Context.of(entry.get("context")))
+        for key in inflected_forms(lang, entry):
+            if not _PHRASE_RE.fullmatch(key):
+                raise ValueError(f"officialese_{lang}.json: bad form {key!r} of {entry!r}")
+            lookup.setdefault(key, found)
     # Whole words only: a word start before, and neither a letter nor a hyphen after, because
     # "samt-" or "icke-vit" are parts of compounds, which are other words.
     return re.compile(_SCAN_START + "(" + _trie(lookup) + r")(?![\w-])"), lookup
@@ -337,10 +588,20 @@ def _officialese(text, scan, lang):
     pattern, lookup = _OFFICIALESE[lang]
     spans = []
     for match in pattern.finditer(scan):
-        start, end = match.start(1) - 1, match.end(1) - 1
         # The scan copy is lower-case already; only a phrase may need its spaces normalised.
-        suggestion = lookup.get(match[1]) or lookup[_normalise(match[1])]
-        spans.append(Span(start, end, {"word": text[start:end], "suggestion": suggestion}))
+        found = lookup.get(match[1]) or lookup[_normalise(match[1])]
+        if found.context and not _context_allows(
+            found.context, text, scan, match.start(1), match.end(1)
+        ):
+            continue
+        start, end = match.start(1) - 1, match.end(1) - 1
+        spans.append(
+            Span(
+                start,
+                end,
+                {"word": text[start:end], "suggestion": found.suggestion, "source": found.source},
+            )
+        )
     return spans
 
 
