@@ -610,6 +610,9 @@ def _officialese(text, scan, lang):
 # Rules per language (nb and nn share theirs: texts mix the forms):
 #   aux     a form of "bli" (nb/nn also "verte") + up to two small words + a past participle
 #           ("ble behandlet", "vart ikkje sendt", "blev överklagat");
+#   be      nb/nn only: a form of "være" ("er", "var", "være", "vere", "vore", "vært") + up to
+#           two small words + a past participle that names a finished act, not a state (see
+#           below: "er vedtatt", "er fastsatt", "har vore vurdert", "vart vedteken");
 #   modal   a modal verb + up to two small words + an s-passive ("skal behandles",
 #           "må derfor betalast", "ska skickas"); Swedish also "har/hade" + "-ts" ("har
 #           beviljats");
@@ -619,16 +622,35 @@ def _officialese(text, scan, lang):
 #           "betalast", "skickas");
 #   plain   a lower-case s-passive followed by a preposition, a typical adverb or punctuation
 #           ("Søknader behandles fortløpende", "prövas av nämnden"). A genitive ("en kommunes
-#           ansvar") is followed by a noun instead, so it is not taken for a verb.
+#           ansvar") is followed by a noun instead, so it is not taken for a verb;
+#   free    Swedish only: a lower-case past or supine s-passive in -ades or -ats anywhere
+#           ("avgiften erlades", "som beviljats"): no noun ends so except "-plats" and "-sats".
 # Participles and s-forms are recognised by their endings; the stop lists remove adjectives,
-# pronouns, adverbs, deponent verbs ("finnes", "lyckas"), superlatives ("seinast") and loan
-# words that share those endings. "Small words" are adverbs and pronouns that sit between the
-# verbs. All patterns run on the scan copy. The rules that start with a known word (aux, modal,
+# pronouns, adverbs, deponent verbs ("finnes", "lyckas", "saknas", "hoppades"), superlatives
+# ("seinast") and nouns and loan words that share those endings. "Small words" are adverbs and
+# pronouns that sit between the verbs.
+#
+# "Være" + participle is a passive only when the participle tells what someone did ("planen er
+# vedtatt", "søknaden er sendt"); many participles after "er" describe a state that is the
+# plain way to say it ("kontoret er stengt", "hun er ansatt", "han er kjent for", "barnet er
+# født", "det er tillatt"), and "er" is followed by adjectives and nouns far more often than by
+# participles. So the be rule takes only endings that nouns and adjectives rarely have (-tt,
+# a consonant + -t, -vd/-gd; the nynorsk strong participles -teken, -gjeven, -skriven …), keeps
+# a stop list of state participles, adjectives and nouns with those endings, and takes
+# participles in -et and nynorsk -a ("er behandlet", "er omfatta") only when "av" follows,
+# because "-et" and "-a" are also the definite forms of nouns ("Dette er kravet", "er saka").
+#
+# After "blir"/"vart"/"er" a definite noun can be the inverted subject ("Da blir fakturaen
+# sendt", "vert rekninga betalt"): when a participle follows such a word, the finding runs to
+# it; when none does and the sentence is a question or starts with a question word ("Hva blir
+# prisen?"), it is the copula and no passive.
+#
+# All patterns run on the scan copy. The rules that start with a known word (aux, be, modal,
 # have, trigger, lexicon) are one regex, dispatched on the first letter, so matches never
 # overlap and most word starts are turned away after one letter; a word is read once,
-# possessively, and its ending checked by look-behinds. The plain rule would have to
-# read every word, so it is a second regex anchored on the ending instead ("es" + a following
-# word or punctuation), with the word itself checked in Python; its findings give way to
+# possessively, and its ending checked by look-behinds. The plain and free rules would have to
+# read every word, so they are regexes anchored on the ending instead ("es" + a following word
+# or punctuation), with the word itself checked in Python; their findings give way to
 # overlapping findings of the other rules.
 
 _WS = " ++"
@@ -636,6 +658,7 @@ _LETTERS = r"[^\W\d_]"
 
 
 _NO_AUX = "bli blir ble blei blitt vart vorte verte vert"
+_NO_BE = "er var være vere vore vært"
 _NO_MODAL = "skal skulle må måtte kan kunne vil ville bør burde"
 _NO_SMALL = """ikke ikkje også òg nå no da då derfor difor likevel alltid ofte aldri sjelden
     sjeldan snart straks automatisk først fyrst vanligvis vanlegvis normalt gjerne bare berre kun
@@ -646,19 +669,41 @@ _NO_PART_STOP = """godt stort lett kaldt varmt mørkt lyst klart nødt tett rett
     best verst mest minst sist flest lengst glad redd kald gravid fornøyd død blind mett vant
     gift annet anna eget eiga intet ingen noen egen eigen åpen open voksen vaksen moden liten
     sulten sliten alene igjen att sammen saman inne unna denne mine dine sine mitt ditt sitt vårt
-    bra"""
+    bra kjapt snart umiddelbart digitalt manuelt effektivt først fyrst"""
 # -et/-a/-t/-d (weak verbs: "behandlet", "behandla", "sendt", "prøvd"), -en/-ne (strong verbs:
 # "skriven", "skrivne"); at least four letters.
 _NO_PART_ENDING = r"(?:(?<=[tda])|(?<=en)|(?<=ne))"
+# After "være": states and adjectives, and nouns, with the endings the be rule takes.
+_NO_BE_STOP = """flott glatt blott lurt trygt fullt tomt vått tørt høyt høgt lavt lågt langt
+    bredt breitt smalt tungt svart hvitt kvitt rødt raudt grønt blått gult brunt grått stengt
+    åpent opent kjent ukjent kjend vant sykt unikt korrekt direkt perfekt eksakt selvsagt
+    sjølvsagt naudsynt nødt født fødd forbudt forbode tillatt opptatt ansatt tilsett bosatt
+    busett unntatt knytt bygd lagd sagd sett utslitt utsolgt utseld utgått skrått tilstrekkelig
+    interessert motivert kvalifisert engasjert inkludert organisert plassert lokalisert relatert
+    basert orientert konsentrert utdatert isolert reservert frustrert irritert stresset stressa
+    avhengig nøgd glad punkt prosjekt objekt effekt kontrakt import eksport rapport transport
+    sport konsert kunst frist post test fest rest tekst kost vekst gjest start skatt natt hatt
+    vert angst kurs kveld aktuelt vanlig viktigst høyst høgst størst yngst eldst tyngst lengst
+    blant samt slikt hvert kvart bort nært midt tvert betjent unnateke unnatekne"""
+# -tt, a consonant + -t (not -ig/-lig adjectives, which take none; not the superlatives in
+# -est), -vd/-gd, the nynorsk strong participles; "-et" and "-a" only before "av".
+_NO_BE_PART = (
+    rf"(?:(?=[{_LOWER}]{{4}})(?!{_words(_NO_SMALL + ' ' + _NO_PART_STOP + ' ' + _NO_BE_STOP)})"
+    rf"[{_LOWER}]++(?!(?<=est))(?:(?<=tt)|(?<=[dnlrkpsgvm]t)|(?<=[vg]d)|(?<=teken)|(?<=tekne)"
+    rf"|(?<=teke)"
+    rf"|(?<=gjeven)|(?<=gjevne)|(?<=skriven)|(?<=skrivne)|(?<=funnen)|(?<=bunden)|(?<=broten)"
+    rf"|(?<=boren)|(?<=dregen)|(?:(?<=et)|(?<=a))(?= av(?!\w)))(?!\w))"
+)
 _NO_SPASS_STOP = """finnes fins synes syns trives lykkes mislykkes minnes møtes kjennes høres
     omgås eldes undres finnast synast trivast lukkast mislukkast minnast møtast kjennast høyrast
     eldast undrast seinast snarast raskast lettast fortast nærast nyast høgast lågast oftast
     sikrast tryggast enklast diabetes herpes rabies karies mores hades sales services websites
-    devices images types notes cases names rules"""
-# -es (bokmål) and -ast (nynorsk), at least five letters; never -ies ("cookies") and never a
-# nynorsk superlative in -igast/-egast ("viktigast", "vanlegast").
+    devices images types notes cases names rules tenkes tenkast stades"""
+# -es (bokmål) and -ast (nynorsk), at least five letters; never -ies ("cookies"), never a
+# nynorsk superlative in -igast/-egast ("viktigast", "vanlegast") and never a noun in -plast,
+# -kast ("utkast"), -kontrast or -cast.
 _NO_SPASS_ENDINGS = ("es", "ast")
-_NO_SPASS_NOT_ENDINGS = ("ies", "igast", "egast")
+_NO_SPASS_NOT_ENDINGS = ("ies", "igast", "egast", "plast", "utkast", "kontrast", "cast")
 _NO_LEXICON = """behandles betales sendes søkes vurderes innvilges avslås tildeles gis tas
     gjøres kreves beregnes faktureres fastsettes godkjennes utbetales registreres kontrolleres
     gjennomføres leveres publiseres oppdateres vedtas stenges åpnes brukes benyttes henvises
@@ -673,6 +718,7 @@ _NO_FOLLOW = """av til i på ut inn innen etter fra frå med via gjennom hos for
     fortløpande automatisk elektronisk digitalt skriftlig skriftleg direkte månedlig månadleg
     årlig årleg hvert kvart hver kvar per om over under før når dersom hvis viss ikke ikkje også
     òg derfor difor senest seinast snarest ved mellom"""
+_NO_QUESTION_WORDS = "hva hvem hvor hvordan hvorfor når kva kven kor korleis kvifor"
 
 _SV_AUX = "bli blir blev blivit bliva"
 _SV_MODAL = "ska skall måste kan bör får kunde skulle borde måtte vill ville behöver"
@@ -682,26 +728,38 @@ _SV_SMALL = """inte ej också nu då därför ändå alltid ofta aldrig sällan 
 _SV_PART_STOP = """mycket helt lätt svårt stort klart kallt varmt mörkt ljust bäst mest sist
     först minst nytt gott fint dyrt sant kort fort rätt tyst trött mätt blött glad rädd nöjd
     ledsen vuxen mogen liten egen ingen igen öppen nyfiken medveten galen borta annorlunda detta
-    denna båda mina dina sina inget något annat eget"""
+    denna båda mina dina sina inget något annat eget kund stad tid del start slut fest text punkt
+    vikt kraft sort rest gäst mat land bild vård ord gård jord bord sjukt trött"""
 # -ad/-at/-d/-t (weak verbs: "beviljad", "överklagat", "stängd", "köpt"), -ade/-da/-ta
-# (plural), -en/-na (strong verbs: "skriven", "skrivna"), -ts; never an adjective in -igt/-skt.
-_SV_PART_ENDING = r"(?:(?<=[dt])|(?<=ade)|(?<=[dtn]a)|(?<=en)|(?<=ts))(?<!igt)(?<!skt)"
-_SV_SPASS_STOP = """finnas finns fanns hoppas lyckas misslyckas minnas trivas andas brottas
-    svettas umgås mötas träffas synas syns kännas känns låtsas fattas åldras vistas töras
-    envisas behövas behövs slåss kräkas skämmas avundas annars alls hos oss dess ens dels längs
-    delvis gratis inomhus utomhus tills plus minus status kurs buss kalas ananas atlas"""
-# After a modal any s-form will do ("ges", "tas", "skickas"); elsewhere only -as/-es/-ås of at
-# least five letters, because a noun in -s ("kurs", "hus") often follows "som".
+# (plural), -en/-na (strong verbs: "skriven", "skrivna"), -ts; never an adjective in -igt, -skt,
+# -ivt, -ellt, -ant or -ent, nor a definite plural noun in -rna ("öppettiderna").
+_SV_PART_ENDING = (
+    r"(?:(?<=[dt])|(?<=ade)|(?<=[dtn]a)|(?<=en)|(?<=ts))"
+    r"(?<!igt)(?<!skt)(?<!ivt)(?<!ellt)(?<!ant)(?<!ent)(?<!rna)"
+)
+_SV_SPASS_STOP = """finnas finns fanns funnits hoppas hoppades hoppats lyckas lyckades lyckats
+    misslyckas misslyckades misslyckats minnas mindes mints trivas trivdes trivts andas andades
+    andats brottas brottades svettas svettades umgås umgicks mötas möttes träffas träffades synas
+    syns syntes synts kännas känns kändes känts låtsas låtsades fattas åldras åldrades vistas
+    vistades töras envisas envisades behövas behövs behövdes behövts slåss kräkas skämmas
+    avundas saknas saknades saknats annars alls hos oss dess ens dels längs delvis gratis inomhus
+    utomhus tills plus minus status kurs buss kalas ananas atlas plats pris tips glas gas fas bas
+    hus process således likaledes ävenledes annorledes diabetes"""
+# After a modal any s-form will do ("ges", "tas", "skickas") but a genitive ("ska kommunens
+# kansli") or an adverb in -vis ("kan exempelvis"); elsewhere only -as/-es/-ås of at least five
+# letters, because a noun in -s ("kurs", "hus") often follows "som".
 _SV_SPASS_ENDINGS = ("as", "es", "ås")
+_SV_SPASS_NOT_ENDINGS = ("ens", "ets", "rnas", "vis", "plats", "sats", "glas")
 _SV_LEXICON = """behandlas betalas ansöks söks skickas beviljas prövas handläggs debiteras
     faktureras lämnas ges tas görs publiceras beräknas fastställs godkänns avslås genomförs
     utförs erbjuds tilldelas rekommenderas stängs öppnas används registreras kontrolleras
     utbetalas anmäls meddelas hanteras granskas bedöms ersätts tillämpas beslutas upphandlas
     sparas raderas uppmanas ombeds anses betraktas antas gallras diarieförs sänds levereras
-    avgörs prioriteras planeras informeras"""
+    avgörs prioriteras planeras informeras ställs sätts läggs dras skrivs hålls förs köps säljs"""
 _SV_FOLLOW = """av till i på ut in inom senast efter från med via genom hos för löpande
     automatiskt digitalt skriftligt elektroniskt direkt varje per om över under före när inte
     också därför enligt vid mellan månadsvis årligen"""
+_SV_QUESTION_WORDS = "vad vem var hur varför när vilken vilket vilka"
 
 
 def _word(length, stop, ending):
@@ -713,11 +771,20 @@ def _ends(endings):
     return "(?:" + "|".join(f"(?<={ending})" for ending in endings) + ")"
 
 
+def _not_ends(endings):
+    return "".join(f"(?<!{ending})" for ending in endings)
+
+
 @dataclass(frozen=True)
 class _PassiveRules:
-    anchored: re.Pattern  # the aux, modal, (have), trigger and lexicon rules
+    anchored: re.Pattern  # the aux, be, modal, (have), trigger and lexicon rules
     triggers: frozenset  # first words of the trigger rule, which marks only the verb
+    copulas: frozenset  # first words of the aux and be rules
+    question_words: frozenset
+    noun_endings: tuple  # endings of a definite noun that may be an inverted subject
+    next_participle: re.Pattern  # a participle right after such a noun
     plain: re.Pattern  # an s-passive ending followed by a typical next word or punctuation
+    free: re.Pattern | None  # an s-passive ending that counts wherever it stands
     min_letters: int
     stop: frozenset
     not_endings: tuple
@@ -761,26 +828,49 @@ def _passive_rules(
     not_endings,
     lexicon,
     follow,
+    question_words,
+    noun_endings,
+    be=None,
     have=None,
+    free=None,
 ):
     """Compile one language's rules. The arguments are space-separated word lists, except
-    ``part``, ``spass_modal`` and ``spass`` (patterns for one word), ``endings`` and
-    ``not_endings`` (tuples) and ``have`` (a word list and a pattern)."""
+    ``part``, ``spass_modal`` and ``spass`` (patterns for one word), ``endings``,
+    ``not_endings`` and ``noun_endings`` (tuples), ``be`` and ``have`` (a word list and a
+    pattern) and ``free`` (a tuple of endings)."""
     gap = rf"(?:{_WS}{_words(small)}){{0,2}}?{_WS}"
-    rules = [(aux, gap + part), (modal, gap + spass_modal)]
+    rules = [(aux, gap + part)]
+    copulas = aux
+    if be:
+        rules.append((be[0], gap + be[1]))
+        copulas += " " + be[0]
+    rules.append((modal, gap + spass_modal))
     if have:
         rules.append((have[0], gap + have[1]))
     rules += [("som det", rf"(?:{_WS}{_words(small)})?{_WS}{spass}"), (lexicon, "")]
     anchored = re.compile(_SCAN_START + "(" + _anchored(rules) + ")")
-    plain = re.compile("(?:" + "|".join(endings) + rf")(?={_WS}{_words(follow)}| *+[.,;:!?])")
+    plain = re.compile(
+        "(?:" + "|".join(endings) + rf")(?={_WS}{_words(follow)}| *+[.,;:!?](?![\w/]))"
+    )
     return _PassiveRules(
-        anchored, frozenset(("som", "det")), plain, 5, _word_set(stop), not_endings
+        anchored=anchored,
+        triggers=frozenset(("som", "det")),
+        copulas=_word_set(copulas),
+        question_words=_word_set(question_words),
+        noun_endings=noun_endings,
+        next_participle=re.compile(_WS + part),
+        plain=plain,
+        free=re.compile("(?:" + "|".join(free) + r")(?![\w-])") if free else None,
+        min_letters=5,
+        stop=_word_set(stop),
+        not_endings=not_endings,
     )
 
 
-_NO_SPASS = _word(5, _NO_SPASS_STOP, _ends(_NO_SPASS_ENDINGS)) + (r"(?<!ies)(?<!igast)(?<!egast)")
+_NO_SPASS = _word(5, _NO_SPASS_STOP, _ends(_NO_SPASS_ENDINGS)) + _not_ends(_NO_SPASS_NOT_ENDINGS)
 _NO_RULES = _passive_rules(
     aux=_NO_AUX,
+    be=(_NO_BE, _NO_BE_PART),
     modal=_NO_MODAL,
     small=_NO_SMALL,
     part=_word(4, _NO_SMALL + " " + _NO_PART_STOP, _NO_PART_ENDING),
@@ -791,41 +881,87 @@ _NO_RULES = _passive_rules(
     not_endings=_NO_SPASS_NOT_ENDINGS,
     lexicon=_NO_LEXICON,
     follow=_NO_FOLLOW,
+    question_words=_NO_QUESTION_WORDS,
+    noun_endings=("en", "et", "a", "ene", "ane", "ne"),
 )
 _SV_RULES = _passive_rules(
     aux=_SV_AUX,
     modal=_SV_MODAL,
     small=_SV_SMALL,
     part=_word(4, _SV_SMALL + " " + _SV_PART_STOP, _SV_PART_ENDING),
-    spass_modal=_word(3, _SV_SPASS_STOP, "(?<=s)"),
+    spass_modal=_word(3, _SV_SPASS_STOP, "(?<=s)" + _not_ends(_SV_SPASS_NOT_ENDINGS)),
     spass=_word(5, _SV_SPASS_STOP, _ends(_SV_SPASS_ENDINGS)),
     stop=_SV_SPASS_STOP,
     endings=_SV_SPASS_ENDINGS,
-    not_endings=(),
+    not_endings=_SV_SPASS_NOT_ENDINGS,
     lexicon=_SV_LEXICON,
     follow=_SV_FOLLOW,
-    have=("har hade", _word(4, _SV_SPASS_STOP, "(?<=ts)(?<!plats)")),
+    question_words=_SV_QUESTION_WORDS,
+    noun_endings=("en", "et", "na"),
+    have=("har hade", _word(4, _SV_SPASS_STOP, "(?<=ts)(?<!plats)(?<!sats)")),
+    free=("ades", "ats"),
 )
 _PASSIVE = {"nb": _NO_RULES, "nn": _NO_RULES, "sv": _SV_RULES}
 
 
+def _s_form(text, scan, end, rules):
+    """The lower-case s-passive ending at ``end`` of the scan copy, as ``(start, end)`` in the
+    text, or ``None`` when the word there is not one."""
+    word = scan[scan.rfind(" ", 0, end) + 1 : end].lstrip(_OPENERS)
+    start = end - len(word)
+    if (
+        len(word) >= rules.min_letters
+        and word.isalpha()
+        and word not in rules.stop
+        and not word.endswith(rules.not_endings)
+        # Capitalised: a name or a place in the genitive ("Agnes", "Norges"), not a verb.
+        and text[start - 1].islower()
+    ):
+        return (start - 1, end - 1)  # scan copy → text
+    return None
+
+
 def _plain_passives(text, scan, rules):
-    """The plain rule: ``(start, end)`` in the text of each lower-case s-passive that is
-    followed by a typical next word or punctuation."""
+    """The plain and free rules: ``(start, end)`` in the text of each lower-case s-passive
+    that is followed by a typical next word or punctuation, or that has a free ending."""
+    found = [_s_form(text, scan, match.end(), rules) for match in rules.plain.finditer(scan)]
+    if rules.free:
+        found += [_s_form(text, scan, match.end(), rules) for match in rules.free.finditer(scan)]
+        return sorted(set(filter(None, found)))
+    return list(filter(None, found))
+
+
+def _is_question(text, scan, start, end, rules):
+    """Whether the clause around scan-copy ``start:end`` asks: its sentence ends with "?" or a
+    question word comes right before ``start``."""
+    before = _PREV_WORD_RE.search(scan, max(0, start - 40), start)
+    if before[1] in rules.question_words:
+        return True
+    close = _SENTENCE_CLOSE_RE.search(text, end - 1)
+    return bool(close) and close[0] == "?"
+
+
+def _anchored_passives(text, scan, rules):
     found = []
-    for match in rules.plain.finditer(scan):
-        end = match.end()
-        word = scan[scan.rfind(" ", 0, end) + 1 : end].lstrip(_OPENERS)
-        start = end - len(word)
-        if (
-            len(word) >= rules.min_letters
-            and word.isalpha()
-            and word not in rules.stop
-            and not word.endswith(rules.not_endings)
-            # Capitalised: a name or a place in the genitive ("Agnes", "Norges"), not a verb.
-            and text[start - 1].islower()
-        ):
-            found.append((start - 1, end - 1))  # scan copy → text
+    for match in rules.anchored.finditer(scan):
+        start, end = match.span(1)
+        phrase = match[1]
+        first = phrase.split(" ", 1)[0]
+        last = end - len(phrase) + phrase.rfind(" ") + 1  # where the last word starts
+        word = text[last - 1 : end - 1]
+        # Capitalised: a name ("skal Norges"); in a text in capitals, a word like any other.
+        if word[:1].isupper() and not word.isupper():
+            continue
+        if first in rules.triggers:
+            start = last  # only the verb after "som"/"det"
+        elif first in rules.copulas and phrase.endswith(rules.noun_endings):
+            # A definite noun may be the inverted subject: "blir fakturaen sendt".
+            participle = rules.next_participle.match(scan, end)
+            if participle and text[participle.end() - 2].islower():
+                end = participle.end()
+            elif _is_question(text, scan, start, end, rules):
+                continue
+        found.append((start - 1, end - 1))  # scan copy → text
     return found
 
 
@@ -833,13 +969,7 @@ def _passive(text, scan, lang):
     rules = _PASSIVE.get(lang)
     if rules is None:
         return []
-    anchored = []
-    for match in rules.anchored.finditer(scan):
-        start, end = match.span(1)
-        phrase = match[1]
-        if phrase.split(" ", 1)[0] in rules.triggers:
-            start = end - len(phrase) + phrase.rfind(" ") + 1  # only the verb after "som"/"det"
-        anchored.append((start - 1, end - 1))  # scan copy → text
+    anchored = _anchored_passives(text, scan, rules)
     # Merge the plain rule's findings in, except where they overlap an anchored finding.
     found, index = [], 0
     for start, end in _plain_passives(text, scan, rules):
