@@ -537,6 +537,9 @@ class _Officialese:
 _PREV_WORD_RE = re.compile(r"(\w*)(\W*)$")
 _NEXT_WORD_RE = re.compile(r"[^\w.!?;:\n]*(\w*)")
 _SENTENCE_CLOSE_RE = re.compile(r"[.!?\n]")
+#: How far ahead a question mark may be and still make a finding's sentence a question
+#: (bounded, so that a text without sentence ends costs no more than a text with them).
+_QUESTION_REACH = 300
 
 
 def _context_allows(context, text, scan, start, end):
@@ -551,7 +554,7 @@ def _context_allows(context, text, scan, start, end):
     if (context.prev or context.next) and prev not in context.prev and after not in context.next:
         return False
     if context.not_in_question:
-        close = _SENTENCE_CLOSE_RE.search(text, end - 1)
+        close = _SENTENCE_CLOSE_RE.search(text, end - 1, end + _QUESTION_REACH)
         if close and close[0] == "?":
             return False
     return True
@@ -937,7 +940,7 @@ def _is_question(text, scan, start, end, rules):
     before = _PREV_WORD_RE.search(scan, max(0, start - 40), start)
     if before[1] in rules.question_words:
         return True
-    close = _SENTENCE_CLOSE_RE.search(text, end - 1)
+    close = _SENTENCE_CLOSE_RE.search(text, end - 1, end + _QUESTION_REACH)
     return bool(close) and close[0] == "?"
 
 

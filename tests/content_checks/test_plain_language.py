@@ -461,6 +461,12 @@ class LinearityTests(unittest.TestCase):
             "openers": lambda size, seed: seed + " «(" * (size // 3),
             "newlines": lambda size, seed: seed + "\n " * (size // 2),
             "tiny sentences": lambda size, seed: seed + "a… " * (size // 3),
+            # Findings whose context is read: officialese that may not stand in a question,
+            # "dog", and nouns after "blir" that may be an inverted subject.
+            "questions": lambda size, seed: seed + "hva gjelder " * (size // 12),
+            "dog": lambda size, seed: seed + "er dog " * (size // 7),
+            "inverted": lambda size, seed: seed + "blir fakturaen " * (size // 15),
+            "list numbers": lambda size, seed: seed + "1. " * (size // 3),
         }
 
         def timing(make, size):
