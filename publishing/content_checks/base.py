@@ -56,6 +56,9 @@ class PersonalDataFinding:
     end: int
     severity: str  # block | warn
     excerpt: str
+    #: Another kind the same characters could be, when the text does not say which: a Swedish
+    #: personnummer written as ten bare digits can also be a phone number ("phone").
+    could_be: str = ""
 
     def to_dict(self):
         return asdict(self)

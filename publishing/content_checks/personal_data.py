@@ -41,6 +41,7 @@ from stdnum.fi import hetu as _fi_hetu
 from stdnum.is_ import kennitala as _is_kennitala
 from stdnum.no import kontonr as _no_kontonr
 
+from .accounts import bankgiro_valid, luhn_valid, plusgiro_valid, se_account_valid
 from .base import BLOCK, WARN, PersonalDataFinding, check_size, mask
 from .normalise import normalise
 
@@ -75,6 +76,7 @@ class _Candidate(NamedTuple):
     severity: str
     keep: int  # letters and digits left visible in the excerpt
     allowed: bool = False  # a public contact point: claims its characters, never reported
+    could_be: str = ""  # another kind the same characters could be ("phone")
 
 
 # --- Patterns -------------------------------------------------------------------------------
@@ -95,16 +97,51 @@ _NUM_END = r"(?!\w)(?![/.,:-][0-9])"
 # The alternatives give the length after the first digit.
 _ID_RE = re.compile(
     _NUM_FIRST + r"(?:"
-    r"(?P<se12>[0-9]{7}-?[0-9]{4})"  # Swedish personnummer with century (checked: 18/19/20)
+    # Swedish personnummer with century (checked: 18/19/20), or a Norwegian DUF number written
+    # without spaces (both twelve digits; the checks tell them apart)
+    r"(?P<se12>[0-9]{7}[ -]?[0-9]{4})"
+    r"|(?P<duf>[0-9]{3}[ -][0-9]{6}[ -][0-9]{2})"  # Norwegian DUF number, 2012 586975 61
     r"|(?P<no>[0-9]{5}[ -]?[0-9]{5})"  # Norwegian fødselsnummer, D- or H-nummer
-    # Swedish yymmdd-nnnn / +nnnn, Danish and Icelandic ddmmyy-nnnn, Finnish ddmmyyCnnnX
-    r"|(?P<six4>[0-9]{5}[-+A-FU-Y][0-9]{3}[0-9A-Y])"
-    r"|(?P<ten>[0-9]{9})"  # Swedish personnummer without separator
+    # Swedish yymmdd-nnnn / +nnnn / nnnn, Danish and Icelandic ddmmyy-nnnn, Finnish ddmmyyCnnnX
+    r"|(?P<six4>[0-9]{5}[-+ A-FU-Y][0-9]{3}[0-9A-Y])"
+    # Ten digits without separator: Swedish, or Danish and Icelandic after their ID words
+    r"|(?P<ten>[0-9]{9})"
     r")" + _NUM_END
 )
 
 # Norwegian account numbers in their usual grouping 4.2.5 ("8601.11.17947", "8601 11 17947").
 _KONTO_RE = re.compile(_NUM_FIRST + r"[0-9]{3}(?P<sep>[. ])[0-9]{2}(?P=sep)[0-9]{5}" + _NUM_END)
+
+# Swedish bank accounts: a clearing number and the account number after it, read only after a
+# bank word or a bank's name ("Swedbank 8327-9, 914 123 456-7", "clearingnummer 6152,
+# kontonummer 123 456 789", "3300-850101 1234").
+_SE_ACCOUNT_RE = re.compile(
+    rf"(?P<clearing>{_NUM_FIRST}[0-9]{{3}}(?:-[0-9])?)"
+    r"(?:,? ?(?:och |kontonummer |kontonr\.? |konto |-|,? ))"
+    r"(?P<account>[0-9](?:[ -]?[0-9]){6,9})" + _NUM_END
+)
+_SE_BANK_WORD_RE = re.compile(
+    r"(?<!\w)(?:clearing\w*|clnr|(?:bank)?konto\w*|kto|\w*bank(?:en)?|seb|nordea|danske"
+    r"|länsförsäkringar|skandia|avanza|nordnet)(?!\w)",
+    re.IGNORECASE,
+)
+# Bankgiro and plusgiro numbers: the shapes they are written in ("5050-1055", "369 - 3371",
+# "90 20 01-8"), read as giro numbers when a giro word stands before them; written as bare digits
+# only right after the word ("Bankgiro 50501055").
+_GIRO_NUMBER_RE = re.compile(
+    _NUM_FIRST + r"(?:[0-9]{2,3} ?- ?[0-9]{4}|[0-9]?(?: ?[0-9]{2}){0,3} ?-[0-9]|[0-9]{1,7})"
+    + _NUM_END
+)
+_GIRO_WORD_RE = re.compile(
+    r"(?<!\w)(?:(?P<bank>bankgiro\w*|bg)|plusgiro\w*|postgiro\w*|pg)(?!\w)", re.IGNORECASE
+)
+_GIRO_LABEL_RE = re.compile(
+    r"(?<!\w)(?:(?P<bank>bankgiro\w*|bg)|plusgiro\w*|postgiro\w*|pg)(?:-?(?:nr|nummer))?\.?:? ?$",
+    re.IGNORECASE,
+)
+# How far before a hyphenated giro number its word may stand: payment pages list them in
+# tables and bullet lists under a heading that names them.
+_GIRO_CHARS = 150
 
 # IBAN, compact or in groups of four. Bounded repetition: at most 30 steps per start.
 _IBAN_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][0-9]{2}(?: ?[0-9A-Z]){11,30}(?![0-9A-Za-z])")
@@ -114,6 +151,16 @@ _IBAN_RE = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z][0-9]{2}(?: ?[0-9A-Z]){11,30}(?![0
 _EMAIL_LOCAL_RE = re.compile(r"[\w.%+-]{1,64}\Z")
 _EMAIL_LOCAL_CHARS = re.compile(r"[\w.%+-]")
 _EMAIL_DOMAIN_RE = re.compile(r"(?:[\w-]{1,63}\.){1,8}[^\W\d_]{2,24}(?![\w-])")
+# Addresses written to keep robots away: "kari(at)avesta.se", "kari [at] alvdal.kommune.no",
+# "kari(snabel-a)avesta(punkt)se".
+_AT_WORD_RE = re.compile(
+    r"\s?[(\[{]\s?(?:at|a|snabel-?a|alfakrøll|krøllalfa)\s?[)\]}]\s?", re.IGNORECASE
+)
+_DOT_WORD = r"(?:\.|\s?[(\[{]\s?(?:dot|punkt|prikk)\s?[)\]}]\s?)"
+_DOT_WORD_RE = re.compile(_DOT_WORD, re.IGNORECASE)
+_OBFUSCATED_DOMAIN_RE = re.compile(
+    rf"(?:[\w-]{{1,63}}{_DOT_WORD}){{1,8}}[^\W\d_]{{2,24}}(?![\w-])", re.IGNORECASE
+)
 
 # A run of digit groups joined by single spaces or hyphens, optionally after "+". Which part of
 # the run is a phone number is decided in Python (see _phones), which keeps this pattern linear.
@@ -168,18 +215,23 @@ _WS_RE = re.compile(r"\s+")
 # Where an excerpt's context may begin: after a line break or a sentence end (a full stop and
 # a capital, so that "tlf. 22 12 34 56" keeps its "tlf.").
 _CONTEXT_BREAK_RE = re.compile(rf"[.!?…]\s+(?=[{_UPPER}])|\n")
+# Where the words after a number stop belonging to it: a sentence end or a line break.
+_SENTENCE_STOP_RE = re.compile(r"[.!?…](?:\s|\Z)|\n")
 _DIGIT_MASK = str.maketrans("0123456789", "**********")
 
 # A case, archive, invoice, payment or organisation label right before a number: what follows
 # is not about a person, even when its digits happen to pass an ID checksum.
+# The label is a whole word: "Fakturanummer:" labels, "Fakturaavdelingen:" or "Ordertelefon"
+# name who answers and label nothing.
+_LABEL_STEMS = (
+    r"sak|arkivsak|arkiv|arkivref|journalpost|jp|dok|dokument|dnr|diarie|ärende|faktura|fakt"
+    r"|ordre|order|kunde|kund|ref|referanse|referens|kid|ocr|org|organisasjon|organisation"
+    r"|avtale|kontrakt|løpe|løp|löp|lop|bilag|gnr|bnr"
+)
+_LABEL_SUFFIX = r"(?:s?-?(?:nr|nummer(?:et)?|numret|id|ref|referanse|referens|kode|kod))?"
 _LABEL_RE = re.compile(
-    r"(?<!\w)(?:"
-    r"saks?|saks?nr|saksnummer|saks-?id|arkivsak\w*|arkivnr|arkivref\w*|journalpost\w*|jp|jpnr"
-    r"|dok\.?nr|dokument\w*|dnr|diarie\w*|ärende\w*|faktura\w*|fakt\.?nr|ordre\w*|order\w*"
-    r"|kunde?nr|kunde?nummer|ref|referanse\w*|referens\w*|kid|kid-?nr|kid-?nummer|ocr"
-    r"|ocr-?nr|ocr-?nummer|org\.? ?nr|orgnr|organisasjons\w*|organisations\w*|avtale\w*"
-    r"|kontrakt\w*|løpenr|løpenummer|löpnr|löpnummer|bilag\w*|gnr|bnr|lopnr"
-    r")\.?(?: ?(?:nr|nummer|no)\.?)?\s*[:.#]?\s*$",
+    rf"(?<!\w)(?:{_LABEL_STEMS}){_LABEL_SUFFIX}"
+    r"\.?(?: ?(?:nr|nummer|no)\.?)?\s*[:.#]?\s*$",
     re.IGNORECASE,
 )
 _BANK_WORD_RE = re.compile(
@@ -188,14 +240,26 @@ _BANK_WORD_RE = re.compile(
 _ID_WORD_RE = re.compile(
     r"(?<!\w)(?:fødselsn\w*|fodselsn\w*|f\.? ?nr|fnr|personn\w*|personnr|pnr|p-nr|d-num\w*"
     r"|d-nr|h-num\w*|samordningsn\w*|identitetsn\w*|id-nummer|hetu|henkilötunnus|cpr\w*"
-    r"|kennitala|personal identity|national identity|ssn)",
+    r"|kennitala|personal identity|national identity|ssn|duf)",
     re.IGNORECASE,
 )
 _CPR_WORD_RE = re.compile(r"(?<!\w)cpr", re.IGNORECASE)
+_DUF_WORD_RE = re.compile(r"(?<!\w)duf(?!\w)", re.IGNORECASE)
+# Words that make a number a payment: an account, not a person, unless an ID word is nearer.
+_PAYMENT_WORD_RE = re.compile(
+    r"(?<!\w)(?:(?:inn?|ind)?betal\w*|(?:bank|lønns|bruks|spare|skatte)?(?:konto|kto)\w*"
+    r"|\w*giro\w*|kid|ocr|swish|iban|bic|swift|overfør\w*|överför\w*|insättning\w*"
+    r"|faktura\w*|account|payment)",
+    re.IGNORECASE,
+)
+# How far before a number a payment word may stand, within the number's sentence.
+_PAYMENT_CHARS = 80
 _FI_WORD_RE = re.compile(r"(?<!\w)(?:henkilötunnu\w*|hetu|personbeteckning\w*)", re.IGNORECASE)
 _IS_WORD_RE = re.compile(r"(?<!\w)(?:kennital\w*|kt\.)", re.IGNORECASE)
 _PHONE_WORD_RE = re.compile(
-    r"(?<!\w)(?:tlf|tel|telefon\w*|mobil\w*|ring|ringe|ringer|ringes|sms|phone|kontakt\w*)",
+    r"(?<!\w)(?:tlf\w*|tel|telnr|tfn|telefon\w*|mobil\w*|mob|ring|ringe|ringer|ringes|ringa"
+    r"|sms|phone|kontakt\w*|sentralbord\w*|växel\w*|vxl|fax|kundtjänst\w*|kundservice"
+    r"|kunde?senter\w*|servicecenter\w*|jour\w*|vakt\w*)",
     re.IGNORECASE,
 )
 # Amounts ("kr 12 500", "45 000 000 kroner") and clock times ("kl. 08 00") are not phones.
@@ -268,18 +332,6 @@ def no_national_id_subtype(number, today=None):
     return subtype if _date(2000 + yy, month, day) else None
 
 
-def _luhn(digits):
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
 def se_national_id_subtype(ten, century=None, plus=False, today=None):
     """The subtype of a Swedish number (its last ten digits), or None if it is not valid.
 
@@ -290,7 +342,7 @@ def se_national_id_subtype(ten, century=None, plus=False, today=None):
     With ``century`` (the 12-digit form) it must be 18, 19 or 20 and the date may not be in the
     future. Organisation numbers (month digits 20 or more) are never valid here.
     """
-    if len(ten) != 10 or not ten.isascii() or not ten.isdigit() or not _luhn(ten):
+    if len(ten) != 10 or not ten.isascii() or not ten.isdigit() or not luhn_valid(ten):
         return None
     today = today or datetime.date.today()
     yy, month, day = int(ten[0:2]), int(ten[2:4]), int(ten[4:6])
@@ -328,89 +380,166 @@ def _last_match(pattern, window):
     return last
 
 
-def _bank_context(text, start):
-    """A bank word stands before the number, nearer than any ID word."""
-    window = _window(text, start)
-    bank = _last_match(_BANK_WORD_RE, window)
-    if bank is None:
-        return False
-    ident = _last_match(_ID_WORD_RE, window)
-    return ident is None or bank > ident
+def _sentence_before(text, start, chars):
+    """Up to ``chars`` characters before ``start``, from the start of the sentence at most."""
+    window = text[max(0, start - chars) : start]
+    cut = 0
+    for sentence_break in _CONTEXT_BREAK_RE.finditer(window):
+        cut = sentence_break.end()
+    return window[cut:]
+
+
+def _sentence_after(text, end):
+    """Up to ``_CONTEXT_CHARS`` characters after ``end``, to the end of the sentence at most."""
+    window = text[end : end + _CONTEXT_CHARS]
+    stop = _SENTENCE_STOP_RE.search(window)
+    return window[: stop.start()] if stop else window
+
+
+def _nearest(window, patterns, before=True):
+    """The index in ``patterns`` of the one matching nearest to the number, or None."""
+    best, best_position = None, None
+    for index, pattern in enumerate(patterns):
+        position = _last_match(pattern, window) if before else _first_match(pattern, window)
+        if position is None:
+            continue
+        if best is None or (position > best_position if before else position < best_position):
+            best, best_position = index, position
+    return best
+
+
+def _first_match(pattern, window):
+    match = pattern.search(window)
+    return match.start() if match else None
+
+
+def _payment_context(text, start, end):
+    """The number is in a payment: a payment word in its sentence before it, nearer than any ID
+    word, or a bank word right after it ("01019012345 (kontonummer)") with no ID word before."""
+    before = _sentence_before(text, start, _PAYMENT_CHARS)
+    nearest = _nearest(before, (_PAYMENT_WORD_RE, _ID_WORD_RE))
+    if nearest is not None:
+        return nearest == 0
+    return _nearest(_sentence_after(text, end), (_BANK_WORD_RE, _ID_WORD_RE), before=False) == 0
+
+
+def _phone_or_id(text, start, end):
+    """"phone" or "id" when the words around a number written as ten bare digits decide which
+    it is: the nearer of a phone word and an ID word before it, else the first after it."""
+    nearest = _nearest(_window(text, start), (_PHONE_WORD_RE, _ID_WORD_RE))
+    if nearest is None:
+        nearest = _nearest(
+            _sentence_after(text, end), (_PHONE_WORD_RE, _ID_WORD_RE), before=False
+        )
+    return None if nearest is None else ("phone", "id")[nearest]
+
+
+def _inside_digit_run(text, start, end):
+    """A number written with spaces continues a longer run of digit groups ("1234 567890 1234"):
+    it is part of something else (an account, a card, a table row), not an ID on its own."""
+    return (start >= 2 and text[start - 1] == " " and "0" <= text[start - 2] <= "9") or (
+        end + 1 < len(text) and text[end] == " " and "0" <= text[end + 1] <= "9"
+    )
 
 
 def _six_four_subtype(value, text, start, today):
     """Subtype of a ddddddXdddd number: Swedish first, then Finnish, Icelandic, Danish.
 
-    "yymmdd-nnnn" (Swedish), "ddmmyy-nnnn" (Danish, Icelandic) and "ddmmyy-nnnC" (Finnish,
-    digit control character) share one shape. A Swedish number with a mistyped check digit
-    passes the Danish date check (no checksum since 2007), the Finnish mod 31 or the Icelandic
-    mod 11 often enough (about 1 in 3, 31 and 50) to matter on Norwegian and Swedish pages, so
-    these foreign readings need their own ID word nearby. Finnish numbers with a letter
-    (century A-F/U-Y or a letter check character) are distinctive and need none.
+    "yymmdd-nnnn" (Swedish, also with "+" or a space), "ddmmyy-nnnn" (Danish, Icelandic) and
+    "ddmmyy-nnnC" (Finnish, digit control character) share one shape. A Swedish number with a
+    mistyped check digit passes the Danish date check (no checksum since 2007), the Finnish
+    mod 31 or the Icelandic mod 11 often enough (about 1 in 3, 31 and 50) to matter on
+    Norwegian and Swedish pages, so these foreign readings need their own ID word nearby.
+    Finnish numbers with a letter (century A-F/U-Y or a letter check character) are
+    distinctive and need none.
     """
     separator, tail = value[6], value[7:]
     digits = value[:6] + tail
     all_digits = tail.isdigit()
-    if separator in "-+" and all_digits:
+    if separator in "-+ " and all_digits:
         subtype = se_national_id_subtype(digits, plus=separator == "+", today=today)
         if subtype:
             return subtype
     window = None
-    if _fi_hetu.is_valid(value):
+    if separator != " " and _fi_hetu.is_valid(value):
         if separator not in "-+" or not all_digits:
             return "fi_hetu"
         window = _window(text, start)
         if _FI_WORD_RE.search(window):
             return "fi_hetu"
-    if separator != "-" or not all_digits:
+    if separator not in "- " or not all_digits:
         return None
-    window = window if window is not None else _window(text, start)
+    return _foreign_ten_subtype(digits, window if window is not None else _window(text, start))
+
+
+def _foreign_ten_subtype(digits, window):
+    """Danish CPR or Icelandic kennitala, each only after its own ID word."""
     # Icelandic organisations add 40 to the day: not a person.
-    if int(value[:2]) < 40 and _is_kennitala.is_valid(digits) and _IS_WORD_RE.search(window):
+    if int(digits[:2]) < 40 and _IS_WORD_RE.search(window) and _is_kennitala.is_valid(digits):
         return "is_kennitala"
-    if _dk_cpr.is_valid(digits) and _CPR_WORD_RE.search(window):
+    if _CPR_WORD_RE.search(window) and _dk_cpr.is_valid(digits):
         return "dk_cpr"
     return None
+
+
+def _duf(digits, text, start, today):
+    """A Norwegian DUF number (UDI's twelve-digit case number for a foreign person): the year
+    of the first application and eight digits. UDI publishes no check-digit rule, so only the
+    word "DUF" before it makes it one."""
+    year = int(digits[:4])
+    return 1980 <= year <= today.year and bool(_DUF_WORD_RE.search(_window(text, start)))
 
 
 def _national_ids(text, today):
     for match in _ID_RE.finditer(text):
         start, end = match.span()
+        value = match.group()
         if _LABEL_RE.search(_window(text, start)):
             continue
+        if " " in value and _inside_digit_run(text, start, end):
+            continue
         form = match.lastgroup
-        value = match.group()
+        could_be = ""
         if form == "no":
             digits = value.replace(" ", "").replace("-", "")
             subtype = no_national_id_subtype(digits, today)
             # Every fødselsnummer also passes the kontonummer checksum: the context decides.
-            if _bank_context(text, start):
+            if _payment_context(text, start, end):
                 if _no_kontonr.is_valid(digits):
                     yield _Candidate(start, end, "bank_account", "no_kontonummer", WARN, 4)
-            elif subtype:
-                yield _Candidate(start, end, "national_id", subtype, BLOCK, 6)
-        elif form == "se12":
-            digits = value.replace("-", "")
-            subtype = se_national_id_subtype(digits[2:], century=int(digits[:2]), today=today)
-            if subtype:
-                yield _Candidate(start, end, "national_id", subtype, BLOCK, 6)
+                continue
+        elif form in ("se12", "duf"):
+            digits = value.replace("-", "").replace(" ", "")
+            subtype = form == "se12" and se_national_id_subtype(
+                digits[2:], century=int(digits[:2]), today=today
+            )
+            if not subtype and _duf(digits, text, start, today):
+                subtype = "no_duf"
         elif form == "six4":
             subtype = _six_four_subtype(value, text, start, today)
-            if subtype:
-                yield _Candidate(start, end, "national_id", subtype, BLOCK, 6)
         else:  # ten digits, no separator
-            subtype = se_national_id_subtype(value, today=today)
-            if not subtype:
-                continue
-            # About 1 % of Swedish mobile numbers written without spaces also pass Luhn and
-            # the date; without an ID word nearby they are left to the phone detector.
-            if (
-                value[0] == "0"
-                and _phone_kind(46, int(value[1:]))
-                and not _ID_WORD_RE.search(_window(text, start))
-            ):
-                continue
-            yield _Candidate(start, end, "national_id", subtype, BLOCK, 6)
+            window = _window(text, start)
+            subtype = _foreign_ten_subtype(value, window) or se_national_id_subtype(
+                value, today=today
+            )
+            if subtype and value[0] == "0" and _could_be_swedish_phone(value):
+                # Ten bare digits from 0 can be a Swedish phone number too (and every number
+                # from 00 an international one): the words around it decide, and where they do
+                # not, it is taken for the more harmful of the two.
+                decided = _phone_or_id(text, start, end)
+                if decided == "phone":
+                    continue
+                could_be = "" if decided == "id" else "phone"
+        if subtype:
+            yield _Candidate(start, end, "national_id", subtype, BLOCK, 6, could_be=could_be)
+
+
+def _could_be_swedish_phone(ten):
+    """Ten digits from 0 that a reader could take for a phone number: a valid Swedish number
+    in its national form, or an international call prefix (00) before a country code."""
+    if ten[1] == "0":
+        return True
+    return _phone_kind(46, int(ten[1:])) is not None
 
 
 # --- Bank accounts --------------------------------------------------------------------------
@@ -422,6 +551,14 @@ def _bank_accounts(text):
             _window(text, match.start())
         ):
             yield _Candidate(*match.span(), "bank_account", "no_kontonummer", WARN, 4)
+    for match in _SE_ACCOUNT_RE.finditer(text):
+        found = _se_account(text, match)
+        if found:
+            yield found
+    for match in _GIRO_NUMBER_RE.finditer(text):
+        found = _giro(text, match)
+        if found:
+            yield found
     for match in _IBAN_RE.finditer(text):
         value = match.group()
         # The pattern may have run into a following code ("NO93 8601 1117 947 KR"): drop
@@ -435,6 +572,50 @@ def _bank_accounts(text):
             if cut < 15:
                 break
             value = value[:cut]
+
+
+def _giro(text, match):
+    """A bankgiro or plusgiro number at ``match``, if a giro word says so and its check digit
+    passes. Bankgiro numbers are seven or eight digits, plusgiro numbers two to eight."""
+    value = match.group()
+    if "-" in value:
+        words = list(_GIRO_WORD_RE.finditer(text, max(0, match.start() - _GIRO_CHARS), match.start()))
+        word = words[-1] if words else None
+    else:
+        word = _GIRO_LABEL_RE.search(_window(text, match.start()))
+    if word is None:
+        return None
+    digits = value.replace(" ", "").replace("-", "")
+    if word.group("bank"):
+        valid, subtype = bankgiro_valid(digits), "se_bankgiro"
+    else:
+        valid, subtype = plusgiro_valid(digits), "se_plusgiro"
+    return _Candidate(*match.span(), "bank_account", subtype, WARN, 2) if valid else None
+
+
+def _se_account(text, match):
+    """A Swedish bank account at ``match``, if a bank word stands before it and its bank's
+    check passes; an account run into by a following number is cut back group by group."""
+    start = match.start()
+    if not _SE_BANK_WORD_RE.search(_sentence_before(text, start, _PAYMENT_CHARS)):
+        return None
+    if _LABEL_RE.search(_window(text, start)):
+        return None
+    clearing = match.group("clearing").replace("-", "")
+    account_start = match.start("account")
+    written = match.group("account")
+    while written:
+        digits = written.replace(" ", "").replace("-", "")
+        if se_account_valid(clearing, digits):
+            end = account_start + len(written)
+            # Nordea's personkonto is numbered by its owner's personnummer: it is an ID.
+            subtype = clearing in ("3300", "3782") and se_national_id_subtype(digits)
+            if subtype:
+                return _Candidate(start, end, "national_id", subtype, BLOCK, 6)
+            return _Candidate(start, end, "bank_account", "se_bankkonto", WARN, 4)
+        cut = max(written.rfind(" "), written.rfind("-"))
+        written = written[:cut] if cut > 0 else ""
+    return None
 
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -455,6 +636,15 @@ def _emails(text, allowed):
             )
             previous_end = domain.end()
         at = text.find("@", at + 1)
+    for marker in _AT_WORD_RE.finditer(text):
+        local = _EMAIL_LOCAL_RE.search(text, max(0, marker.start() - 64), marker.start())
+        domain = local and _OBFUSCATED_DOMAIN_RE.match(text, marker.end())
+        if not domain or (local.start() > 0 and _EMAIL_LOCAL_CHARS.match(text, local.start() - 1)):
+            continue
+        address = f"{local.group()}@{_DOT_WORD_RE.sub('.', domain.group())}"
+        yield _Candidate(
+            local.start(), domain.end(), "email", "address", WARN, 1, address.casefold() in allowed
+        )
 
 
 # --- Phone numbers --------------------------------------------------------------------------
@@ -531,13 +721,12 @@ def _phone_at(text, start, groups, international):
         # Norwegian: eight digits as 91234567, 912 34 567 or 91 23 45 67.
         if len(digits) != 8 or any(text[a - 1] != " " for a, _ in groups[1:]):
             return None
-        if lengths == [8]:
-            # Eight bare digits are often an invoice or reference number: only mobile numbers
-            # or numbers after a phone word count.
+        if lengths not in ([3, 2, 3], [2, 2, 2, 2]):
+            # Eight bare digits are often an invoice or reference number, and other groupings
+            # ("406 22473", "2212 3456") are less usual: only mobile numbers or numbers after a
+            # phone word count.
             if digits[0] not in "49" and not _PHONE_WORD_RE.search(_window(text, start)):
                 return None
-        elif lengths not in ([3, 2, 3], [2, 2, 2, 2]):
-            return None
         found = _phone_kind(47, int(digits))
     if found and _not_a_phone_context(text, start, groups[-1][1]):
         return None
@@ -892,8 +1081,10 @@ def _settle(cluster, kept):
 
 def _masked(value, cand):
     if cand.kind == "email":
-        local, _, domain = value.partition("@")
-        return f"{mask(local, keep=1)}@{domain}"
+        at = value.find("@")
+        marker = _AT_WORD_RE.search(value) if at == -1 else None
+        at, after = (marker.start(), marker.end()) if marker else (at, at + 1)
+        return f"{mask(value[:at], keep=1)}{value[at:after]}{value[after:]}"
     if cand.kind == "person_name":
         return " ".join(mask(word, keep=1) for word in value.split(" "))
     if cand.kind == "special_category":
@@ -1015,6 +1206,7 @@ def scan(text: str, lang: str = "nb", allow: Iterable[str] = ()) -> list[Persona
             end=folded.original_offset(cand.end),
             severity=cand.severity,
             excerpt=_excerpt(text, final, index),
+            could_be=cand.could_be,
         )
         for index, cand in enumerate(final)
     ]

@@ -113,8 +113,7 @@ class StdnumDocumentationVectorTests(unittest.TestCase):
             return False  # the check letter and century sign are looked for in capitals
         if name == "no.kontonr" and not re.fullmatch(r"\d{4}([. ]?)\d\d\1\d{5}", form):
             return False  # 7-digit postgiro numbers ("0000.4090403") are not looked for
-        # Danish and Icelandic numbers are only recognised in their dashed form ddmmyy-nnnn.
-        return not (name in ("dk.cpr", "is_.kennitala") and "-" not in form)
+        return True
 
     def test_stdnum_rejects_skatteverkets_own_samordningsnummer(self):
         # Why the Swedish rules are our own: Skatteverket's example fails in python-stdnum.
