@@ -129,7 +129,8 @@ _SE_BANK_WORD_RE = re.compile(
 # "90 20 01-8"), read as giro numbers when a giro word stands before them; written as bare digits
 # only right after the word ("Bankgiro 50501055").
 _GIRO_NUMBER_RE = re.compile(
-    _NUM_FIRST + r"(?:[0-9]{2,3} ?- ?[0-9]{4}|[0-9]?(?: ?[0-9]{2}){0,3} ?-[0-9]|[0-9]{1,7})"
+    _NUM_FIRST
+    + r"(?:[0-9]{2,3} ?- ?[0-9]{4}|[0-9]?(?: ?[0-9]{2}){0,3} ?-[0-9]|[0-9]{1,7})"
     + _NUM_END
 )
 _GIRO_WORD_RE = re.compile(
@@ -424,13 +425,11 @@ def _payment_context(text, start, end):
 
 
 def _phone_or_id(text, start, end):
-    """"phone" or "id" when the words around a number written as ten bare digits decide which
+    """ "phone" or "id" when the words around a number written as ten bare digits decide which
     it is: the nearer of a phone word and an ID word before it, else the first after it."""
     nearest = _nearest(_window(text, start), (_PHONE_WORD_RE, _ID_WORD_RE))
     if nearest is None:
-        nearest = _nearest(
-            _sentence_after(text, end), (_PHONE_WORD_RE, _ID_WORD_RE), before=False
-        )
+        nearest = _nearest(_sentence_after(text, end), (_PHONE_WORD_RE, _ID_WORD_RE), before=False)
     return None if nearest is None else ("phone", "id")[nearest]
 
 
@@ -579,7 +578,9 @@ def _giro(text, match):
     passes. Bankgiro numbers are seven or eight digits, plusgiro numbers two to eight."""
     value = match.group()
     if "-" in value:
-        words = list(_GIRO_WORD_RE.finditer(text, max(0, match.start() - _GIRO_CHARS), match.start()))
+        # The nearest giro word before the number decides.
+        before = max(0, match.start() - _GIRO_CHARS)
+        words = list(_GIRO_WORD_RE.finditer(text, before, match.start()))
         word = words[-1] if words else None
     else:
         word = _GIRO_LABEL_RE.search(_window(text, match.start()))
@@ -608,10 +609,13 @@ def _se_account(text, match):
         digits = written.replace(" ", "").replace("-", "")
         if se_account_valid(clearing, digits):
             end = account_start + len(written)
-            # Nordea's personkonto is numbered by its owner's personnummer: it is an ID.
-            subtype = clearing in ("3300", "3782") and se_national_id_subtype(digits)
+            # Nordea's personkonto is numbered by its owner's personnummer: it is an ID. Other
+            # ten-digit accounts that read as a valid personnummer may be numbered the same
+            # way, and are taken for the more harmful of the two.
+            subtype = len(digits) == 10 and se_national_id_subtype(digits)
             if subtype:
-                return _Candidate(start, end, "national_id", subtype, BLOCK, 6)
+                could_be = "" if clearing in ("3300", "3782") else "bank_account"
+                return _Candidate(start, end, "national_id", subtype, BLOCK, 6, could_be=could_be)
             return _Candidate(start, end, "bank_account", "se_bankkonto", WARN, 4)
         cut = max(written.rfind(" "), written.rfind("-"))
         written = written[:cut] if cut > 0 else ""
@@ -721,12 +725,15 @@ def _phone_at(text, start, groups, international):
         # Norwegian: eight digits as 91234567, 912 34 567 or 91 23 45 67.
         if len(digits) != 8 or any(text[a - 1] != " " for a, _ in groups[1:]):
             return None
-        if lengths not in ([3, 2, 3], [2, 2, 2, 2]):
-            # Eight bare digits are often an invoice or reference number, and other groupings
-            # ("406 22473", "2212 3456") are less usual: only mobile numbers or numbers after a
-            # phone word count.
-            if digits[0] not in "49" and not _PHONE_WORD_RE.search(_window(text, start)):
-                return None
+        # Eight bare digits are often an invoice or reference number, and other groupings
+        # ("406 22473", "2212 3456") are less usual: only mobile numbers or numbers after a
+        # phone word count.
+        if (
+            lengths not in ([3, 2, 3], [2, 2, 2, 2])
+            and digits[0] not in "49"
+            and not _PHONE_WORD_RE.search(_window(text, start))
+        ):
+            return None
         found = _phone_kind(47, int(digits))
     if found and _not_a_phone_context(text, start, groups[-1][1]):
         return None

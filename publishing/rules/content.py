@@ -55,6 +55,23 @@ PERSONAL_DATA = {
     ),
 }
 
+#: Numbers that read as identity numbers but could be something else, by what else they could be.
+NATIONAL_ID_OR = {
+    "phone": (
+        gettext_lazy("An identity number, or a phone number written without spaces"),
+        gettext_lazy(
+            "Remove it if it is an identity number. If it is a phone number, write it in groups "
+            "(070-123 45 67) so that it reads as one."
+        ),
+    ),
+    "bank_account": (
+        gettext_lazy("A bank account numbered by an identity number"),
+        gettext_lazy(
+            "Remove it: many personal accounts are numbered by their owner's identity number."
+        ),
+    ),
+}
+
 #: Cap on findings of one kind, so that a page full of numbers gives a readable report.
 MAX_PER_KIND = 10
 
@@ -81,8 +98,8 @@ class TextResults:
 
     #: The text's size when it is too large to check; then nothing else was checked.
     too_large: int | None = None
-    #: ``{"kind", "severity", "field", "excerpt"}`` in text order, at most ``MAX_PER_KIND``
-    #: of a kind.
+    #: ``{"kind", "severity", "field", "excerpt", "could_be"}`` in text order, at most
+    #: ``MAX_PER_KIND`` of a kind.
     personal_data: list = field(default_factory=list)
     lix: float | None = None
     #: ``{"word", "suggestion"}``, each word once, in text order.
@@ -159,6 +176,7 @@ def analyse(context):
                     "severity": item.severity,
                     "field": _field_at(text, item.start),
                     "excerpt": item.excerpt,
+                    "could_be": item.could_be,
                 }
             )
     results.officialese = [
@@ -225,6 +243,8 @@ def personal_data_rule(context):
         return
     for item in results.personal_data:
         what, fix = PERSONAL_DATA.get(item["kind"], (item["kind"], ""))
+        if item["kind"] == "national_id" and item.get("could_be") in NATIONAL_ID_OR:
+            what, fix = NATIONAL_ID_OR[item["could_be"]]
         place = {"what": what, "where": _label(context.page, item["field"])}
         redacted = _("%(what)s in %(where)s.") % place
         excerpt = item.get("excerpt")

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from stdnum import luhn
 from stdnum.no import fodselsnummer as stdnum_fnr
+from stdnum.se import personnummer as stdnum_pnr
 
 NO_W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 NO_W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -149,6 +150,35 @@ def break_no(rng, number):
 def break_se(ten):
     """A Swedish number with a wrong Luhn digit."""
     return ten[:-1] + str((int(ten[-1]) + 1) % 10)
+
+
+def birth_dates():
+    """A day of every year from 1900 to this year, a different month and day each year."""
+    today = datetime.date.today()
+    for year in range(1900, today.year + 1):
+        day = datetime.date(year, year % 12 + 1, year % 28 + 1)
+        if day < today:
+            yield day
+
+
+def norwegian_number(day):
+    """A valid fødselsnummer for ``day`` (the individual number's range follows the century)."""
+    low, high = (0, 499) if day.year < 2000 else (500, 999)
+    for individual in range(low, high + 1):
+        base = f"{day:%d%m}{day.year % 100:02d}{individual:03d}"
+        first = stdnum_fnr.calc_check_digit1(base)
+        number = base + first + stdnum_fnr.calc_check_digit2(base + first)
+        if stdnum_fnr.is_valid(number) and stdnum_fnr.get_birth_date(number) == day:
+            return number
+    raise AssertionError(f"no fødselsnummer for {day}")
+
+
+def swedish_number(day):
+    """A valid ten-digit personnummer (YYMMDDNNNC) for ``day``."""
+    base = f"{day.year % 100:02d}{day:%m%d}{day.year % 1000 % 97:03d}"
+    number = base + luhn.calc_check_digit(base)
+    assert stdnum_pnr.is_valid(number), number
+    return number
 
 
 # --- Texts ------------------------------------------------------------------------------------

@@ -9,13 +9,11 @@ hyphens, en dashes, direction marks) and in full-width digits.
 import datetime
 import unittest
 
-from stdnum import luhn
-from stdnum.no import fodselsnummer
-from stdnum.se import personnummer
-
 from publishing.content_checks.base import mask
 from publishing.content_checks.normalise import normalise
 from publishing.content_checks.personal_data import scan
+
+from .corpus import birth_dates, norwegian_number, swedish_number
 
 #: Separators a reader does not see as anything but a space, a hyphen or nothing.
 SEPARATORS = {
@@ -32,35 +30,6 @@ SEPARATORS = {
     "nothing": "",
 }
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
-
-
-def birth_dates():
-    """A day of every year from 1900 to this year, a different month and day each year."""
-    today = datetime.date.today()
-    for year in range(1900, today.year + 1):
-        day = datetime.date(year, year % 12 + 1, year % 28 + 1)
-        if day < today:
-            yield day
-
-
-def norwegian_number(day):
-    """A valid fødselsnummer for ``day`` (the individual number's range follows the century)."""
-    low, high = (0, 499) if day.year < 2000 else (500, 999)
-    for individual in range(low, high + 1):
-        base = f"{day:%d%m}{day.year % 100:02d}{individual:03d}"
-        first = fodselsnummer.calc_check_digit1(base)
-        number = base + first + fodselsnummer.calc_check_digit2(base + first)
-        if fodselsnummer.is_valid(number) and fodselsnummer.get_birth_date(number) == day:
-            return number
-    raise AssertionError(f"no fødselsnummer for {day}")
-
-
-def swedish_number(day):
-    """A valid ten-digit personnummer (YYMMDDNNNC) for ``day``."""
-    base = f"{day.year % 100:02d}{day:%m%d}{day.year % 1000 % 97:03d}"
-    number = base + luhn.calc_check_digit(base)
-    assert personnummer.is_valid(number), number
-    return number
 
 
 class NormaliseTests(unittest.TestCase):

@@ -111,9 +111,8 @@ class StdnumDocumentationVectorTests(unittest.TestCase):
             return False  # an organisation, not a person
         if name == "fi.hetu" and form != form.upper():
             return False  # the check letter and century sign are looked for in capitals
-        if name == "no.kontonr" and not re.fullmatch(r"\d{4}([. ]?)\d\d\1\d{5}", form):
-            return False  # 7-digit postgiro numbers ("0000.4090403") are not looked for
-        return True
+        # 7-digit postgiro numbers ("0000.4090403") are not looked for.
+        return name != "no.kontonr" or bool(re.fullmatch(r"\d{4}([. ]?)\d\d\1\d{5}", form))
 
     def test_stdnum_rejects_skatteverkets_own_samordningsnummer(self):
         # Why the Swedish rules are our own: Skatteverket's example fails in python-stdnum.
@@ -813,3 +812,89 @@ class SamordningsnummerWithUnknownBirthDateTests(unittest.TestCase):
             with self.subTest(number=number):
                 found = scan(f"Nummer: {number[:6]}-{number[6:]}.", "sv")
                 self.assertEqual([f.kind for f in found if f.kind == "national_id"], [])
+
+
+class RealWorldFormsTests(unittest.TestCase):
+    """Forms of numbers and addresses as they are written on real pages."""
+
+    def test_a_label_silences_only_what_it_labels(self):
+        for text in ("Ordertelefon 22 12 34 56.", "Fakturaavdelingen: 22 12 34 56."):
+            with self.subTest(text=text):
+                self.assertEqual([f[0] for f in found(text)], ["phone"])
+        for text in (
+            "Fakturanummer 22123456.",
+            "Ordrenr. 22 12 34 56.",
+            "Kontraktsnummer 22123456.",
+        ):
+            with self.subTest(text=text):
+                self.assertEqual(found(text), [])
+
+    def test_ten_bare_digits_are_decided_by_the_words_around_them(self):
+        # 0701011231 passes Luhn and is a date (1 January 2007), and a valid Swedish mobile.
+        number = "0701011231"
+        self.assertTrue(se_national_id_subtype(number))
+        self.assertEqual(
+            [(f[0], f[2]) for f in found(f"Ring {number} efter fyra.", "sv")], [("phone", number)]
+        )
+        self.assertEqual(
+            ids(f"Elevens personnummer är {number}.", "sv"), [("se_personnummer", number)]
+        )
+        undecided = scan(f"Se {number} i bilagan.", "sv")
+        self.assertEqual([(f.kind, f.could_be) for f in undecided], [("national_id", "phone")])
+        self.assertEqual(
+            [f.kind for f in scan(f"{number} (mobil) efter klockan fyra.", "sv")], ["phone"]
+        )
+
+    def test_danish_and_icelandic_numbers_as_bare_digits_after_their_words(self):
+        self.assertEqual(ids("CPR-nr. 2110625629."), [("dk_cpr", "2110625629")])
+        self.assertEqual(ids("Kennitala 1201743399."), [("is_kennitala", "1201743399")])
+        self.assertEqual(ids("Nummer 2110625629."), [])
+
+    def test_duf_numbers_after_their_word(self):
+        for written in ("2012 586975 61", "201258697561"):
+            with self.subTest(written=written):
+                self.assertEqual(ids(f"DUF-nummer {written}."), [("no_duf", written)])
+                self.assertEqual(ids(f"Saken {written} er ferdig."), [])
+
+    def test_an_account_sentence_is_an_account_and_an_id_word_nearer_wins(self):
+        number = "01019012138"  # a valid fødselsnummer, and so a valid kontonummer
+        self.assertEqual(
+            found(f"Betal {number} innen fredag."), [("bank_account", "no_kontonummer", number)]
+        )
+        self.assertEqual(
+            ids(f"Ved innbetaling oppgir du fødselsnummer {number}."),
+            [("no_fodselsnummer", number)],
+        )
+
+    def test_swedish_payment_numbers(self):
+        cases = {
+            "Betala till bankgiro 5050-1055.": ("se_bankgiro", "5050-1055"),
+            "Vårt plusgiro är 90 20 01-7.": ("se_plusgiro", "90 20 01-7"),
+            "Bankgironummer för avfall: 369–3371": ("se_bankgiro", "369–3371"),
+            "Sätt in på mitt konto, clearingnummer 6152, kontonummer 123 456 789.": (
+                "se_bankkonto",
+                "6152, kontonummer 123 456 789",
+            ),
+        }
+        for text, expected in cases.items():
+            hits = [(f[1], f[2]) for f in found(text, "sv") if f[0] == "bank_account"]
+            with self.subTest(text=text):
+                self.assertEqual(hits, [expected])
+        self.assertEqual(found("Betala till bankgiro 5050-1056.", "sv"), [])  # wrong check digit
+
+    def test_a_nordea_personkonto_is_the_personnummer_it_is(self):
+        self.assertEqual(
+            found("Konto hos Nordea: 3300-8501011236.", "sv"),
+            [("national_id", "se_personnummer", "3300-8501011236")],
+        )
+
+    def test_addresses_written_to_keep_robots_away(self):
+        for written in ("kari.nordmann(at)avesta.se", "kari [at] alvdal.kommune.no"):
+            finding = scan(f"Skriv til {written} i dag.")
+            with self.subTest(written=written):
+                self.assertEqual([f.kind for f in finding], ["email"])
+                self.assertNotIn("kari", finding[0].excerpt)
+        self.assertEqual(found("Se figur (a) og (b)."), [])
+        self.assertEqual(
+            found("Skriv til post(at)alvdal.kommune.no.", allow=["post@alvdal.kommune.no"]), []
+        )
