@@ -19,9 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from publishing.content_checks import personal_data, plain_language  # noqa: E402
+from publishing.content_checks.normalise import normalise  # noqa: E402
 
 SIZES = {"1 KB": 1_000, "10 KB": 10_000, "100 KB": 100_000, "1 MB": 1_000_000}
-TARGETS_MS = {"10 KB": 10, "1 MB": 500}
+TARGETS_MS = {"10 KB": 5, "1 MB": 300}
+#: The share of the personal-data scan that reading the text as a reader sees it may cost.
+NORMALISE_SHARE_TARGET = 0.10
 
 
 def corpus_sentences():
@@ -109,6 +112,16 @@ def main(argv=None):
         value = results[label]["whole check"]
         verdict = "ok" if value < target else "OVER TARGET"
         say(f"target: {label} whole check under {target} ms: {value:.1f} ms {verdict}")
+
+    texts = [make_text(rng, sentences, 1_000_000) for _ in range(args.runs)]
+    folding = median_ms(lambda text, lang: normalise(text), texts, args.lang)
+    scanning = median_ms(personal_data.scan, texts, args.lang)
+    share = folding / scanning
+    verdict = "ok" if share <= NORMALISE_SHARE_TARGET else "OVER TARGET"
+    say(
+        f"target: normalising 1 MB at most {NORMALISE_SHARE_TARGET:.0%} of its personal-data "
+        f"scan: {folding:.1f} of {scanning:.1f} ms ({share:.0%}) {verdict}"
+    )
 
     say(f"\nMemory over {args.memory_texts} different 1 MB texts (resident, MB):")
     marks = {0, args.memory_texts // 4, args.memory_texts // 2, 3 * args.memory_texts // 4}

@@ -57,7 +57,7 @@ _CHECK_SOURCES = (
     "text_extraction.py",
     "live_text.py",
 )
-_CHECK_LIBRARIES = ("textstat", "phonenumbers", "python-stdnum", "wagtail")
+_CHECK_LIBRARIES = ("phonenumbers", "python-stdnum", "wagtail")
 
 #: Wagtail's fields that hold no text a reader sees: saving only these keeps the results.
 _TEXT_OF_PAGE = {"title", "seo_title", "search_description"}

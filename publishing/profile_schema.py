@@ -16,7 +16,7 @@ SCHEMA_VERSION = 1
 COUNTRIES = ("NO", "SE", "DK", "FI", "IS")
 STATEMENT_LEVELS = ("political", "strategic", "unit", "factual")
 SENSITIVITY_LEVELS = ("open", "internal", "exempt")
-CONTACT_KINDS = ("phone", "email", "address", "web")
+CONTACT_KINDS = ("phone", "email", "address", "web", "account")
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _HOSTNAME = re.compile(

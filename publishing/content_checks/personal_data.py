@@ -823,17 +823,26 @@ class _Allowed(NamedTuple):
     phones: frozenset
     emails: frozenset
     addresses: frozenset
+    accounts: frozenset  # digits only: "50501055", "9386011117947"
+
+
+def _account_key(value):
+    """An account's digits: the same account however it is grouped or labelled."""
+    return "".join(char for char in value if "0" <= char <= "9")
 
 
 @lru_cache(maxsize=64)
 def _allowed(values):
     """Normalise the public contact points: phones as E.164, e-mails and addresses folded."""
-    phones, emails, addresses = set(), set(), set()
+    phones, emails, addresses, accounts = set(), set(), set(), set()
     for value in values:
         value = value.strip()
         if "@" in value:
             emails.add(value.casefold())
             continue
+        # A payment account the municipality publishes (bankgiro, kontonummer, IBAN).
+        if len(_account_key(value)) >= 7:
+            accounts.add(_account_key(value))
         for match in _ADDRESS_RE.finditer(value):
             addresses.add(_address_key(match.group("street"), match.group("number")))
         for region in ("NO", "SE"):
@@ -843,7 +852,7 @@ def _allowed(values):
                 continue
             if phonenumbers.is_valid_number(number):
                 phones.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    return _Allowed(frozenset(phones), frozenset(emails), frozenset(addresses))
+    return _Allowed(frozenset(phones), frozenset(emails), frozenset(addresses), frozenset(accounts))
 
 
 # --- Special categories and names -----------------------------------------------------------
@@ -1168,6 +1177,14 @@ def scan(text: str, lang: str = "nb", allow: Iterable[str] = ()) -> list[Persona
         *_phones(text, allowed.phones),
         *_addresses(text, allowed.addresses),
     ]
+    if allowed.accounts:
+        candidates = [
+            cand._replace(allowed=True)
+            if cand.kind == "bank_account"
+            and _account_key(text[cand.start : cand.end]) in allowed.accounts
+            else cand
+            for cand in candidates
+        ]
     kept = _resolve(candidates)
     final = [cand for cand in kept.items if not cand.allowed]
 

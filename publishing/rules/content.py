@@ -98,8 +98,8 @@ class TextResults:
 
     #: The text's size when it is too large to check; then nothing else was checked.
     too_large: int | None = None
-    #: ``{"kind", "severity", "field", "excerpt", "could_be"}`` in text order, at most
-    #: ``MAX_PER_KIND`` of a kind.
+    #: ``{"kind", "severity", "field", "excerpt"}`` in text order, at most ``MAX_PER_KIND``
+    #: of a kind, with ``"could_be"`` when the number may be another kind too.
     personal_data: list = field(default_factory=list)
     lix: float | None = None
     #: ``{"word", "suggestion"}``, each word once, in text order.
@@ -170,15 +170,15 @@ def analyse(context):
     for item in found:
         counts[item.kind] = counts.get(item.kind, 0) + 1
         if counts[item.kind] <= MAX_PER_KIND:
-            results.personal_data.append(
-                {
-                    "kind": item.kind,
-                    "severity": item.severity,
-                    "field": _field_at(text, item.start),
-                    "excerpt": item.excerpt,
-                    "could_be": item.could_be,
-                }
-            )
+            finding = {
+                "kind": item.kind,
+                "severity": item.severity,
+                "field": _field_at(text, item.start),
+                "excerpt": item.excerpt,
+            }
+            if item.could_be:
+                finding["could_be"] = item.could_be
+            results.personal_data.append(finding)
     results.officialese = [
         {"word": span.data["word"], "suggestion": span.data["suggestion"]}
         for span in _unique(report.officialese)

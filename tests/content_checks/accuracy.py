@@ -17,7 +17,7 @@ import phonenumbers
 from stdnum import luhn
 
 from publishing.content_checks import accounts
-from publishing.content_checks.personal_data import scan
+from publishing.content_checks.personal_data import no_national_id_subtype, scan
 
 from .corpus import birth_dates, break_no, make_no, norwegian_number, swedish_number
 
@@ -187,7 +187,7 @@ def cases(seed=2026):
                 "",
                 "national_id",
                 "nb",
-                "wrong check digit",
+                "ID numbers with a wrong check digit",
             )
         )
         ten = swedish_number(day)
@@ -209,7 +209,7 @@ def cases(seed=2026):
                 "",
                 "national_id",
                 "sv",
-                "wrong check digit",
+                "ID numbers with a wrong check digit",
             )
         )
     for kind in ("d", "h"):
@@ -246,13 +246,16 @@ def cases(seed=2026):
             )
         )
         lang = rng.choice(("nb", "nn"))
+        label = "Norwegian accounts in payment sentences"
+        if no_national_id_subtype(account):
+            label += " that also pass the ID rules"
         out.append(
             Case(
                 _sentence(rng, PAYMENT_SENTENCES, lang, written),
                 written,
                 "bank_account",
                 lang,
-                "Norwegian accounts in payment sentences",
+                label,
             )
         )
     for _ in range(300):

@@ -898,3 +898,8 @@ class RealWorldFormsTests(unittest.TestCase):
         self.assertEqual(
             found("Skriv til post(at)alvdal.kommune.no.", allow=["post@alvdal.kommune.no"]), []
         )
+
+    def test_the_municipalitys_own_accounts_are_allowed_however_they_are_written(self):
+        text = "Betala till bankgiro 5050-1055 eller plusgiro 90 20 01-7."
+        self.assertEqual(len(found(text, "sv")), 2)
+        self.assertEqual(found(text, "sv", allow=["Bankgiro 5050 1055", "902001-7"]), [])

@@ -47,6 +47,20 @@ class PersonalDataRuleTests(TestCase):
         codes = [f.code for f in check_submit(reload(page), user=self.g.publisher) if f.blocks]
         self.assertIn("personal_data.national_id", codes)
 
+    def test_a_number_that_may_be_a_phone_blocks_and_says_how_to_write_a_phone(self):
+        # Ten bare digits that are both a valid personnummer and a valid Swedish mobile number.
+        page = self.page("Svar sendes til 0701011231 innen fredag.")
+        findings = [f for f in check_publish(reload(page)) if f.code == "personal_data.national_id"]
+        self.assertEqual(len(findings), 1)
+        self.assertEqual(findings[0].severity, BLOCK)
+        self.assertIn("or a phone number written without spaces", findings[0].message)
+        self.assertIn("write it in groups", findings[0].fix)
+        with translation.override("sv"):
+            finding = next(
+                f for f in check_publish(reload(page)) if f.code == "personal_data.national_id"
+            )
+            self.assertIn("telefonnummer skrivet utan mellanslag", finding.message)
+
     def test_switchboard_is_public_but_a_private_mobile_warns(self):
         page = self.page("Ring sentralbordet på 62 48 90 00 eller Ola på 912 34 567.")
         phones = [f for f in check_publish(reload(page)) if f.code == "personal_data.phone"]
