@@ -19,11 +19,11 @@ from wagtail.actions.publish_page_revision import (
     PublishPagePermissionError,
     PublishPageRevisionAction,
 )
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from . import audit
 from .models import GovernedPage, Municipality
-from .rules import blocking, check_publish, current_route
+from .rules import BLOCK, Finding, blocking, check_publish, current_route
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,13 @@ def publish_findings(action):
         return []
     now = timezone.now()
     scheduled_for = page.go_live_at if page.go_live_at and page.go_live_at > now else None
-    return blocking(
+    blocked = blocking(
         check_publish(
             page, user=action.user, when=now, route=current_route(), scheduled_for=scheduled_for
         )
     )
+    # Wagtail updates the page's aliases as part of the publish: they go live where they stand.
+    return blocked or alias_findings(page, user=action.user, when=now)
 
 
 def _governed_execute(original):
@@ -130,36 +132,107 @@ def _pages(page, recursive):
     return list(page.get_descendants(inclusive=True)) if recursive else [page]
 
 
+def municipality_at(page):
+    """The municipality whose public site or intranet holds ``page``, or None."""
+    return Municipality.objects.for_page(page) or intranet_of(page)
+
+
+def crosses_municipalities(page, destination):
+    """True if ``destination`` belongs to another municipality than ``page`` (or only one of
+    them belongs to any)."""
+    source, target = municipality_at(page), municipality_at(destination)
+    return getattr(source, "pk", None) != getattr(target, "pk", None)
+
+
+def _as_published_there(source, *, fresh):
+    """The version of ``source`` that would be live at its new place: its live content, or, for a
+    fresh publish (a draft going somewhere else), its latest revision."""
+    specific = source.specific
+    if not isinstance(specific, GovernedPage):
+        return None
+    if source.live and not fresh:
+        return specific
+    revision = specific.get_latest_revision()
+    return revision.as_object() if revision is not None else specific
+
+
+def _placement_refusal(pages, destination, *, fresh, user, message):
+    """The first page of ``pages`` that may not go live below ``destination``, worded with
+    ``message`` (title, reasons), or None. ``fresh`` judges drafts too, as a first publish."""
+    for source in pages:
+        if not (source.live or fresh):
+            continue
+        candidate = _as_published_there(source, fresh=fresh and not source.live)
+        if candidate is None:
+            continue
+        blocked = blocking(check_publish(candidate, user=user, location=destination))
+        if blocked:
+            return message % {
+                "title": candidate.title,
+                "reasons": " ".join(f.message for f in blocked),
+            }
+    return None
+
+
+def _intranet_inside(page):
+    """A municipality whose intranet root is ``page`` or below it."""
+    for municipality in Municipality.objects.exclude(intranet_page=None).select_related(
+        "intranet_page"
+    ):
+        if municipality.intranet_page.path.startswith(page.path):
+            return municipality
+    return None
+
+
 def copy_refusal(page, destination, *, keep_live, recursive, user=None):
     """Why copying ``page`` below ``destination`` must be refused, or ``None``."""
     if leaves_intranet(page, destination):
         return _("Pages on the intranet cannot be copied out of it; staff pages never go public.")
+    if recursive:
+        inside = _intranet_inside(page)
+        if inside is not None and getattr(municipality_at(destination), "pk", None) != inside.pk:
+            return _(
+                "This section holds the intranet of %(municipality)s, which cannot be copied out "
+                "of its site. Copy the sections you need instead."
+            ) % {"municipality": inside.name}
     if keep_live:
-        for source in _pages(page, recursive):
-            if not source.live:
-                continue
-            specific = source.specific
-            if isinstance(specific, GovernedPage):
-                blocked = blocking(check_publish(specific, user=user, location=destination))
-                if blocked:
-                    return _("“%(title)s” cannot be published as a copy: %(reasons)s") % {
-                        "title": specific.title,
-                        "reasons": " ".join(f.message for f in blocked),
-                    }
+        return _placement_refusal(
+            _pages(page, recursive),
+            destination,
+            fresh=False,
+            user=user,
+            message=_("“%(title)s” cannot be published as a copy: %(reasons)s"),
+        )
     return None
 
 
 def alias_refusal(page, destination, *, recursive, user=None):
-    """Why an alias of ``page`` below ``destination`` must be refused, or ``None``."""
+    """Why an alias of ``page`` below ``destination`` must be refused, or ``None``.
+
+    An alias goes live wherever it stands each time its source is published, so it is judged
+    there now: live sources as they are, and, across municipalities, drafts as a first publish
+    at the destination would be judged.
+    """
     if leaves_intranet(page, destination):
         return _(
             "Intranet pages cannot have aliases outside the intranet: the alias would be public."
         )
-    return copy_refusal(page, destination, keep_live=True, recursive=recursive, user=user)
+    return _placement_refusal(
+        _pages(page, recursive),
+        destination,
+        fresh=crosses_municipalities(page, destination),
+        user=user,
+        message=_("“%(title)s” cannot have an alias there: %(reasons)s"),
+    )
 
 
-def move_refusal(page, destination):
-    """Why moving ``page`` below ``destination`` must be refused, or ``None``."""
+def move_refusal(page, destination, user=None):
+    """Why moving ``page`` (with everything below it) below ``destination`` must be refused, or
+    ``None``.
+
+    A live page that moves goes live at its new place, so it is judged there; a move to another
+    municipality judges drafts too, as a first publish there, for everyone, superusers included.
+    """
     if leaves_intranet(page, destination):
         return _("Pages cannot be moved from the intranet to the public site.")
     target = intranet_of(destination)
@@ -168,7 +241,39 @@ def move_refusal(page, destination):
             "This page has aliases on the public site; moved to the intranet, its staff-only "
             "content would show there. Remove the aliases first."
         )
-    return None
+    return _placement_refusal(
+        _pages(page, recursive=True),
+        destination,
+        fresh=crosses_municipalities(page, destination),
+        user=user,
+        message=_("“%(title)s” cannot be moved there: %(reasons)s"),
+    )
+
+
+def alias_findings(page, *, user=None, when=None):
+    """Blocking findings for the aliases of ``page`` that would go live with it: each is judged
+    where it stands, with that place's municipality, intranet and rules."""
+
+    findings = []
+    for alias in Page.objects.filter(alias_of_id=page.pk):
+        blocked = blocking(check_publish(page, user=user, when=when, location=alias.get_parent()))
+        if blocked:
+            findings.append(
+                Finding(
+                    "placement.alias_blocked",
+                    BLOCK,
+                    _(
+                        "The alias of this page at “%(place)s” would go live with it, and may "
+                        "not go live there: %(reasons)s"
+                    )
+                    % {
+                        "place": alias.get_parent().title,
+                        "reasons": " ".join(f.message for f in blocked),
+                    },
+                    _("Delete the alias, or fix what stops it, and publish again."),
+                )
+            )
+    return findings
 
 
 def _public_aliases(page, municipality):
@@ -224,8 +329,29 @@ _guard_alias = _guard(
 _guard_move = _guard(
     "move",
     MovePagePermissionError,
-    lambda action, parent_after: move_refusal(action.page, parent_after),
+    lambda action, parent_after: move_refusal(action.page, parent_after, user=action.user),
 )
+
+
+def _keeping_view_restrictions(original):
+    """Wagtail copies only the view restrictions of the page a copy starts from; every page below
+    it that was private would become public in the copy. Copy each page's own restrictions."""
+
+    def copy_page(self, page, *args, **kwargs):
+        copy = original(self, page, *args, **kwargs)
+        if page.pk != self.page.pk and not copy.view_restrictions.exists():
+            for restriction in page.view_restrictions.all():
+                kept = PageViewRestriction(
+                    page=copy,
+                    restriction_type=restriction.restriction_type,
+                    password=restriction.password,
+                )
+                kept.save(user=self.user)
+                kept.groups.set(restriction.groups.all())
+        return copy
+
+    copy_page.__wrapped__ = original
+    return copy_page
 
 
 def install():
@@ -235,6 +361,7 @@ def install():
         (CopyPageAction, "check", _guard_copy),
         (CreatePageAliasAction, "check", _guard_alias),
         (MovePageAction, "check", _guard_move),
+        (CopyPageAction, "_copy_page", _keeping_view_restrictions),
     ):
         current = getattr(cls, name)
         if getattr(current, "_publishing_guard", False):

@@ -1,0 +1,58 @@
+"""The daily check finds live pages that got where they are past the rules."""
+
+import io
+
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from wagtail.models import PageViewRestriction
+
+from home.models import NewsPage
+from tests.factories import line_organisation, load_municipality
+from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+
+
+class LivePlacementCheckTests(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+        cls.g.editor.email = "kommunikasjon@example.no"
+        cls.g.editor.save()
+        cls.g.editor.groups.add(cls.g.municipality.communications_group)
+
+    def setUp(self):
+        super().setUp()
+        publish_notice(self.g)
+        reload(self.g.page).get_latest_revision().publish(user=self.g.editor)
+
+    def run_check(self):
+        output = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            try:
+                call_command("check_live_placement", "--municipality", "alvdal", stdout=output)
+            except CommandError as error:
+                return output.getvalue(), str(error)
+        return output.getvalue(), None
+
+    def test_a_site_published_through_the_rules_holds(self):
+        output, failure = self.run_check()
+        self.assertIsNone(failure, output)
+        self.assertIn("Every live page would be allowed", output)
+        self.assertEqual(mail.outbox, [])
+
+    def test_a_page_changed_in_the_database_is_reported_and_mailed(self):
+        other = line_organisation(load_municipality("avesta"))
+        NewsPage.objects.filter(pk=self.g.page.pk).update(owning_unit=other.unit)
+        output, failure = self.run_check()
+        self.assertIn("1 live page would not be allowed", failure)
+        self.assertIn(f"{self.g.page.pk} {self.g.page.title}", output)
+        self.assertIn("belongs to another municipality", output)
+        self.assertEqual([message.to for message in mail.outbox], [["kommunikasjon@example.no"]])
+        self.assertIn(self.g.page.title, mail.outbox[0].body)
+        self.assertIn(f"/admin/pages/{self.g.page.pk}/edit/", mail.outbox[0].body)
+
+    def test_an_intranet_without_its_restriction_is_reported(self):
+        PageViewRestriction.objects.filter(page=self.g.intranet).delete()
+        output, failure = self.run_check()
+        self.assertIsNotNone(failure)
+        self.assertIn("not restricted to the municipality's staff", output)
