@@ -354,3 +354,9 @@ def register_fast_track_menu_item():
 # Our content checks (vague link texts, images without alt text or with a file name for one) join
 # Wagtail's in the userbar and in the editor's Checks panel.
 hooks.register("construct_wagtail_userbar", swap_content_checker)
+
+
+# --- admin scope --------------------------------------------------------------------------------
+# Choosers, the admin API, reports and site history list only the user's own municipalities'
+# pages, documents, images and objects; the hooks and view narrowing live in admin_scope.
+from . import admin_scope  # noqa: E402, F401

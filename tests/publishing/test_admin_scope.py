@@ -1,0 +1,349 @@
+"""One admin scope: what an Alvdal user lists or searches in the admin holds nothing of Avesta's,
+and the reverse.
+
+Both demo municipalities are loaded (``load_demo``); each gets a staff-only intranet notice and a
+draft public page with a probe word in the title, a document and an image in its own collection,
+and log entries for them. Every listing and search of the admin (choosers, indexes, the admin
+API, reports, site history, and every item of the admin menu) is asked, as a communications
+editor, a publisher and a leader of each municipality, with the other municipality's titles as
+the query; the other's titles must not appear and the user's own must.
+"""
+
+import io
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import RequestFactory, TestCase
+from django.urls import reverse
+from wagtail.admin.menu import admin_menu
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
+from wagtail.log_actions import log
+from wagtail.models import Collection, Page
+
+from home.models import InternalNoticePage
+from publishing import admin_scope
+from publishing.models import Municipality, OrganisationUnit
+from tests.governance import EnglishAdminMixin
+
+User = get_user_model()
+PROBE = "Omfangsprobe"
+#: Wagtail refuses a page it will not show with a redirect to the dashboard (and a "no
+#: permission" message) or with 403/404; each is a refusal as long as nothing of the page shows.
+DENIED = (302, 403, 404)
+
+#: Usernames of the demo people, by municipality and kind of user.
+PEOPLE = {
+    "alvdal": {"editor": "alvdal.silje", "publisher": "alvdal.lars", "leader": "alvdal.hilde"},
+    "avesta": {"editor": "avesta.linnea", "publisher": "avesta.oskar", "leader": "avesta.maria"},
+}
+
+
+def other(slug):
+    return "avesta" if slug == "alvdal" else "alvdal"
+
+
+class AdminScopeTests(EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", quiet_logins=True, stdout=io.StringIO())
+        cls.m = {slug: Municipality.objects.get(slug=slug) for slug in PEOPLE}
+        cls.users = {
+            slug: {kind: User.objects.get(username=name) for kind, name in people.items()}
+            for slug, people in PEOPLE.items()
+        }
+        cls.probes = {}
+        for slug, municipality in cls.m.items():
+            author = cls.users[slug]["editor"]
+            leader = cls.users[slug]["leader"]
+            unit = leader.role_assignments.select_related("unit").first().unit
+            intranet = municipality.intranet_page.specific
+            notice = intranet.add_child(
+                instance=InternalNoticePage(
+                    title=f"{PROBE} {slug} intranettnotis",
+                    slug=f"probe-{slug}-notice",
+                    intro="Bare for ansatte.",
+                    owning_unit=unit,
+                    responsible_leader=leader,
+                    live=False,
+                )
+            )
+            notice.save_revision(user=leader)
+            log(notice, "wagtail.edit", user=leader)
+            home = municipality.site.root_page
+            draft = home.add_child(
+                instance=Page(title=f"{PROBE} {slug} utkast", slug=f"probe-{slug}", live=False)
+            )
+            draft.save_revision(user=author)
+            log(draft, "wagtail.edit", user=author)
+            own = Collection.objects.get(name=municipality.name)
+            document = get_document_model().objects.create(
+                title=f"{PROBE} {slug} dokument",
+                collection=own,
+                file=ContentFile(b"x", f"probe-{slug}.txt"),
+            )
+            log(document, "wagtail.create", user=author)
+            image = get_image_model().objects.create(
+                title=f"{PROBE} {slug} bilde",
+                collection=own,
+                file=get_test_image_file(filename=f"probe-{slug}.png"),
+            )
+            log(image, "wagtail.create", user=author)
+            log(unit, "wagtail.edit", user=author)
+            cls.probes[slug] = {
+                "notice": notice,
+                "draft": draft,
+                "document": document,
+                "image": image,
+                "unit": unit,
+            }
+
+    # --- what counts as whose -----------------------------------------------------------------
+
+    def titles_of(self, slug):
+        """Titles that are ``slug``'s alone: its probes, every page of its tree but its home (the
+        site's name, which the page types report's site filter names for everyone), and the names
+        of its register entries that were logged."""
+        municipality = self.m[slug]
+        home = municipality.site.root_page
+        pages = Page.objects.descendant_of(home).values_list("title", flat=True)
+        theirs = set(pages) | {str(p) for key, p in self.probes[slug].items() if key != "unit"}
+        mine = set(
+            Page.objects.descendant_of(self.m[other(slug)].site.root_page).values_list(
+                "title", flat=True
+            )
+        )
+        # Titles both municipalities use ("Nyheter", "Kontakt") say nothing of either.
+        return {t for t in theirs - mine if len(t) >= 8}
+
+    def probe_titles(self, slug):
+        return {str(p) for key, p in self.probes[slug].items() if key != "unit"}
+
+    def assert_none_of(self, slug, content, url):
+        for title in self.titles_of(slug):
+            for form in {title, _escaped(title), _json_escaped(title)}:
+                self.assertNotIn(form, content, f"{url} shows {slug}'s “{title}”")
+
+    def get(self, user, url, data=None):
+        self.login(user)
+        response = self.client.get(url, data or {})
+        content = response.content.decode()
+        if response.status_code == 200 and response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            content = json.dumps(response.json(), ensure_ascii=False)
+        return response, content
+
+    # --- the fixed list -------------------------------------------------------------------------
+
+    def listing_urls(self, slug):
+        """(url, query, titles the user must see there) for every listing and search."""
+        own = self.probes[slug]
+        q = {"q": PROBE}
+        return [
+            (reverse("wagtailadmin_choose_page"), {}, set()),
+            (
+                reverse("wagtailadmin_choose_page_child", args=[self.m[slug].site.root_page_id]),
+                {},
+                {str(own["draft"])},
+            ),
+            (
+                reverse("wagtailadmin_choose_page_child", args=[self.m[slug].intranet_page_id]),
+                {},
+                {str(own["notice"])},
+            ),
+            (
+                reverse("wagtailadmin_choose_page_search"),
+                q,
+                {str(own["draft"]), str(own["notice"])},
+            ),
+            (reverse("wagtailadmin_choose_page_external_link"), {}, set()),
+            (reverse("wagtailadmin_choose_page_email_link"), {}, set()),
+            (reverse("wagtailadmin_pages:search"), q, set()),
+            (reverse("wagtailadmin_explore_root"), {}, set()),
+            (reverse("wagtaildocs_chooser:choose"), {}, {str(own["document"])}),
+            (reverse("wagtaildocs_chooser:choose_results"), q, {str(own["document"])}),
+            (reverse("wagtailimages_chooser:choose"), {}, {str(own["image"])}),
+            (reverse("wagtailimages_chooser:choose_results"), q, {str(own["image"])}),
+            (reverse("wagtaildocs:index"), q, set()),
+            (reverse("wagtailimages:index"), q, set()),
+            (reverse("wagtailsnippets:index"), {}, set()),
+            (reverse("wagtailadmin_api:pages:listing"), {"search": PROBE}, set()),
+            (reverse("wagtailadmin_api:pages:listing"), {"limit": 20, "offset": 0}, set()),
+            (reverse("wagtailadmin_api:documents:listing"), {"search": PROBE}, set()),
+            (reverse("wagtailadmin_api:images:listing"), {"search": PROBE}, set()),
+            (reverse("wagtailadmin_reports:site_history"), {}, set()),
+            (reverse("wagtailadmin_reports:site_history_results"), {"label": PROBE}, set()),
+            (reverse("wagtailadmin_reports:locked_pages"), {}, set()),
+            (reverse("wagtailadmin_reports:aging_pages"), {}, set()),
+            (reverse("wagtailadmin_reports:page_types_usage"), {}, set()),
+            (reverse("wagtailadmin_reports:workflow"), {}, set()),
+            (reverse("wagtailadmin_reports:workflow_tasks"), {}, set()),
+        ]
+
+    def test_every_listing_shows_own_and_none_of_the_others(self):
+        for slug, people in self.users.items():
+            for kind, user in people.items():
+                for url, data, expected in self.listing_urls(slug):
+                    with self.subTest(slug=slug, kind=kind, url=url, data=data):
+                        response, content = self.get(user, url, data)
+                        self.assertIn(response.status_code, (200, 302, 403), url)
+                        self.assert_none_of(other(slug), content, url)
+                        if response.status_code == 200 and kind == "editor":
+                            for title in expected:
+                                self.assertIn(_escaped(title), content, url)
+
+    def test_own_editor_finds_own_probes_through_the_admin_api_and_site_history(self):
+        for slug, people in self.users.items():
+            editor = people["editor"]
+            response, content = self.get(
+                editor, reverse("wagtailadmin_api:pages:listing"), {"search": PROBE}
+            )
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(
+                {item["title"] for item in response.json()["items"]},
+                {str(self.probes[slug]["draft"]), str(self.probes[slug]["notice"])},
+            )
+            response, content = self.get(
+                editor, reverse("wagtailadmin_reports:site_history_results")
+            )
+            self.assertEqual(response.status_code, 200)
+            for key in ("draft", "notice"):
+                self.assertIn(_escaped(str(self.probes[slug][key])), content, slug)
+
+    def test_browsing_into_the_others_tree_in_the_chooser_is_not_found(self):
+        for slug, people in self.users.items():
+            theirs = self.m[other(slug)]
+            for kind, user in people.items():
+                for page_id in (theirs.site.root_page_id, theirs.intranet_page_id):
+                    url = reverse("wagtailadmin_choose_page_child", args=[page_id])
+                    response, content = self.get(user, url)
+                    self.assertEqual(response.status_code, 404, (slug, kind, url))
+                    self.assertNotIn(Page.objects.get(pk=page_id).title, content)
+                # The chooser's root lists the user's own home and not the other's.
+                response, content = self.get(user, reverse("wagtailadmin_choose_page"))
+                self.assertNotIn(f">{theirs.site.root_page.title}<", content)
+
+    def test_page_history_of_the_others_page_is_refused(self):
+        for slug, people in self.users.items():
+            for kind, user in people.items():
+                for key in ("draft", "notice"):
+                    page = self.probes[other(slug)][key]
+                    url = reverse("wagtailadmin_pages:history", args=[page.pk])
+                    self.login(user)
+                    response = self.client.get(url, follow=True)
+                    self.assertIn(
+                        response.redirect_chain[0][1]
+                        if response.redirect_chain
+                        else response.status_code,
+                        DENIED,
+                        (slug, kind, key),
+                    )
+                    self.assertNotEqual(response.request["PATH_INFO"], url)
+                    self.assertNotIn(page.title, response.content.decode())
+            own = self.probes[slug]["draft"]
+            response, _content = self.get(
+                people["editor"], reverse("wagtailadmin_pages:history", args=[own.pk])
+            )
+            self.assertEqual(response.status_code, 200)
+
+    def test_superuser_sees_both(self):
+        root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+            "scope.root", "root@example.org", "pw"
+        )
+        response, content = self.get(root, reverse("wagtailadmin_choose_page_search"), {"q": PROBE})
+        for slug in PEOPLE:
+            for key in ("draft", "notice"):
+                self.assertIn(_escaped(str(self.probes[slug][key])), content)
+
+    # --- the admin menu, walked ------------------------------------------------------------------
+
+    def menu_urls(self, user):
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        urls = []
+
+        def walk(items):
+            for item in items:
+                menu = getattr(item, "menu", None)
+                if menu is not None:
+                    walk(menu.menu_items_for_request(request))
+                url = getattr(item, "url", "")
+                if url and url.startswith("/admin/") and "logout" not in url:
+                    urls.append(url)
+
+        walk(admin_menu.menu_items_for_request(request))
+        return sorted(set(urls))
+
+    def test_every_admin_menu_listing_holds_none_of_the_others(self):
+        seen = set()
+        for slug, people in self.users.items():
+            for kind, user in people.items():
+                urls = self.menu_urls(user)
+                self.assertTrue(urls, (slug, kind))
+                for url in urls:
+                    seen.add(url)
+                    for data in ({}, {"q": PROBE}):
+                        with self.subTest(slug=slug, kind=kind, url=url, data=data):
+                            response, content = self.get(user, url, data)
+                            self.assertLess(response.status_code, 500, url)
+                            self.assert_none_of(other(slug), content, url)
+        # The walk reached the listings this scope is about.
+        for name in ("wagtailadmin_reports:site_history", "wagtaildocs:index"):
+            self.assertIn(reverse(name), seen, name)
+
+
+class ScopeFunctionTests(TestCase):
+    """The scope itself, without views."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", quiet_logins=True, stdout=io.StringIO())
+        cls.alvdal = Municipality.objects.get(slug="alvdal")
+        cls.avesta = Municipality.objects.get(slug="avesta")
+        cls.silje = User.objects.get(username="alvdal.silje")
+
+    def test_pages(self):
+        pages = admin_scope.scoped_pages(Page.objects.all(), self.silje)
+        ids = set(pages.values_list("pk", flat=True))
+        self.assertIn(self.alvdal.intranet_page_id, ids)
+        self.assertIn(self.alvdal.site.root_page_id, ids)
+        self.assertIn(Page.get_first_root_node().pk, ids)
+        self.assertFalse(
+            ids
+            & set(
+                Page.objects.descendant_of(self.avesta.site.root_page, inclusive=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        )
+
+    def test_collections_and_register_objects(self):
+        collections = admin_scope.scoped_objects(Collection.objects.all(), self.silje)
+        names = set(collections.values_list("name", flat=True))
+        self.assertIn(self.alvdal.name, names)
+        self.assertNotIn(self.avesta.name, names)
+        units = admin_scope.scoped_objects(OrganisationUnit.objects.all(), self.silje)
+        self.assertEqual({u.municipality_id for u in units}, {self.alvdal.pk})
+        self.assertEqual(admin_scope.municipality_lookup(OrganisationUnit), "municipality")
+
+    def test_remembered_per_request(self):
+        user = User.objects.get(username="alvdal.silje")
+        admin_scope.page_scope_q(user)
+        admin_scope.collection_scope_q(user)
+        with self.assertNumQueries(0):
+            admin_scope.page_scope_q(user)
+            admin_scope.collection_scope_q(user)
+
+
+def _escaped(text):
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+def _json_escaped(text):
+    return json.dumps(text, ensure_ascii=False)[1:-1]
