@@ -429,6 +429,53 @@ def scope_admin_api(router):
             router.register_endpoint(name, viewset)
 
 
+# --- register filters -----------------------------------------------------------------------
+
+
+def scoped_list_filter():
+    """A list filter for the registers (wagtail-modeladmin) whose choices are the objects the
+    user may list: "By municipality" offers the user's own municipalities, not every one."""
+    from django.contrib.admin.filters import RelatedFieldListFilter
+
+    class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+        def field_choices(self, field, request, model_admin):
+            related = field.related_model._default_manager.all()
+            related = scoped_objects(related, request.user)
+            ordering = self.field_admin_ordering(field, request, model_admin)
+            if ordering:
+                related = related.order_by(*ordering)
+            return [(obj.pk, str(obj)) for obj in related]
+
+    return ScopedRelatedFieldListFilter
+
+
+def scope_list_filters(*admin_classes):
+    """Give each ``list_filter`` entry of ``admin_classes`` that is a relation to a model of a
+    municipality (the municipality itself included) the scoped filter."""
+    from django.contrib.admin.utils import get_fields_from_path
+
+    filter_class = scoped_list_filter()
+    for admin_class in admin_classes:
+        entries = []
+        for entry in admin_class.list_filter:
+            if isinstance(entry, str):
+                field = get_fields_from_path(admin_class.model, entry)[-1]
+                related = getattr(field, "related_model", None)
+                if related is not None and _out_of_scope_model(related):
+                    entry = (entry, filter_class)
+            entries.append(entry)
+        admin_class.list_filter = tuple(entries)
+
+
+def _out_of_scope_model(model):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Collection, Page, Site, Workflow
+
+    return issubclass(model, (Page, Collection, Group, Site, Workflow)) or bool(
+        municipality_lookup(model)
+    )
+
+
 # --- views without a hook -------------------------------------------------------------------
 
 
@@ -461,10 +508,13 @@ def install():
         LogEntriesView,
         SiteHistoryReportFilterSet,
     )
-    from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+    from wagtail.admin.views.reports.page_types_usage import (
+        PageTypesUsageReportFilterSet,
+        PageTypesUsageReportView,
+    )
     from wagtail.documents.views.documents import IndexView as DocumentIndexView
     from wagtail.images.views.images import IndexView as ImageIndexView
-    from wagtail.models import Page
+    from wagtail.models import Page, Site
 
     # Site history: each log model's entries are filtered before they are joined.
     _wrap(LogEntriesView, "filter_queryset", _narrow_result(scoped_log_entries))
@@ -498,6 +548,23 @@ def install():
         return method
 
     _wrap(PageTypesUsageReportView, "decorate_paginated_queryset", hide_foreign_last_edits)
+
+    # Its site filter offers the user's own sites (and sites of no municipality).
+    def own_sites_only(original):
+        def method(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            user = getattr(self.request, "user", None)
+            if user is None or "site" not in self.filters:
+                return
+            out = set(_out_of_scope_pks(Site, user).values_list("pk", flat=True))
+            self.sites = {pk: site for pk, site in self.sites.items() if pk not in out}
+            self.filters["site"].extra["choices"] = [
+                (site.root_page.path, str(site)) for site in self.sites.values()
+            ]
+
+        return method
+
+    _wrap(PageTypesUsageReportFilterSet, "__init__", own_sites_only)
 
     # Workflow reports: who asked for approval, and which workflows there are, as filters.
     def scoped_requesters(request):

@@ -358,5 +358,10 @@ hooks.register("construct_wagtail_userbar", swap_content_checker)
 
 # --- admin scope --------------------------------------------------------------------------------
 # Choosers, the admin API, reports and site history list only the user's own municipalities'
-# pages, documents, images and objects; the hooks and view narrowing live in admin_scope.
-from . import admin_scope  # noqa: E402, F401
+# pages, documents, images and objects; the hooks and view narrowing live in admin_scope. The
+# registers' "By municipality" filters offer the user's own municipalities only.
+from . import admin_scope  # noqa: E402
+
+admin_scope.scope_list_filters(
+    OrganisationUnitAdmin, RoleAssignmentAdmin, AudienceAdmin, PublisherCertificateAdmin
+)

@@ -104,12 +104,11 @@ class AdminScopeTests(EnglishAdminMixin, TestCase):
     # --- what counts as whose -----------------------------------------------------------------
 
     def titles_of(self, slug):
-        """Titles that are ``slug``'s alone: its probes, every page of its tree but its home (the
-        site's name, which the page types report's site filter names for everyone), and the names
-        of its register entries that were logged."""
+        """Titles that are ``slug``'s alone: its probes and every page of its tree, its home (the
+        municipality's name) included."""
         municipality = self.m[slug]
         home = municipality.site.root_page
-        pages = Page.objects.descendant_of(home).values_list("title", flat=True)
+        pages = Page.objects.descendant_of(home, inclusive=True).values_list("title", flat=True)
         theirs = set(pages) | {str(p) for key, p in self.probes[slug].items() if key != "unit"}
         mine = set(
             Page.objects.descendant_of(self.m[other(slug)].site.root_page).values_list(
