@@ -359,11 +359,26 @@ class _DemoLoader:
         page.live = False
         parent.add_child(instance=page)
         page.full_clean()
+        if "internal_notice" in fields:
+            self.link_back(fields["internal_notice"], page)
         revision = page.save_revision(user=fields["responsible_leader"])
         if item.get("live", True):
             revision.publish(user=None)
         self.created.append(f"page {page.title}")
         return page
+
+
+    def link_back(self, notice, page):
+        """The notice names ``page`` as a page it is about (a notice counts for a page only
+        when they are linked both ways), published again if it was live."""
+        notice = type(notice).objects.get(pk=notice.pk)
+        draft = notice.get_latest_revision_as_object()
+        if page.pk in {p.pk for p in draft.about_pages.all()}:
+            return
+        draft.about_pages.add(page)
+        revision = draft.save_revision(user=notice.responsible_leader)
+        if notice.live:
+            revision.publish(user=None)
 
 
 _RICH_TEXT_FIELDS = (

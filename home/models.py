@@ -398,7 +398,11 @@ class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
         help_text=_("Notices to staff are internal; they never reach the public site."),
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("about_pages"),
+    ]
     edit_handler = governed_edit_handler(content_panels)
     parent_page_types = ["home.IntranetIndexPage"]
     subpage_types = []

@@ -295,6 +295,10 @@ PROFILE = Table(
         "workflow": Table(
             {
                 "internal_notice_lead_minutes": Integer(minimum=0, maximum=60 * 24 * 30),
+                # How many days before a page was submitted for approval (or, published without
+                # a workflow, before it goes live) its internal notice may have gone live and
+                # still count as telling staff about it (``rules.governance.notice_standing``).
+                "notice_window_days": Integer(minimum=1, maximum=365, optional=True, default=14),
                 "review_interval_months": Integer(minimum=1, maximum=60),
             }
         ),

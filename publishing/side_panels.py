@@ -25,6 +25,7 @@ from .people import person_label, person_name
 from .rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from .rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids
 from .rules.content import page_text, reading_target
+from .rules.governance import notice_standing
 
 #: Rule-code prefixes, in the order the panel shows their sections.
 SECTIONS = (
@@ -216,7 +217,7 @@ def build_report(page, *, user, parent=None, form=None):
         key = next(k for k, prefixes in SECTIONS if finding.code.startswith(prefixes))
         sections[key].findings.append(item)
     _plain_language(sections["plain_language"], page, context)
-    _notice(sections["notice"], page)
+    _notice(sections["notice"], page, context)
     _openness(sections["openness"], page, context)
     _approval(sections["approval"], page)
     shown = [s for s in sections.values() if s.key != "other" or s.findings]
@@ -284,24 +285,44 @@ def _plain_language(section, page, context):
         section.more_notes = max(len(notes) - MAX_NOTES, 0)
 
 
-def _notice(section, page):
+def _notice(section, page, context):
     affects = getattr(page, "affects_staff", False)
     section.facts.append((_("Affects staff"), _("Yes") if affects else _("No")))
     if not affects:
         section.ok_text = _("The page does not affect staff; no internal notice is needed.")
         return
-    notice = page.internal_notice.specific if page.internal_notice_id else None
+    for label, value in notice_facts(notice_standing(context)):
+        section.facts.append((label, value))
+
+
+def notice_facts(standing):
+    """``(label, value)`` pairs about a page's internal notice as ``notice_standing`` judged
+    it: which notice, whether it counts for the page (and why not), when it went live and to
+    whom. The governance panel and the approval view show these."""
+    notice = standing.notice
     if notice is None:
-        status = _("None chosen")
-    elif notice.live:
-        moment = notice.last_published_at or notice.first_published_at
-        status = _("“%(title)s”, live since %(time)s") % {
-            "title": notice.title,
-            "time": date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else "–",
-        }
+        return [(_("Internal notice"), _("None chosen"))]
+    facts = [(_("Internal notice"), "“%s”" % notice.title)]
+    # When it does not count, the section's finding says why.
+    facts.append((_("Counts for this page"), _("Yes") if standing.counts else _("No")))
+    if notice.live and standing.went_live:
+        facts.append((_("Went live"), _when(standing.went_live)))
     else:
-        status = _("“%(title)s”, not live yet") % {"title": notice.title}
-    section.facts.append((_("Internal notice"), status))
+        facts.append((_("Went live"), _("Not live")))
+    if standing.intranet_of is not None:
+        audiences = ", ".join(str(audience) for audience in standing.audiences())
+        facts.append(
+            (
+                _("To whom"),
+                _("%(audiences)s on the intranet of %(municipality)s")
+                % {"audiences": audiences or "–", "municipality": standing.intranet_of.name},
+            )
+        )
+    return facts
+
+
+def _when(moment):
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _openness(section, page, context):

@@ -108,6 +108,7 @@ def _create_linked_notice(user, page, intranet, municipality, form):
         live=False,
     )
     notice.audiences.set(municipality.audiences.filter(is_internal=True))
+    notice.about_pages.set([Page.objects.get(pk=page.pk)])  # created for it: linked both ways
     intranet.add_child(instance=notice)
     notice.save_revision(user=user)
     draft.affects_staff = True

@@ -41,7 +41,8 @@ def ensure_wagtail_base():
         Collection.add_root(name="Root")
 
 
-def build_governed(slug="alvdal"):
+def build_governed(slug="alvdal", prefix=""):
+    """Both municipalities can be built in one test: ``prefix`` keeps their people apart."""
     ensure_wagtail_base()
     g = Governed()
     g.municipality = m = load_municipality(slug)
@@ -64,22 +65,22 @@ def build_governed(slug="alvdal"):
             expires_on=today + datetime.timedelta(days=expires_in_days),
         )
 
-    g.publisher = UserFactory(username="publisher")
+    g.publisher = UserFactory(username=f"{prefix}publisher")
     RoleFactory(user=g.publisher, unit=line.unit, role=Role.EMPLOYEE)
     certificate(g.publisher, 30, 300)
-    g.expired_publisher = UserFactory(username="expired")
+    g.expired_publisher = UserFactory(username=f"{prefix}expired")
     certificate(g.expired_publisher, 800, -10)
-    g.editor = UserFactory(username="editor")
+    g.editor = UserFactory(username=f"{prefix}editor")
     RoleFactory(user=g.editor, unit=line.top, role=Role.COMMUNICATIONS_EDITOR)
     certificate(g.editor, 30, 300)
-    g.deputy = UserFactory(username="deputy")
+    g.deputy = UserFactory(username=f"{prefix}deputy")
     DeputyFactory(
         assignment=g.leader.role_assignments.get(),
         deputy=g.deputy,
         starts_on=today - datetime.timedelta(days=1),
         ends_on=today + datetime.timedelta(days=10),
     )
-    g.crisis = UserFactory(username="crisis")
+    g.crisis = UserFactory(username=f"{prefix}crisis")
     g.superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
     for user, keys in (
         (g.publisher, ["publishers", "staff"]),
@@ -128,7 +129,26 @@ def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, *
     page.audiences.set([g.citizens])
     g.news_index.add_child(instance=page)
     page.save_revision(user=author or g.publisher)
+    if notice:
+        link_both_ways(g.notice, page)
     return page
+
+
+def link_both_ways(notice, page):
+    """``notice`` names ``page`` as a page it is about, in its row and its latest and live
+    revisions (as if its editor had chosen the page before it was published): without it the
+    notice does not count for the page."""
+    from wagtail.models import Revision
+
+    notice = type(notice).objects.get(pk=notice.pk)
+    notice.about_pages.add(page)
+    notice.save(update_fields=["about_pages"])
+    for revision in Revision.objects.filter(
+        pk__in={notice.latest_revision_id, notice.live_revision_id} - {None}
+    ):
+        about = set(revision.content.get("about_pages") or [])
+        revision.content["about_pages"] = sorted(about | {page.pk})
+        revision.save(update_fields=["content"])
 
 
 def notice_at_leader(g, number):

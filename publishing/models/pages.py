@@ -180,6 +180,8 @@ NOT_READ_BY_CITIZENS = frozenset(
     {
         # GovernedPage
         "internal_notice",
+        # BaseInternalNoticePage: which pages a notice to staff is about
+        "about_pages",
         "communication_plan",
         "review_by",
         "public_credit",
@@ -237,11 +239,41 @@ def changes_what_citizens_read(before, after):
     return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
 
 
+def _pages_a_notice_may_be_about():
+    """The pages a notice to staff may be about: saved pages of the governed types that are not
+    notices themselves (the choices of ``about_pages``)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    models_ = [
+        model
+        for model in get_page_models()
+        if issubclass(model, GovernedPage)
+        and not model._meta.abstract
+        and not issubclass(model, BaseInternalNoticePage)
+    ]
+    return models.Q(content_type__in=ContentType.objects.get_for_models(*models_).values())
+
+
 class BaseInternalNoticePage(GovernedPage):
     """Abstract base for a notice to staff on the intranet.
 
-    Governed pages that affect staff point at one of these through ``internal_notice``.
+    Governed pages that affect staff point at one of these through ``internal_notice``; the
+    notice names the pages it is about in ``about_pages``. A notice counts for a page only when
+    the two are linked both ways (``rules.governance.notice_standing``), so an old notice about
+    something else cannot stand in for it.
     """
+
+    about_pages = ParentalManyToManyField(
+        "wagtailcore.Page",
+        verbose_name=_("about the pages"),
+        blank=True,
+        related_name="+",
+        limit_choices_to=_pages_a_notice_may_be_about,
+        help_text=_(
+            "The public pages this notice tells staff about. A page may be published only "
+            "after a live notice that names it here."
+        ),
+    )
 
     class Meta:
         abstract = True

@@ -54,6 +54,10 @@ class Facts:
     municipalities: list = field(default_factory=list)
     #: Linked internal notices by id (base pages); a requested id that does not exist is None.
     notices: dict = field(default_factory=dict)
+    #: Ids of the pages each of those notices names as the pages it is about, by notice id.
+    notice_about: dict = field(default_factory=dict)
+    #: When each page was submitted for the approval it waits in (``governance.submitted_at``).
+    submitted: dict = field(default_factory=dict)
     #: Every unit of the municipalities, by id.
     units: dict = field(default_factory=dict)
     #: Responsible leaders and spokespersons by id; a requested id that does not exist is None.
@@ -150,6 +154,8 @@ def prefetch(contexts, kept_text=False):
     notice_ids = {p.internal_notice_id for p in pages if getattr(p, "internal_notice_id", None)}
     facts.notices = dict.fromkeys(notice_ids)
     facts.notices.update(Page.objects.in_bulk(notice_ids))
+    facts.notice_about = _notice_about(notice_ids)
+    facts.submitted = _submitted([p for p in pages if getattr(p, "affects_staff", False)])
 
     user_ids = set()
     for page in pages:
@@ -197,6 +203,60 @@ def prefetch(contexts, kept_text=False):
         key = (certificate.user_id, certificate.municipality_id)
         facts.certificates.setdefault(key, []).append(certificate)
     return facts
+
+
+def _notice_about(notice_ids):
+    """``{notice id: {ids of the pages it is about}}``, one query a notice page type."""
+    from wagtail.models import get_page_models
+
+    from ..models.pages import BaseInternalNoticePage
+
+    about = {pk: set() for pk in notice_ids}
+    if not notice_ids:
+        return about
+    for model in get_page_models():
+        if model._meta.abstract or not issubclass(model, BaseInternalNoticePage):
+            continue
+        through = model._meta.get_field("about_pages").remote_field.through
+        relation = model._meta.get_field("about_pages")
+        source = through._meta.get_field(relation.m2m_field_name()).attname
+        target = through._meta.get_field(relation.m2m_reverse_field_name()).attname
+        rows = through.objects.filter(**{f"{source}__in": notice_ids}).values_list(source, target)
+        for notice_id, page_id in rows:
+            about[notice_id].add(page_id)
+    return about
+
+
+def _submitted(pages):
+    """``{page id: when it was submitted}`` as ``governance.submitted_at`` says, one query."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, WorkflowState
+
+    pages = [page for page in pages if page.pk]
+    submitted = dict.fromkeys(page.pk for page in pages)
+    if not pages:
+        return submitted
+    by_id = {str(page.pk): page for page in pages}
+    states = WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=list(by_id),
+        status__in=(
+            WorkflowState.STATUS_IN_PROGRESS,
+            WorkflowState.STATUS_NEEDS_CHANGES,
+            WorkflowState.STATUS_APPROVED,
+        ),
+    ).order_by("object_id", "-created_at", "-pk")
+    seen = set()
+    for state in states:
+        if state.object_id in seen:
+            continue
+        seen.add(state.object_id)
+        page = by_id[state.object_id]
+        published = page.last_published_at
+        if state.status == WorkflowState.STATUS_APPROVED and published and published >= state.created_at:
+            continue
+        submitted[page.pk] = state.created_at
+    return submitted
 
 
 def audiences_of(context):

@@ -2,6 +2,7 @@
 spokespersons and trained publishers."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -85,52 +86,300 @@ def _edit_url(page):
     return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
+#: Why a linked notice does not count for a page (``NoticeStanding.reason``); empty: it counts.
+NO_NOTICE = "missing"
+NOT_A_NOTICE = "not_a_notice"
+OTHER_MUNICIPALITY = "other_municipality"
+NOT_IN_INTRANET = "not_in_intranet"
+NOT_LINKED_BACK = "not_linked_back"
+ABOUT_OTHER_PAGE = "about_other_page"
+EXPIRED = "expired"
+NOT_LIVE = "not_live"
+TOO_OLD = "too_old"
+
+#: How many days before the page was submitted (or, without a workflow, published) its notice
+#: may have gone live, when the profile says nothing (``[workflow] notice_window_days``).
+DEFAULT_NOTICE_WINDOW_DAYS = 14
+
+
+@dataclass(frozen=True)
+class NoticeStanding:
+    """Whether the internal notice a page links counts for it now, and what the leader and the
+    editor are shown about it: when it went live, on whose intranet, to which audiences."""
+
+    notice: object = None
+    reason: str = NO_NOTICE
+    went_live: datetime.datetime | None = None
+    #: The municipality whose intranet holds the notice (None: on no intranet).
+    intranet_of: object = None
+    #: Ids of the pages the notice names as the pages it is about.
+    about: frozenset = frozenset()
+    #: The notice counts only if it went live at or after this moment (None: not checked).
+    earliest: datetime.datetime | None = None
+    #: When the page was submitted for approval (None: it is not in a workflow now).
+    submitted_at: datetime.datetime | None = None
+    window_days: int = DEFAULT_NOTICE_WINDOW_DAYS
+
+    @property
+    def counts(self):
+        return self.notice is not None and not self.reason
+
+    def audiences(self):
+        """To whom the notice speaks (its audiences), read when asked."""
+        notice = self.notice
+        if notice is None or not hasattr(notice, "audiences"):
+            return []
+        return list(notice.audiences.all())
+
+    def why_not(self):
+        """Why the notice does not count, in plain words; empty when it counts."""
+        notice = self.notice
+        title = notice.title if notice is not None else ""
+        if self.reason == NO_NOTICE:
+            return _("No internal notice to staff is linked.")
+        if self.reason == NOT_A_NOTICE:
+            return _("“%(title)s” is not an internal notice.") % {"title": title}
+        if self.reason == OTHER_MUNICIPALITY:
+            return _(
+                "The internal notice “%(title)s” is on the intranet of %(other)s, not of this "
+                "municipality: its staff have not been told."
+            ) % {"title": title, "other": self.intranet_of.name}
+        if self.reason == NOT_IN_INTRANET:
+            return _("The internal notice “%(title)s” is not on this municipality's intranet.") % {
+                "title": title
+            }
+        if self.reason == NOT_LINKED_BACK:
+            return _(
+                "The internal notice “%(title)s” does not name this page: it may be about "
+                "something else."
+            ) % {"title": title}
+        if self.reason == ABOUT_OTHER_PAGE:
+            return _(
+                "The internal notice “%(title)s” is about another page, not this one."
+            ) % {"title": title}
+        if self.reason == EXPIRED:
+            return _("The internal notice “%(title)s” expired at %(time)s.") % {
+                "title": title,
+                "time": _format(notice.expire_at) if notice.expire_at else "–",
+            }
+        if self.reason == NOT_LIVE:
+            return _("The internal notice “%(title)s” is not live yet.") % {"title": title}
+        if self.reason == TOO_OLD:
+            return _(
+                "The internal notice “%(title)s” went live at %(time)s, too long ago to be about "
+                "this change: it counts only if it went live after %(earliest)s (%(days)s days "
+                "before the page was submitted or published)."
+            ) % {
+                "title": title,
+                "time": _format(self.went_live),
+                "earliest": _format(self.earliest),
+                "days": self.window_days,
+            }
+        return ""
+
+
+def _notice_window(municipality):
+    if municipality is None:
+        return DEFAULT_NOTICE_WINDOW_DAYS
+    days = municipality.workflow_settings.get("notice_window_days")
+    return DEFAULT_NOTICE_WINDOW_DAYS if days is None else int(days)
+
+
+def _notice_about(context, notice):
+    """Ids of the pages ``notice`` names as the pages it is about (its live version)."""
+    facts = facts_of(context)
+    if facts is not None and notice.pk in facts.notice_about:
+        return frozenset(facts.notice_about[notice.pk])
+    if not hasattr(notice, "about_pages"):
+        notice = notice.specific
+    return frozenset(notice.about_pages.values_list("pk", flat=True))
+
+
+def submitted_at(page):
+    """When ``page`` was submitted for the approval it waits in or has just passed: the start of
+    its latest workflow that is in progress, waits for changes or was approved after the page
+    was last published. None for a page published without a workflow."""
+    from wagtail.models import WorkflowState
+
+    if not getattr(page, "pk", None):
+        return None
+    state = (
+        WorkflowState.objects.for_instance(page)
+        .filter(
+            status__in=(
+                WorkflowState.STATUS_IN_PROGRESS,
+                WorkflowState.STATUS_NEEDS_CHANGES,
+                WorkflowState.STATUS_APPROVED,
+            )
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if state is None:
+        return None
+    if state.status == WorkflowState.STATUS_APPROVED and (
+        page.last_published_at and page.last_published_at >= state.created_at
+    ):
+        return None  # that approval was published; this version was not submitted
+    return state.created_at
+
+
+def _submitted_at(context):
+    facts = facts_of(context)
+    if facts is not None and context.page.pk in facts.submitted:
+        return facts.submitted[context.page.pk]
+    return submitted_at(context.page)
+
+
+def _judged_as_live(context):
+    """Whether ``context`` judges a live page as it stands (a report of live pages) rather than
+    a version about to go live: then the notice is judged as it was when the page went live."""
+    facts = facts_of(context)
+    page = context.page
+    return facts is not None and page.pk in facts.text and bool(page.last_published_at)
+
+
+def notice_standing(context):
+    """Does the internal notice ``context.page`` links count for it now?
+
+    The one answer the rule, the governance panel, the approval view and the reports use. A
+    notice counts when it is an internal notice on the intranet of the page's own municipality,
+    it names the page as a page it is about (linked both ways), it is live and not past its
+    expiry time (``expire_at``, whatever ``live`` says until the expiry job has run), and it
+    went live after the page was submitted for approval or at most ``notice_window_days`` (from
+    the profile) before; a page published without a workflow counts from its publishing.
+    """
+    cached = context._cache.get("notice_standing")
+    if cached is not None and cached[0] is context.page:
+        return cached[1]
+    standing = _standing(context)
+    context._cache["notice_standing"] = (context.page, standing)
+    return standing
+
+
+def _standing(context):
+    page = context.page
+    notice = _notice_of(context)
+    if notice is None:
+        return NoticeStanding()
+    if not _is_notice(notice):
+        return NoticeStanding(notice, NOT_A_NOTICE)
+    municipality = context.municipality
+    went_live = notice.last_published_at or notice.first_published_at
+    if municipality is None or not municipality.is_intranet_page(notice):
+        other = _intranet_holding(context, notice)
+        reason = OTHER_MUNICIPALITY if other is not None else NOT_IN_INTRANET
+        return NoticeStanding(notice, reason, went_live, intranet_of=other)
+    about = _notice_about(context, notice)
+    found = {"went_live": went_live, "intranet_of": municipality, "about": about}
+    if page.pk is None or page.pk not in about:
+        return NoticeStanding(notice, ABOUT_OTHER_PAGE if about else NOT_LINKED_BACK, **found)
+    live = _judged_as_live(context)
+    moment = page.last_published_at if live else context.when
+    if getattr(notice, "expired", False) or (notice.expire_at and notice.expire_at <= moment):
+        return NoticeStanding(notice, EXPIRED, **found)
+    if not notice.live:
+        return NoticeStanding(notice, NOT_LIVE, **found)
+    window = _notice_window(municipality)
+    submitted = None if live else _submitted_at(context)
+    earliest = None
+    if not live:
+        earliest = (submitted or context.scheduled_for or context.when) - datetime.timedelta(
+            days=window
+        )
+    if earliest is not None and went_live is not None and went_live < earliest:
+        return NoticeStanding(
+            notice, TOO_OLD, **found, earliest=earliest, submitted_at=submitted, window_days=window
+        )
+    return NoticeStanding(
+        notice, "", **found, earliest=earliest, submitted_at=submitted, window_days=window
+    )
+
+
+def _intranet_holding(context, notice):
+    """The municipality whose intranet holds ``notice``, or None."""
+    facts = facts_of(context)
+    if facts is not None and facts.municipalities:
+        candidates = facts.municipalities
+    else:
+        from ..models import Municipality
+
+        candidates = Municipality.objects.filter(intranet_page__isnull=False).select_related(
+            "intranet_page"
+        )
+    return next((m for m in candidates if m.is_intranet_page(notice)), None)
+
+
 @rule(PUBLISH, SUBMIT)
 def internal_before_external(context):
-    """Staff hear first: a public page that affects staff needs its internal notice live first."""
+    """Staff hear first: a public page that affects staff needs its internal notice live first,
+    a notice about this page, on its municipality's intranet (``notice_standing``)."""
     page = context.page
     if not page.affects_staff or not context.is_external:
         return
-    notice = _notice_of(context)
-    if notice is None:
+    standing = notice_standing(context)
+    notice = standing.notice
+    reason = standing.reason
+    submitting = context.purpose == SUBMIT
+    if reason == NO_NOTICE:
         # On submit the workflow's notice task holds the page until a notice is linked and live.
         yield Finding(
             "notice.missing",
-            WARN if context.purpose == SUBMIT else BLOCK,
+            WARN if submitting else BLOCK,
             _("The page affects staff, but no internal notice to staff is linked."),
             _("Create an internal notice on the intranet and link it under Governance."),
             field="internal_notice",
             url=_notice_url(page),
         )
         return
-    municipality = context.municipality
-    if not _is_notice(notice):
+    if reason == NOT_A_NOTICE:
         yield Finding(
             "notice.wrong_type",
             BLOCK,
-            _("“%(title)s” is not an internal notice.") % {"title": notice.title},
+            standing.why_not(),
             _("Link a notice to staff from the intranet."),
             field="internal_notice",
         )
         return
-    if municipality is None or not municipality.is_intranet_page(notice):
+    if reason in (OTHER_MUNICIPALITY, NOT_IN_INTRANET):
         yield Finding(
-            "notice.not_in_intranet",
+            "notice.other_municipality" if reason == OTHER_MUNICIPALITY else "notice.not_in_intranet",
             BLOCK,
-            _("The internal notice “%(title)s” is not on this municipality's intranet.")
-            % {"title": notice.title},
-            _("Move the notice to the intranet or link another one."),
+            standing.why_not(),
+            _("Link a notice on this municipality's intranet, or create one from this page."),
             field="internal_notice",
+            url=_notice_url(page) if reason == OTHER_MUNICIPALITY else None,
         )
         return
-    if context.purpose == SUBMIT:
+    if reason in (NOT_LINKED_BACK, ABOUT_OTHER_PAGE):
+        # On submit the notice task holds the page until its notice names it.
+        yield Finding(
+            f"notice.{reason}",
+            WARN if submitting else BLOCK,
+            standing.why_not(),
+            _(
+                "Open the notice and choose this page under “About the pages” if the notice is "
+                "about it, then publish the notice; otherwise create a notice from this page."
+            ),
+            field="internal_notice",
+            url=_edit_url(notice),
+        )
+        return
+    if submitting:
         # The workflow holds the page until the notice is live; submitting is fine.
         return
-    lead = datetime.timedelta(
-        minutes=int(municipality.workflow_settings.get("internal_notice_lead_minutes", 0))
-    )
-    go_live = context.scheduled_for or context.when
-    if not notice.live:
+    municipality = context.municipality
+    if reason == EXPIRED:
+        yield Finding(
+            "notice.expired",
+            BLOCK,
+            _("Staff must hear it first: %(why)s") % {"why": standing.why_not()},
+            _("Publish the notice again without the expiry time, or create a new notice."),
+            field="internal_notice",
+            url=_edit_url(notice),
+        )
+        return
+    if reason == NOT_LIVE:
         if context.scheduled_for and context.scheduled_for > context.when:
             yield Finding(
                 "notice.not_live_scheduled",
@@ -155,8 +404,43 @@ def internal_before_external(context):
             url=_edit_url(notice),
         )
         return
+    if reason == TOO_OLD:
+        yield Finding(
+            "notice.too_old",
+            BLOCK,
+            standing.why_not(),
+            _("Publish the notice again with what is new, or create a new notice from this page."),
+            field="internal_notice",
+            url=_edit_url(notice),
+        )
+        return
+    if (
+        context.scheduled_for
+        and notice.expire_at
+        and notice.expire_at <= context.scheduled_for
+    ):
+        yield Finding(
+            "notice.expires_before_schedule",
+            WARN,
+            _(
+                "The internal notice “%(title)s” expires at %(expires)s, before the page is to "
+                "go live at %(time)s; the scheduled publishing will then be stopped."
+            )
+            % {
+                "title": notice.title,
+                "expires": _format(notice.expire_at),
+                "time": _format(context.scheduled_for),
+            },
+            _("Remove the notice's expiry time or move it after the page's."),
+            field="internal_notice",
+            url=_edit_url(notice),
+        )
+    lead = datetime.timedelta(
+        minutes=int(municipality.workflow_settings.get("internal_notice_lead_minutes", 0))
+    )
+    go_live = context.scheduled_for or context.when
     if lead and context.route != FAST_TRACK:
-        went_live = notice.last_published_at or notice.first_published_at
+        went_live = standing.went_live
         if went_live and went_live > go_live - lead:
             yield Finding(
                 "notice.too_recent",

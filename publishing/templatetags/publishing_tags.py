@@ -5,6 +5,8 @@ from django import template
 from ..models import Municipality
 from ..rules import PUBLISH, RuleContext, evaluate
 from ..rules.approval import approvers
+from ..rules.governance import notice_standing
+from ..side_panels import notice_facts
 
 register = template.Library()
 
@@ -16,12 +18,16 @@ def governance_summary(page):
     municipality = Municipality.objects.for_page(page)
     notice = draft.internal_notice.specific if getattr(draft, "internal_notice_id", None) else None
     sensitivity = getattr(draft, "sensitivity", None)
+    context = RuleContext(page=draft, purpose=PUBLISH)
     return {
         "draft": draft,
         "audiences": list(draft.audiences.all()) if hasattr(draft, "audiences") else [],
         "sensitivity": municipality.sensitivity_label(sensitivity) if municipality else sensitivity,
         "notice": notice,
-        "findings": evaluate(RuleContext(page=draft, purpose=PUBLISH)),
+        "findings": evaluate(context),
+        "notice_facts": notice_facts(notice_standing(context))
+        if getattr(draft, "affects_staff", False)
+        else [],
         "approvers": list(approvers(draft)) if hasattr(draft, "owning_unit_id") else [],
     }
 

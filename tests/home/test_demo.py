@@ -63,6 +63,11 @@ class DemoTests(TestCase):
             )
             self.assertTrue(news.internal_notice.live)
             self.assertTrue(municipality.is_intranet_page(news.internal_notice))
+            # Linked both ways: the notice names the news page, so it counts for it.
+            from publishing.rules import RuleContext
+            from publishing.rules.governance import notice_standing
+
+            self.assertTrue(notice_standing(RuleContext(page=news)).counts, news.title)
 
     def test_demo_users_log_in_with_the_printed_password(self):
         self.assertTrue(self.client.login(username="alvdal.silje", password=DEMO_PASSWORD))

@@ -40,6 +40,7 @@ from wagtail.rich_text import RichText
 
 from home.models import InternalNoticePage, NewsIndexPage, NewsPage, StandardPage
 from publishing.models import Municipality, Sensitivity
+from tests.governance import link_both_ways
 
 CANARY = "KANARI7731"
 #: Enough for both demo sites many times over; a crawl that needs more has gone round in circles.
@@ -160,6 +161,7 @@ def plant_canaries(municipality):
     )
     news.audiences.set([citizens])
     news_index.add_child(instance=news)
+    link_both_ways(notice, news)  # the notice is about this page, so it counts for it
     news.save_revision(user=leader).publish(user=None)
 
     intranet_pages = list(

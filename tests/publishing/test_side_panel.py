@@ -26,8 +26,9 @@ FODSELSNUMMER = "15108695088"
 MASKED = "151086*****"
 GOVERNANCE_PANEL = 'data-side-panel="governance"'
 #: Enough queries for a news page with its governance (one of them names the responsible
-#: leader's role and unit); a guard against per-item query loops.
-MAX_REPORT_QUERIES = 46
+#: leader's role and unit, two more decide whether its notice counts: the pages the notice is
+#: about and when the page was submitted); a guard against per-item query loops.
+MAX_REPORT_QUERIES = 48
 
 
 def page_form_data(page, **overrides):
@@ -78,7 +79,9 @@ class PanelInEditorTests(SidePanelTestCase):
         self.assertContains(response, "publishing/js/governance-panel.js")
         # The page affects staff and its notice is not live: that blocks publishing.
         self.assertContains(response, "Staff and internal notice")
-        self.assertContains(response, "“Nye turnuser i hjemmetjenesten”, not live yet")
+        self.assertContains(response, "<dt>Internal notice</dt><dd>“Nye turnuser i hjemmetjenesten”</dd>", html=False)
+        self.assertContains(response, "<dt>Counts for this page</dt><dd>No</dd>", html=False)
+        self.assertContains(response, "<dt>Went live</dt><dd>Not live</dd>", html=False)
         self.assertContains(response, "Blocks publishing")
         self.assertContains(response, "Publish the internal notice on the intranet first")
         # Sensitivity and who approves: the leader, the active deputy, the leaders above.
@@ -104,7 +107,9 @@ class PanelInEditorTests(SidePanelTestCase):
         self.login(self.g.publisher)
         response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
         panel = self.panel_html(response)
-        self.assertIn("“Nye turnuser i hjemmetjenesten”, live since", panel)
+        self.assertIn("<dt>Counts for this page</dt><dd>Yes</dd>", panel)
+        self.assertIn("<dt>Went live</dt><dd>", panel)
+        self.assertIn("on the intranet of Alvdal kommune", panel)
         self.assertNotIn('data-finding-code="notice.not_live"', panel)
 
     def test_create_view_shows_the_panel_with_what_publishing_needs(self):

@@ -164,7 +164,8 @@ class LeaderApprovalTests(WorkflowTestCase):
             self.g.citizens.name,
             "Åpen",
             "Nye turnuser i hjemmetjenesten",
-            "live since",
+            "Counts for this page",
+            "Went live",
             self.g.deputy.get_full_name(),
         ):
             self.assertIn(text, html)
