@@ -27,6 +27,7 @@ from .free_text import allowed_contact_points, mask_personal_data
 from .models import GovernedPage, Municipality, PageFeedback
 from .models.feedback import COMMENT_MAX_LENGTH
 from .sites import activate_site_language
+from .visible_text import has_visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class FeedbackForm(forms.Form):
 
     def clean_comment(self):
         comment = plain_text(self.cleaned_data.get("comment") or "")
+        if not has_visible_text(comment):
+            comment = ""  # spaces and invisible characters only: no comment
         if len(comment) > COMMENT_MAX_LENGTH:
             raise forms.ValidationError(
                 _(

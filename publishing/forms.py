@@ -12,6 +12,7 @@ from .leader_picker import use_leader_picker
 from .models.municipality import GROUP_KEYS, Municipality
 from .models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
 from .people import show_people_as_people
+from .visible_text import has_visible_text
 from .wording import quoted
 
 
@@ -110,7 +111,7 @@ class GovernedPageForm(WagtailAdminPageForm):
                 for basis in municipality.legal_bases
             ]
             current = self.instance.exemption_basis
-            if current and current not in dict(choices):
+            if has_visible_text(current) and current not in dict(choices):
                 choices.append((current, current))
             self.fields["exemption_basis"].widget = forms.Select(choices=choices)
         if "review_by" in self.fields and not self.instance.pk and not self.is_bound:

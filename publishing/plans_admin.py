@@ -27,6 +27,7 @@ from .models.plans import planning_municipalities
 from .people import person_label, show_people_as_people
 from .plans_views import VIEW_PERMISSION
 from .user_scope import municipality_ids
+from .visible_text import has_visible_text
 
 
 def people_of(municipalities):
@@ -134,9 +135,11 @@ class CommunicationPlanForm(WagtailAdminModelForm):
             "follow_up_method": _("An active plan says how we follow up (question 7)."),
         }
         for name, message in required.items():
-            if name in self.fields and not cleaned.get(name):
+            if name in self.fields and not _answered(cleaned.get(name)):
                 self.add_error(name, message)
-        if not any(cleaned.get(name) for name in ("should_know", "should_feel", "should_do")):
+        if not any(
+            _answered(cleaned.get(name)) for name in ("should_know", "should_feel", "should_do")
+        ):
             self.add_error(
                 "should_know",
                 _("An active plan says what the audiences should know, feel or do (question 4)."),
@@ -164,6 +167,12 @@ class CommunicationPlanForm(WagtailAdminModelForm):
             for form in formset.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
+
+
+def _answered(value):
+    """Whether a plan's answer is given: a text a reader sees (not spaces or invisible
+    characters only), or a chosen audience."""
+    return has_visible_text(value) if isinstance(value, str) else bool(value)
 
 
 def _scoped_activity_form(base, people, audiences):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from .models.municipality import GROUP_KEYS, LANGUAGE_CHOICES
 from .models.organisation import Role
+from .visible_text import has_visible_text
 
 SCHEMA_VERSION = 1
 COUNTRIES = ("NO", "SE", "DK", "FI", "IS")
@@ -91,6 +92,10 @@ class Text(Field):
         value = value.strip()
         if not value and not self.blank:
             raise SchemaError(key, _("must not be empty"))
+        if value and not has_visible_text(value) and not self.blank:
+            raise SchemaError(
+                key, _("holds only spaces or invisible characters; write it in words")
+            )
         if value and self.pattern is not None and not self.pattern.match(value):
             raise SchemaError(key, self.pattern_help)
         return value

@@ -26,6 +26,7 @@ from wagtail.forms import TaskStateCommentForm
 from . import audit
 from .models.review import ChecklistConfirmation, WarningAcknowledgement
 from .rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
+from .visible_text import INVISIBLE_ONLY, has_visible_text, invisible_only, visible_or_empty
 from .wording import quoted
 
 #: Longest reason a leader may write for one warning.
@@ -212,10 +213,11 @@ def acknowledge_warnings(review, user, acknowledgements=None, revision_id=None):
         )
     if not isinstance(acknowledgements, dict):
         acknowledgements = {}  # a hand-made request; every warning then counts as missing
+    # A reason of spaces or invisible characters only is no reason.
     reasons = {
-        str(key): str(reason).strip()[:MAX_REASON]
+        str(key): visible_or_empty(str(reason))[:MAX_REASON]
         for key, reason in acknowledgements.items()
-        if str(reason or "").strip()
+        if has_visible_text(reason)
     }
     missing = [row for row in review.unacknowledged if row.key not in reasons]
     if missing:
@@ -306,9 +308,9 @@ class LeaderApprovalForm(LeaderDecisionForm):
             # the task checks it against the page.
             values = dict(self.data.items())
         reasons = {
-            name[len(self.PREFIX) :]: value.strip()
+            name[len(self.PREFIX) :]: visible_or_empty(value)
             for name, value in values.items()
-            if name.startswith(self.PREFIX) and isinstance(value, str) and value.strip()
+            if name.startswith(self.PREFIX) and isinstance(value, str) and has_visible_text(value)
         }
         missing = [
             row
@@ -316,8 +318,12 @@ class LeaderApprovalForm(LeaderDecisionForm):
             if row.acknowledgement is None and row.key not in reasons
         ]
         for row in missing:
+            name = self.PREFIX + row.key
             self.add_error(
-                self.PREFIX + row.key, _("Write why the page may be published with this.")
+                name,
+                INVISIBLE_ONLY
+                if invisible_only(values.get(name))
+                else _("Write why the page may be published with this."),
             )
         if missing:
             self.add_error(None, missing_reasons_message(missing))

@@ -26,6 +26,7 @@ from .rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from .rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids
 from .rules.content import page_text, reading_target
 from .rules.governance import notice_standing
+from .visible_text import visible_or_empty
 
 #: Rule-code prefixes, in the order the panel shows their sections.
 SECTIONS = (
@@ -331,7 +332,7 @@ def _openness(section, page, context):
     label = municipality.sensitivity_label(value) if municipality else value
     if hasattr(page, "get_sensitivity_display") and label == value:
         label = page.get_sensitivity_display()
-    basis = (getattr(page, "exemption_basis", "") or "").strip()
+    basis = visible_or_empty(getattr(page, "exemption_basis", ""))
     section.facts.append((_("Sensitivity"), f"{label} ({basis})" if basis else str(label)))
     if context.in_intranet:
         section.ok_text = _("The page is on the intranet, for staff only.")

@@ -20,6 +20,7 @@ from .page_locks import wait_for_page
 from .rules import FAST_TRACK, publish_route
 from .rules.approval import approver_ids
 from .veto import GovernancePublishBlocked
+from .visible_text import INVISIBLE_ONLY, has_visible_text, require_visible, visible_or_empty
 
 
 def _governed_page(page_id):
@@ -135,6 +136,12 @@ class FastTrackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"]
+        if not has_visible_text(reason):
+            raise forms.ValidationError(INVISIBLE_ONLY, code="invisible")
+        return visible_or_empty(reason)
+
 
 def fast_track(request, page_id):
     """Crisis fast track: publish the internal notice, then the page, in one transaction."""
@@ -184,6 +191,7 @@ def fast_track_publish(page, notice, user, reason):
     ``None`` when the page's latest version is live already: the same fast track sent twice
     publishes once.
     """
+    require_visible(reason)  # checked before anything is published
     with transaction.atomic(), publish_route(FAST_TRACK):
         wait_for_page(page.pk)
         page = Page.objects.get(pk=page.pk).specific

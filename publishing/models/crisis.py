@@ -1,10 +1,12 @@
 """The crisis banner: a short message shown at the top of every page of a site while it is on."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..visible_text import visible_text_errors
 from .municipality import Municipality
 
 
@@ -94,6 +96,12 @@ class CrisisBanner(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()}: {self.headline}"
+
+    def clean(self):
+        super().clean()
+        errors = visible_text_errors(self, ["headline", "message"])
+        if errors:
+            raise ValidationError(errors)
 
     def is_showing(self, now=None):
         now = now or timezone.now()

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..visible_text import require_visible
+
 
 class FastTrackReview(models.Model):
     """A page published by the crisis fast track, waiting for its responsible leader's review."""
@@ -45,6 +47,15 @@ class FastTrackReview(models.Model):
 
     def __str__(self):
         return f"{self.page} ({self.published_at:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        super().clean()
+        require_visible(self.reason, "reason")
+
+    def save(self, *args, **kwargs):
+        # Created by the fast track's own code: a crisis publish is always explained in words.
+        require_visible(self.reason, "reason")
+        return super().save(*args, **kwargs)
 
     @property
     def is_reviewed(self):

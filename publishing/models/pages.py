@@ -12,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, get_page_models
 
 from ..forms import GovernedPageForm
+from ..visible_text import INVISIBLE_ONLY, has_visible_text, invisible_only
 from .organisation import Audience, OrganisationUnit, RoleAssignment, main_roles, person_name
 
 
@@ -286,10 +287,10 @@ def governance_field_errors(page):
     rule engine's question, not this one's.
     """
     errors = {}
-    if page.sensitivity == Sensitivity.EXEMPT and not page.exemption_basis.strip():
-        errors["exemption_basis"] = _(
-            "An exempt page needs the legal basis for the exemption, for example “offl. § 13”."
-        )
+    if page.sensitivity == Sensitivity.EXEMPT and not has_visible_text(page.exemption_basis):
+        errors["exemption_basis"] = [
+            _("An exempt page needs the legal basis for the exemption, for example “offl. § 13”.")
+        ] + ([INVISIBLE_ONLY] if invisible_only(page.exemption_basis) else [])
     if (
         page.responsible_leader_id
         and page.owning_unit_id

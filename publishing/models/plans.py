@@ -13,6 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from ..visible_text import visible_text_errors
 from .municipality import Municipality
 from .organisation import Audience, OrganisationUnit
 
@@ -137,6 +138,9 @@ class CommunicationPlan(ClusterableModel):
 
     def clean(self):
         super().clean()
+        errors = visible_text_errors(self, ["title"])
+        if errors:
+            raise ValidationError(errors)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The plan cannot end before it starts.")})
         if (
@@ -223,6 +227,9 @@ class PlanActivity(Orderable, ClusterableModel):
 
     def clean(self):
         super().clean()
+        errors = visible_text_errors(self, ["title"])
+        if errors:
+            raise ValidationError(errors)
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The activity cannot end before it starts.")})
 
@@ -251,6 +258,12 @@ class PlanGoal(Orderable):
     def __str__(self):
         return self.description
 
+    def clean(self):
+        super().clean()
+        errors = visible_text_errors(self, ["description", "measure", "target"])
+        if errors:
+            raise ValidationError(errors)
+
 
 class PlanFollowUp(Orderable):
     """A follow-up note: what happened, what we learnt, what we do better next time."""
@@ -270,3 +283,9 @@ class PlanFollowUp(Orderable):
 
     def __str__(self):
         return f"{self.date}"
+
+    def clean(self):
+        super().clean()
+        errors = visible_text_errors(self, ["note"])
+        if errors:
+            raise ValidationError(errors)

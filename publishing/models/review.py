@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..visible_text import require_visible
+
 
 class ChecklistConfirmation(models.Model):
     """The municipality's "vær varsom" checklist as confirmed by the person who submitted a
@@ -85,6 +87,15 @@ class WarningAcknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.page}"
+
+    def clean(self):
+        super().clean()
+        require_visible(self.reason, "reason")
+
+    def save(self, *args, **kwargs):
+        # Stored by the approval's own code, not through a form: no reason, no acknowledgement.
+        require_visible(self.reason, "reason")
+        return super().save(*args, **kwargs)
 
 
 class ReviewReminder(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from ..content_checks.visible import has_visible_text
 from ..models.organisation import Role, RoleAssignment
 from ..models.pages import BaseInternalNoticePage, Sensitivity
 from . import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
@@ -463,7 +464,7 @@ def internal_before_external(context):
 def openness(context):
     """Only open pages reach the public site; exempt content names its legal basis."""
     page = context.page
-    if page.sensitivity == Sensitivity.EXEMPT and not page.exemption_basis.strip():
+    if page.sensitivity == Sensitivity.EXEMPT and not has_visible_text(page.exemption_basis):
         yield Finding(
             "sensitivity.exempt_without_basis",
             BLOCK,
