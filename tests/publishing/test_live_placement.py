@@ -44,15 +44,20 @@ class LivePlacementCheckTests(EnglishAdminMixin, TestCase):
         other = line_organisation(load_municipality("avesta"))
         NewsPage.objects.filter(pk=self.g.page.pk).update(owning_unit=other.unit)
         output, failure = self.run_check()
-        self.assertIn("1 live page would not be allowed", failure)
-        self.assertIn(f"{self.g.page.pk} {self.g.page.title}", output)
-        self.assertIn("belongs to another municipality", output)
+        self.assertTrue(failure.startswith("1 "), failure)  # one page, in Alvdal's language
+        self.assertIn(f"{self.g.page.pk} {self.g.page.title}:", output)
+        self.assertIn(other.unit.name, output)  # the reason names the unit
         self.assertEqual([message.to for message in mail.outbox], [["kommunikasjon@example.no"]])
         self.assertIn(self.g.page.title, mail.outbox[0].body)
         self.assertIn(f"/admin/pages/{self.g.page.pk}/edit/", mail.outbox[0].body)
 
     def test_an_intranet_without_its_restriction_is_reported(self):
-        PageViewRestriction.objects.filter(page=self.g.intranet).delete()
+        # Straight in the database: the admin and the models refuse to remove it.
+        restrictions = PageViewRestriction.objects.filter(page=self.g.intranet)
+        PageViewRestriction.groups.through.objects.filter(
+            pageviewrestriction__in=restrictions
+        )._raw_delete(using="default")
+        restrictions._raw_delete(using="default")
         output, failure = self.run_check()
         self.assertIsNotNone(failure)
-        self.assertIn("not restricted to the municipality's staff", output)
+        self.assertIn(f"{self.g.intranet.pk} {self.g.intranet.title}:", output)
