@@ -155,7 +155,6 @@ def prefetch(contexts, kept_text=False):
     facts.notices = dict.fromkeys(notice_ids)
     facts.notices.update(Page.objects.in_bulk(notice_ids))
     facts.notice_about = _notice_about(notice_ids)
-    facts.submitted = _submitted([p for p in pages if getattr(p, "affects_staff", False)])
 
     user_ids = set()
     for page in pages:
@@ -183,6 +182,10 @@ def prefetch(contexts, kept_text=False):
 
         facts.text, facts.documents = kept_results(contexts)
         facts.audiences = _audiences(pages)
+    # Live pages judged from their kept results are judged as they went live: no submission.
+    facts.submitted = _submitted(
+        [p for p in pages if getattr(p, "affects_staff", False) and p.pk not in facts.text]
+    )
 
     def linked_documents(page):
         if page.pk in facts.documents:
@@ -252,8 +255,9 @@ def _submitted(pages):
             continue
         seen.add(state.object_id)
         page = by_id[state.object_id]
-        published = page.last_published_at
-        if state.status == WorkflowState.STATUS_APPROVED and published and published >= state.created_at:
+        if state.status == WorkflowState.STATUS_APPROVED and (
+            page.last_published_at and page.last_published_at >= state.created_at
+        ):
             continue
         submitted[page.pk] = state.created_at
     return submitted

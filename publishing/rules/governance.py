@@ -233,11 +233,12 @@ def _submitted_at(context):
 
 
 def _judged_as_live(context):
-    """Whether ``context`` judges a live page as it stands (a report of live pages) rather than
-    a version about to go live: then the notice is judged as it was when the page went live."""
+    """Whether ``context`` judges a live page as it stands (a report of live pages, from its
+    kept results) rather than a version about to go live. Such a page passed the notice's
+    expiry and window when it went live; the report shows only whether the notice still is
+    about it, on its intranet and live."""
     facts = facts_of(context)
-    page = context.page
-    return facts is not None and page.pk in facts.text and bool(page.last_published_at)
+    return facts is not None and context.page.pk in facts.text
 
 
 def notice_standing(context):
@@ -276,8 +277,8 @@ def _standing(context):
     if page.pk is None or page.pk not in about:
         return NoticeStanding(notice, ABOUT_OTHER_PAGE if about else NOT_LINKED_BACK, **found)
     live = _judged_as_live(context)
-    moment = page.last_published_at if live else context.when
-    if getattr(notice, "expired", False) or (notice.expire_at and notice.expire_at <= moment):
+    expired = notice.expire_at and notice.expire_at <= context.when
+    if not live and (getattr(notice, "expired", False) or expired):
         return NoticeStanding(notice, EXPIRED, **found)
     if not notice.live:
         return NoticeStanding(notice, NOT_LIVE, **found)

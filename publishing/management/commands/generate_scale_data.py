@@ -925,6 +925,16 @@ class Generator:
                 for obj in mine
                 for audience in obj.audiences.all()
             )
+        # Each notice names the pages that link it (a notice counts only for pages it names).
+        from django.apps import apps
+
+        notice_model = apps.get_model(settings.PUBLISHING["INTERNAL_NOTICE_MODEL"])
+        about = notice_model._meta.get_field("about_pages")
+        self.table(about.remote_field.through, with_pk=False).write(
+            {about.m2m_column_name(): obj.internal_notice_id, about.m2m_reverse_name(): obj.pk}
+            for obj in objs
+            if obj.internal_notice_id and not isinstance(obj, BaseInternalNoticePage)
+        )
         self.table(Revision).write(revisions)
         self.table(WorkflowState).write(states)
         self.table(TaskState).write(task_states)
