@@ -77,7 +77,7 @@ class RaceTestCase(LiveServerTestCase):
     def assertRecordTrue(self, page, responses, workflow_state, published=1):
         """No server error; the page live exactly when the record says published (``published``
         publishes on record; ``None``: one or none, as the race went); each step decided once,
-        by someone allowed to decide it; no mail sent twice."""
+        by someone allowed to decide it; no mail sent more often than its step started."""
         self.assertFalse(self.errors, "server errors:\n" + "\n".join(self.errors))
         for response in responses:
             self.assertNotIsInstance(response, Exception, response)
@@ -111,7 +111,20 @@ class RaceTestCase(LiveServerTestCase):
         ]
         self.assertEqual(len(decided), len(set(decided)), "each step decided once on record")
         sent = [(m.subject, tuple(sorted(m.to + m.bcc))) for m in mail.outbox]
-        self.assertEqual(len(sent), len(set(sent)), "no mail sent twice")
+        # A step asks its approvers once each time it starts. A stale save that lands before
+        # the approval is a new version, and the step starts again for it (re-approval on
+        # edit): the approver is rightly asked again, once per start, and never more.
+        starts = max(
+            [
+                TaskState.objects.filter(workflow_state=workflow_state, task=task).count()
+                for task in TaskState.objects.filter(workflow_state=workflow_state).values_list(
+                    "task", flat=True
+                )
+            ]
+            or [1]
+        )
+        too_often = sorted({item for item in sent if sent.count(item) > starts})
+        self.assertEqual(too_often, [], "no mail sent more often than its step started")
 
     #: What a race may end in, by twin. A stale save that lands before the action is a new
     #: version: the approvals so far were for the one before, so the page goes back through the
