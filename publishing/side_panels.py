@@ -303,7 +303,7 @@ def notice_facts(standing):
     notice = standing.notice
     if notice is None:
         return [(_("Internal notice"), _("None chosen"))]
-    facts = [(_("Internal notice"), "“%s”" % notice.title)]
+    facts = [(_("Internal notice"), _("“%(title)s”") % {"title": notice.title})]
     # When it does not count, the section's finding says why.
     facts.append((_("Counts for this page"), _("Yes") if standing.counts else _("No")))
     if notice.live and standing.went_live:

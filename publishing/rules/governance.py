@@ -155,9 +155,9 @@ class NoticeStanding:
                 "something else."
             ) % {"title": title}
         if self.reason == ABOUT_OTHER_PAGE:
-            return _(
-                "The internal notice “%(title)s” is about another page, not this one."
-            ) % {"title": title}
+            return _("The internal notice “%(title)s” is about another page, not this one.") % {
+                "title": title
+            }
         if self.reason == EXPIRED:
             return _("The internal notice “%(title)s” expired at %(time)s.") % {
                 "title": title,
@@ -345,7 +345,11 @@ def internal_before_external(context):
         return
     if reason in (OTHER_MUNICIPALITY, NOT_IN_INTRANET):
         yield Finding(
-            "notice.other_municipality" if reason == OTHER_MUNICIPALITY else "notice.not_in_intranet",
+            (
+                "notice.other_municipality"
+                if reason == OTHER_MUNICIPALITY
+                else "notice.not_in_intranet"
+            ),
             BLOCK,
             standing.why_not(),
             _("Link a notice on this municipality's intranet, or create one from this page."),
@@ -416,11 +420,7 @@ def internal_before_external(context):
             url=_edit_url(notice),
         )
         return
-    if (
-        context.scheduled_for
-        and notice.expire_at
-        and notice.expire_at <= context.scheduled_for
-    ):
+    if context.scheduled_for and notice.expire_at and notice.expire_at <= context.scheduled_for:
         yield Finding(
             "notice.expires_before_schedule",
             WARN,

@@ -97,7 +97,7 @@ class WorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
             leader,
             edit(news.pk),
             "leader-approves-news",
-            summary="live since",
+            summary="Went live",
             reason="Nummeret er hjemmetjenestens vakttelefon, ikke en privat mobil.",
         )
         acknowledgement = WarningAcknowledgement.objects.get(page_id=news.pk)

@@ -37,7 +37,7 @@ class LivePlacementCheckTests(EnglishAdminMixin, TestCase):
     def test_a_site_published_through_the_rules_holds(self):
         output, failure = self.run_check()
         self.assertIsNone(failure, output)
-        self.assertIn("Every live page would be allowed", output)
+        self.assertEqual(output.count("\n"), 1, "one line saying that all pages hold")
         self.assertEqual(mail.outbox, [])
 
     def test_a_page_changed_in_the_database_is_reported_and_mailed(self):

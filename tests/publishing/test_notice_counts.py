@@ -69,9 +69,7 @@ class NoticeCountsTests(TestCase):
         return reload(self.g.page)
 
     def test_an_old_live_notice_about_something_else_does_not_count(self):
-        old = self.notice(
-            "julebord", about=[], went_live=self.now - datetime.timedelta(days=200)
-        )
+        old = self.notice("julebord", about=[], went_live=self.now - datetime.timedelta(days=200))
         page = self.link(old)
         findings = check_publish(page.get_latest_revision_as_object())
         self.assertEqual(notice_blocks(findings), ["notice.not_linked_back"])
@@ -143,9 +141,7 @@ class NoticeCountsTests(TestCase):
     def test_a_notice_within_the_profiles_window_counts(self):
         profile = dict(self.g.municipality.profile)
         profile["workflow"] = {**profile["workflow"], "notice_window_days": 10}
-        type(self.g.municipality).objects.filter(pk=self.g.municipality.pk).update(
-            profile=profile
-        )
+        type(self.g.municipality).objects.filter(pk=self.g.municipality.pk).update(profile=profile)
         # No workflow: the window counts back from the publishing.
         too_old = self.notice(
             "elleve-dager", about=[self.g.page], went_live=self.now - datetime.timedelta(days=11)

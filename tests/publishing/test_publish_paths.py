@@ -32,7 +32,9 @@ from tests.governance import (
 )
 
 NOT_LIVE = "the internal notice “Nye turnuser i hjemmetjenesten” is not live yet"
-NOT_NAMED = "The internal notice “Nye turnuser i hjemmetjenesten” is about another page, not this one"
+NOT_NAMED = (
+    "The internal notice “Nye turnuser i hjemmetjenesten” is about another page, not this one"
+)
 
 
 class PathTestCase(EnglishAdminMixin, TestCase):

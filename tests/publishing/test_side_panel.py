@@ -79,7 +79,11 @@ class PanelInEditorTests(SidePanelTestCase):
         self.assertContains(response, "publishing/js/governance-panel.js")
         # The page affects staff and its notice is not live: that blocks publishing.
         self.assertContains(response, "Staff and internal notice")
-        self.assertContains(response, "<dt>Internal notice</dt><dd>“Nye turnuser i hjemmetjenesten”</dd>", html=False)
+        self.assertContains(
+            response,
+            "<dt>Internal notice</dt><dd>“Nye turnuser i hjemmetjenesten”</dd>",
+            html=False,
+        )
         self.assertContains(response, "<dt>Counts for this page</dt><dd>No</dd>", html=False)
         self.assertContains(response, "<dt>Went live</dt><dd>Not live</dd>", html=False)
         self.assertContains(response, "Blocks publishing")
