@@ -32,7 +32,7 @@ module, so both happen when Wagtail loads its hooks.
 
 import functools
 
-from django.db.models import CharField, Q
+from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 from wagtail import hooks
@@ -323,12 +323,19 @@ def scoped_log_entries(queryset, user):
     may list: entries about another municipality's pages, documents, images, collections,
     groups, site, workflows or register objects are left out."""
     from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import PageLogEntry
+    from wagtail.models import Page, PageLogEntry
 
     if _sees_everything(user):
         return queryset
     if issubclass(queryset.model, PageLogEntry):
-        return queryset.exclude(page_id__in=_pages_out_of_scope(user))
+        # A deleted page has no place in a tree any more: its entries carry the municipality
+        # it belonged to (``signal_handlers.remember_municipality_of_deleted_page``), and are
+        # listed only to that municipality's people; entries that carry none, to no one.
+        own_slugs = [m.slug for m in _municipalities() if m.pk in _own_ids(user)]
+        gone = ~Exists(Page.objects.filter(pk=OuterRef("page_id")))
+        return queryset.exclude(page_id__in=_pages_out_of_scope(user)).exclude(
+            Q(gone) & ~Q(data__municipality__in=own_slugs)
+        )
     content_type_ids = remembered(
         user,
         f"admin_scope.log_cts.{queryset.model._meta.label_lower}",
@@ -587,12 +594,23 @@ def install():
 
         return scoped_objects(Workflow.objects.all(), request.user)
 
+    def scoped_tasks(request):
+        from wagtail.models import Task, Workflow, WorkflowTask
+
+        theirs = Workflow.objects.exclude(pk__in=scoped_workflows(request).values("pk"))
+        return Task.objects.exclude(
+            pk__in=WorkflowTask.objects.filter(workflow__in=theirs).values("task")
+        )
+
     for filterset in (workflows.WorkflowReportFilterSet, workflows.WorkflowTasksReportFilterSet):
         filters = filterset.base_filters
         if "requested_by" in filters:
             filters["requested_by"].queryset = scoped_requesters
         if "workflow" in filters:
             filters["workflow"].queryset = scoped_workflows
+        if "task" in filters:
+            # Task names carry the municipality's name ("Avesta: Redaktionell granskning").
+            filters["task"].queryset = scoped_tasks
 
     # Document and image indexes follow collection permissions; the scope holds for them too.
     _wrap(DocumentIndexView, "get_base_queryset", _narrow_result(scoped_documents))

@@ -93,6 +93,13 @@ class GovernedPageForm(WagtailAdminPageForm):
             self.fields["audiences"].queryset = Audience.objects.filter(municipality=municipality)
         if "communication_plan" in self.fields:
             self.fields["communication_plan"].queryset = municipality.communication_plans.all()
+        if "about_pages" in self.fields and municipality.site_id:
+            # A notice tells its own staff about its own municipality's pages; the other
+            # municipality's page titles are not offered (nor accepted).
+            field = self.fields["about_pages"]
+            field.queryset = field.queryset.descendant_of(
+                municipality.site.root_page, inclusive=True
+            ).order_by("title")
         if "responsible_leader" in self.fields:
             queryset = leaders_of(municipality)
             if self.instance.responsible_leader_id:

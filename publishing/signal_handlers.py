@@ -137,6 +137,22 @@ def purge_site_pages(site):
     batch.purge()
 
 
+def remember_municipality_of_deleted_page(sender, instance, **kwargs):
+    """A deleted page's history keeps whose page it was, so that the admin lists its entries only
+    to that municipality's people: the page itself can no longer be placed in a site's tree."""
+    from wagtail.models import PageLogEntry
+
+    from .models import Municipality
+
+    municipality = Municipality.objects.for_page(instance)
+    if municipality is None:
+        return
+    entries = list(PageLogEntry.objects.filter(page_id=instance.pk))
+    for entry in entries:
+        entry.data = {**(entry.data or {}), "municipality": municipality.slug}
+    PageLogEntry.objects.bulk_update(entries, ["data"])
+
+
 def connect():
     from wagtail.models import PageViewRestriction
 
@@ -161,6 +177,9 @@ def connect():
     page_published.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_published")
     page_unpublished.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_unpublished")
     page_published.connect(release_pages_waiting_for_notice, dispatch_uid="publishing_notice_live")
+    pre_delete.connect(
+        remember_municipality_of_deleted_page, sender=Page, dispatch_uid="pub_deleted_page_owner"
+    )
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
     # The kept text checks of live pages (the findings report reads them).
     from . import live_text

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
+from wagtail.actions.delete_page import DeletePageAction
 from wagtail.admin.menu import admin_menu
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -212,6 +213,28 @@ class AdminScopeTests(EnglishAdminMixin, TestCase):
             self.assertEqual(response.status_code, 200)
             for key in ("draft", "notice"):
                 self.assertIn(_escaped(str(self.probes[slug][key])), content, slug)
+
+    def test_a_deleted_pages_history_stays_with_its_municipality(self):
+        for slug in self.users:
+            draft = self.probes[slug]["draft"]
+            title = str(draft)
+            DeletePageAction(
+                Page.objects.get(pk=draft.pk), user=self.users[slug]["editor"]
+            ).execute()
+            url = reverse("wagtailadmin_reports:site_history_results")
+            for kind, user in self.users[other(slug)].items():
+                _response, theirs = self.get(user, url)
+                self.assertNotIn(_escaped(title), theirs, (slug, kind))
+
+    def test_the_workflow_reports_filters_name_only_own_workflows_and_tasks(self):
+        for slug, people in self.users.items():
+            theirs = f"{self.m[other(slug)].name.split()[0]}:"  # "Avesta: Redaktionell granskning"
+            for url_name in ("workflow", "workflow_tasks"):
+                _response, content = self.get(
+                    people["editor"], reverse(f"wagtailadmin_reports:{url_name}")
+                )
+                self.assertNotIn(theirs, content, (slug, url_name))
+                self.assertIn(f"{self.m[slug].name.split()[0]}:", content, (slug, url_name))
 
     def test_browsing_into_the_others_tree_in_the_chooser_is_not_found(self):
         for slug, people in self.users.items():

@@ -10,7 +10,8 @@ step:
   on its own municipality's intranet and about this page;
 - no internal or exempt page is live outside an intranet, and every intranet is restricted to
   its own staff;
-- no live page stands on one municipality's site with an owning unit of the other.
+- no live page stands on one municipality's site with an owning unit of the other;
+- the admin lists none of one municipality's pages to the other's editor, publisher or leader.
 
 CI runs a bounded number of examples; ``make fuzz`` runs many more (``FUZZ_EXAMPLES``). The test
 prints how many examples and steps ran.
@@ -41,6 +42,7 @@ from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.models import Page, PageViewRestriction
 
 from home.models import InternalNoticePage, NewsPage
+from publishing.admin_scope import scoped_pages
 from publishing.models import GovernedPage, Municipality
 from tests.governance import build_governed, link_both_ways, reload
 
@@ -305,6 +307,21 @@ class GovernanceMachine(RuleBasedStateMachine):
                 unit = page.owning_unit
                 assert unit is None or unit.municipality_id == municipality.pk, (
                     f"{page.title!r} is live on {municipality.slug} with another's unit"
+                )
+
+    @invariant()
+    def no_listing_shows_one_municipality_to_the_other(self):
+        from django.contrib.auth import get_user_model
+
+        for home in HOMES:
+            g = self.world(home)
+            theirs = self.world(HOMES[1 - HOMES.index(home)]).municipality
+            root = theirs.site.root_page
+            for person in (g.editor, g.publisher, g.leader):
+                fresh = get_user_model().objects.get(pk=person.pk)  # nothing remembered
+                listed = scoped_pages(Page.objects.all(), fresh)
+                assert not listed.descendant_of(root, inclusive=True).exists(), (
+                    f"{home}'s {fresh.username} is shown pages of {theirs.slug}"
                 )
 
 

@@ -5,6 +5,7 @@ the refusal, then the way that is allowed."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone, translation
 from wagtail.models import WorkflowState
@@ -151,3 +152,23 @@ class NoticeCountsTests(TestCase):
             "ni-dager", about=[self.g.page], went_live=self.now - datetime.timedelta(days=9)
         )
         self.assertEqual(notice_blocks(check_publish(self.draft(within))), [])
+
+
+class NoticeChoicesTests(TestCase):
+    """A notice's "About the pages" offers its own municipality's pages only."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = build_governed()
+        cls.avesta = build_governed("avesta", prefix="avesta")
+
+    def test_the_other_municipalitys_pages_are_neither_offered_nor_accepted(self):
+        form_class = InternalNoticePage.get_edit_handler().get_form_class()
+        form = form_class(instance=reload(self.g.notice), parent_page=self.g.intranet)
+        offered = set(form.fields["about_pages"].queryset.values_list("pk", flat=True))
+        self.assertIn(self.g.page.pk, offered)
+        self.assertNotIn(self.avesta.page.pk, offered)
+        self.assertNotIn(self.avesta.home.pk, offered)
+        field = form.fields["about_pages"]
+        with self.assertRaises(ValidationError):
+            field.clean([str(self.avesta.page.pk)])
