@@ -30,6 +30,7 @@ queryset, as ``veto.install`` does for publishing. ``publishing.wagtail_hooks`` 
 module, so both happen when Wagtail loads its hooks.
 """
 
+import contextvars
 import functools
 
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -507,10 +508,43 @@ def _narrow_result(scope):
     return make
 
 
+#: Whose page types report is being worked out (see ``install``).
+_REPORT_USER = contextvars.ContextVar("publishing_report_user", default=None)
+
+
+def _count_in_scope(original):
+    """Wagtail's page types count and last-edited page, over the requesting user's pages only."""
+    from django.db.models import Count, F, Subquery
+    from wagtail.models import Page
+
+    def annotate(queryset, language_code, site_root_path):
+        user = _REPORT_USER.get()
+        if user is None or _sees_everything(user):
+            return original(queryset, language_code, site_root_path)
+        counted = page_scope_q(user, prefix="pages__")
+        edited = page_scope_q(user)
+        if language_code:
+            counted &= Q(pages__locale__language_code=language_code)
+            edited &= Q(locale__language_code=language_code)
+        if site_root_path:
+            counted &= Q(pages__path__startswith=site_root_path)
+            edited &= Q(path__startswith=site_root_path)
+        latest = Page.objects.filter(edited, content_type=OuterRef("pk")).order_by(
+            F("latest_revision_created_at").desc(nulls_last=True), "title", "-pk"
+        )
+        return queryset.annotate(
+            count=Count("pages", filter=counted),
+            last_edited_page_id=Subquery(latest.values("pk")[:1]),
+        )
+
+    annotate._publishing_scope = True
+    return annotate
+
+
 def install():
     """Narrow the admin views that build their listing without asking a hook."""
     from django.contrib.auth import get_user_model
-    from wagtail.admin.views.reports import aging_pages, locked_pages, workflows
+    from wagtail.admin.views.reports import aging_pages, locked_pages, page_types_usage, workflows
     from wagtail.admin.views.reports.audit_logging import (
         LogEntriesView,
         SiteHistoryReportFilterSet,
@@ -572,6 +606,24 @@ def install():
         return method
 
     _wrap(PageTypesUsageReportFilterSet, "__init__", own_sites_only)
+
+    # Its counts and last edited pages are worked out by a module function that does not see
+    # the request: the view says whose report it is, and the function counts in that scope.
+    def for_the_requesting_user(original):
+        def get_queryset(self):
+            token = _REPORT_USER.set(self.request.user)
+            try:
+                return original(self)
+            finally:
+                _REPORT_USER.reset(token)
+
+        return get_queryset
+
+    _wrap(PageTypesUsageReportView, "get_queryset", for_the_requesting_user)
+    if not getattr(page_types_usage._annotate_last_edit_info, "_publishing_scope", False):
+        page_types_usage._annotate_last_edit_info = _count_in_scope(
+            page_types_usage._annotate_last_edit_info
+        )
 
     # Workflow reports: who asked for approval, and which workflows there are, as filters.
     def scoped_requesters(request):

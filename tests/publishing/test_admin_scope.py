@@ -25,7 +25,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import Collection, Page
 
-from home.models import InternalNoticePage
+from home.models import InternalNoticePage, NewsPage
 from publishing import admin_scope
 from publishing.models import Municipality, OrganisationUnit
 from tests.governance import EnglishAdminMixin
@@ -235,6 +235,15 @@ class AdminScopeTests(EnglishAdminMixin, TestCase):
                 )
                 self.assertNotIn(theirs, content, (slug, url_name))
                 self.assertIn(f"{self.m[slug].name.split()[0]}:", content, (slug, url_name))
+
+    def test_page_types_usage_counts_only_own_pages(self):
+        for slug, people in self.users.items():
+            self.client.force_login(people["editor"])
+            response = self.client.get(reverse("wagtailadmin_reports:page_types_usage"))
+            counts = {item.model: item.count for item in response.context["object_list"]}
+            own = NewsPage.objects.descendant_of(self.m[slug].site.root_page).count()
+            self.assertGreater(own, 0)
+            self.assertEqual(counts.get("newspage"), own, slug)
 
     def test_browsing_into_the_others_tree_in_the_chooser_is_not_found(self):
         for slug, people in self.users.items():
