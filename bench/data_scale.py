@@ -106,7 +106,7 @@ def cases():
     from wagtail.models import Page
     from wagtail.test.utils.form_data import querydict_from_html
 
-    from publishing.dashboard import PANELS, Viewer
+    from publishing.dashboard.panels import PANELS, Viewer
     from publishing.management.commands.generate_scale_data import SLUG_PREFIX
     from publishing.models import Municipality
     from publishing.rules import check_publish

@@ -12,7 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from config.health import healthz
 from home import robots
 from home import views as home_views
-from publishing import feedback
+from publishing.citizens import feedback
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),

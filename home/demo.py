@@ -17,6 +17,7 @@ from django.utils import timezone
 from wagtail.rich_text import RichText
 from wagtail.users.models import UserProfile
 
+from publishing.citizens.sites import forget_site
 from publishing.models import (
     Audience,
     CommunicationPlan,
@@ -29,8 +30,7 @@ from publishing.models import (
     PublisherCertificate,
     RoleAssignment,
 )
-from publishing.profiles import load_profile, read_profile
-from publishing.sites import forget_site
+from publishing.profiles.loader import load_profile, read_profile
 
 from .models import (
     AccessibilityStatementPage,

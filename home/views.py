@@ -4,7 +4,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from wagtail.models import Page, Site
 
-from publishing.sites import activate_site_language
+from publishing.citizens.sites import activate_site_language
 
 from .search import search_pages
 

@@ -3,7 +3,7 @@
 from wagtail import hooks
 from wagtail.models import Site
 
-from publishing.sites import activate_site_language
+from publishing.citizens.sites import activate_site_language
 
 
 @hooks.register("before_serve_page")

@@ -11,7 +11,9 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import cache_purge, signal_handlers, translations, veto  # noqa: F401 (checks)
+        from publishing import signal_handlers
+        from publishing.citizens import cache_purge
+        from publishing.workflow import veto
 
         veto.install()
         signal_handlers.connect()

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter, log
 
-from .after_commit import in_transaction
-from .wording import quoted
+from publishing.after_commit import in_transaction
+from publishing.wording import quoted
 
 BLOCKED = "publishing.publish_blocked"
 SCHEDULED_BLOCKED = "publishing.scheduled_publish_blocked"

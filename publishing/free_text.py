@@ -27,7 +27,7 @@ import logging
 from django.conf import settings
 from django.db.models.signals import pre_save
 
-from .content_checks import InputTooLarge, mask, personal_data
+from publishing.content_checks import InputTooLarge, mask, personal_data
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def _municipality(instance):
     """The municipality ``instance`` belongs to: its own, or the one whose site holds its page."""
     from wagtail.models import Page
 
-    from .models import Municipality
+    from publishing.models import Municipality
 
     municipality_id = getattr(instance, "municipality_id", None)
     if municipality_id is not None:

@@ -10,7 +10,7 @@ employee elsewhere is shown as the unit head).
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from .models.organisation import ROLE_SENIORITY, main_roles, person_name
+from publishing.models.organisation import ROLE_SENIORITY, main_roles, person_name
 
 __all__ = [
     "ROLE_SENIORITY",

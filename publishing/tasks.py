@@ -11,7 +11,7 @@ Which queue is used is a setting (``TASKS``): production stores tasks in the dat
 (``ImmediateBackend``), which cannot wait, so there a failed mail is logged and not retried.
 
 The worker also keeps the text checks of live pages up to date (``check_live_text``,
-``refresh_live_text``; see ``publishing.live_text``).
+``refresh_live_text``; see ``publishing.reports.live_text``).
 
 ``QueuedEmailBackend`` puts every other mail of the site (Wagtail's comment notifications, password
 resets) on the same queue when it is the ``EMAIL_BACKEND``, as in production.
@@ -122,7 +122,7 @@ def send_mail_task(messages, kind, page_id=None, attempt=1):
 
     Returns how many were sent and how many wait for another attempt, for the task's result.
     """
-    from .notifications import deliver_each
+    from publishing.notifications.mail import deliver_each
 
     unsent = deliver_each([message_from_json(data) for data in messages], kind, page_id)
     if not unsent:
@@ -152,7 +152,7 @@ def send_mail_task(messages, kind, page_id=None, attempt=1):
 @task()
 def check_live_text(page_ids):
     """Check the text of these pages' live versions and keep the results (``live_text``)."""
-    from .live_text import check_pages
+    from publishing.reports.live_text import check_pages
 
     return {"checked": check_pages(page_ids)}
 
@@ -162,8 +162,8 @@ def refresh_live_text(municipality_ids):
     """Check every live page of these municipalities whose kept text results are stale."""
     from django.core.cache import cache
 
-    from .live_text import refresh, refresh_key
-    from .models import Municipality
+    from publishing.models import Municipality
+    from publishing.reports.live_text import refresh, refresh_key
 
     municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
     try:
@@ -175,6 +175,6 @@ def refresh_live_text(municipality_ids):
 @task()
 def release_pages_held_by_notice(notice_id):
     """Move on the pages that waited for this internal notice, now that it is live."""
-    from .models.workflow import release_pages_held_by
+    from publishing.models.workflow import release_pages_held_by
 
     return {"released": release_pages_held_by(notice_id)}

@@ -7,7 +7,7 @@ the words people read when a required text holds only spaces or invisible charac
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .content_checks.visible import has_visible_text, visible_or_empty  # noqa: F401
+from publishing.content_checks.visible import has_visible_text, visible_or_empty  # noqa: F401
 
 #: Shown at a required field whose value a reader would see as empty although it is not.
 INVISIBLE_ONLY = _(

@@ -17,13 +17,13 @@ from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-from . import audit, dashboard, reports  # noqa: F401  (dashboard, reports: their hooks)
-from . import urls as publishing_urls
-from .admin_history import ScopedHistoryView
-from .admin_views import GovernedPageViewSet, OneAtATimePageViewSet
-from .citizen_admin import CrisisBannerAdmin, PageFeedbackAdmin
-from .forms import MunicipalityScopedForm
-from .models import (
+from publishing import audit
+from publishing.access.user_scope import municipality_ids
+from publishing.citizens.admin import CrisisBannerAdmin, PageFeedbackAdmin
+from publishing.editor.forms import MunicipalityScopedForm
+from publishing.editor.userbar import swap_content_checker
+from publishing.editor.views import GovernedPageViewSet, OneAtATimePageViewSet
+from publishing.models import (
     Audience,
     Deputyship,
     GovernedPage,
@@ -32,13 +32,14 @@ from .models import (
     PublisherCertificate,
     RoleAssignment,
 )
-from .plans_admin import CommunicationPlanAdmin
-from .register_display import RegisterInspectView, person_column, yes_no_column
-from .rules import blocking, check_publish
-from .user_scope import municipality_ids
-from .userbar import swap_content_checker
-from .veto import alias_refusal, copy_refusal, move_refusal
-from .views import user_may_fast_track
+from publishing.plans.admin import CommunicationPlanAdmin
+from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
+from publishing.registers.history import ScopedHistoryView
+from publishing.reports import views as reports  # noqa: F401  (dashboard, reports: their hooks
+from publishing.rules import blocking, check_publish
+from publishing.urls import admin as publishing_urls
+from publishing.workflow.veto import alias_refusal, copy_refusal, move_refusal
+from publishing.workflow.views import user_may_fast_track
 
 
 class MunicipalityPermissionHelper(PermissionHelper):
@@ -360,7 +361,7 @@ hooks.register("construct_wagtail_userbar", swap_content_checker)
 # Choosers, the admin API, reports and site history list only the user's own municipalities'
 # pages, documents, images and objects; the hooks and view narrowing live in admin_scope. The
 # registers' "By municipality" filters offer the user's own municipalities only.
-from . import admin_scope  # noqa: E402
+from publishing.access import admin_scope  # noqa: E402
 
 admin_scope.scope_list_filters(
     OrganisationUnitAdmin, RoleAssignmentAdmin, AudienceAdmin, PublisherCertificateAdmin

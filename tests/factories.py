@@ -14,7 +14,7 @@ from publishing.models import (
     RoleAssignment,
     UnitKind,
 )
-from publishing.profiles import load_profile
+from publishing.profiles.loader import load_profile
 
 TODAY = datetime.date(2026, 11, 22)
 

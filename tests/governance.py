@@ -198,7 +198,7 @@ def checklist_ticks(g):
 def warning_reasons(page, reason="Avklart med ansvarlig enhet."):
     """``acknowledgements`` for ``LeaderApprovalTask.on_action``: a reason for every warning of
     ``page``'s latest revision, as the leader writes them in the approval modal."""
-    from publishing.review import LeaderReview
+    from publishing.workflow.review import LeaderReview
 
     return {row.key: reason for row in LeaderReview.of(page).warnings}
 

@@ -17,7 +17,7 @@ import wagtail
 from django.conf import settings
 from django.test import SimpleTestCase, tag
 
-from publishing import translations
+from publishing.wagtail_internals import translations
 
 LANGUAGES = ("nb", "nn", "sv")
 #: Folders with their own catalogue; the project catalogue in locale/ covers templates/ and
@@ -108,7 +108,7 @@ class WagtailCompletenessTests(SimpleTestCase):
     """Wagtail's admin shows no English to bokmål, nynorsk or Swedish users.
 
     Every message of Wagtail and its companions' English catalogues is translated by their own
-    catalogue or by ours in publishing/wagtail_locale; after an upgrade of Wagtail this fails with
+    catalogue or by ours in publishing/wagtail_internals/locale; after an upgrade of Wagtail this fails with
     the new messages to translate there.
     """
 
@@ -136,7 +136,7 @@ class WagtailCompletenessTests(SimpleTestCase):
                     if gaps:
                         app = ".".join(po.relative_to(site_packages).parts[:-4])
                         missing[f"{language} {domain} {app}"] = sorted(gaps)[:5]
-        self.assertEqual(missing, {}, "add these to publishing/wagtail_locale (and compile)")
+        self.assertEqual(missing, {}, "add these to publishing/wagtail_internals/locale (and compile)")
 
 
 ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}

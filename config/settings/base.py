@@ -12,7 +12,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from publishing.translations import WAGTAIL_LOCALE_PATH
+from publishing.wagtail_internals.translations import WAGTAIL_LOCALE_PATH
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = BASE_DIR / "site"
@@ -90,7 +90,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 # The address of the person logging in, also behind our own proxies (PUBLISHING_TRUSTED_PROXIES):
 # counted by the proxy's address, a few guesses would lock everyone out.
-AXES_CLIENT_IP_CALLABLE = "publishing.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "publishing.citizens.client_address.client_address"
 
 ROOT_URLCONF = "config.urls"
 
@@ -138,7 +138,7 @@ PUBLIC_CACHE_MAX_AGE = 300
 
 # A feedback post refused for its CSRF token (a page open for a long time, cookies blocked) gets
 # the form back with the text kept; other refusals get Django's own page.
-CSRF_FAILURE_VIEW = "publishing.feedback.csrf_failure"
+CSRF_FAILURE_VIEW = "publishing.citizens.feedback.csrf_failure"
 
 TEMPLATES = [
     {
@@ -228,7 +228,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 LOGIN_URL = "wagtailadmin_login"
 WAGTAIL_FRONTEND_LOGIN_URL = "/admin/login/"
 # Wagtail's login form with the password label in the person's language.
-WAGTAILADMIN_USER_LOGIN_FORM = "publishing.forms.LoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "publishing.editor.forms.LoginForm"
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Governed publishing"
@@ -281,7 +281,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Approval is the permission to publish: the final workflow step publishes even when the
 # approving leader has no publish permission of their own (the governance veto still applies).
-WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflows.publish_workflow_state"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflow.setup.publish_workflow_state"
 # An edit after the leader's approval sends the page back through the workflow, so that the
 # leader has approved what is published.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

@@ -10,4 +10,10 @@ testable on its own and reusable. Messages for people are added by the Django si
   passive voice, vague link texts, all caps, long paragraphs.
 """
 
-from .base import MAX_INPUT_CHARS, InputTooLarge, PersonalDataFinding, Span, mask  # noqa: F401
+from publishing.content_checks.base import (  # noqa: F401
+    MAX_INPUT_CHARS,
+    InputTooLarge,
+    PersonalDataFinding,
+    Span,
+    mask,
+)

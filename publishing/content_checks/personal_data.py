@@ -41,9 +41,14 @@ from stdnum.fi import hetu as _fi_hetu
 from stdnum.is_ import kennitala as _is_kennitala
 from stdnum.no import kontonr as _no_kontonr
 
-from .accounts import bankgiro_valid, luhn_valid, plusgiro_valid, se_account_valid
-from .base import BLOCK, WARN, PersonalDataFinding, check_size, mask
-from .normalise import normalise
+from publishing.content_checks.accounts import (
+    bankgiro_valid,
+    luhn_valid,
+    plusgiro_valid,
+    se_account_valid,
+)
+from publishing.content_checks.base import BLOCK, WARN, PersonalDataFinding, check_size, mask
+from publishing.content_checks.normalise import normalise
 
 #: Which word lists each page language is checked with. Nynorsk pages often name services in
 #: bokmål, so they get both; English pages on these sites are about Norway or Sweden.

@@ -26,7 +26,7 @@ from fractions import Fraction
 from itertools import chain, filterfalse
 from pathlib import Path
 
-from .base import Span, check_size
+from publishing.content_checks.base import Span, check_size
 
 __all__ = [
     "BANDS",

@@ -5,12 +5,12 @@ never imports from ``home``. Page types the extension must create (a site's home
 intranet index) are named in ``settings.PUBLISHING`` as model strings.
 """
 
-from .crisis import CrisisBanner, CrisisLevel  # noqa: F401
-from .fast_track import FastTrackReview  # noqa: F401
-from .feedback import PageFeedback  # noqa: F401
-from .live_text import LiveTextCheck  # noqa: F401
-from .municipality import Municipality  # noqa: F401
-from .organisation import (  # noqa: F401
+from publishing.models.crisis import CrisisBanner, CrisisLevel  # noqa: F401
+from publishing.models.fast_track import FastTrackReview  # noqa: F401
+from publishing.models.feedback import PageFeedback  # noqa: F401
+from publishing.models.live_text import LiveTextCheck  # noqa: F401
+from publishing.models.municipality import Municipality  # noqa: F401
+from publishing.models.organisation import (  # noqa: F401
     LEADER_ROLES,
     Audience,
     Deputyship,
@@ -20,8 +20,8 @@ from .organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
-from .pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
-from .plans import (  # noqa: F401
+from publishing.models.pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
+from publishing.models.plans import (  # noqa: F401
     Channel,
     CommunicationPlan,
     PlanActivity,
@@ -29,5 +29,5 @@ from .plans import (  # noqa: F401
     PlanGoal,
     PlanStatus,
 )
-from .review import ChecklistConfirmation, ReviewReminder, WarningAcknowledgement  # noqa: F401
-from .workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401
+from publishing.models.review import ChecklistConfirmation, ReviewReminder, WarningAcknowledgement  # noqa: F401
+from publishing.models.workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..visible_text import visible_text_errors
-from .municipality import Municipality
+from publishing.models.municipality import Municipality
+from publishing.visible_text import visible_text_errors
 
 
 class CrisisLevel(models.TextChoices):

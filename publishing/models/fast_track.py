@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..visible_text import require_visible
+from publishing.visible_text import require_visible
 
 
 class FastTrackReview(models.Model):

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .municipality import Municipality
-from .organisation import OrganisationUnit
+from publishing.models.municipality import Municipality
+from publishing.models.organisation import OrganisationUnit
 
 #: The longest comment accepted, in characters.
 COMMENT_MAX_LENGTH = 1000

@@ -10,7 +10,7 @@ class LiveTextCheck(models.Model):
     """The text checks' results for the live version of one page.
 
     A row holds for the live revision it names and for the settings and code it was checked with
-    (``inputs``, see ``publishing.live_text.inputs_key``); when either differs, the page is
+    (``inputs``, see ``publishing.reports.live_text.inputs_key``); when either differs, the page is
     checked again. ``results`` holds what was found and where (field, kind, reading score,
     words), never the masked excerpts the editor shows: the findings report and its exports
     say what and where without quoting the page. ``documents`` are the ids of the documents the

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .municipality import Municipality
+from publishing.models.municipality import Municipality
 
 
 class UnitKind(models.TextChoices):

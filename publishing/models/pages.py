@@ -11,9 +11,15 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Page, get_page_models
 
-from ..forms import GovernedPageForm
-from ..visible_text import INVISIBLE_ONLY, has_visible_text, invisible_only
-from .organisation import Audience, OrganisationUnit, RoleAssignment, main_roles, person_name
+from publishing.editor.forms import GovernedPageForm
+from publishing.models.organisation import (
+    Audience,
+    OrganisationUnit,
+    RoleAssignment,
+    main_roles,
+    person_name,
+)
+from publishing.visible_text import INVISIBLE_ONLY, has_visible_text, invisible_only
 
 
 class Sensitivity(models.TextChoices):

@@ -13,9 +13,9 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
-from ..visible_text import visible_text_errors
-from .municipality import Municipality
-from .organisation import Audience, OrganisationUnit
+from publishing.models.municipality import Municipality
+from publishing.models.organisation import Audience, OrganisationUnit
+from publishing.visible_text import visible_text_errors
 
 
 def _municipalities_through(user, group_keys):
@@ -162,7 +162,7 @@ class CommunicationPlan(ClusterableModel):
         # Imported here: the page models import this module's models by name.
         from wagtail.models import Page, Revision, get_page_models
 
-        from .pages import GovernedPage
+        from publishing.models.pages import GovernedPage
 
         page_ids = set()
         for model in get_page_models():

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..visible_text import require_visible
+from publishing.visible_text import require_visible
 
 
 class ChecklistConfirmation(models.Model):

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task, TaskState
 
-from .. import audit
-from ..page_locks import wait_for_page
-from ..rules import PUBLISH, RuleContext, blocking, check_submit, evaluate
+from publishing import audit
+from publishing.rules import PUBLISH, RuleContext, blocking, check_submit, evaluate
+from publishing.workflow.page_locks import wait_for_page
 
 
 def _latest(page):
@@ -19,7 +19,7 @@ def _latest(page):
 
 
 def _report(page, findings, heading=""):
-    from ..review import findings_report
+    from publishing.workflow.review import findings_report
 
     return findings_report(page, findings, heading)
 
@@ -35,7 +35,7 @@ class AutomaticChecksTask(Task):
     """
 
     def start(self, workflow_state, user=None):
-        from ..review import sent_back_heading
+        from publishing.workflow.review import sent_back_heading
 
         task_state = super().start(workflow_state, user=user)
         page = _latest(workflow_state.content_object)
@@ -119,7 +119,7 @@ class InternalNoticeTask(Task):
     def why_not(self, obj, user):
         """Why ``user``, one of the leaders who will approve ``obj``, cannot approve it yet: what
         holds it here (the notice findings, each with its fix). Empty for everyone else."""
-        from ..rules.approval import Obstacle, approver_ids
+        from publishing.rules.approval import Obstacle, approver_ids
 
         page = _latest(obj)
         if user.pk not in approver_ids(page):
@@ -150,7 +150,7 @@ class InternalNoticeTask(Task):
 
     def user_can_access_editor(self, obj, user):
         # The leaders who will approve the page can follow it while it waits for the notice.
-        from ..rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids
 
         return user.pk in approver_ids(_latest(obj))
 
@@ -188,7 +188,7 @@ class LeaderApprovalTask(Task):
     a leader above them in the line, never someone who edited the page (four eyes)."""
 
     def start(self, workflow_state, user=None):
-        from .pages import GovernedPage
+        from publishing.models.pages import GovernedPage
 
         task_state = super().start(workflow_state, user=user)
         if not isinstance(workflow_state.content_object.specific, GovernedPage):
@@ -202,18 +202,18 @@ class LeaderApprovalTask(Task):
         return live.created_at if live else None
 
     def approval(self, obj, user):
-        from ..rules.approval import can_approve
+        from publishing.rules.approval import can_approve
 
         page = _latest(obj)
         return can_approve(user, page, since=self._since(obj))
 
     def user_can_access_editor(self, obj, user):
-        from ..rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids
 
         return user.pk in approver_ids(_latest(obj))
 
     def locked_for_user(self, obj, user):
-        from ..rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids
 
         return not user.is_superuser and user.pk not in approver_ids(_latest(obj))
 
@@ -234,7 +234,7 @@ class LeaderApprovalTask(Task):
         """Why ``user`` cannot approve ``obj`` here, in the rule engine's words: the line
         approval's refusal (four eyes, not in the page's line) and each finding that blocks
         the draft, with its fix. Empty when ``get_actions`` offers the approval."""
-        from ..rules.approval import Obstacle
+        from publishing.rules.approval import Obstacle
 
         approval = self.approval(obj, user)
         obstacles = [] if approval.allowed else [Obstacle(approval.reason)]
@@ -246,20 +246,20 @@ class LeaderApprovalTask(Task):
     def get_form_for_action(self, action):
         """The modal's form without the page (Wagtail's own views): reasons are taken as sent
         and checked against the page in ``on_action``."""
-        from ..review import LeaderApprovalForm, LeaderDecisionForm
+        from publishing.workflow.review import LeaderApprovalForm, LeaderDecisionForm
 
         return LeaderApprovalForm if action == "approve" else LeaderDecisionForm
 
     def get_form_for_object(self, action, obj):
         """The modal's form for ``obj``: its warnings, each with a reason field, and its
         checklist confirmation. Used by the page editor's workflow views."""
-        from ..review import LeaderReview
+        from publishing.workflow.review import LeaderReview
 
         return functools.partial(self.get_form_for_action(action), review=LeaderReview.of(obj))
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         # In bulk: asking approver_ids page by page cost ~20 queries per waiting page.
-        from ..rules.approval import approvable_task_states
+        from publishing.rules.approval import approvable_task_states
 
         candidates = TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
@@ -281,7 +281,7 @@ class LeaderApprovalTask(Task):
         acknowledgements = kwargs.pop("acknowledgements", None)
         revision_id = kwargs.pop("revision", None)
         if action_name == "approve":
-            from ..review import LeaderReview, acknowledge_warnings
+            from publishing.workflow.review import LeaderReview, acknowledge_warnings
 
             review = LeaderReview.of(page)
             if review.blocking:

@@ -129,7 +129,7 @@ class RuleContext:
     @property
     def municipality(self):
         if "municipality" not in self._cache:
-            from ..models import Municipality
+            from publishing.models import Municipality
 
             anchor = self.anchor
             self._cache["municipality"] = (
@@ -165,7 +165,7 @@ def rule(*purposes):
 
 def evaluate(context):
     """All findings for ``context``, blocking ones first."""
-    from ..models import GovernedPage
+    from publishing.models import GovernedPage
 
     if not isinstance(context.page, GovernedPage):
         return []
@@ -203,4 +203,4 @@ def blocking(findings):
     return [finding for finding in findings if finding.blocks]
 
 
-from . import content, governance  # noqa: E402, F401  (register their rules)
+from publishing.rules import content, governance  # noqa: E402, F401  (register their rules)

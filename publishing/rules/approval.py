@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models.organisation import Deputyship, RoleAssignment
+from publishing.models.organisation import Deputyship, RoleAssignment
 
 AS_LEADER, AS_DEPUTY, AS_LINE = "leader", "deputy", "line"
 
@@ -62,7 +62,7 @@ def approver_ids(page, on=None):
     if not page.responsible_leader_id or not page.owning_unit_id:
         return {}
     if getattr(page, "path", ""):
-        from ..models import Municipality
+        from publishing.models import Municipality
 
         municipality = Municipality.objects.for_page(page)
         if municipality is not None and page.owning_unit.municipality_id != municipality.pk:
@@ -116,7 +116,7 @@ def _previous_content():
 def pages_with_content_edits(revisions):
     """Ids of the pages among ``revisions`` (a revision queryset) where a revision changed what
     citizens read compared with the revision before it; one query."""
-    from ..models.pages import changes_what_citizens_read
+    from publishing.models.pages import changes_what_citizens_read
 
     edited = set()
     rows = revisions.annotate(previous_content=_previous_content()).values_list(
@@ -239,7 +239,7 @@ class _LineIndex:
     """The organisation as line approval needs it, loaded once for many pages."""
 
     def __init__(self, facts, on):
-        from ..models import Municipality, OrganisationUnit
+        from publishing.models import Municipality, OrganisationUnit
 
         unit_ids = {f.owning_unit_id for f in facts if f.owning_unit_id}
         leader_ids = {f.responsible_leader_id for f in facts if f.responsible_leader_id}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from ..models.organisation import LEADER_ROLES
+from publishing.models.organisation import LEADER_ROLES
 
 #: Fields of a page that belong to the page as a whole, not to one revision: a draft keeps
 #: the page's own (as ``Page.with_content_json`` does).
@@ -128,13 +128,13 @@ def prefetch(contexts, kept_text=False):
     are fixed in number whatever the number of pages: municipalities, units, notices, people
     and their roles, aliases, linked documents and certificates. With ``kept_text`` the
     contexts are live pages, and the text rules and linked documents come from their kept
-    text checks (``publishing.live_text``) instead of their text, which need not be loaded.
+    text checks (``publishing.reports.live_text``) instead of their text, which need not be loaded.
     """
     from wagtail.models import Page
 
-    from ..models import Municipality, OrganisationUnit
-    from ..models.organisation import PublisherCertificate, RoleAssignment
-    from .governance import referenced_document_ids
+    from publishing.models import Municipality, OrganisationUnit
+    from publishing.models.organisation import PublisherCertificate, RoleAssignment
+    from publishing.rules.governance import referenced_document_ids
 
     contexts = list(contexts)
     facts = Facts()
@@ -178,7 +178,7 @@ def prefetch(contexts, kept_text=False):
         facts.aliases[alias_of].append(path)
 
     if kept_text:
-        from ..live_text import kept_results
+        from publishing.reports.live_text import kept_results
 
         facts.text, facts.documents = kept_results(contexts)
         facts.audiences = _audiences(pages)
@@ -212,7 +212,7 @@ def _notice_about(notice_ids):
     """``{notice id: {ids of the pages it is about}}``, one query a notice page type."""
     from wagtail.models import get_page_models
 
-    from ..models.pages import BaseInternalNoticePage
+    from publishing.models.pages import BaseInternalNoticePage
 
     about = {pk: set() for pk in notice_ids}
     if not notice_ids:
@@ -276,7 +276,7 @@ def audiences_of(context):
 def _audiences(pages):
     """``{page id: [audiences]}`` for saved pages, one query a page type (and one for the
     audiences themselves)."""
-    from ..models import Audience
+    from publishing.models import Audience
 
     links = {}
     by_field = {}
@@ -301,7 +301,7 @@ def _audiences(pages):
 def prefetch_for_text(contexts):
     """Load what the text checks and the reference index read for every context: its
     municipality and the pages' child objects, in a few queries."""
-    from ..models import Municipality
+    from publishing.models import Municipality
 
     contexts = list(contexts)
     facts = Facts(
@@ -326,7 +326,7 @@ def _fill_relations(pages, facts, children=None, foreign_keys=True):
     from modelcluster.models import get_all_child_relations
     from wagtail.models import Page
 
-    from ..models import OrganisationUnit
+    from publishing.models import OrganisationUnit
 
     base = {f.name for f in Page._meta.concrete_fields}
     by_class = {}
@@ -395,7 +395,7 @@ def evaluate_many(contexts, kept_text=False):
     """Findings for each context, as ``evaluate`` gives them, in a fixed number of queries.
 
     ``kept_text``: see ``prefetch``."""
-    from . import evaluate
+    from publishing.rules import evaluate
 
     contexts = list(contexts)
     prefetch(contexts, kept_text)
@@ -413,7 +413,7 @@ def drafts(pages):
     """
     from wagtail.models import Page
 
-    from ..models import Audience
+    from publishing.models import Audience
 
     pages = list(pages)
     contents = {

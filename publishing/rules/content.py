@@ -12,11 +12,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..content_checks import personal_data, plain_language
-from ..content_checks.base import BLOCK, WARN, InputTooLarge
-from ..text_extraction import extract
-from . import EDIT, PUBLISH, SUBMIT, Finding, rule
-from .bulk import Missing, audiences_of, facts_of
+from publishing.content_checks import personal_data, plain_language
+from publishing.content_checks.base import BLOCK, WARN, InputTooLarge
+from publishing.rules import EDIT, PUBLISH, SUBMIT, Finding, rule
+from publishing.rules.bulk import Missing, audiences_of, facts_of
+from publishing.rules.text_extraction import extract
 
 PERSONAL_DATA = {
     "national_id": (

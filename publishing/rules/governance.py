@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from ..content_checks.visible import has_visible_text
-from ..models.organisation import Role, RoleAssignment
-from ..models.pages import BaseInternalNoticePage, Sensitivity
-from . import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
-from .bulk import Missing, audiences_of, facts_of
+from publishing.content_checks.visible import has_visible_text
+from publishing.models.organisation import Role, RoleAssignment
+from publishing.models.pages import BaseInternalNoticePage, Sensitivity
+from publishing.rules import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
+from publishing.rules.bulk import Missing, audiences_of, facts_of
 
 # Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
 # for many pages at once (``rules.bulk``), and from the database otherwise.
@@ -304,7 +304,7 @@ def _intranet_holding(context, notice):
     if facts is not None and facts.municipalities:
         candidates = facts.municipalities
     else:
-        from ..models import Municipality
+        from publishing.models import Municipality
 
         candidates = Municipality.objects.filter(intranet_page__isnull=False).select_related(
             "intranet_page"

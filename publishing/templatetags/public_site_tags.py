@@ -1,14 +1,14 @@
 """Template tags for the public site: the crisis banners and contact points of the site.
 
-Both come from a per-site cache (``publishing.sites.site_chrome``), so a page served to a
+Both come from a per-site cache (``publishing.citizens.sites.site_chrome``), so a page served to a
 citizen costs no query for them once the cache is warm.
 """
 
 from django import template
 from wagtail.models import Site
 
-from ..models.crisis import CrisisLevel
-from ..sites import site_chrome as cached_chrome
+from publishing.citizens.sites import site_chrome as cached_chrome
+from publishing.models.crisis import CrisisLevel
 
 register = template.Library()
 

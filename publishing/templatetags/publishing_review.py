@@ -3,8 +3,8 @@ signed-in user cannot approve it."""
 
 from django import template
 
-from ..models.review import WarningAcknowledgement
-from ..review import SentBack, checklist_confirmation
+from publishing.models.review import WarningAcknowledgement
+from publishing.workflow.review import SentBack, checklist_confirmation
 
 register = template.Library()
 
@@ -39,7 +39,7 @@ def approval_obstacles(context, page):
     the page's line, a blocking finding with its fix, the internal notice not live yet."""
     from wagtail.models import TaskState
 
-    from ..models import InternalNoticeTask
+    from publishing.models import InternalNoticeTask
 
     request = context.get("request")
     task_state = page.current_workflow_task_state if page.pk else None

@@ -15,7 +15,7 @@ from wagtail.users.models import UserProfile
 
 from home.demo import DEMO_PASSWORD
 from publishing.models import Municipality
-from publishing.plans_views import activities_in_year
+from publishing.plans.views import activities_in_year
 from tests.e2e import ARTIFACTS, ChromiumMixin, keep_screenshot
 from tests.governance import ensure_wagtail_base
 

@@ -154,7 +154,7 @@ class CrisisBannerTests(DemoSitesMixin, TestCase):
         self.assertContains(self.get(self.alvdal), "Stengt vei")
         # Two hours on, the cached copy still holds the banner, with its end: not shown past it.
         later = timezone.now() + datetime.timedelta(hours=2)
-        with mock.patch("publishing.sites.timezone.now", return_value=later):
+        with mock.patch("publishing.citizens.sites.timezone.now", return_value=later):
             self.assertNotContains(self.get(self.alvdal), "Stengt vei")
 
     def test_a_linked_page_that_is_no_longer_public_is_not_named(self):
@@ -212,7 +212,7 @@ class FeedbackTests(DemoSitesMixin, TestCase):
             f"Min mor har fødselsnummer {number}. Ring meg på 912 34 567 "
             "eller skriv til kari.nordmann@example.org."
         )
-        with self.assertLogs("publishing.feedback", logging.INFO) as logs:
+        with self.assertLogs("publishing.citizens.feedback", logging.INFO) as logs:
             self.post({"found": "no", "comment": comment})
         stored = PageFeedback.objects.get()
         for value in (number, "912 34 567", "kari.nordmann@example.org"):

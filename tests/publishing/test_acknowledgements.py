@@ -15,8 +15,8 @@ from publishing.models import (
     LeaderApprovalTask,
     WarningAcknowledgement,
 )
-from publishing.review import confirm_checklist
 from publishing.rules import PUBLISH, RuleContext, evaluate, keyed
+from publishing.workflow.review import confirm_checklist
 from tests.governance import (
     EnglishAdminMixin,
     build_governed,

@@ -26,7 +26,7 @@ from wagtail.log_actions import log
 from wagtail.models import Collection, Page
 
 from home.models import InternalNoticePage, NewsPage
-from publishing import admin_scope
+from publishing.access import admin_scope
 from publishing.models import Municipality, OrganisationUnit
 from tests.governance import EnglishAdminMixin
 

@@ -11,9 +11,9 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from publishing import annual_wheel as wheel
 from publishing.models import Audience, CommunicationPlan, Municipality, OrganisationUnit
-from publishing.plans_views import PALETTE
+from publishing.plans import wheel
+from publishing.plans.views import PALETTE
 from tests.governance import EnglishAdminMixin
 
 D = datetime.date
@@ -159,7 +159,7 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
 
     def get(self, user=None, today=TODAY, **params):
         self.login(user or self.linnea)
-        with mock.patch("publishing.plans_views.timezone.localdate", return_value=today):
+        with mock.patch("publishing.plans.views.timezone.localdate", return_value=today):
             response = self.client.get(self.url, params)
         self.assertEqual(response.status_code, 200)
         return response
@@ -300,7 +300,7 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
 
     def test_month_names_in_the_users_language(self):
         self.client.force_login(self.linnea)
-        with mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY):
+        with mock.patch("publishing.plans.views.timezone.localdate", return_value=TODAY):
             response = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="sv")
         self.assertContains(response, ">Januari</text>")
         self.assertContains(response, ">Oktober</text>")
@@ -313,7 +313,7 @@ class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
         for language in ("en", "nb", "nn", "sv"):
             with (
                 translation.override(language),
-                mock.patch("publishing.plans_views.timezone.localdate", return_value=TODAY),
+                mock.patch("publishing.plans.views.timezone.localdate", return_value=TODAY),
             ):
                 html = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
             start = html.index('<svg class="annual-wheel__svg"')

@@ -4,7 +4,7 @@ from django.test import TestCase
 from django.utils import translation
 
 from publishing.rules import BLOCK, WARN, check_publish, check_submit
-from publishing.veto import GovernancePublishBlocked
+from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import build_governed, news_page, reload
 
 FNR = "01010012356"  # a valid fødselsnummer (synthetic)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.models import TaskState
 
 from home.models import NewsIndexPage, NewsPage
-from publishing.dashboard import (
+from publishing.dashboard.panels import (
     AwaitingApprovalPanel,
     ExpiringCertificatesPanel,
     HeldForNoticePanel,

@@ -42,7 +42,7 @@ from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.models import Page, PageViewRestriction
 
 from home.models import InternalNoticePage, NewsPage
-from publishing.admin_scope import scoped_pages
+from publishing.access.admin_scope import scoped_pages
 from publishing.models import GovernedPage, Municipality
 from tests.governance import build_governed, link_both_ways, reload
 

@@ -1,4 +1,4 @@
-"""The text checks of live pages, kept for the findings report (``publishing.live_text``).
+"""The text checks of live pages, kept for the findings report (``publishing.reports.live_text``).
 
 A live version is checked when it goes live, its results hold only for that version and the
 municipality's settings, and the report reads them instead of each page's text; with a task
@@ -20,8 +20,8 @@ from django_tasks import task_backends
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, ReferenceIndex
 
-from publishing import live_text
 from publishing.models import Audience, LiveTextCheck
+from publishing.reports import live_text
 from publishing.rules import check_publish
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
 from tests.publishing.test_dashboard import governed_news

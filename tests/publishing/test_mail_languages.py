@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.test import SimpleTestCase
 
-from publishing.notifications import render
+from publishing.notifications.mail import render
 from tests.e2e.story import english_words
 
 LANGUAGES = ("nb", "nn", "sv")

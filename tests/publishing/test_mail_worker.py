@@ -116,7 +116,7 @@ class MailWorkerTests(TransactionTestCase):
         queued.delete()
         last = len(MAIL_RETRY_DELAYS) + 1
         send_mail_task.enqueue(messages, kind, page_id, last)
-        with self.assertLogs("publishing.notifications", "ERROR") as logs:
+        with self.assertLogs("publishing.notifications.mail", "ERROR") as logs:
             run_worker()
         self.assertNotIn("@", "".join(logs.output))
         (failed,) = mail_tasks()

@@ -13,7 +13,7 @@ from wagtail.models import WorkflowState
 from home.models import InternalNoticePage
 from publishing.rules import WORKFLOW, RuleContext, blocking, check_publish
 from publishing.rules.governance import notice_standing
-from publishing.veto import GovernancePublishBlocked
+from publishing.workflow.veto import GovernancePublishBlocked
 from tests.factories import load_municipality
 from tests.governance import build_governed, reload
 

@@ -10,7 +10,7 @@ from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.models import Page, PageViewRestriction
 
 from home.models import NewsIndexPage
-from publishing.veto import GovernancePublishBlocked
+from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import (
     EnglishAdminMixin,
     build_governed,
@@ -82,7 +82,7 @@ class AliasTests(PlacementTestCase):
         # An alias placed on the other site (by an older version, or straight in the database)
         # would go live with its source: the publish is refused and says where.
         draft = reload(self.g.page)
-        with mock.patch("publishing.veto.alias_refusal", return_value=None):
+        with mock.patch("publishing.workflow.veto.alias_refusal", return_value=None):
             alias = draft.create_alias(parent=self.avesta_news, update_slug="alias-fra-alvdal")
         self.assertFalse(alias.live)
         publish_notice(self.g)

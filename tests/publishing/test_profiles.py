@@ -13,7 +13,7 @@ from django.utils import translation
 from wagtail.models import Collection, GroupPagePermission, Page, PageViewRestriction, Site
 
 from publishing.models import Audience, Municipality
-from publishing.profiles import ProfileError, load_profile
+from publishing.profiles.loader import ProfileError, load_profile
 
 PROFILES = Path(settings.PUBLISHING["PROFILE_ROOT"])
 

@@ -21,7 +21,7 @@ from wagtail.models import APIToken, PageLogEntry, Revision, TaskState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from home.models import NewsPage, StandardPage
-from publishing.veto import GovernancePublishBlocked
+from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import (
     EnglishAdminMixin,
     build_governed,

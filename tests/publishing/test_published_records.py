@@ -26,7 +26,7 @@ from wagtail.models import (
 )
 
 from publishing.management.commands.generate_scale_data import SLUG_PREFIX, Generator
-from publishing.published_records import (
+from publishing.workflow.published_records import (
     NOT_LIVE,
     OTHER_REVISION,
     WORKFLOW_APPROVED,
@@ -35,7 +35,7 @@ from publishing.published_records import (
     describe,
     lying_records,
 )
-from publishing.views import fast_track_publish
+from publishing.workflow.views import fast_track_publish
 from tests.factories import load_municipality
 from tests.governance import (
     EnglishAdminMixin,

@@ -24,10 +24,10 @@ from wagtail.admin.views.home import RecentEditsPanel
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
-from publishing import live_text
-from publishing.dashboard import PANELS, Viewer
+from publishing.dashboard.panels import PANELS, Viewer
 from publishing.management.commands.generate_scale_data import SLUG_PREFIX, Generator, Mix
 from publishing.models import Municipality, OrganisationUnit, Role
+from publishing.reports import live_text
 from publishing.rules import check_publish
 from tests.factories import CertificateFactory, DeputyFactory, RoleFactory, UnitFactory
 

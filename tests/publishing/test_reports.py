@@ -15,8 +15,8 @@ from wagtail.users.models import UserProfile
 from publishing import audit
 from publishing.models import FastTrackReview, Role, WarningAcknowledgement
 from publishing.people import person_label
-from publishing.reports import GovernanceReportMenuItem
-from publishing.views import fast_track_publish
+from publishing.reports.views import GovernanceReportMenuItem
+from publishing.workflow.views import fast_track_publish
 from tests.factories import RoleFactory, UnitFactory
 from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
 from tests.publishing.test_dashboard import (

@@ -8,7 +8,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.rich_text import RichText
 
 from home.models import NewsPage, ServicePage
-from publishing.text_extraction import extract
+from publishing.rules.text_extraction import extract
 from tests.governance import build_governed
 
 

@@ -15,7 +15,7 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.rich_text import RichText
 
-from publishing.userbar import (
+from publishing.editor.userbar import (
     ALT_FILE_NAME_RULE,
     FILE_NAME_PATTERN,
     VAGUE_LINK_RULE,

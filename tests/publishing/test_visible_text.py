@@ -21,8 +21,8 @@ from django.utils import translation
 from wagtail.models import TaskState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
+from publishing.citizens.feedback import FeedbackForm
 from publishing.content_checks.visible import has_visible_text, visible_or_empty
-from publishing.feedback import FeedbackForm
 from publishing.models import (
     CommunicationPlan,
     CrisisBanner,
@@ -32,11 +32,11 @@ from publishing.models import (
     WarningAcknowledgement,
 )
 from publishing.models.pages import Sensitivity
-from publishing.profile_schema import SchemaError, validate_profile
-from publishing.profiles import profile_path
-from publishing.veto import GovernancePublishBlocked
-from publishing.views import fast_track_publish
+from publishing.profiles.loader import profile_path
+from publishing.profiles.schema import SchemaError, validate_profile
 from publishing.visible_text import INVISIBLE_ONLY
+from publishing.workflow.veto import GovernancePublishBlocked
+from publishing.workflow.views import fast_track_publish
 from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
 from tests.publishing.test_acknowledgements import PHONES, ReviewTestCase
 from tests.publishing.test_plans import PlanAdminTestCase, url

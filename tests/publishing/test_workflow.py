@@ -322,7 +322,7 @@ class FastTrackTests(WorkflowTestCase):
 
 class AuditTests(WorkflowTestCase):
     def test_blocks_and_approvals_are_in_page_history_without_page_text(self):
-        from publishing.veto import GovernancePublishBlocked
+        from publishing.workflow.veto import GovernancePublishBlocked
 
         with self.assertRaises(GovernancePublishBlocked):
             reload(self.g.page).get_latest_revision().publish(user=self.g.editor)

@@ -22,8 +22,8 @@ from django.test import LiveServerTestCase
 from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, WorkflowState
 
 from publishing.models import LeaderApprovalTask
-from publishing.published_records import lying_records
 from publishing.rules.approval import approver_ids
+from publishing.workflow.published_records import lying_records
 from tests.governance import build_governed, publish_notice, reload, warning_reasons
 from tests.live_admin import AdminSession
 from tests.publishing.test_integrity import needs_postgresql

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from home.demo import DEMO_PASSWORD, DemoError, demo_folders, load_demo
 from publishing.models import Deputyship, RoleAssignment
 from publishing.models.municipality import GROUP_KEYS, LANGUAGE_CHOICES
-from publishing.profiles import ProfileError
+from publishing.profiles.loader import ProfileError
 
 ADMIN_USERNAME = "admin"
 

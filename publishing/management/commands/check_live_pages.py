@@ -11,8 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing import live_text
 from publishing.models import LiveTextCheck, Municipality
+from publishing.reports import live_text
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ allowed to go live where it stands today?
 
 Judges every live governed page and alias with the publish rules at its place (site, intranet,
 municipality, notice, sensitivity) and checks that each intranet is restricted to its staff
-(``publishing.live_placement``). Prints a line for each page that would not be allowed (id,
+(``publishing.workflow.live_placement``). Prints a line for each page that would not be allowed (id,
 title, reasons; never the page's text), mails each municipality's communications group its own
 list, and exits with status 1, so that the daily job (``publishing-daily.service``) shows as
 failed; otherwise one line saying that all live pages hold. It changes nothing.
@@ -16,9 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from publishing import notifications
-from publishing.live_placement import judge
 from publishing.models import Municipality
+from publishing.notifications import mail as notifications
+from publishing.workflow.live_placement import judge
 
 
 class Command(BaseCommand):

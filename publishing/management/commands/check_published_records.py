@@ -3,10 +3,10 @@ publication still hold?
 
 Reads every audit-log entry and approved workflow of the last ``--days`` days (default 7) that
 says a page was published against what the page is now and what happened to it since
-(``publishing.published_records``). Prints a line for each record that does not hold (page id,
-title, record, when, what the page is now; never the page's text) and exits with status 1, so that
-the daily job (``publishing-daily.service``) shows as failed in systemd; otherwise one line saying
-that all records hold. It changes nothing.
+(``publishing.workflow.published_records``). Prints a line for each record that does not hold
+(page id, title, record, when, what the page is now; never the page's text) and exits with
+status 1, so that the daily job (``publishing-daily.service``) shows as failed in systemd;
+otherwise one line saying that all records hold. It changes nothing.
 """
 
 import argparse
@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from publishing.models import Municipality
-from publishing.published_records import check_records, describe, summary
+from publishing.workflow.published_records import check_records, describe, summary
 
 
 def days_argument(value):

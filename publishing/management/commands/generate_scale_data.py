@@ -69,7 +69,7 @@ from publishing.models import (
     Sensitivity,
 )
 from publishing.rules.approval import AS_LEADER, AS_LINE
-from publishing.text_extraction import extract
+from publishing.rules.text_extraction import extract
 
 #: Slugs of generated pages start with this; it is how a second run is recognised.
 SLUG_PREFIX = "skala-"

@@ -13,7 +13,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from publishing.models import GovernedPage, Municipality
-from publishing.reports import csv_safe
+from publishing.reports.views import csv_safe
 from publishing.rules import EDIT, RuleContext, evaluate
 
 COLUMNS = [

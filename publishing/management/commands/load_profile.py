@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from publishing.profiles import ProfileError, load_profile
+from publishing.profiles.loader import ProfileError, load_profile
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import get_page_models
 
 from publishing.models import GovernedPage, ReviewReminder
-from publishing.notifications import deliver, review_reminder, viewers_among
+from publishing.notifications.mail import deliver, review_reminder, viewers_among
 
 
 class MailNotSent(Exception):

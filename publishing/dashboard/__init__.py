@@ -1,0 +1,1 @@
+"""The admin home: what waits for the signed-in person, in panels by role."""

@@ -1,0 +1,249 @@
+"""Admin forms that keep each municipality's editors inside their own organisation."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
+
+from publishing.editor.leader_picker import use_leader_picker
+from publishing.models.municipality import GROUP_KEYS, Municipality
+from publishing.models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
+from publishing.people import show_people_as_people
+from publishing.visible_text import has_visible_text
+from publishing.wording import quoted
+
+
+def leaders_of(municipality, on=None):
+    """Users holding an active leader role somewhere in ``municipality``."""
+    assignments = RoleAssignment.objects.active(on).filter(
+        unit__municipality=municipality, role__in=LEADER_ROLES
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk__in=assignments.values("user"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def add_months(day, months):
+    """``day`` moved ``months`` ahead, clamped to the last day of the target month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
+
+
+#: The buttons of the page editor that submit a page to its workflow.
+SUBMIT_ACTIONS = ("action-submit", "action-restart-workflow")
+
+
+class GovernedPageForm(WagtailAdminPageForm):
+    """The page form of every governed page type.
+
+    Choices for unit, leader and audiences come from the municipality that owns the page's site,
+    the legal bases from its profile, and a new page's review date from its review interval.
+
+    ``submit_checklist`` is the municipality's "vær varsom" checklist: a form-only field that
+    must have every item ticked when the page is submitted to its workflow, and is never stored on
+    the page, so each submission is confirmed afresh. After a valid submission,
+    ``confirmed_checklist`` holds the confirmed items as the profile words them.
+    """
+
+    submit_checklist = forms.MultipleChoiceField(
+        label=gettext_lazy("I have checked that"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Tick every item before you submit the page for approval. The ticks are stored with "
+            "the submitted version and shown to the leader; you confirm again each time you submit."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Fields with a callable model default (a news date of "today") would otherwise
+            # always count as changed, so a leader who approves in the editor would save a
+            # revision of their own and then be refused by the four-eyes rule.
+            field.show_hidden_initial = False
+        self.municipality = self._find_municipality()
+        self.confirmed_checklist = []
+        self.checklist = self.municipality.checklist if self.municipality else []
+        if self.checklist:
+            self.fields["submit_checklist"].choices = [
+                (item["code"], item["text"]) for item in self.checklist
+            ]
+        else:
+            del self.fields["submit_checklist"]
+        if self.municipality is None:
+            return
+        municipality = self.municipality
+        if "owning_unit" in self.fields:
+            self.fields["owning_unit"].queryset = OrganisationUnit.objects.filter(
+                municipality=municipality
+            ).order_by("name")
+        if "audiences" in self.fields:
+            self.fields["audiences"].queryset = Audience.objects.filter(municipality=municipality)
+        if "communication_plan" in self.fields:
+            self.fields["communication_plan"].queryset = municipality.communication_plans.all()
+        if "about_pages" in self.fields and municipality.site_id:
+            # A notice tells its own staff about its own municipality's pages; the other
+            # municipality's page titles are not offered (nor accepted).
+            field = self.fields["about_pages"]
+            field.queryset = field.queryset.descendant_of(
+                municipality.site.root_page, inclusive=True
+            ).order_by("title")
+        if "responsible_leader" in self.fields:
+            queryset = leaders_of(municipality)
+            if self.instance.responsible_leader_id:
+                # Keep the current leader selectable even after their role has ended, so the
+                # form shows the truth and validation explains what to change.
+                queryset = queryset | get_user_model().objects.filter(
+                    pk=self.instance.responsible_leader_id
+                )
+            self.fields["responsible_leader"].queryset = queryset.distinct()
+            use_leader_picker(
+                self.fields["responsible_leader"], municipality, unit_id=self._owning_unit_id()
+            )
+        if "exemption_basis" in self.fields and municipality.legal_bases:
+            choices = [("", "---------")] + [
+                (basis["citation"], f"{basis['citation']} – {basis['label']}")
+                for basis in municipality.legal_bases
+            ]
+            current = self.instance.exemption_basis
+            if has_visible_text(current) and current not in dict(choices):
+                choices.append((current, current))
+            self.fields["exemption_basis"].widget = forms.Select(choices=choices)
+        if "review_by" in self.fields and not self.instance.pk and not self.is_bound:
+            months = municipality.workflow_settings.get("review_interval_months")
+            if months and not self.initial.get("review_by"):
+                self.initial["review_by"] = add_months(timezone.localdate(), int(months))
+
+    def _owning_unit_id(self):
+        """The owning unit the form shows: the one posted, else the page's."""
+        if self.is_bound:
+            try:
+                return int(self.data.get(self.add_prefix("owning_unit")) or 0) or None
+            except (TypeError, ValueError):
+                return None
+        return self.instance.owning_unit_id
+
+    def _post_clean(self):
+        # Imported here: the rules import the page models, which import this form.
+        from publishing.rules import blocking, check_publish, check_submit
+
+        super()._post_clean()
+        self.governance_findings = []
+        had_errors = bool(self.errors)
+        # Checked even when other fields have errors, so the publisher sees everything at once.
+        self._check_submit_checklist()
+        if self.is_deferred_validation or had_errors:
+            return
+        if "action-publish" in self.data:
+            findings = check_publish(
+                self.instance,
+                user=self.for_user,
+                parent=self.parent_page,
+                scheduled_for=self._future_go_live(),
+            )
+        elif "action-submit" in self.data:
+            findings = check_submit(self.instance, user=self.for_user, parent=self.parent_page)
+        else:
+            return
+        self.governance_findings = blocking(findings)
+        for finding in self.governance_findings:
+            field = finding.field if finding.field in self.fields else None
+            self.add_error(field, f"{finding.message} {finding.fix}")
+
+    @property
+    def is_submitting(self):
+        """True when the publisher pressed a button that submits the page to its workflow."""
+        return any(action in self.data for action in SUBMIT_ACTIONS)
+
+    def _check_submit_checklist(self):
+        """On submit every checklist item must be ticked; the error names the ones that are not."""
+        if not self.checklist or not self.is_submitting:
+            return
+        if "submit_checklist" in self.errors:
+            return  # a tampered choice; Django has said so already
+        ticked = set(self.cleaned_data.get("submit_checklist") or [])
+        missing = [item for item in self.checklist if item["code"] not in ticked]
+        if not missing:
+            self.confirmed_checklist = [dict(item) for item in self.checklist]
+            return
+        if len(missing) == len(self.checklist):
+            message = _(
+                "Confirm the checklist before you submit: tick each item under “Before you "
+                "submit”. None is ticked yet."
+            )
+        else:
+            message = _("Confirm the checklist before you submit. Not ticked yet: %(items)s") % {
+                "items": " ".join(quoted(item["text"]) for item in missing)
+            }
+        self.add_error("submit_checklist", message)
+
+    def _future_go_live(self):
+        go_live_at = self.instance.go_live_at
+        return go_live_at if go_live_at and go_live_at > timezone.now() else None
+
+    def _find_municipality(self):
+        if self.instance.pk:
+            return Municipality.objects.for_page(self.instance)
+        if self.parent_page is not None:
+            return Municipality.objects.for_page(self.parent_page)
+        return None
+
+
+class MunicipalityScopedForm(WagtailAdminModelForm):
+    """A register form whose municipality, unit and user choices are limited to what the
+    editing user may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        if user is None:
+            return
+        # The choices decide what the user can write: only municipalities they may change.
+        municipalities = Municipality.objects.editable_by(user)
+        for _name, field in self.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                continue
+            model = queryset.model
+            if model is Municipality:
+                field.queryset = municipalities
+            elif model is OrganisationUnit:
+                field.queryset = queryset.filter(municipality__in=municipalities)
+            elif model is RoleAssignment:
+                field.queryset = queryset.filter(unit__municipality__in=municipalities)
+            elif model is get_user_model() and not user.is_superuser:
+                field.queryset = queryset.filter(
+                    is_active=True,
+                    groups__in=[
+                        m.group(key)
+                        for m in municipalities
+                        for key in GROUP_KEYS
+                        if m.group(key) is not None
+                    ],
+                ).distinct()
+            if model is get_user_model():
+                show_people_as_people(field)
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's login form with its password label translated.
+
+    Wagtail's password field has no label, so Django shows the field's name, "Password", in
+    English on every sign-in page (``WAGTAILADMIN_USER_LOGIN_FORM``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = gettext_lazy("Password")

@@ -1,0 +1,94 @@
+"""The responsible-leader picker: the leaders of the page's unit first, by name, searchable.
+
+A municipality has dozens of leaders; a web editor knows the service, not the username of the
+person who answers for it. The picker lists "Hilde Sandvik – Enhetsleder, Hjemmetjenesten", the
+leaders in the line of the chosen owning unit first (nearest first: the unit head before the
+sector head before the chief executive), then every other leader by name. A search box above it
+narrows the list as one types, and choosing another owning unit reorders it at once
+(``leader-select.js``); without scripts the list is ordered for the unit the page had.
+"""
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from publishing.models.organisation import LEADER_ROLES, OrganisationUnit, RoleAssignment
+from publishing.people import ROLE_SENIORITY, person_labels
+
+
+class LeaderSelect(forms.Select):
+    """A select of leaders grouped by the owning unit's line, with a search box above it."""
+
+    template_name = "publishing/widgets/leader_select.html"
+
+    class Media:
+        css = {"all": ["publishing/css/leader-select.css"]}
+        js = ["publishing/js/leader-select.js"]
+
+    def __init__(self, attrs=None, lines=None):
+        super().__init__(attrs)
+        self.lines = lines or {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lines"] = self.lines
+        context["widget"]["lines_id"] = f"{context['widget']['attrs'].get('id', name)}-lines"
+        return context
+
+
+def leader_lines(municipality, on=None):
+    """``{unit_id: [leader ids]}``: the leaders in each unit's line, nearest unit first."""
+    units = dict(
+        OrganisationUnit.objects.filter(municipality=municipality).values_list("pk", "parent_id")
+    )
+    rank = {role: position for position, role in enumerate(ROLE_SENIORITY)}
+    leaders_by_unit = {}
+    assignments = RoleAssignment.objects.active(on).filter(
+        unit__municipality=municipality, role__in=LEADER_ROLES
+    )
+    for user_id, unit_id, _role in sorted(
+        assignments.values_list("user_id", "unit_id", "role"), key=lambda row: rank[row[2]]
+    ):
+        leaders_by_unit.setdefault(unit_id, []).append(user_id)
+    lines = {}
+    for unit_id in units:
+        line, seen, current = [], set(), unit_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            line.extend(user for user in leaders_by_unit.get(current, []) if user not in line)
+            current = units.get(current)
+        lines[unit_id] = line
+    return lines
+
+
+def use_leader_picker(field, municipality, unit_id=None, on=None):
+    """Give the ``responsible_leader`` form field the grouped, labelled, searchable picker."""
+    lines = leader_lines(municipality, on)
+    people = list(field.queryset)
+    labels = person_labels(people, on=on)
+    by_name = sorted(people, key=lambda user: labels[user.pk].casefold())
+    first = lines.get(unit_id, []) if unit_id else []
+    in_line = [user for user_id in first for user in people if user.pk == user_id]
+    others = [user for user in by_name if user.pk not in first]
+    choices = [("", "---------")]
+    if in_line:
+        unit = OrganisationUnit.objects.filter(pk=unit_id).values_list("name", flat=True).first()
+        choices.append(
+            (
+                _("Leaders in the line of %(unit)s") % {"unit": unit},
+                [(user.pk, labels[user.pk]) for user in in_line],
+            )
+        )
+        choices.append((_("Other leaders"), [(user.pk, labels[user.pk]) for user in others]))
+    else:
+        choices.extend((user.pk, labels[user.pk]) for user in others)
+    field.widget = LeaderSelect(
+        attrs={
+            "data-leader-select": "",
+            "data-line-label": _("Leaders in the line of %(unit)s"),
+            "data-others-label": _("Other leaders"),
+        },
+        lines={str(unit): line for unit, line in lines.items()},
+    )
+    field.widget.choices = choices
+    field.label_from_instance = lambda user: labels.get(user.pk) or str(user)
+    return field

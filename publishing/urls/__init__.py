@@ -1,0 +1,2 @@
+"""URLs of the extension: ``admin`` is mounted under the Wagtail admin by a hook; ``public`` is
+for a site's own ``urls.py``."""

@@ -1,0 +1,89 @@
+"""Workflow wiring: the finish action and each municipality's default workflows.
+
+Wagtail imports ``WAGTAIL_FINISH_WORKFLOW_ACTION`` while its own models are still loading, so
+this module imports models inside its functions.
+"""
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+def publish_workflow_state(workflow_state, user=None):
+    """``WAGTAIL_FINISH_WORKFLOW_ACTION``: publish the approved revision.
+
+    Wagtail's default publishes as the approver and fails when a leader has no publish permission
+    of their own; approval is the permission here. The governance veto still applies.
+    """
+    from publishing.rules import WORKFLOW, publish_route
+
+    revision = workflow_state.content_object.get_latest_revision()
+    with publish_route(WORKFLOW):
+        revision.publish(user=user, skip_permission_checks=True)
+
+
+def _task(model, name, **fields):
+    task = model.objects.create(name=name, **fields)
+    return task
+
+
+@transaction.atomic
+def ensure_default_workflows(municipality, report=None):
+    """Create the municipality's external and intranet workflows if it has none yet.
+
+    External: automatic checks, internal notice, leader approval, editorial review by the
+    communications group, on the public tree. Intranet: automatic checks and leader approval.
+    Existing workflows are left as administrators may have changed them.
+    """
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    from publishing.models.workflow import (
+        AutomaticChecksTask,
+        InternalNoticeTask,
+        LeaderApprovalTask,
+    )
+
+    home = municipality.site.root_page
+    prefix = municipality.name.split()[0]
+    with translation.override(municipality.language):
+        if municipality.external_workflow_id is None:
+            workflow = Workflow.objects.create(name=f"{prefix}: " + _("external publishing"))
+            tasks = [
+                _task(AutomaticChecksTask, f"{prefix}: " + _("Automatic checks")),
+                _task(InternalNoticeTask, f"{prefix}: " + _("Internal notice to staff")),
+                _task(LeaderApprovalTask, f"{prefix}: " + _("Approval by the responsible leader")),
+            ]
+            review = GroupApprovalTask.objects.create(name=f"{prefix}: " + _("Editorial review"))
+            review.groups.set([municipality.communications_group])
+            tasks.append(review)
+            for order, task in enumerate(tasks):
+                WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+            WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+            municipality.external_workflow = workflow
+            if report:
+                report.note(_("workflow %(name)s") % {"name": workflow.name})
+        if municipality.intranet_workflow_id is None and municipality.intranet_page_id:
+            workflow = Workflow.objects.create(name=f"{prefix}: " + _("intranet publishing"))
+            tasks = [
+                _task(
+                    AutomaticChecksTask,
+                    f"{prefix}: " + _("Automatic checks") + " (" + _("intranet") + ")",
+                ),
+                _task(
+                    LeaderApprovalTask,
+                    f"{prefix}: "
+                    + _("Approval by the responsible leader")
+                    + " ("
+                    + _("intranet")
+                    + ")",
+                ),
+            ]
+            for order, task in enumerate(tasks):
+                WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+            WorkflowPage.objects.update_or_create(
+                page=municipality.intranet_page, defaults={"workflow": workflow}
+            )
+            municipality.intranet_workflow = workflow
+            if report:
+                report.note(_("workflow %(name)s") % {"name": workflow.name})
+    municipality.save(update_fields=["external_workflow", "intranet_workflow"])
