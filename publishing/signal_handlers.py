@@ -111,14 +111,12 @@ def _refresh_sites(municipality_ids):
 
 def forget_chrome_of_page_site(sender, instance, **kwargs):
     """The footer links the accessibility statement: its publishing changes every page."""
-    from django.apps import apps
-    from django.conf import settings
-
     from publishing.citizens.sites import forget_site
+    from publishing.conf import page_model
     from publishing.models import Municipality
 
-    name = settings.PUBLISHING.get("ACCESSIBILITY_STATEMENT_MODEL")
-    if name and isinstance(instance, apps.get_model(name)):
+    model = page_model("ACCESSIBILITY_STATEMENT_MODEL")
+    if model is not None and isinstance(instance, model):
         municipality = Municipality.objects.for_page(instance)
         if municipality is not None:
             forget_site(municipality.site_id)

@@ -27,6 +27,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 from django_tasks import task
 
+from publishing.conf import setting
+
 logger = logging.getLogger(__name__)
 
 #: Seconds to wait before the second, third, ... attempt at sending a mail: about a day in all,
@@ -81,7 +83,7 @@ QUEUE_BACKEND = f"{__name__}.QueuedEmailBackend"
 def sending_backend():
     """The e-mail backend that really sends: ``PUBLISHING_MAIL_BACKEND`` when the site's
     ``EMAIL_BACKEND`` is the queue below, else ``EMAIL_BACKEND`` itself."""
-    backend = getattr(settings, "PUBLISHING_MAIL_BACKEND", None) or settings.EMAIL_BACKEND
+    backend = setting("MAIL_BACKEND") or settings.EMAIL_BACKEND
     if backend == QUEUE_BACKEND:
         raise ImproperlyConfigured(
             "EMAIL_BACKEND queues mail for the worker; set PUBLISHING_MAIL_BACKEND to the backend "

@@ -12,17 +12,18 @@ Purges are sent when the transaction commits, so that no request in between cach
 state again; with no ``WAGTAILFRONTENDCACHE`` configured nothing is computed or sent.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
+from publishing.conf import setting
+
 
 def site_listing_urls(pages):
     """The ``FRONTEND_CACHE_SITE_PATHS`` of each site that ``pages`` belong to."""
-    paths = settings.PUBLISHING.get("FRONTEND_CACHE_SITE_PATHS", ())
+    paths = setting("FRONTEND_CACHE_SITE_PATHS")
     roots = set()
     for page in pages:
         # The root URL from Wagtail's cached site paths, as the page URLs themselves are made.

@@ -6,14 +6,14 @@ request arrives from the proxy's address; counting that would lock out or thrott
 municipality at once.
 """
 
-from django.conf import settings
+from publishing.conf import setting
 
 
 def client_address(request):
     """``REMOTE_ADDR``, or behind ``PUBLISHING_TRUSTED_PROXIES`` proxies the address the nearest
     untrusted hop gave, read from the right of ``X-Forwarded-For`` (the left part can be written
     by anyone)."""
-    proxies = getattr(settings, "PUBLISHING_TRUSTED_PROXIES", 0)
+    proxies = setting("TRUSTED_PROXIES")
     if proxies:
         hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [h for h in hops if h]

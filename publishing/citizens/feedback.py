@@ -12,7 +12,6 @@ import logging
 
 import nh3
 from django import forms
-from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from wagtail.models import Page, Site
 
 from publishing.citizens.client_address import client_address
 from publishing.citizens.sites import activate_site_language
+from publishing.conf import DEFAULTS, setting
 from publishing.free_text import allowed_contact_points, mask_personal_data
 from publishing.models import GovernedPage, Municipality, PageFeedback
 from publishing.models.feedback import COMMENT_MAX_LENGTH
@@ -31,9 +31,10 @@ from publishing.visible_text import has_visible_text
 
 logger = logging.getLogger(__name__)
 
-#: Answers accepted from one client per window: (count, seconds). A person leaves one or two;
-#: more than this from one address is a script.
-DEFAULT_RATE_LIMIT = (5, 600)
+#: Answers accepted from one client per window: (count, seconds), unless the site's
+#: ``FEEDBACK_RATE_LIMIT`` setting says otherwise. A person leaves one or two; more than this
+#: from one address is a script.
+DEFAULT_RATE_LIMIT = DEFAULTS["FEEDBACK_RATE_LIMIT"]
 
 
 def plain_text(value):
@@ -105,7 +106,7 @@ class FeedbackForm(forms.Form):
 
 def over_rate_limit(request):
     """Count this answer against the client's allowance; True once the allowance is used up."""
-    count, window = getattr(settings, "PUBLISHING_FEEDBACK_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    count, window = setting("FEEDBACK_RATE_LIMIT")
     key = f"publishing:feedback-rate:{client_address(request)}"
     cache.add(key, 0, window)
     try:

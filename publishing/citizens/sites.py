@@ -104,13 +104,11 @@ def _read_chrome(site_id):
 
 def _accessibility_statement(municipality):
     """Title and address of the site's live accessibility statement, or None."""
-    from django.apps import apps
-    from django.conf import settings
+    from publishing.conf import page_model
 
-    name = settings.PUBLISHING.get("ACCESSIBILITY_STATEMENT_MODEL")
-    if not name or municipality.site is None:
+    model = page_model("ACCESSIBILITY_STATEMENT_MODEL")
+    if model is None or municipality.site is None:
         return None
-    model = apps.get_model(name)
     page = model.objects.live().public().descendant_of(municipality.site.root_page).first()
     return {"title": page.title, "url": page.url} if page else None
 

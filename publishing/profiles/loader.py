@@ -29,6 +29,7 @@ from wagtail.models import (
 )
 
 from publishing.citizens.sites import forget_site
+from publishing.conf import page_model
 from publishing.models import Audience, GovernedPage, Municipality
 from publishing.models.municipality import GROUP_KEYS
 from publishing.profiles.schema import SchemaError, validate_profile
@@ -181,7 +182,7 @@ def _apply(path, profile, digest):
 def _display_path(path):
     try:
         return str(Path(path).resolve().relative_to(settings.BASE_DIR))
-    except ValueError:
+    except (ValueError, AttributeError):  # outside the project, or a project without BASE_DIR
         return str(path)
 
 
@@ -233,7 +234,7 @@ def _group_owner(group):
 
 
 def _page_model(setting):
-    return apps.get_model(settings.PUBLISHING[setting])
+    return page_model(setting)
 
 
 def _sync_site(municipality, profile, report):
@@ -242,11 +243,10 @@ def _sync_site(municipality, profile, report):
     if site is None:
         home_model = _page_model("HOME_PAGE_MODEL")
         root = Page.get_first_root_node()
-        home = root.add_child(
-            instance=home_model(
-                title=texts["home_title"], slug=info["slug"], intro=texts["home_intro"]
-            )
-        )
+        home = home_model(title=texts["home_title"], slug=info["slug"])
+        if any(field.name == "intro" for field in home_model._meta.fields):
+            home.intro = texts["home_intro"]  # a home page without an introduction does without
+        home = root.add_child(instance=home)
         home.save_revision().publish()
         site = Site.objects.create(
             hostname=info["hostname"],
@@ -269,9 +269,9 @@ def _sync_site(municipality, profile, report):
             report.note(_("site %(host)s updated") % {"host": info["hostname"]})
     _sync_default_site(site, info["is_default_site"], report)
     home = site.root_page
-    _ensure_child(
-        home, _page_model("NEWS_INDEX_MODEL"), texts["news_slug"], texts["news_title"], report
-    )
+    news_model = _page_model("NEWS_INDEX_MODEL")
+    if news_model is not None:  # a site without a news index of its own names none
+        _ensure_child(home, news_model, texts["news_slug"], texts["news_title"], report)
     intranet = _ensure_child(
         home,
         _page_model("INTRANET_INDEX_MODEL"),

@@ -1,8 +1,6 @@
 """Admin views: create the internal notice for a page, and the crisis fast track."""
 
 from django import forms
-from django.apps import apps
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from publishing import audit
+from publishing.conf import page_model
 from publishing.models import BaseInternalNoticePage, FastTrackReview, GovernedPage, Municipality
 from publishing.notifications.mail import notify_fast_track
 from publishing.rules import FAST_TRACK, publish_route
@@ -105,7 +104,7 @@ def _create_linked_notice(user, page, intranet, municipality, form):
     draft = Page.objects.get(pk=page.pk).specific.get_latest_revision_as_object()
     if draft.internal_notice_id:
         return None
-    model = apps.get_model(settings.PUBLISHING["INTERNAL_NOTICE_MODEL"])
+    model = page_model("INTERNAL_NOTICE_MODEL")
     notice = model(
         title=form.cleaned_data["title"],
         intro=form.cleaned_data["intro"],

@@ -35,7 +35,6 @@ import uuid
 from dataclasses import dataclass, field
 from html import escape
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
@@ -57,6 +56,7 @@ from wagtail.models import (
 from wagtail.rich_text import RichText
 
 from publishing import audit
+from publishing.conf import page_model, setting
 from publishing.models import (
     BaseInternalNoticePage,
     GovernedPage,
@@ -249,8 +249,8 @@ def _tasks(workflow):
 def load_sites():
     """Each municipality with a site, as the generator needs it. Raises ``CommandError`` when
     the demo is not loaded."""
-    home_model = settings.PUBLISHING["HOME_PAGE_MODEL"].lower()
-    news_model = settings.PUBLISHING["NEWS_INDEX_MODEL"].lower()
+    home_model = setting("HOME_PAGE_MODEL").lower()
+    news_model = (setting("NEWS_INDEX_MODEL") or "").lower()
     sites = []
     for municipality in Municipality.objects.exclude(site=None).select_related(
         "site__root_page", "intranet_page"
@@ -926,9 +926,7 @@ class Generator:
                 for audience in obj.audiences.all()
             )
         # Each notice names the pages that link it (a notice counts only for pages it names).
-        from django.apps import apps
-
-        notice_model = apps.get_model(settings.PUBLISHING["INTERNAL_NOTICE_MODEL"])
+        notice_model = page_model("INTERNAL_NOTICE_MODEL")
         about = notice_model._meta.get_field("about_pages")
         self.table(about.remote_field.through, with_pk=False).write(
             {about.m2m_column_name(): obj.internal_notice_id, about.m2m_reverse_name(): obj.pk}
