@@ -16,8 +16,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from publishing.editor.panels import governed_edit_handler
 from publishing.models import BaseInternalNoticePage, GovernedPage, Sensitivity
+from publishing.models.pages import governed_edit_handler
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 from .search import word_form_fields

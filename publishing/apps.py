@@ -11,10 +11,17 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Imported here, as Django requires: these modules use the models, which are loaded
+        # only now.
         from publishing import signal_handlers
         from publishing.citizens import cache_purge
+        from publishing.editor.forms import GovernedPageForm
+        from publishing.models import GovernedPage
         from publishing.workflow import veto
 
+        # The editor's form for every governed page type; set here because the editor sits
+        # above the models (a page type's own ``base_form_class`` must subclass it).
+        GovernedPage.base_form_class = GovernedPageForm
         veto.install()
         signal_handlers.connect()
         cache_purge.connect()

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models.signals import pre_save
 
 from publishing.content_checks import InputTooLarge, mask, personal_data
+from publishing.models import Municipality
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,6 @@ def _page_id(instance):
 def _municipality(instance):
     """The municipality ``instance`` belongs to: its own, or the one whose site holds its page."""
     from wagtail.models import Page
-
-    from publishing.models import Municipality
 
     municipality_id = getattr(instance, "municipality_id", None)
     if municipality_id is not None:

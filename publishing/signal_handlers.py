@@ -5,7 +5,21 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
-from publishing import audit
+from publishing import audit, free_text
+from publishing.after_commit import after_commit
+from publishing.citizens.sites import forget_site
+from publishing.conf import page_model
+from publishing.models import (
+    BaseInternalNoticePage,
+    CrisisBanner,
+    Municipality,
+    OrganisationUnit,
+    RoleAssignment,
+)
+from publishing.models.pages import governed_page_models, refresh_public_credits
+from publishing.notifications import mail as notifications
+from publishing.reports import live_text
+from publishing.workflow.tasks import release_pages_held_by_notice
 
 
 def release_pages_waiting_for_notice(sender, instance, **kwargs):
@@ -14,12 +28,9 @@ def release_pages_waiting_for_notice(sender, instance, **kwargs):
     The worker does it once the publish has committed: the person who published the notice
     does not wait for it, and a publish that is rolled back releases nothing.
     """
-    from publishing.models import BaseInternalNoticePage
 
     if not isinstance(instance, BaseInternalNoticePage):
         return
-    from publishing.after_commit import after_commit
-    from publishing.tasks import release_pages_held_by_notice
 
     notice_id = instance.pk
     after_commit(lambda: release_pages_held_by_notice.enqueue(notice_id))
@@ -33,8 +44,6 @@ def keep_intranet_private(sender, instance, **kwargs):
     """
     from django.core.exceptions import PermissionDenied
     from wagtail.models import PageViewRestriction
-
-    from publishing.models import Municipality
 
     if not Municipality.objects.filter(intranet_page_id=instance.page_id).exists():
         return
@@ -58,16 +67,12 @@ def _intranet_message():
 def refresh_credit_of_unit(sender, instance, raw=False, **kwargs):
     """A renamed unit is named anew on its pages."""
     if not raw:
-        from publishing.models.pages import refresh_public_credits
-
         refresh_public_credits(units=[instance.pk])
 
 
 def refresh_credit_of_leader(sender, instance, raw=False, **kwargs):
     """A leader who changes role is shown with the new role on the pages they answer for."""
     if not raw:
-        from publishing.models.pages import refresh_public_credits
-
         refresh_public_credits(leaders=[instance.user_id])
 
 
@@ -98,8 +103,6 @@ def show_crisis_banner_change(sender, instance, raw=False, **kwargs):
 
 
 def _refresh_sites(municipality_ids):
-    from publishing.citizens.sites import forget_site
-    from publishing.models import Municipality
 
     for municipality in Municipality.objects.filter(pk__in=municipality_ids).select_related(
         "site__root_page"
@@ -111,9 +114,6 @@ def _refresh_sites(municipality_ids):
 
 def forget_chrome_of_page_site(sender, instance, **kwargs):
     """The footer links the accessibility statement: its publishing changes every page."""
-    from publishing.citizens.sites import forget_site
-    from publishing.conf import page_model
-    from publishing.models import Municipality
 
     model = page_model("ACCESSIBILITY_STATEMENT_MODEL")
     if model is not None and isinstance(instance, model):
@@ -140,8 +140,6 @@ def remember_municipality_of_deleted_page(sender, instance, **kwargs):
     to that municipality's people: the page itself can no longer be placed in a site's tree."""
     from wagtail.models import PageLogEntry
 
-    from publishing.models import Municipality
-
     municipality = Municipality.objects.for_page(instance)
     if municipality is None:
         return
@@ -164,7 +162,6 @@ def connect():
         sender=PageViewRestriction,
         dispatch_uid="publishing_intranet_private_delete",
     )
-    from publishing.models import CrisisBanner, OrganisationUnit, RoleAssignment
 
     post_save.connect(refresh_credit_of_unit, sender=OrganisationUnit, dispatch_uid="pub_cu")
     post_save.connect(refresh_credit_of_leader, sender=RoleAssignment, dispatch_uid="pub_cl")
@@ -180,8 +177,6 @@ def connect():
     )
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
     # The kept text checks of live pages (the findings report reads them).
-    from publishing.dashboard.panels import governed_page_models
-    from publishing.reports import live_text
 
     for model in (Page, *governed_page_models()):
         post_save.connect(
@@ -197,9 +192,7 @@ def connect():
     )
     # E-mail: the leader when a page reaches approval, the author when changes are requested,
     # staff when an internal notice goes live (in place of Wagtail's own workflow mails).
-    from publishing.notifications import mail as notifications
 
     notifications.connect()
-    from publishing import free_text  # typed comments, reasons and notes: masked before saving
 
     free_text.connect()

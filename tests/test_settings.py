@@ -65,7 +65,7 @@ class ProductionSettingsTests(SimpleTestCase):
                 "'renditions']",
                 "django_tasks_db.DatabaseBackend",
                 "serve_view",
-                "publishing.tasks.QueuedEmailBackend",
+                "publishing.notifications.delivery.QueuedEmailBackend",
                 "django.core.mail.backends.smtp.EmailBackend",
             ],
         )

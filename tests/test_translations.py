@@ -108,8 +108,8 @@ class WagtailCompletenessTests(SimpleTestCase):
     """Wagtail's admin shows no English to bokmål, nynorsk or Swedish users.
 
     Every message of Wagtail and its companions' English catalogues is translated by their own
-    catalogue or by ours in publishing/wagtail_internals/locale; after an upgrade of Wagtail this fails with
-    the new messages to translate there.
+    catalogue or by ours in publishing/wagtail_internals/locale; after an upgrade of Wagtail this
+    fails with the new messages to translate there.
     """
 
     PACKAGES = ("wagtail", "wagtail_modeladmin", "taggit")
@@ -136,7 +136,9 @@ class WagtailCompletenessTests(SimpleTestCase):
                     if gaps:
                         app = ".".join(po.relative_to(site_packages).parts[:-4])
                         missing[f"{language} {domain} {app}"] = sorted(gaps)[:5]
-        self.assertEqual(missing, {}, "add these to publishing/wagtail_internals/locale (and compile)")
+        self.assertEqual(
+            missing, {}, "add these to publishing/wagtail_internals/locale (and compile)"
+        )
 
 
 ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}

@@ -221,8 +221,8 @@ STORAGES = {
 }
 
 # Background tasks (django-tasks): Wagtail's own (search and reference index updates, cache
-# purges) and ours (e-mail, publishing/tasks.py). Here they run at once, in the process, so
-# `make run` needs no worker; production stores them for `manage.py db_worker`.
+# purges) and ours (e-mail, kept text checks). Here they run at once, in the process, so `make
+# run` needs no worker; production stores them for `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 LOGIN_URL = "wagtailadmin_login"
@@ -281,7 +281,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Approval is the permission to publish: the final workflow step publishes even when the
 # approving leader has no publish permission of their own (the governance veto still applies).
-WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflow.setup.publish_workflow_state"
+WAGTAIL_FINISH_WORKFLOW_ACTION = "publishing.workflow.finish.publish_workflow_state"
 # An edit after the leader's approval sends the page back through the workflow, so that the
 # leader has approved what is published.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

@@ -26,9 +26,10 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
-# Every mail is queued for the task worker (publishing/tasks.py), which sends it over SMTP and
-# tries again later when the mail server does not take it: no request waits on the mail server.
-EMAIL_BACKEND = "publishing.tasks.QueuedEmailBackend"
+# Every mail is queued for the task worker (publishing/notifications/delivery.py), which sends
+# it over SMTP and tries again later when the mail server does not take it: no request waits on
+# the mail server.
+EMAIL_BACKEND = "publishing.notifications.delivery.QueuedEmailBackend"
 PUBLISHING_MAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

@@ -39,18 +39,17 @@ from django.http import Http404
 from wagtail import hooks
 
 from publishing.access.user_scope import remembered
+from publishing.models import Municipality
 
 # --- whose is what --------------------------------------------------------------------------
 
 
 def _municipalities():
-    from publishing.models import Municipality
 
     return list(Municipality.objects.select_related("site__root_page", "intranet_page"))
 
 
 def _own_ids(user):
-    from publishing.models import Municipality
 
     return remembered(
         user,
@@ -218,7 +217,6 @@ def scoped_images(queryset, user):
 def municipality_lookup(model):
     """The lookup from ``model`` to its municipality (``"unit__municipality"``), or ``None`` if
     the model does not belong to one. Follows forward foreign keys, three steps at most."""
-    from publishing.models import Municipality
 
     if model is Municipality:
         return "pk"
@@ -299,8 +297,6 @@ def _out_of_scope_pks(model, user):
             .values("pk")
         )
     if issubclass(model, Workflow):
-        from publishing.models import Municipality
-
         others = Municipality.objects.exclude(pk__in=own_ids)
         ids = set(others.values_list("external_workflow_id", flat=True))
         ids |= set(others.values_list("intranet_workflow_id", flat=True))

@@ -8,6 +8,8 @@ something they depend on changes (a profile is loaded again, a banner is saved).
 from django.core.cache import cache
 from django.utils import timezone
 
+from publishing.conf import page_model
+from publishing.models.crisis import LEVEL_ORDER
 from publishing.models.municipality import Municipality
 
 _CACHE_KEY = "publishing:municipality-language:{site_id}"
@@ -62,7 +64,6 @@ def site_chrome(site_id):
 
 
 def _read_chrome(site_id):
-    from publishing.models.crisis import LEVEL_ORDER
 
     municipality = Municipality.objects.filter(site_id=site_id).first()
     if municipality is None:
@@ -104,7 +105,6 @@ def _read_chrome(site_id):
 
 def _accessibility_statement(municipality):
     """Title and address of the site's live accessibility statement, or None."""
-    from publishing.conf import page_model
 
     model = page_model("ACCESSIBILITY_STATEMENT_MODEL")
     if model is None or municipality.site is None:

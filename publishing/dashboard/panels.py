@@ -35,13 +35,12 @@ from wagtail.models import (
     PagePermissionTester,
     TaskState,
     get_default_page_content_type,
-    get_page_models,
 )
 
+from publishing.citizens.admin import feedback_for
 from publishing.models import (
     LEADER_ROLES,
     Deputyship,
-    GovernedPage,
     InternalNoticeTask,
     LeaderApprovalTask,
     Municipality,
@@ -51,8 +50,11 @@ from publishing.models import (
     RoleAssignment,
 )
 from publishing.models.organisation import person_name, subtree_ids
+from publishing.models.pages import governed_page_models
 from publishing.people import labels_by_id
+from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approvable_task_states
+from publishing.rules.bulk import drafts, evaluate_many
 
 #: Rows a panel shows before it links to the full list.
 PANEL_LIMIT = 10
@@ -69,11 +71,6 @@ CAPACITY_LABELS = {
 def capacity_label(capacity):
     """The capacity in which someone approves, in words."""
     return CAPACITY_LABELS.get(capacity, capacity or "")
-
-
-def governed_page_models():
-    """The concrete page types that carry governance fields (``review_by``, ``owning_unit``)."""
-    return [model for model in get_page_models() if issubclass(model, GovernedPage)]
 
 
 def in_trees(paths):
@@ -532,7 +529,6 @@ class FeedbackPanel(GovernancePanel):
 
     @cached_property
     def unhandled(self):
-        from publishing.citizens.admin import feedback_for
 
         return feedback_for(self.viewer.user).filter(handled=False)
 
@@ -674,8 +670,6 @@ def _know_permissions(user, pages):
     pages waiting in a task that asks the line approval, one bulk line approval answers."""
     from wagtail.models import WorkflowState
 
-    from publishing.models import InternalNoticeTask, LeaderApprovalTask
-
     pages = {page.pk: page for page in pages}
     if not pages:
         return
@@ -743,10 +737,6 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
     def get_context_data(self, parent_context):
         from django.conf import settings
         from wagtail.models import Revision, Task
-
-        from publishing.models import LeaderApprovalTask
-        from publishing.rules import PUBLISH, RuleContext, blocking
-        from publishing.rules.bulk import drafts, evaluate_many
 
         request = parent_context["request"]
         user = request.user

@@ -12,6 +12,7 @@ from publishing.editor.leader_picker import use_leader_picker
 from publishing.models.municipality import GROUP_KEYS, Municipality
 from publishing.models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
 from publishing.people import show_people_as_people
+from publishing.rules import blocking, check_publish, check_submit
 from publishing.visible_text import has_visible_text
 from publishing.wording import quoted
 
@@ -137,7 +138,6 @@ class GovernedPageForm(WagtailAdminPageForm):
 
     def _post_clean(self):
         # Imported here: the rules import the page models, which import this form.
-        from publishing.rules import blocking, check_publish, check_submit
 
         super()._post_clean()
         self.governance_findings = []

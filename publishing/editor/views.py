@@ -23,7 +23,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page, TaskState
 
 from publishing.editor.side_panels import GovernanceSidePanelMixin
-from publishing.workflow.page_locks import wait_for_page
+from publishing.page_locks import wait_for_page
 from publishing.workflow.review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
 from publishing.workflow.veto import GovernancePublishBlocked
 

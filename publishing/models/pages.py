@@ -8,10 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    MultiFieldPanel,
+    ObjectList,
+    PageChooserPanel,
+    TabbedInterface,
+)
 from wagtail.models import Page, get_page_models
 
-from publishing.editor.forms import GovernedPageForm
 from publishing.models.organisation import (
     Audience,
     OrganisationUnit,
@@ -150,7 +155,9 @@ class GovernedPage(Page):
         ),
     ]
 
-    base_form_class = GovernedPageForm
+    # The editor's form (``publishing.editor.forms.GovernedPageForm``) is set as
+    # ``base_form_class`` when the app is ready: the editor sits above the models. A page type's
+    # own form must subclass it.
 
     class Meta:
         abstract = True
@@ -246,17 +253,18 @@ def changes_what_citizens_read(before, after):
     return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
 
 
+def governed_page_models():
+    """The concrete page types that carry governance fields (subclasses of ``GovernedPage``)."""
+    return [model for model in get_page_models() if issubclass(model, GovernedPage)]
+
+
 def _pages_a_notice_may_be_about():
     """The pages a notice to staff may be about: saved pages of the governed types that are not
     notices themselves (the choices of ``about_pages``)."""
     from django.contrib.contenttypes.models import ContentType
 
     models_ = [
-        model
-        for model in get_page_models()
-        if issubclass(model, GovernedPage)
-        and not model._meta.abstract
-        and not issubclass(model, BaseInternalNoticePage)
+        model for model in governed_page_models() if not issubclass(model, BaseInternalNoticePage)
     ]
     return models.Q(content_type__in=ContentType.objects.get_for_models(*models_).values())
 
@@ -371,9 +379,7 @@ def refresh_public_credits(units=None, leaders=None):
     if (units is not None or leaders is not None) and not query:
         return 0
     count = 0
-    for model in get_page_models():
-        if not issubclass(model, GovernedPage) or model._meta.abstract:
-            continue
+    for model in governed_page_models():
         pages = query
         if leaders and any(field.name == "spokesperson" for field in model._meta.fields):
             pages |= models.Q(spokesperson__in=leaders)  # a spokesperson's role is credited too
@@ -383,3 +389,29 @@ def refresh_public_credits(units=None, leaders=None):
                 model.objects.filter(pk=page.pk).update(public_credit=credit)
                 count += 1
     return count
+
+
+#: The municipality's "vær varsom" checklist, last on the content tab where the writing ends.
+#: ``submit_checklist`` is a field of the form only (``GovernedPageForm``), never of the page.
+checklist_panel = MultiFieldPanel(
+    [FieldPanel("submit_checklist")],
+    heading=_("Before you submit"),
+    help_text=_(
+        "The municipality's checklist for everything we publish. Confirm each item when you "
+        "submit the page for approval; saving a draft does not need it."
+    ),
+    classname="publishing-checklist",
+)
+
+
+def governed_edit_handler(content_panels):
+    """Tabs for a governed page: content (ending with the checklist), governance, promote and
+    settings."""
+    return TabbedInterface(
+        [
+            ObjectList([*content_panels, checklist_panel], heading=_("Content")),
+            ObjectList(GovernedPage.governance_panels, heading=_("Governance")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )

@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.models import Orderable
+from wagtail.models import Orderable, Page, Revision
 
 from publishing.models.municipality import Municipality
 from publishing.models.organisation import Audience, OrganisationUnit
+from publishing.models.pages import governed_page_models
 from publishing.visible_text import visible_text_errors
 
 
@@ -159,17 +160,11 @@ class CommunicationPlan(ClusterableModel):
         is asked. A draft's link lives in its latest revision until it is published, so pages
         with unpublished changes are also looked up there.
         """
-        # Imported here: the page models import this module's models by name.
-        from wagtail.models import Page, Revision, get_page_models
-
-        from publishing.models.pages import GovernedPage
-
         page_ids = set()
-        for model in get_page_models():
-            if issubclass(model, GovernedPage) and not model._meta.abstract:
-                page_ids.update(
-                    model.objects.filter(communication_plan=self).values_list("pk", flat=True)
-                )
+        for model in governed_page_models():
+            page_ids.update(
+                model.objects.filter(communication_plan=self).values_list("pk", flat=True)
+            )
         drafts = Revision.page_revisions.filter(
             pk__in=Page.objects.filter(has_unpublished_changes=True).values("latest_revision"),
             content__communication_plan=self.pk,

@@ -1,4 +1,11 @@
-"""Custom workflow tasks: automatic checks, the internal-notice gate and leader approval."""
+"""Custom workflow tasks: automatic checks, the internal-notice gate and leader approval.
+
+Wagtail asks a task model itself for its actions, who may open the editor, its forms and what an
+action does. Those decisions belong to the rule engine (``publishing.rules``) and the review
+layer (``publishing.workflow.review``), which sit above the models and import them; so the
+methods here import them when they run (each such import is marked ``# late``), and decide
+nothing themselves.
+"""
 
 import functools
 
@@ -9,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Task, TaskState
 
 from publishing import audit
-from publishing.rules import PUBLISH, RuleContext, blocking, check_submit, evaluate
-from publishing.workflow.page_locks import wait_for_page
+from publishing.models.pages import GovernedPage
+from publishing.page_locks import wait_for_page
 
 
 def _latest(page):
@@ -19,7 +26,7 @@ def _latest(page):
 
 
 def _report(page, findings, heading=""):
-    from publishing.workflow.review import findings_report
+    from publishing.workflow.review import findings_report  # late: see docstring
 
     return findings_report(page, findings, heading)
 
@@ -35,7 +42,8 @@ class AutomaticChecksTask(Task):
     """
 
     def start(self, workflow_state, user=None):
-        from publishing.workflow.review import sent_back_heading
+        from publishing.rules import blocking, check_submit  # late: see docstring
+        from publishing.workflow.review import sent_back_heading  # late: see docstring
 
         task_state = super().start(workflow_state, user=user)
         page = _latest(workflow_state.content_object)
@@ -79,17 +87,10 @@ class AutomaticChecksTask(Task):
 
 
 def notice_findings(page):
-    """Blocking findings of the internal-before-external rule for ``page`` as it stands now.
+    """What still stops ``page`` at the internal-notice gate (see ``rules.governance``)."""
+    from publishing.rules.governance import notice_gate_findings  # late: see docstring
 
-    The gate waits for a live notice only; a lead time is the final publish's business, since
-    nothing would check again once the lead time has passed.
-    """
-    context = RuleContext(page=page, purpose=PUBLISH)
-    return [
-        f
-        for f in blocking(evaluate(context))
-        if f.code.startswith("notice.") and f.code != "notice.too_recent"
-    ]
+    return notice_gate_findings(page)
 
 
 class InternalNoticeTask(Task):
@@ -119,7 +120,7 @@ class InternalNoticeTask(Task):
     def why_not(self, obj, user):
         """Why ``user``, one of the leaders who will approve ``obj``, cannot approve it yet: what
         holds it here (the notice findings, each with its fix). Empty for everyone else."""
-        from publishing.rules.approval import Obstacle, approver_ids
+        from publishing.rules.approval import Obstacle, approver_ids  # late: see docstring
 
         page = _latest(obj)
         if user.pk not in approver_ids(page):
@@ -150,7 +151,7 @@ class InternalNoticeTask(Task):
 
     def user_can_access_editor(self, obj, user):
         # The leaders who will approve the page can follow it while it waits for the notice.
-        from publishing.rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids  # late: see docstring
 
         return user.pk in approver_ids(_latest(obj))
 
@@ -188,8 +189,6 @@ class LeaderApprovalTask(Task):
     a leader above them in the line, never someone who edited the page (four eyes)."""
 
     def start(self, workflow_state, user=None):
-        from publishing.models.pages import GovernedPage
-
         task_state = super().start(workflow_state, user=user)
         if not isinstance(workflow_state.content_object.specific, GovernedPage):
             # Pages without a line owner (home page, indexes) have no leader to approve them;
@@ -202,23 +201,25 @@ class LeaderApprovalTask(Task):
         return live.created_at if live else None
 
     def approval(self, obj, user):
-        from publishing.rules.approval import can_approve
+        from publishing.rules.approval import can_approve  # late: see docstring
 
         page = _latest(obj)
         return can_approve(user, page, since=self._since(obj))
 
     def user_can_access_editor(self, obj, user):
-        from publishing.rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids  # late: see docstring
 
         return user.pk in approver_ids(_latest(obj))
 
     def locked_for_user(self, obj, user):
-        from publishing.rules.approval import approver_ids
+        from publishing.rules.approval import approver_ids  # late: see docstring
 
         return not user.is_superuser and user.pk not in approver_ids(_latest(obj))
 
     def _blocking(self, obj):
         """The findings that stop ``obj``'s latest draft from being approved."""
+        from publishing.rules import PUBLISH, RuleContext, blocking, evaluate  # late: see docstring
+
         return blocking(evaluate(RuleContext(page=_latest(obj), purpose=PUBLISH)))
 
     def get_actions(self, obj, user):
@@ -234,7 +235,7 @@ class LeaderApprovalTask(Task):
         """Why ``user`` cannot approve ``obj`` here, in the rule engine's words: the line
         approval's refusal (four eyes, not in the page's line) and each finding that blocks
         the draft, with its fix. Empty when ``get_actions`` offers the approval."""
-        from publishing.rules.approval import Obstacle
+        from publishing.rules.approval import Obstacle  # late: see docstring
 
         approval = self.approval(obj, user)
         obstacles = [] if approval.allowed else [Obstacle(approval.reason)]
@@ -246,6 +247,7 @@ class LeaderApprovalTask(Task):
     def get_form_for_action(self, action):
         """The modal's form without the page (Wagtail's own views): reasons are taken as sent
         and checked against the page in ``on_action``."""
+        # late: see docstring
         from publishing.workflow.review import LeaderApprovalForm, LeaderDecisionForm
 
         return LeaderApprovalForm if action == "approve" else LeaderDecisionForm
@@ -253,13 +255,13 @@ class LeaderApprovalTask(Task):
     def get_form_for_object(self, action, obj):
         """The modal's form for ``obj``: its warnings, each with a reason field, and its
         checklist confirmation. Used by the page editor's workflow views."""
-        from publishing.workflow.review import LeaderReview
+        from publishing.workflow.review import LeaderReview  # late: see docstring
 
         return functools.partial(self.get_form_for_action(action), review=LeaderReview.of(obj))
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         # In bulk: asking approver_ids page by page cost ~20 queries per waiting page.
-        from publishing.rules.approval import approvable_task_states
+        from publishing.rules.approval import approvable_task_states  # late: see docstring
 
         candidates = TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
@@ -281,6 +283,7 @@ class LeaderApprovalTask(Task):
         acknowledgements = kwargs.pop("acknowledgements", None)
         revision_id = kwargs.pop("revision", None)
         if action_name == "approve":
+            # late: see docstring
             from publishing.workflow.review import LeaderReview, acknowledge_warnings
 
             review = LeaderReview.of(page)

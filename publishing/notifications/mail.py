@@ -25,16 +25,23 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from publishing.after_commit import after_commit
-from publishing.models import Municipality
+from publishing.models import (
+    AutomaticChecksTask,
+    BaseInternalNoticePage,
+    GovernedPage,
+    LeaderApprovalTask,
+    Municipality,
+)
 from publishing.models.organisation import person_name
-from publishing.tasks import enqueue_mail, sending_backend
+from publishing.notifications.delivery import enqueue_mail
+from publishing.rules.approval import AS_DEPUTY, AS_LEADER, approver_ids
 
 logger = logging.getLogger(__name__)
 
@@ -146,45 +153,6 @@ def message(subject, body, language, *, to=(), bcc=()):
     )
 
 
-def deliver_each(messages, kind, page_id=None):
-    """Send ``messages`` over one connection now; return the ones that could not be sent.
-
-    A failure is logged with the kind of mail and the page id only: exception texts from mail
-    servers often quote the recipient's address.
-    """
-    sent = set()
-    try:
-        with get_connection(sending_backend()) as mail_connection:
-            for index, item in enumerate(messages):
-                item.connection = mail_connection
-                try:
-                    if item.send():
-                        sent.add(index)
-                except Exception as error:
-                    logger.error(
-                        "Could not send a %s e-mail about page %s (%s)",
-                        kind,
-                        page_id,
-                        type(error).__name__,
-                    )
-    except Exception as error:
-        # No connection, or closing it failed: what was not sent by then is unsent.
-        logger.error(
-            "No mail connection for %s e-mail about page %s (%s)",
-            kind,
-            page_id,
-            type(error).__name__,
-        )
-    for item in messages:
-        item.connection = None  # a message may be queued again, its connection may not
-    return [item for index, item in enumerate(messages) if index not in sent]
-
-
-def deliver(messages, kind, page_id=None):
-    """Send ``messages`` over one connection now and return how many went out."""
-    return len(messages) - len(deliver_each(messages, kind, page_id))
-
-
 def send_after_commit(messages, kind, page=None):
     """Queue ``messages`` for sending once the current transaction commits, or now outside one.
 
@@ -279,9 +247,6 @@ def _notifier_classes():
         WorkflowStateRejectionEmailNotifier,
     )
     from wagtail.models import TaskState
-
-    from publishing.models import AutomaticChecksTask, GovernedPage, LeaderApprovalTask
-    from publishing.rules.approval import AS_DEPUTY, AS_LEADER, approver_ids
 
     class ApprovalRequestedNotifier(GovernedEmailMixin, EmailNotificationMixin, Notifier):
         """A page reached the leader approval task: tell the leaders who can act on it.
@@ -380,7 +345,6 @@ def notify_notice_live(sender, instance, revision=None, alias=False, **kwargs):
     The municipality's staff group is mailed (those who may view the notice), in blind-copy
     batches by language. Later edits of a live notice mail nobody again.
     """
-    from publishing.models import BaseInternalNoticePage
 
     if alias or not isinstance(instance, BaseInternalNoticePage) or not instance.live:
         return

@@ -7,7 +7,7 @@ background, and its results are kept (``LiveTextCheck``):
 
 - **When a page's text is saved** (a publish on any path, a copy made live, a direct save), its
   kept results are dropped and, when the page is live, the task worker checks it once the
-  transaction commits (``tasks.check_live_text``).
+  transaction commits (``check_live_text``, below).
 - **A kept result holds** only for the live revision it was made from and the inputs it was made
   with (``inputs_key``): the municipality's language, public contact points and plain-language
   limits, and a fingerprint of the checks' code, word lists and the libraries they use. Changing
@@ -33,14 +33,15 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_tasks import task
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
-from publishing.dashboard.panels import governed_page_models
-from publishing.models import GovernedPage, LiveTextCheck
+from publishing.after_commit import after_commit
+from publishing.models import GovernedPage, LiveTextCheck, Municipality
+from publishing.models.pages import governed_page_models
 from publishing.rules import PUBLISH, RuleContext
-from publishing.rules.bulk import prefetch_for_text
+from publishing.rules.bulk import prefetch_for_text, referenced_document_ids
 from publishing.rules.content import TextResults, analyse, analysis_settings
-from publishing.rules.governance import referenced_document_ids
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,6 @@ def bring_up_to_date(municipalities):
     queued unless a refresh was queued lately. A backend that runs tasks at once (development,
     tests) checks them all here too.
     """
-    from publishing.tasks import refresh_live_text
 
     waiting = {m: stale_pages(m).count() for m in municipalities}
     stale = [m for m, count in waiting.items() if count]
@@ -277,8 +277,6 @@ def page_document_links(**filters):
 def forget(page_ids, check=True):
     """Drop the kept results of these pages and, with ``check``, have them checked again once
     the transaction commits (the task leaves out pages that are not live)."""
-    from publishing.after_commit import after_commit
-    from publishing.tasks import check_live_text
 
     page_ids = sorted(page_ids)
     LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
@@ -310,3 +308,19 @@ def forget_pages_linking(sender, instance, **kwargs):
     linking = {page_id for page_id, _doc in page_document_links(to_object_id=str(instance.pk))}
     if linking:
         forget(linking)
+
+
+@task()
+def check_live_text(page_ids):
+    """Check the text of these pages' live versions and keep the results (``live_text``)."""
+    return {"checked": check_pages(page_ids)}
+
+
+@task()
+def refresh_live_text(municipality_ids):
+    """Check every live page of these municipalities whose kept text results are stale."""
+    municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
+    try:
+        return {"checked": refresh(municipalities.select_related("site__root_page"))}
+    finally:
+        cache.delete(refresh_key(municipality_ids))

@@ -46,7 +46,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.models import Page, PageLogEntry, Task, TaskState
 
 from publishing import audit
-from publishing.dashboard.panels import capacity_label, governed_page_models, in_trees, person_name
+from publishing.dashboard.panels import capacity_label, in_trees, person_name
 from publishing.models import (
     AutomaticChecksTask,
     InternalNoticeTask,
@@ -55,6 +55,7 @@ from publishing.models import (
     OrganisationUnit,
     WarningAcknowledgement,
 )
+from publishing.models.pages import governed_page_models
 from publishing.people import labels_by_id, show_people_as_people
 from publishing.reports import live_text
 from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
@@ -423,7 +424,7 @@ class FindingsReportView(GovernanceReportView):
         # What the rules look up (notices, units and leaders, roles, aliases, documents, the
         # kept text results) is loaded for all pages at once: a fixed number of queries.
         rows = []
-        evaluated = evaluate_many(contexts, kept_text=True)
+        evaluated = evaluate_many(contexts, kept_text=live_text.kept_results)
         kept = facts_of(contexts[0]).text if contexts else {}
         self.pages_waiting = sum(1 for results in kept.values() if results is None)
         leaders = labels_by_id([page.responsible_leader_id for page in pages])

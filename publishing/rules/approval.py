@@ -12,10 +12,16 @@ do not, so the leader who links a notice to her service's page may still approve
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import F, IntegerField, JSONField, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page, Revision, get_default_page_content_type
 
+from publishing.models import Municipality, OrganisationUnit
 from publishing.models.organisation import Deputyship, RoleAssignment
+from publishing.models.pages import changes_what_citizens_read
 
 AS_LEADER, AS_DEPUTY, AS_LINE = "leader", "deputy", "line"
 
@@ -62,8 +68,6 @@ def approver_ids(page, on=None):
     if not page.responsible_leader_id or not page.owning_unit_id:
         return {}
     if getattr(page, "path", ""):
-        from publishing.models import Municipality
-
         municipality = Municipality.objects.for_page(page)
         if municipality is not None and page.owning_unit.municipality_id != municipality.pk:
             # A unit of another municipality never makes its leaders approvers here.
@@ -95,8 +99,6 @@ def approvers(page, on=None):
 def _previous_content():
     """The content of the revision before each revision of a queryset (as ``Revision.
     get_previous``), or ``None`` for a page's first revision."""
-    from django.db.models import JSONField, OuterRef, Q, Subquery
-    from wagtail.models import Revision
 
     return Subquery(
         Revision.objects.filter(
@@ -116,7 +118,6 @@ def _previous_content():
 def pages_with_content_edits(revisions):
     """Ids of the pages among ``revisions`` (a revision queryset) where a revision changed what
     citizens read compared with the revision before it; one query."""
-    from publishing.models.pages import changes_what_citizens_read
 
     edited = set()
     rows = revisions.annotate(previous_content=_previous_content()).values_list(
@@ -195,7 +196,6 @@ LINE_KEYS = {
 def with_line_keys(pages):
     """``pages`` (a base page queryset) with the latest revision's responsible leader and
     owning unit annotated, and the revisions' content left unread."""
-    from django.db.models.fields.json import KeyTransform
 
     return (
         pages.select_related("latest_revision", "live_revision")
@@ -223,8 +223,6 @@ def line_facts(pages):
             unit = revision.content.get("owning_unit")
         facts[page.pk] = LineFacts(page.pk, page.path, leader, unit)
     if without_revision:
-        from wagtail.models import Page
-
         for page in Page.objects.filter(pk__in=without_revision).specific():
             facts[page.pk] = LineFacts(
                 page.pk,
@@ -239,7 +237,6 @@ class _LineIndex:
     """The organisation as line approval needs it, loaded once for many pages."""
 
     def __init__(self, facts, on):
-        from publishing.models import Municipality, OrganisationUnit
 
         unit_ids = {f.owning_unit_id for f in facts if f.owning_unit_id}
         leader_ids = {f.responsible_leader_id for f in facts if f.responsible_leader_id}
@@ -347,9 +344,6 @@ def edited_since_live(user, pages):
     ``pages`` are base pages; the same test as ``edited_by(page, user, since=<live revision's
     time>)``, in one query whatever the number of pages.
     """
-    from django.db.models import F, IntegerField, OuterRef, Q, Subquery
-    from django.db.models.functions import Cast
-    from wagtail.models import Page, Revision, get_default_page_content_type
 
     ids = [str(page.pk) for page in pages]
     if not ids or user is None or not user.is_authenticated:
@@ -394,7 +388,6 @@ def approvable_task_states(user, task_states, on=None):
     Every waiting page is judged from a few columns; only the task states and pages the user
     may approve are loaded as objects (a chief executive may approve hundreds of a thousand).
     """
-    from wagtail.models import Page, get_default_page_content_type
 
     if user is None or not user.is_authenticated or not user.is_active:
         return []

@@ -14,8 +14,23 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from modelcluster.models import get_all_child_relations
+from wagtail.documents import get_document_model
+from wagtail.models import (
+    CollectionViewRestriction,
+    Page,
+    ReferenceIndex,
+    WorkflowState,
+    get_page_models,
+)
 
-from publishing.models.organisation import LEADER_ROLES
+from publishing.models import Audience, Municipality, OrganisationUnit
+from publishing.models.organisation import LEADER_ROLES, PublisherCertificate, RoleAssignment
+from publishing.models.pages import BaseInternalNoticePage
+from publishing.rules.engine import evaluate
 
 #: Fields of a page that belong to the page as a whole, not to one revision: a draft keeps
 #: the page's own (as ``Page.with_content_json`` does).
@@ -72,7 +87,7 @@ class Facts:
     certificates: dict = field(default_factory=dict)
     certificate_users: set = field(default_factory=set)
     #: Kept text results of live pages by id (``TextResults``; None: not checked yet), when
-    #: the list asked for them (``prefetch(..., kept_text=True)``).
+    #: the list asked for them (``prefetch(..., kept_text=reader)``).
     text: dict = field(default_factory=dict)
     #: Ids of the documents each of those pages links, from the same kept results.
     documents: dict = field(default_factory=dict)
@@ -121,21 +136,29 @@ def facts_of(context):
     return context._cache.get("facts")
 
 
-def prefetch(contexts, kept_text=False):
+def referenced_document_ids(page):
+    """Ids of the documents ``page`` links anywhere, as Wagtail's reference index finds them
+    (in its fields and child objects; no query once those are loaded)."""
+
+    document_type = ContentType.objects.get_for_model(get_document_model())
+    return {
+        int(object_id)
+        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
+        if type_id == document_type.pk and str(object_id).isdigit()
+    }
+
+
+def prefetch(contexts, kept_text=None):
     """Load what the rules will look up for every context, and attach it to each.
 
     Contexts judge saved pages where they stand (no ``location`` or ``parent``); the queries
     are fixed in number whatever the number of pages: municipalities, units, notices, people
     and their roles, aliases, linked documents and certificates. With ``kept_text`` the
-    contexts are live pages, and the text rules and linked documents come from their kept
-    text checks (``publishing.reports.live_text``) instead of their text, which need not be loaded.
+    contexts are live pages, and the text rules and linked documents come from their kept text
+    checks instead of their text, which need not be loaded: ``kept_text(contexts)`` returns
+    ``({page id: TextResults or None}, {page id: linked document ids})`` (the findings report
+    passes ``publishing.reports.live_text.kept_results``).
     """
-    from wagtail.models import Page
-
-    from publishing.models import Municipality, OrganisationUnit
-    from publishing.models.organisation import PublisherCertificate, RoleAssignment
-    from publishing.rules.governance import referenced_document_ids
-
     contexts = list(contexts)
     facts = Facts()
     if not contexts:
@@ -177,10 +200,8 @@ def prefetch(contexts, kept_text=False):
     ):
         facts.aliases[alias_of].append(path)
 
-    if kept_text:
-        from publishing.reports.live_text import kept_results
-
-        facts.text, facts.documents = kept_results(contexts)
+    if kept_text is not None:
+        facts.text, facts.documents = kept_text(contexts)
         facts.audiences = _audiences(pages)
     # Live pages judged from their kept results are judged as they went live: no submission.
     facts.submitted = _submitted(
@@ -210,9 +231,6 @@ def prefetch(contexts, kept_text=False):
 
 def _notice_about(notice_ids):
     """``{notice id: {ids of the pages it is about}}``, one query a notice page type."""
-    from wagtail.models import get_page_models
-
-    from publishing.models.pages import BaseInternalNoticePage
 
     about = {pk: set() for pk in notice_ids}
     if not notice_ids:
@@ -232,8 +250,6 @@ def _notice_about(notice_ids):
 
 def _submitted(pages):
     """``{page id: when it was submitted}`` as ``governance.submitted_at`` says, one query."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Page, WorkflowState
 
     pages = [page for page in pages if page.pk]
     submitted = dict.fromkeys(page.pk for page in pages)
@@ -276,7 +292,6 @@ def audiences_of(context):
 def _audiences(pages):
     """``{page id: [audiences]}`` for saved pages, one query a page type (and one for the
     audiences themselves)."""
-    from publishing.models import Audience
 
     links = {}
     by_field = {}
@@ -301,7 +316,6 @@ def _audiences(pages):
 def prefetch_for_text(contexts):
     """Load what the text checks and the reference index read for every context: its
     municipality and the pages' child objects, in a few queries."""
-    from publishing.models import Municipality
 
     contexts = list(contexts)
     facts = Facts(
@@ -322,11 +336,6 @@ def _fill_relations(pages, facts, children=None, foreign_keys=True):
     object; without this each page would cost a query for each. ``children``: only these
     pages need their child relations (default: all); ``foreign_keys=False``: only those.
     """
-    from django.db.models import prefetch_related_objects
-    from modelcluster.models import get_all_child_relations
-    from wagtail.models import Page
-
-    from publishing.models import OrganisationUnit
 
     base = {f.name for f in Page._meta.concrete_fields}
     by_class = {}
@@ -369,8 +378,6 @@ def _fill_relations(pages, facts, children=None, foreign_keys=True):
 
 def _private_documents(pages, referenced_document_ids):
     """``{page id: [documents in staff-only collections it links]}`` in two queries."""
-    from wagtail.documents import get_document_model
-    from wagtail.models import CollectionViewRestriction
 
     linked = {pk: referenced_document_ids(page) for pk, page in pages.items()}
     found = dict.fromkeys(linked, ())
@@ -391,11 +398,10 @@ def _private_documents(pages, referenced_document_ids):
     return found
 
 
-def evaluate_many(contexts, kept_text=False):
+def evaluate_many(contexts, kept_text=None):
     """Findings for each context, as ``evaluate`` gives them, in a fixed number of queries.
 
     ``kept_text``: see ``prefetch``."""
-    from publishing.rules import evaluate
 
     contexts = list(contexts)
     prefetch(contexts, kept_text)
@@ -411,9 +417,6 @@ def drafts(pages):
     exist stay as ids, and ``Facts`` reads them as missing. A page without a revision is
     loaded as it is (one query per page type).
     """
-    from wagtail.models import Page
-
-    from publishing.models import Audience
 
     pages = list(pages)
     contents = {
@@ -447,7 +450,6 @@ def drafts(pages):
 
 def day_of(context):
     """The day the context is judged on, in the site's time zone."""
-    from django.utils import timezone
 
     when = context.when
     return timezone.localdate(when) if isinstance(when, datetime.datetime) else when

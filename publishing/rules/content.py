@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from publishing.content_checks import personal_data, plain_language
 from publishing.content_checks.base import BLOCK, WARN, InputTooLarge
-from publishing.rules import EDIT, PUBLISH, SUBMIT, Finding, rule
 from publishing.rules.bulk import Missing, audiences_of, facts_of
+from publishing.rules.engine import EDIT, PUBLISH, SUBMIT, Finding, rule
 from publishing.rules.text_extraction import extract
 
 PERSONAL_DATA = {

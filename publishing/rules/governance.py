@@ -8,12 +8,27 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
+from wagtail.models import CollectionViewRestriction, Page, WorkflowState
 
 from publishing.content_checks.visible import has_visible_text
+from publishing.models import Municipality
 from publishing.models.organisation import Role, RoleAssignment
 from publishing.models.pages import BaseInternalNoticePage, Sensitivity
-from publishing.rules import BLOCK, DIRECT, FAST_TRACK, PUBLISH, SUBMIT, WARN, Finding, rule
-from publishing.rules.bulk import Missing, audiences_of, facts_of
+from publishing.rules.bulk import Missing, audiences_of, facts_of, referenced_document_ids
+from publishing.rules.engine import (
+    BLOCK,
+    DIRECT,
+    FAST_TRACK,
+    PUBLISH,
+    SUBMIT,
+    WARN,
+    Finding,
+    RuleContext,
+    blocking,
+    evaluate,
+    rule,
+)
 
 # Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
 # for many pages at once (``rules.bulk``), and from the database otherwise.
@@ -200,7 +215,6 @@ def submitted_at(page):
     """When ``page`` was submitted for the approval it waits in or has just passed: the start of
     its latest workflow that is in progress, waits for changes or was approved after the page
     was last published. None for a page published without a workflow."""
-    from wagtail.models import WorkflowState
 
     if not getattr(page, "pk", None):
         return None
@@ -304,8 +318,6 @@ def _intranet_holding(context, notice):
     if facts is not None and facts.municipalities:
         candidates = facts.municipalities
     else:
-        from publishing.models import Municipality
-
         candidates = Municipality.objects.filter(intranet_page__isnull=False).select_related(
             "intranet_page"
         )
@@ -514,8 +526,6 @@ def no_staff_documents_on_public_pages(context):
 def private_documents_linked(page):
     """Documents in collections with a view restriction that ``page`` links anywhere (document
     choosers, rich text links), found the way Wagtail's reference index finds them."""
-    from wagtail.documents import get_document_model
-    from wagtail.models import CollectionViewRestriction
 
     document_model = get_document_model()
     ids = referenced_document_ids(page)
@@ -529,28 +539,12 @@ def private_documents_linked(page):
     ]
 
 
-def referenced_document_ids(page):
-    """Ids of the documents ``page`` links anywhere, as Wagtail's reference index finds them
-    (in its fields and child objects; no query once those are loaded)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.documents import get_document_model
-    from wagtail.models import ReferenceIndex
-
-    document_type = ContentType.objects.get_for_model(get_document_model())
-    return {
-        int(object_id)
-        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
-        if type_id == document_type.pk and str(object_id).isdigit()
-    }
-
-
 @rule(PUBLISH, SUBMIT)
 def no_public_aliases_of_intranet_pages(context):
     """An intranet page with aliases on the public site would publish its text there."""
     page = context.page
     if context.is_external or not page.pk:
         return
-    from wagtail.models import Page
 
     municipality = context.municipality
     intranet = (
@@ -745,3 +739,18 @@ def _person(user):
 
 def _format(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def notice_gate_findings(page):
+    """Blocking findings of the internal-before-external rule for ``page`` as it stands now: what
+    holds a page at the workflow's internal-notice gate.
+
+    The gate waits for a live notice only; a lead time is the final publish's business, since
+    nothing would check again once the lead time has passed.
+    """
+    context = RuleContext(page=page, purpose=PUBLISH)
+    return [
+        f
+        for f in blocking(evaluate(context))
+        if f.code.startswith("notice.") and f.code != "notice.too_recent"
+    ]

@@ -3,6 +3,7 @@ signed-in user cannot approve it."""
 
 from django import template
 
+from publishing.models import InternalNoticeTask
 from publishing.models.review import WarningAcknowledgement
 from publishing.workflow.review import SentBack, checklist_confirmation
 
@@ -38,8 +39,6 @@ def approval_obstacles(context, page):
     workflow step it waits in, as that step's task decides it (``why_not``): four eyes, not in
     the page's line, a blocking finding with its fix, the internal notice not live yet."""
     from wagtail.models import TaskState
-
-    from publishing.models import InternalNoticeTask
 
     request = context.get("request")
     task_state = page.current_workflow_task_state if page.pk else None

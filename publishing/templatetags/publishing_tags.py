@@ -3,9 +3,9 @@
 from django import template
 
 from publishing.editor.side_panels import notice_facts
-from publishing.models import Municipality
+from publishing.models import FastTrackReview, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
-from publishing.rules.approval import approvers
+from publishing.rules.approval import approver_ids, approvers
 from publishing.rules.governance import notice_standing
 
 register = template.Library()
@@ -35,7 +35,6 @@ def governance_summary(page):
 @register.inclusion_tag("publishing/includes/workflow_hold.html")
 def workflow_hold(page):
     """A banner when ``page`` is held in the workflow until its internal notice is live."""
-    from publishing.models import InternalNoticeTask
 
     task_state = page.current_workflow_task_state if page.pk else None
     if task_state is None or task_state.task.specific_class is not InternalNoticeTask:
@@ -48,8 +47,6 @@ def workflow_hold(page):
 @register.inclusion_tag("publishing/includes/fast_track_review.html", takes_context=True)
 def fast_track_review(context, page):
     """A banner on a page published by the crisis fast track until its leader has reviewed it."""
-    from publishing.models import FastTrackReview
-    from publishing.rules.approval import approver_ids
 
     review = (
         FastTrackReview.objects.filter(page_id=page.pk, reviewed_at__isnull=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.forms import TaskStateCommentForm
 
 from publishing import audit
+from publishing.models.pages import changes_what_citizens_read
 from publishing.models.review import ChecklistConfirmation, WarningAcknowledgement
 from publishing.rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
 from publishing.visible_text import (
@@ -192,7 +193,6 @@ def changed_since_seen(review, revision_id):
     ``revision_id`` the leader saw when she opened the approval. A save in between that changed
     nothing citizens read (the same form saved again in another tab, a linked notice) is no
     change: she approves what she saw."""
-    from publishing.models.pages import changes_what_citizens_read
 
     seen = str(revision_id or "")
     if not seen or review.revision is None or seen == str(review.revision.pk):
@@ -349,7 +349,6 @@ def checklist_confirmation(page, revision):
     (``models.pages.changes_what_citizens_read``). Otherwise the template says that it belongs
     to an earlier version.
     """
-    from publishing.models.pages import changes_what_citizens_read
 
     confirmations = ChecklistConfirmation.objects.filter(page_id=page.pk).select_related("user")
     if revision is None:

@@ -1,25 +1,10 @@
-"""Workflow wiring: the finish action and each municipality's default workflows.
-
-Wagtail imports ``WAGTAIL_FINISH_WORKFLOW_ACTION`` while its own models are still loading, so
-this module imports models inside its functions.
-"""
+"""Each municipality's default workflows, created when its profile is loaded."""
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-
-def publish_workflow_state(workflow_state, user=None):
-    """``WAGTAIL_FINISH_WORKFLOW_ACTION``: publish the approved revision.
-
-    Wagtail's default publishes as the approver and fails when a leader has no publish permission
-    of their own; approval is the permission here. The governance veto still applies.
-    """
-    from publishing.rules import WORKFLOW, publish_route
-
-    revision = workflow_state.content_object.get_latest_revision()
-    with publish_route(WORKFLOW):
-        revision.publish(user=user, skip_permission_checks=True)
+from publishing.models.workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask
 
 
 def _task(model, name, **fields):
@@ -28,20 +13,18 @@ def _task(model, name, **fields):
 
 
 @transaction.atomic
-def ensure_default_workflows(municipality, report=None):
+def ensure_default_workflows(municipality, report=None, *, assign=True):
     """Create the municipality's external and intranet workflows if it has none yet.
 
     External: automatic checks, internal notice, leader approval, editorial review by the
     communications group, on the public tree. Intranet: automatic checks and leader approval.
     Existing workflows are left as administrators may have changed them.
+
+    A new workflow is assigned to the home page (the intranet's to the intranet page) unless
+    ``assign`` is false: a site adopted by ``load_profile --site`` keeps the workflows it has, and
+    the loader assigns the new ones itself where that changes none of them.
     """
     from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
-    from publishing.models.workflow import (
-        AutomaticChecksTask,
-        InternalNoticeTask,
-        LeaderApprovalTask,
-    )
 
     home = municipality.site.root_page
     prefix = municipality.name.split()[0]
@@ -58,7 +41,8 @@ def ensure_default_workflows(municipality, report=None):
             tasks.append(review)
             for order, task in enumerate(tasks):
                 WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
-            WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
+            if assign:
+                WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
             municipality.external_workflow = workflow
             if report:
                 report.note(_("workflow %(name)s") % {"name": workflow.name})
@@ -80,9 +64,10 @@ def ensure_default_workflows(municipality, report=None):
             ]
             for order, task in enumerate(tasks):
                 WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
-            WorkflowPage.objects.update_or_create(
-                page=municipality.intranet_page, defaults={"workflow": workflow}
-            )
+            if assign:
+                WorkflowPage.objects.update_or_create(
+                    page=municipality.intranet_page, defaults={"workflow": workflow}
+                )
             municipality.intranet_workflow = workflow
             if report:
                 report.note(_("workflow %(name)s") % {"name": workflow.name})

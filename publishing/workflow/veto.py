@@ -23,6 +23,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from publishing import audit
 from publishing.models import GovernedPage, Municipality
+from publishing.notifications.mail import notify_scheduled_block
 from publishing.rules import BLOCK, Finding, blocking, check_publish, current_route
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,6 @@ def _stop_scheduled(action, blocked):
         action.object.pk,
         ", ".join(finding.code for finding in blocked),
     )
-    from publishing.notifications.mail import notify_scheduled_block
 
     notify_scheduled_block(action.object.specific, blocked)
 

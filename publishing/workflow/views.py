@@ -15,6 +15,7 @@ from publishing import audit
 from publishing.conf import page_model
 from publishing.models import BaseInternalNoticePage, FastTrackReview, GovernedPage, Municipality
 from publishing.notifications.mail import notify_fast_track
+from publishing.page_locks import wait_for_page
 from publishing.rules import FAST_TRACK, publish_route
 from publishing.rules.approval import approver_ids
 from publishing.visible_text import (
@@ -23,7 +24,6 @@ from publishing.visible_text import (
     require_visible,
     visible_or_empty,
 )
-from publishing.workflow.page_locks import wait_for_page
 from publishing.workflow.veto import GovernancePublishBlocked
 
 

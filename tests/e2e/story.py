@@ -54,8 +54,8 @@ VISIBLE_TEXTS_JS = """() => {
 }"""
 
 #: Messages the stories read that the admin may show in English in a language (``{language:
-#: {msgid}}``): none since publishing/wagtail_internals/locale completes Wagtail's catalogues. A message
-#: put here must be taken off once it is translated; the stories fail until it is.
+#: {msgid}}``): none since publishing/wagtail_internals/locale completes Wagtail's catalogues. A
+#: message put here must be taken off once it is translated; the stories fail until it is.
 UNTRANSLATED = {}
 
 

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from publishing.tasks import MAIL_RETRY_DELAYS, send_mail_task
+from publishing.notifications.delivery import MAIL_RETRY_DELAYS, send_mail_task
 from tests.factories import UserFactory
 from tests.governance import build_governed, publish_notice, reload
 from tests.smtp_sink import SMTPSink
 
-MAIL_TASK = "publishing.tasks.send_mail_task"
+MAIL_TASK = "publishing.notifications.delivery.send_mail_task"
 
 
 def closed_port():
@@ -116,7 +116,7 @@ class MailWorkerTests(TransactionTestCase):
         queued.delete()
         last = len(MAIL_RETRY_DELAYS) + 1
         send_mail_task.enqueue(messages, kind, page_id, last)
-        with self.assertLogs("publishing.notifications.mail", "ERROR") as logs:
+        with self.assertLogs("publishing.notifications", "ERROR") as logs:
             run_worker()
         self.assertNotIn("@", "".join(logs.output))
         (failed,) = mail_tasks()
@@ -129,7 +129,7 @@ class MailWorkerTests(TransactionTestCase):
 
 @override_settings(
     TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
-    EMAIL_BACKEND="publishing.tasks.QueuedEmailBackend",
+    EMAIL_BACKEND="publishing.notifications.delivery.QueuedEmailBackend",
     PUBLISHING_MAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     EMAIL_HOST="127.0.0.1",
     EMAIL_USE_TLS=False,

@@ -341,7 +341,7 @@ class NoticeLiveTests(NotificationTestCase):
     def test_mail_failure_is_logged_without_address_and_undoes_nothing(self):
         with (
             override_settings(EMAIL_BACKEND=f"{__name__}.RefusingBackend"),
-            self.assertLogs("publishing.notifications.mail", "ERROR") as logs,
+            self.assertLogs("publishing.notifications", "ERROR") as logs,
         ):
             self.publish()
         self.assertTrue(reload(self.g.notice).live)
@@ -485,7 +485,7 @@ class ReviewReminderTests(NotificationTestCase):
     def test_a_failed_mail_is_not_recorded_so_the_next_run_retries(self):
         with (
             override_settings(EMAIL_BACKEND=f"{__name__}.RefusingBackend"),
-            self.assertLogs("publishing.notifications.mail", "ERROR") as logs,
+            self.assertLogs("publishing.notifications", "ERROR") as logs,
             self.assertRaises(CommandError),
         ):
             self.remind("--month", "2026-11")

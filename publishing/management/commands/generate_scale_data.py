@@ -51,7 +51,6 @@ from wagtail.models import (
     TaskState,
     WorkflowState,
     get_default_page_content_type,
-    get_page_models,
 )
 from wagtail.rich_text import RichText
 
@@ -68,6 +67,7 @@ from publishing.models import (
     RoleAssignment,
     Sensitivity,
 )
+from publishing.models.pages import governed_page_models
 from publishing.rules.approval import AS_LEADER, AS_LINE
 from publishing.rules.text_extraction import extract
 
@@ -199,15 +199,6 @@ def _sentences(municipality):
                     if 4 <= len(sentence.split()) <= 30 and sentence[-1:] in ".!?":
                         found.append(sentence)
     return sorted(set(found))
-
-
-def governed_page_models():
-    """The concrete governed page types."""
-    return [
-        model
-        for model in get_page_models()
-        if issubclass(model, GovernedPage) and not model._meta.abstract
-    ]
 
 
 def _leaders(municipality):

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from wagtail.models import get_page_models
 
-from publishing.models import GovernedPage, ReviewReminder
+from publishing.models import ReviewReminder
+from publishing.models.pages import governed_page_models
 from publishing.notifications.mail import deliver, review_reminder, viewers_among
 
 
@@ -36,9 +36,7 @@ def overdue_pages_by_leader(today):
     """Live governed pages whose review date is before ``today``, by active responsible leader
     with an e-mail address, earliest review date first."""
     pages = {}
-    for model in get_page_models():
-        if not issubclass(model, GovernedPage):
-            continue
+    for model in governed_page_models():
         for page in model.objects.live().filter(
             review_by__lt=today, responsible_leader__isnull=False
         ):

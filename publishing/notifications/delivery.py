@@ -1,4 +1,4 @@
-"""Background tasks, run by the task worker (``manage.py db_worker``) in production.
+"""Sending e-mail: through the task worker (``manage.py db_worker``) in production.
 
 E-mail leaves the request: a publish or an approval puts its mails in the task queue when its
 transaction commits, and the worker sends them. A mail server that is down or refuses a
@@ -9,9 +9,6 @@ last attempt fails too.
 Which queue is used is a setting (``TASKS``): production stores tasks in the database
 (``django_tasks_db``); development and the tests run them at once, in the process
 (``ImmediateBackend``), which cannot wait, so there a failed mail is logged and not retried.
-
-The worker also keeps the text checks of live pages up to date (``check_live_text``,
-``refresh_live_text``; see ``publishing.reports.live_text``).
 
 ``QueuedEmailBackend`` puts every other mail of the site (Wagtail's comment notifications, password
 resets) on the same queue when it is the ``EMAIL_BACKEND``, as in production.
@@ -118,14 +115,51 @@ class QueuedEmailBackend(BaseEmailBackend):
         return sent
 
 
+def deliver_each(messages, kind, page_id=None):
+    """Send ``messages`` over one connection now; return the ones that could not be sent.
+
+    A failure is logged with the kind of mail and the page id only: exception texts from mail
+    servers often quote the recipient's address.
+    """
+    sent = set()
+    try:
+        with get_connection(sending_backend()) as mail_connection:
+            for index, item in enumerate(messages):
+                item.connection = mail_connection
+                try:
+                    if item.send():
+                        sent.add(index)
+                except Exception as error:
+                    logger.error(
+                        "Could not send a %s e-mail about page %s (%s)",
+                        kind,
+                        page_id,
+                        type(error).__name__,
+                    )
+    except Exception as error:
+        # No connection, or closing it failed: what was not sent by then is unsent.
+        logger.error(
+            "No mail connection for %s e-mail about page %s (%s)",
+            kind,
+            page_id,
+            type(error).__name__,
+        )
+    for item in messages:
+        item.connection = None  # a message may be queued again, its connection may not
+    return [item for index, item in enumerate(messages) if index not in sent]
+
+
+def deliver(messages, kind, page_id=None):
+    """Send ``messages`` over one connection now and return how many went out."""
+    return len(messages) - len(deliver_each(messages, kind, page_id))
+
+
 @task()
 def send_mail_task(messages, kind, page_id=None, attempt=1):
     """Send ``messages`` (``message_to_json`` data); queue the unsent ones again for later.
 
     Returns how many were sent and how many wait for another attempt, for the task's result.
     """
-    from publishing.notifications.mail import deliver_each
-
     unsent = deliver_each([message_from_json(data) for data in messages], kind, page_id)
     if not unsent:
         return {"sent": len(messages), "retrying": 0}
@@ -149,34 +183,3 @@ def send_mail_task(messages, kind, page_id=None, attempt=1):
         delay,
     )
     return {"sent": len(messages) - len(unsent), "retrying": len(unsent)}
-
-
-@task()
-def check_live_text(page_ids):
-    """Check the text of these pages' live versions and keep the results (``live_text``)."""
-    from publishing.reports.live_text import check_pages
-
-    return {"checked": check_pages(page_ids)}
-
-
-@task()
-def refresh_live_text(municipality_ids):
-    """Check every live page of these municipalities whose kept text results are stale."""
-    from django.core.cache import cache
-
-    from publishing.models import Municipality
-    from publishing.reports.live_text import refresh, refresh_key
-
-    municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
-    try:
-        return {"checked": refresh(municipalities.select_related("site__root_page"))}
-    finally:
-        cache.delete(refresh_key(municipality_ids))
-
-
-@task()
-def release_pages_held_by_notice(notice_id):
-    """Move on the pages that waited for this internal notice, now that it is live."""
-    from publishing.models.workflow import release_pages_held_by
-
-    return {"released": release_pages_held_by(notice_id)}
