@@ -13,6 +13,7 @@ class PublishingConfig(AppConfig):
     def ready(self):
         # Imported here, as Django requires: these modules use the models, which are loaded
         # only now.
+        import publishing.checks  # noqa: F401 (registers the system checks)
         from publishing import signal_handlers
         from publishing.citizens import cache_purge
         from publishing.editor.forms import GovernedPageForm
