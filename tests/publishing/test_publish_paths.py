@@ -107,7 +107,7 @@ class EditorPublishTests(PathTestCase):
         # Even if the form let a publish through, the veto refuses it and the view says why.
         self.login(self.g.editor)
         url = reverse("wagtailadmin_pages:edit", args=[self.g.page.pk])
-        with mock.patch("publishing.rules.check_publish", return_value=[]):
+        with mock.patch("publishing.editor.forms.check_publish", return_value=[]):
             response = self.client.post(url, self.form_data(self.g.page), follow=True)
         self.assertContains(response, NOT_LIVE)
         self.assertNotContains(response, "do not have permission")
@@ -145,7 +145,7 @@ class CreateAndPublishTests(PathTestCase):
 
     def test_veto_takes_the_new_page_off_the_public_site(self):
         self.login(self.g.editor)
-        with mock.patch("publishing.rules.check_publish", return_value=[]):
+        with mock.patch("publishing.editor.forms.check_publish", return_value=[]):
             response = self.post_new("ny-turnus")
         self.assertContains(response, NOT_NAMED)
         page = self.assertNotLive(NewsPage.objects.get(slug="ny-turnus"))

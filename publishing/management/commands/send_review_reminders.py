@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from publishing.models import ReviewReminder
 from publishing.models.pages import governed_page_models
-from publishing.notifications.mail import deliver, review_reminder, viewers_among
+from publishing.notifications.delivery import deliver
+from publishing.notifications.mail import review_reminder, viewers_among
 
 
 class MailNotSent(Exception):
