@@ -23,13 +23,13 @@ DEFAULTS = {
     "NEWS_INDEX_MODEL": None,
     # The page type of the staff-only intranet index the profile loader creates below the home
     # page and restricts to the municipality's staff group. The extension's own
-    # ``publishing.IntranetIndexPage`` is used unless the site names its own.
-    "INTRANET_INDEX_MODEL": "publishing.IntranetIndexPage",
+    # ``publishing.StaffIntranetPage`` is used unless the site names its own.
+    "INTRANET_INDEX_MODEL": "publishing.StaffIntranetPage",
     # The page type of a notice to staff (a subclass of
     # ``publishing.models.BaseInternalNoticePage``) that the workflow creates when an editor asks
     # for one. The extension's own
-    # ``publishing.InternalNoticePage`` is used unless the site names its own.
-    "INTERNAL_NOTICE_MODEL": "publishing.InternalNoticePage",
+    # ``publishing.StaffNoticePage`` is used unless the site names its own.
+    "INTERNAL_NOTICE_MODEL": "publishing.StaffNoticePage",
     # The page type of the accessibility statement linked from every page's footer (the Web
     # Accessibility Directive requires one), or None for no link.
     "ACCESSIBILITY_STATEMENT_MODEL": None,
@@ -44,7 +44,7 @@ DEFAULTS = {
     # The feedback form's allowance per client address: (answers, seconds).
     "FEEDBACK_RATE_LIMIT": (5, 600),
     # The e-mail backend the worker sends queued mail through when EMAIL_BACKEND is
-    # ``publishing.tasks.QueuedEmailBackend``; None means EMAIL_BACKEND itself.
+    # ``publishing.notifications.delivery.QueuedEmailBackend``; None means EMAIL_BACKEND itself.
     "MAIL_BACKEND": None,
     # Whether the demo's loader may create people with known passwords. Never in production.
     "DEMO_USERS": False,
