@@ -158,7 +158,7 @@ class ArchitectureTest(unittest.TestCase):
 
     def test_late_imports_say_why(self):
         unexplained = []
-        for module, path in MODULES.items():
+        for path in MODULES.values():
             for target, line, late, lines in imports(path):
                 if not late:
                     continue
@@ -203,7 +203,10 @@ def _ready(path, line):
     """Whether ``line`` is inside an ``AppConfig.ready`` (Django loads apps' modules there)."""
     tree = ast.parse(path.read_text())
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == "ready":
-            if node.lineno <= line <= node.end_lineno:
-                return True
+        if (
+            isinstance(node, ast.FunctionDef)
+            and node.name == "ready"
+            and node.lineno <= line <= node.end_lineno
+        ):
+            return True
     return False

@@ -24,35 +24,11 @@ from wagtail.admin.ui.side_panels import BaseSidePanel
 from publishing.people import person_label, person_name
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids
+from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
 from publishing.visible_text import visible_or_empty
 
-#: Rule-code prefixes, in the order the panel shows their sections.
-SECTIONS = (
-    ("personal_data", ("personal_data.", "content.")),
-    ("plain_language", ("plain_language.",)),
-    ("notice", ("notice.",)),
-    ("openness", ("sensitivity.", "alias.")),
-    ("approval", ("responsibility.", "spokesperson.", "publisher.")),
-    ("other", ("",)),
-)
-SECTION_TITLES = {
-    "personal_data": gettext_lazy("Personal data"),
-    "plain_language": gettext_lazy("Plain language"),
-    "notice": gettext_lazy("Staff and internal notice"),
-    "openness": gettext_lazy("Sensitivity"),
-    "approval": gettext_lazy("Who will approve"),
-    "other": gettext_lazy("Other findings"),
-}
-SECTION_OK = {
-    "personal_data": gettext_lazy("No personal data found."),
-    "plain_language": gettext_lazy("The text meets the reading target."),
-    "notice": gettext_lazy("Nothing stops the page here."),
-    "openness": gettext_lazy("The page may be published on the public site."),
-    "approval": gettext_lazy("Responsibility is in order."),
-    "other": "",
-}
 CAPACITY = {
     AS_LEADER: gettext_lazy("responsible leader"),
     AS_DEPUTY: gettext_lazy("deputy"),
@@ -203,7 +179,8 @@ def build_report(page, *, user, parent=None, form=None):
     if about_certificate and not certificate_matters(page, user):
         findings = [f for f in findings if f not in about_certificate]
     sections = {
-        key: Section(key, str(SECTION_TITLES[key]), str(SECTION_OK[key])) for key, _p in SECTIONS
+        section.key: Section(section.key, str(section.title), str(section.all_clear))
+        for section in SECTIONS
     }
     for finding in findings:
         item = ReportItem(
@@ -215,8 +192,7 @@ def build_report(page, *, user, parent=None, form=None):
             finding.field,
             _field_label(page, form, finding.field),
         )
-        key = next(k for k, prefixes in SECTIONS if finding.code.startswith(prefixes))
-        sections[key].findings.append(item)
+        sections[section_of(finding.code)].findings.append(item)
     _plain_language(sections["plain_language"], page, context)
     _notice(sections["notice"], page, context)
     _openness(sections["openness"], page, context)

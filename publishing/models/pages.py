@@ -4,7 +4,6 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -24,7 +23,6 @@ from publishing.models.organisation import (
     main_roles,
     person_name,
 )
-from publishing.visible_text import INVISIBLE_ONLY, has_visible_text, invisible_only
 
 
 class Sensitivity(models.TextChoices):
@@ -162,12 +160,6 @@ class GovernedPage(Page):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        errors = governance_field_errors(self)
-        if errors:
-            raise ValidationError(errors)
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "public_credit" in update_fields:
@@ -292,41 +284,6 @@ class BaseInternalNoticePage(GovernedPage):
 
     class Meta:
         abstract = True
-
-
-def governance_field_errors(page):
-    """Errors in a governed page's own fields, keyed by field name.
-
-    These are consistency errors that hold for drafts too; whether a page may go live is the
-    rule engine's question, not this one's.
-    """
-    errors = {}
-    if page.sensitivity == Sensitivity.EXEMPT and not has_visible_text(page.exemption_basis):
-        errors["exemption_basis"] = [
-            _("An exempt page needs the legal basis for the exemption, for example “offl. § 13”.")
-        ] + ([INVISIBLE_ONLY] if invisible_only(page.exemption_basis) else [])
-    if (
-        page.responsible_leader_id
-        and page.owning_unit_id
-        and not page.owning_unit.has_leader_in_line(page.responsible_leader)
-    ):
-        errors["responsible_leader"] = _(
-            "%(person)s holds no leader role in %(unit)s or above it in the line. Choose "
-            "the leader who owns the service."
-        ) % {
-            "person": page.responsible_leader.get_full_name()
-            or page.responsible_leader.get_username(),
-            "unit": page.owning_unit,
-        }
-    if page.internal_notice_id:
-        notice = page.internal_notice.specific
-        if not isinstance(notice, BaseInternalNoticePage):
-            errors["internal_notice"] = _(
-                "“%(title)s” is not an internal notice. Choose a notice to staff from the intranet."
-            ) % {"title": notice.title}
-        elif notice.pk == page.pk:
-            errors["internal_notice"] = _("A page cannot be its own internal notice.")
-    return errors
 
 
 def credit_for(page):

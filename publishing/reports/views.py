@@ -60,23 +60,15 @@ from publishing.people import labels_by_id, show_people_as_people
 from publishing.reports import live_text
 from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
 from publishing.rules.bulk import evaluate_many, facts_of
+from publishing.rules.categories import KINDS, kind_label
 from publishing.rules.text_extraction import content_fields
 
 WORKFLOW_APPROVED = "wagtail.workflow.approve"
 
 SEVERITY_LABELS = {BLOCK: _("blocks"), WARN: _("warning")}
 
-#: The kinds of finding, by the first part of their code.
-KINDS = [
-    ("personal_data", _("Personal data")),
-    ("plain_language", _("Plain language")),
-    ("notice", _("Internal notice")),
-    ("responsibility", _("Responsibility")),
-    ("sensitivity", _("Openness")),
-    ("spokesperson", _("Spokesperson")),
-    ("publisher", _("Publisher")),
-    ("content", _("Content")),
-]
+#: The kinds of finding, by the first part of their code (the report's filter).
+KIND_CHOICES = [(kind.prefix, kind.label) for kind in KINDS]
 
 
 def reporting_municipalities(user):
@@ -330,8 +322,7 @@ class FindingRow:
     @property
     def kind_label(self):
         """What kind of finding, in words (the code stays in the export, for machines)."""
-        kind = self.code.split(".")[0]
-        return str(dict(KINDS).get(kind, kind))
+        return kind_label(self.code)
 
 
 class FindingsFilterSet(WagtailFilterSet):
@@ -343,7 +334,7 @@ class FindingsFilterSet(WagtailFilterSet):
         method="keep",
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=KINDS, empty_label=_("All kinds"), method="keep"
+        label=_("Kind"), choices=KIND_CHOICES, empty_label=_("All kinds"), method="keep"
     )
     code = django_filters.CharFilter(
         label=_("Code"),

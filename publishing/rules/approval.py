@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision, get_default_page_content_type
 
 from publishing.models import Municipality, OrganisationUnit
-from publishing.models.organisation import Deputyship, RoleAssignment
+from publishing.models.organisation import Deputyship, RoleAssignment, person_name
 from publishing.models.pages import changes_what_citizens_read
 
 AS_LEADER, AS_DEPUTY, AS_LINE = "leader", "deputy", "line"
@@ -154,7 +154,7 @@ def can_approve(user, page, since=None, on=None):
                 "Only the responsible leader (%(leader)s), an active deputy or a leader above "
                 "them in the line may approve this page."
             )
-            % {"leader": (leader.get_full_name() or leader.get_username()) if leader else "–"},
+            % {"leader": person_name(leader) or "–"},
         )
     if edited_by(page, user, since=since):
         return Approval(

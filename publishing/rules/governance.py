@@ -13,7 +13,7 @@ from wagtail.models import CollectionViewRestriction, Page, WorkflowState
 
 from publishing.content_checks.visible import has_visible_text
 from publishing.models import Municipality
-from publishing.models.organisation import Role, RoleAssignment
+from publishing.models.organisation import Role, RoleAssignment, person_name
 from publishing.models.pages import BaseInternalNoticePage, Sensitivity
 from publishing.rules.bulk import Missing, audiences_of, facts_of, referenced_document_ids
 from publishing.rules.engine import (
@@ -29,6 +29,7 @@ from publishing.rules.engine import (
     evaluate,
     rule,
 )
+from publishing.visible_text import INVISIBLE_ONLY, invisible_only
 
 # Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
 # for many pages at once (``rules.bulk``), and from the database otherwise.
@@ -85,6 +86,11 @@ def _leader_in_line(context, page, day):
         return facts.has_leader_in_line(page.owning_unit_id, page.responsible_leader_id, day)
     except Missing:
         return page.owning_unit.has_leader_in_line(page.responsible_leader, on=day)
+
+
+def _exempt_without_basis(page):
+    """Whether ``page`` is exempt from public access without a (visible) legal basis."""
+    return page.sensitivity == Sensitivity.EXEMPT and not has_visible_text(page.exemption_basis)
 
 
 def _notice_url(page):
@@ -477,7 +483,7 @@ def internal_before_external(context):
 def openness(context):
     """Only open pages reach the public site; exempt content names its legal basis."""
     page = context.page
-    if page.sensitivity == Sensitivity.EXEMPT and not has_visible_text(page.exemption_basis):
+    if _exempt_without_basis(page):
         yield Finding(
             "sensitivity.exempt_without_basis",
             BLOCK,
@@ -606,7 +612,10 @@ def responsibility(context):
             "responsibility.leader_not_in_line",
             BLOCK,
             _("%(person)s holds no leader role in %(unit)s or above it in the line.")
-            % {"person": _person(_person_of(context, page, "responsible_leader")), "unit": unit},
+            % {
+                "person": person_name(_person_of(context, page, "responsible_leader")),
+                "unit": unit,
+            },
             _("Choose the leader who owns the service."),
             field="responsible_leader",
         )
@@ -652,7 +661,7 @@ def spokesperson(context):
             BLOCK,
             _("%(person)s cannot speak at the level “%(level)s”. It needs: %(roles)s.")
             % {
-                "person": _person(_person_of(context, page, "spokesperson")),
+                "person": person_name(_person_of(context, page, "spokesperson")),
                 "level": page.get_statement_level_display(),
                 "roles": ", ".join(municipality.role_label(role) for role in sorted(allowed)),
             },
@@ -664,7 +673,7 @@ def spokesperson(context):
             "spokesperson.union_representative",
             WARN,
             _("%(person)s speaks as a union representative, for the staff.")
-            % {"person": _person(_person_of(context, page, "spokesperson"))},
+            % {"person": person_name(_person_of(context, page, "spokesperson"))},
             _("The press release will say so; make sure the text does too."),
             field="spokesperson",
         )
@@ -733,10 +742,6 @@ def trained_publisher(context):
     )
 
 
-def _person(user):
-    return user.get_full_name() or user.get_username()
-
-
 def _format(moment):
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -754,3 +759,43 @@ def notice_gate_findings(page):
         for f in blocking(evaluate(context))
         if f.code.startswith("notice.") and f.code != "notice.too_recent"
     ]
+
+
+def field_errors(page):
+    """Errors in a governed page's own fields that hold for drafts too, keyed by field name.
+
+    The page form shows them when a draft is saved: an exempt page without its legal basis, a
+    responsible leader outside the unit's line, an internal notice that is no notice (or the
+    page itself). The same predicates and words as the rules that stop a publish; whether the
+    page may go live is the rules' question, not this one's.
+    """
+    errors = {}
+    if _exempt_without_basis(page):
+        errors["exemption_basis"] = [
+            _("The page is exempt from public access but names no legal basis.")
+            + " "
+            + _("Choose the legal basis under Governance, for example “offl. § 13”.")
+        ] + ([INVISIBLE_ONLY] if invisible_only(page.exemption_basis) else [])
+    context = RuleContext(page=page)
+    if (
+        page.responsible_leader_id
+        and page.owning_unit_id
+        and not _leader_in_line(context, page, timezone.localdate())
+    ):
+        errors["responsible_leader"] = [
+            _("%(person)s holds no leader role in %(unit)s or above it in the line.")
+            % {"person": person_name(page.responsible_leader), "unit": page.owning_unit}
+            + " "
+            + _("Choose the leader who owns the service.")
+        ]
+    if page.internal_notice_id:
+        notice = page.internal_notice.specific
+        if not _is_notice(notice):
+            errors["internal_notice"] = [
+                NoticeStanding(notice, NOT_A_NOTICE).why_not()
+                + " "
+                + _("Link a notice to staff from the intranet.")
+            ]
+        elif page.pk is not None and notice.pk == page.pk:
+            errors["internal_notice"] = [_("A page cannot be its own internal notice.")]
+    return errors

@@ -10,7 +10,8 @@ from wagtail.models import Page, PageLogEntry, Revision, Site
 from home.demo import DEMO_PASSWORD
 from home.models import InternalNoticePage, NewsPage, PressReleasePage, ServicePage
 from publishing.models import GovernedPage, Municipality, PublisherCertificate, RoleAssignment
-from publishing.models.pages import governance_field_errors
+from publishing.rules.governance import field_errors as governance_field_errors
+from tests.worlds import DemoWorld
 
 
 def counts():
@@ -27,11 +28,7 @@ def counts():
     }
 
 
-class DemoTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
-
+class DemoTests(DemoWorld, TestCase):
     def test_both_municipalities_have_content_in_their_own_language(self):
         for slug, language, word in (("alvdal", "nb", "og"), ("avesta", "sv", "och")):
             municipality = Municipality.objects.get(slug=slug)

@@ -7,7 +7,7 @@ from wagtail.users.models import UserProfile
 
 from home.models import InternalNoticePage, NewsIndexPage, NewsPage, StandardPage
 from publishing.models import Sensitivity
-from publishing.models.pages import governance_field_errors
+from publishing.rules.governance import field_errors as governance_field_errors
 from tests.factories import UserFactory, line_organisation, load_municipality
 
 

@@ -13,6 +13,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from publishing.models import GovernedPage, Municipality
+from publishing.models.organisation import person_name
 from publishing.reports.views import csv_safe
 from publishing.rules import EDIT, RuleContext, evaluate
 
@@ -87,7 +88,7 @@ def row(page, municipality, finding):
         page.full_url or "",
         municipality.name if municipality else "",
         page.owning_unit.name if page.owning_unit_id else "",
-        (leader.get_full_name() or leader.get_username()) if leader else "",
+        person_name(leader),
         finding.severity,
         finding.code,
         finding.summary,
