@@ -1,7 +1,7 @@
 """A seeded corpus of municipal texts with planted identity numbers and planted decoys.
 
-Every planted number is generated with correct check digits by the rules in
-shared/research/anchors-and-rules.md §3.4, computed here independently of the scanner.
+Every planted number is generated with correct check digits by the published rules (Skatteverket's
+and Skatteetaten's), computed here independently of the scanner.
 Decoys look like numbers but are not identity numbers: organisation numbers, case and archive
 numbers, invoice numbers, dates, amounts, postcodes, phone numbers, and ID-shaped numbers whose
 check digits fail.
