@@ -2,7 +2,7 @@
 
 1. **A throwaway database** beside ``DATABASE_URL`` (PostgreSQL is what matters; without it, an
    SQLite file beside the project's), migrated, with both demo municipalities (``load_demo``)
-   and ``manage.py generate_scale_data`` on top: 50,000 governed pages and 500,000 revisions
+   and ``bench.scale_data.generate`` on top: 50,000 governed pages and 500,000 revisions
    by default, with their audit log, workflows and feedback. The generation is timed. The
    database is dropped at the end.
 2. **Each view ``--runs`` times** (50 by default) after one warm-up, through Django's test
@@ -106,8 +106,8 @@ def cases():
     from wagtail.models import Page
     from wagtail.test.utils.form_data import querydict_from_html
 
+    from bench.scale_data import SLUG_PREFIX
     from publishing.dashboard.panels import PANELS, Viewer
-    from publishing.management.commands.generate_scale_data import SLUG_PREFIX
     from publishing.models import Municipality
     from publishing.rules import check_publish
 
@@ -231,15 +231,9 @@ def main(argv=None):
             load_demo()
             say(f"demo loaded in {time.monotonic() - started:.0f} s ({connection.vendor})")
             started = time.monotonic()
-            output = io.StringIO()
-            call_command(
-                "generate_scale_data",
-                pages=args.pages,
-                revisions=args.revisions,
-                seed=args.seed,
-                stdout=output,
-            )
-            say(output.getvalue().strip().splitlines()[-1])
+            from bench.scale_data import generate
+
+            say(generate(args.pages, args.revisions, seed=args.seed))
             say(f"generation took {time.monotonic() - started:.0f} s")
             # The generator writes past Wagtail's signals; the worker would check each live
             # page's text as it went live. Do that here, as after an upgrade, and time it.

@@ -25,7 +25,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from publishing.management.commands.generate_scale_data import SLUG_PREFIX, Generator
+from bench.scale_data import SLUG_PREFIX, Generator
 from publishing.workflow.published_records import (
     NOT_LIVE,
     OTHER_REVISION,
@@ -39,19 +39,19 @@ from publishing.workflow.views import fast_track_publish
 from tests.factories import load_municipality
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     news_page,
     publish_notice,
     reload,
 )
+from tests.worlds import GovernedWorld
 
 INTRO = "Fra 1. januar har hjemmetjenesten åpent til klokka 22."
 
 
-class PublishedRecordsTestCase(EnglishAdminMixin, TestCase):
+class PublishedRecordsTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         publish_notice(cls.g)
 
     def draft(self, slug, **fields):
@@ -316,7 +316,7 @@ class ScopeAndCostTests(PublishedRecordsTestCase):
 
 
 class GeneratedDataTests(TestCase):
-    """The demo and pages from ``generate_scale_data``'s generator, written past Wagtail as a
+    """The demo and pages from ``bench.scale_data``'s generator, written past Wagtail as a
     large installation's history: every record in it holds."""
 
     def test_the_demo_and_generated_history_hold(self):

@@ -1,6 +1,6 @@
 """The admin's governance views make the same queries for a small and a larger municipality.
 
-The demo plus 60 pages from ``generate_scale_data``'s generator (with more pages in a workflow,
+The demo plus 60 pages from ``bench.scale_data``'s generator (with more pages in a workflow,
 overdue or with feedback than its defaults, so that every list has rows), then 90 pages more:
 the dashboard of a leader, a publisher and a communications editor, each governance report with
 its CSV and XLSX export, the registers, and the publish check (the rule engine as the veto asks
@@ -15,7 +15,6 @@ import itertools
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -24,12 +23,14 @@ from wagtail.admin.views.home import RecentEditsPanel
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
+from bench import scale_data
+from bench.scale_data import SLUG_PREFIX, AlreadyGenerated, Generator, Mix
 from publishing.dashboard.panels import PANELS, Viewer
-from publishing.management.commands.generate_scale_data import SLUG_PREFIX, Generator, Mix
 from publishing.models import Municipality, OrganisationUnit, Role
 from publishing.reports import live_text
 from publishing.rules import check_publish
 from tests.factories import CertificateFactory, DeputyFactory, RoleFactory, UnitFactory
+from tests.worlds import DemoWorld
 
 #: More of everything a list shows than the generator's defaults, so 60 pages fill the lists.
 BUSY = Mix(in_workflow=0.35, held=0.2, review=0.2, overdue=0.4, feedback=0.4, affects_staff=0.5)
@@ -47,7 +48,7 @@ def generate(pages, seed):
     Generator(pages, pages * 10, seed=seed, batch_size=50, mix=BUSY).run()
 
 
-class QueryScalingTests(TestCase):
+class QueryScalingTests(DemoWorld, TestCase):
     """The demo and 60 generated pages; ``grow()`` adds 90 more inside a test."""
 
     maxDiff = None
@@ -55,7 +56,6 @@ class QueryScalingTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=io.StringIO())
         generate(SMALL, seed=1)
         users = get_user_model().objects.in_bulk(
             ["alvdal.anders", "alvdal.lars", "alvdal.silje"], field_name="username"
@@ -115,8 +115,8 @@ class QueryScalingTests(TestCase):
         self.assertIn("No problems found", output.getvalue())
 
     def test_a_second_run_of_the_command_is_refused(self):
-        with self.assertRaisesMessage(CommandError, "does not run twice"):
-            call_command("generate_scale_data", pages=1, revisions=1, stdout=io.StringIO())
+        with self.assertRaisesMessage(AlreadyGenerated, "does not run twice"):
+            scale_data.generate(pages=1, revisions=1)
 
     def test_generated_pages_open_as_wagtail_pages_and_live_ones_may_be_live(self):
         pages = Page.objects.filter(slug__startswith=SLUG_PREFIX).specific()

@@ -1,7 +1,7 @@
 """``manage.py check_live_pages``: check the text of live pages whose kept results are stale.
 
 The task worker checks each page when it goes live; this checks what that missed: pages made
-live before the results were kept or written past Wagtail (imports, ``generate_scale_data``),
+live before the results were kept or written past Wagtail (imports, the benchmarks' generated data),
 and every page of a municipality whose profile changed or after an upgrade of the checks. Run it
 once after upgrading and daily (``publishing-daily.service``). It publishes nothing and changes
 no page. ``--all`` checks every live page again.

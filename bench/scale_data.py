@@ -1,4 +1,4 @@
-"""``manage.py generate_scale_data [--pages 50000] [--revisions 500000] [--seed N]``
+"""``generate(pages, revisions, seed=...)``: governed pages at scale, for the benchmarks.
 
 Fills a database that holds the demo (``manage.py load_demo``) with governed pages at the scale
 of a large municipality or an intermunicipal IT service, for benchmarks and query-count tests:
@@ -20,7 +20,7 @@ treebeard materialised-path tree), not with ``add_child`` and ``save_revision`` 
 which would take hours. The tree stays valid: ``manage.py fixtree`` finds no problems. Wagtail's
 signals do not run, so the pages are neither in the search index nor in the reference index.
 
-The command runs in one transaction and refuses to run on a database that already holds
+``generate`` runs in one transaction and refuses to run on a database that already holds
 generated pages (their slugs start with ``skala-``): a failed run leaves nothing behind, and a
 second run would double the data and the timings built on it.
 """
@@ -37,7 +37,7 @@ from html import escape
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -373,7 +373,7 @@ class Generator:
         if pages < 1 or revisions < pages:
             raise CommandError("Give at least one page and at least one revision per page.")
         self.pages, self.total_revisions = pages, revisions
-        self.rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+        self.rng = random.Random(seed)
         self.batch_size = max(1, batch_size)
         self.mix = mix
         self.say = say or (lambda line: None)
@@ -1073,53 +1073,29 @@ def analyze():
         cursor.execute("ANALYZE")
 
 
-class Command(BaseCommand):
-    help = (
-        "Generate governed pages and revisions at scale on top of the loaded demo (run "
-        "`manage.py load_demo` first), for benchmarks: live pages, drafts, pages in a workflow "
-        "or past their review date, across both municipalities' units, leaders and audiences. "
-        "Refuses to run twice on one database. The pages are not added to the search index "
-        "or the reference index: run `manage.py update_index` and "
-        "`manage.py rebuild_references_index` afterwards if you need them (slow at this scale)."
-    )
+class AlreadyGenerated(Exception):
+    """The database already holds generated pages."""
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--pages", type=int, default=50_000, help="governed pages (default 50,000)"
-        )
-        parser.add_argument(
-            "--revisions",
-            type=int,
-            default=500_000,
-            help="revisions over all generated pages, at least one per page (default 500,000)",
-        )
-        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-        parser.add_argument(
-            "--batch-size",
-            type=int,
-            default=1000,
-            help="pages written per batch, with their revisions (default 1,000)",
-        )
 
-    def handle(self, *args, pages, revisions, seed, batch_size, **options):
-        existing = Page.objects.filter(slug__startswith=SLUG_PREFIX).count()
-        if existing:
-            raise CommandError(
-                f"This database already holds {existing} generated pages (slugs starting with "
-                f"“{SLUG_PREFIX}”). The command does not run twice: start from a fresh database "
-                "(migrate, load_demo) to generate again."
-            )
-        started = time.monotonic()
-        verbose = options.get("verbosity", 1) >= 1
-        generator = Generator(
-            pages,
-            revisions,
-            seed=seed,
-            batch_size=batch_size,
-            say=(lambda line: self.stdout.write(line)) if verbose else None,
+def generate(pages=50_000, revisions=500_000, *, seed=2026, batch_size=1000, say=None):
+    """Generate ``pages`` governed pages and ``revisions`` revisions on top of the loaded demo
+    (``manage.py load_demo`` first): live pages, drafts, pages in a workflow or past their review
+    date, across both municipalities' units, leaders and audiences. Refuses to run twice on one
+    database. The pages are not added to the search index or the reference index (run
+    ``update_index`` and ``rebuild_references_index`` if you need them; slow at this scale).
+
+    Returns a summary line; ``say`` receives progress lines.
+    """
+    existing = Page.objects.filter(slug__startswith=SLUG_PREFIX).count()
+    if existing:
+        raise AlreadyGenerated(
+            f"This database already holds {existing} generated pages (slugs starting with "
+            f"“{SLUG_PREFIX}”). Generation does not run twice: start from a fresh database "
+            "(migrate, load_demo) to generate again."
         )
-        written = generator.run()
-        analyze()
-        seconds = time.monotonic() - started
-        summary = ", ".join(f"{count} {name}" for name, count in written.items())
-        self.stdout.write(f"Generated {summary} in {seconds:.1f} s ({connection.vendor}).")
+    started = time.monotonic()
+    written = Generator(pages, revisions, seed=seed, batch_size=batch_size, say=say).run()
+    analyze()
+    seconds = time.monotonic() - started
+    summary = ", ".join(f"{count} {name}" for name, count in written.items())
+    return f"Generated {summary} in {seconds:.1f} s ({connection.vendor})."
