@@ -22,15 +22,11 @@ class StaffIntranetPage(Page):
     """The root of the staff-only intranet, behind page privacy for the staff group (the
     profile loader creates it below the home page)."""
 
-    intro = models.TextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    search_fields = Page.search_fields + [index.SearchField("intro")]
     max_count_per_parent = 1
     template = "publishing/default_pages/staff_intranet_page.html"
 
     class Meta:
-        verbose_name = _("intranet index")
+        verbose_name = _("intranet")
 
     @classmethod
     def can_create_at(cls, parent):
@@ -50,14 +46,15 @@ class StaffIntranetPage(Page):
 class StaffNoticePage(BaseInternalNoticePage):
     """A notice to staff. External pages that affect staff wait until their notice is live."""
 
-    intro = models.TextField(_("introduction"), blank=True)
-    body = RichTextField(_("body"), blank=True)
+    # The workflow's "create a notice" form fills the title and ``intro``.
+    intro = models.TextField(_("What staff need to know"), blank=True)
+    body = RichTextField(_("text"), blank=True)
     sensitivity = models.CharField(
         _("sensitivity"),
         max_length=10,
         choices=Sensitivity.choices,
-        default=Sensitivity.INTERNAL,
-        help_text=_("Notices to staff are internal; they never reach the public site."),
+        default=Sensitivity.INTERNAL,  # notices to staff never reach the public site
+        help_text=_("Only open pages can be published on the public site."),
     )
 
     content_panels = Page.content_panels + [
