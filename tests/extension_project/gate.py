@@ -6,6 +6,8 @@ import datetime
 import sys
 
 from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -117,3 +119,12 @@ except GovernancePublishBlocked as blocked:
 if not Page.objects.get(pk=page.pk).live:
     fail("the page is not live after its notice went live")
 say("published once the notice was live: the gate holds")
+
+# The public side: the page, and the feedback form from the extension's public URLs.
+client = Client(HTTP_HOST="localhost")
+page = Page.objects.get(pk=page.pk)
+for url in (page.url, reverse("feedback", args=[page.pk])):
+    response = client.get(url)
+    if response.status_code != 200:
+        fail(f"{url} answered {response.status_code}")
+    say(f"{url}: {response.status_code}")
