@@ -37,9 +37,9 @@ from publishing.registers.display import RegisterInspectView, person_column, yes
 from publishing.registers.history import ScopedHistoryView
 from publishing.reports import views as reports  # noqa: F401  (dashboard, reports: their hooks
 from publishing.rules import blocking, check_publish
+from publishing.rules.approval import may_fast_track
 from publishing.urls import admin as publishing_urls
 from publishing.workflow.veto import alias_refusal, copy_refusal, move_refusal
-from publishing.workflow.views import user_may_fast_track
 
 
 class MunicipalityPermissionHelper(PermissionHelper):
@@ -340,7 +340,7 @@ class FastTrackMenuItem(ActionMenuItem):
         return (
             context["view"] == "edit"
             and isinstance(page, GovernedPage)
-            and user_may_fast_track(context["request"].user, page)
+            and may_fast_track(context["request"].user, page)
         )
 
     def get_url(self, context):

@@ -13,7 +13,6 @@ from publishing.models.municipality import GROUP_KEYS, Municipality
 from publishing.models.organisation import LEADER_ROLES, Audience, OrganisationUnit, RoleAssignment
 from publishing.people import show_people_as_people
 from publishing.rules import blocking, check_publish, check_submit
-from publishing.rules.governance import field_errors
 from publishing.visible_text import has_visible_text
 from publishing.wording import quoted
 
@@ -140,9 +139,6 @@ class GovernedPageForm(WagtailAdminPageForm):
     def _post_clean(self):
         super()._post_clean()
         self.governance_findings = []
-        # What even a draft may not hold (the rule engine's words), in the fields concerned.
-        for name, messages in field_errors(self.instance).items():
-            self.add_error(name if name in self.fields else None, messages)
         had_errors = bool(self.errors)
         # Checked even when other fields have errors, so the publisher sees everything at once.
         self._check_submit_checklist()

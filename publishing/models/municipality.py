@@ -161,6 +161,11 @@ class Municipality(models.Model):
     def workflow_settings(self):
         return dict(self.profile.get("workflow", {}))
 
+    def is_intranet_path(self, path):
+        """True if the tree ``path`` is the intranet root's or below it: the one answer to "is
+        this on the intranet" (a page, a page about to stand there, an alias)."""
+        return bool(self.intranet_page_id) and path.startswith(self.intranet_page.path)
+
     def is_intranet_page(self, page):
         """True if ``page`` is the intranet root or below it."""
-        return bool(self.intranet_page_id) and page.path.startswith(self.intranet_page.path)
+        return self.is_intranet_path(page.path)

@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
@@ -159,6 +160,18 @@ class GovernedPage(Page):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        """What even a draft may not hold (an exempt page without its legal basis, a leader
+        outside the unit's line, a notice that is none), refused on every save that validates:
+        the rule engine's decision and words."""
+        super().clean()
+        # late: Django validates here, and the rule engine above the models imports them.
+        from publishing.rules.governance import field_errors
+
+        errors = field_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

@@ -165,6 +165,31 @@ def can_approve(user, page, since=None, on=None):
     return Approval(True, capacity)
 
 
+def may_fast_track(user, page):
+    """Members of the municipality's crisis group (and superusers) may use the fast track."""
+    if user.is_superuser:
+        return True
+    municipality = Municipality.objects.for_page(page)
+    return bool(
+        municipality
+        and municipality.crisis_group_id
+        and user.groups.filter(pk=municipality.crisis_group_id).exists()
+    )
+
+
+def may_review_fast_track(user, review):
+    """May ``user`` confirm a fast-tracked page afterwards? Those who may approve the page (the
+    responsible leader, an active deputy, a leader above) and superusers, never the person who
+    published it (four eyes). A refusal without a reason is no business of the user's."""
+    if not (user.is_superuser or user.pk in approver_ids(review.page.specific)):
+        return Approval(False)
+    if review.published_by_id == user.pk:
+        return Approval(
+            False, reason=_("You published this page yourself; another leader must review it.")
+        )
+    return Approval(True)
+
+
 # --- many pages at once ---------------------------------------------------------------------
 #
 # ``approver_ids`` answers for one page in about twenty queries. Lists (the dashboard, Wagtail's

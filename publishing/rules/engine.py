@@ -135,9 +135,7 @@ class RuleContext:
     @property
     def in_intranet(self):
         municipality = self.municipality
-        if municipality is None or not municipality.intranet_page_id:
-            return False
-        return self.path.startswith(municipality.intranet_page.path)
+        return municipality is not None and municipality.is_intranet_path(self.path)
 
     @property
     def is_external(self):

@@ -146,6 +146,12 @@ class NoticeStanding:
     def counts(self):
         return self.notice is not None and not self.reason
 
+    @property
+    def on_own_intranet(self):
+        """No notice, or an internal notice on the intranet of the page's own municipality
+        (whether it counts yet or not)."""
+        return self.reason not in (NOT_A_NOTICE, OTHER_MUNICIPALITY, NOT_IN_INTRANET)
+
     def audiences(self):
         """To whom the notice speaks (its audiences), read when asked."""
         notice = self.notice
@@ -560,7 +566,10 @@ def no_public_aliases_of_intranet_pages(context):
     )
     facts = facts_of(context)
     if facts is not None and page.pk in facts.aliases:
-        outside = any(not intranet or not p.startswith(intranet) for p in facts.aliases[page.pk])
+        outside = any(
+            municipality is None or not municipality.is_intranet_path(path)
+            for path in facts.aliases[page.pk]
+        )
     else:
         aliases = Page.objects.filter(alias_of_id=page.pk)
         if intranet:

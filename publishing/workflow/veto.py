@@ -117,7 +117,7 @@ def intranet_of(page):
     for municipality in Municipality.objects.exclude(intranet_page=None).select_related(
         "intranet_page"
     ):
-        if page.path.startswith(municipality.intranet_page.path):
+        if municipality.is_intranet_page(page):
             return municipality
     return None
 
@@ -125,7 +125,7 @@ def intranet_of(page):
 def leaves_intranet(page, destination):
     """True if ``page`` is on an intranet and ``destination`` is outside that intranet."""
     source = intranet_of(page)
-    return source is not None and not destination.path.startswith(source.intranet_page.path)
+    return source is not None and not source.is_intranet_page(destination)
 
 
 def _pages(page, recursive):

@@ -13,11 +13,12 @@ from wagtail.models import Page
 
 from publishing import audit
 from publishing.conf import page_model
-from publishing.models import BaseInternalNoticePage, FastTrackReview, GovernedPage, Municipality
+from publishing.models import FastTrackReview, GovernedPage, Municipality
 from publishing.notifications.mail import notify_fast_track
 from publishing.page_locks import wait_for_page
-from publishing.rules import FAST_TRACK, publish_route
-from publishing.rules.approval import approver_ids
+from publishing.rules import FAST_TRACK, RuleContext, publish_route
+from publishing.rules.approval import may_fast_track, may_review_fast_track
+from publishing.rules.governance import notice_standing
 from publishing.visible_text import (
     INVISIBLE_ONLY,
     has_visible_text,
@@ -122,18 +123,6 @@ def _create_linked_notice(user, page, intranet, municipality, form):
     return notice
 
 
-def user_may_fast_track(user, page):
-    """Members of the municipality's crisis group (and superusers) may use the fast track."""
-    if user.is_superuser:
-        return True
-    municipality = Municipality.objects.for_page(page)
-    return bool(
-        municipality
-        and municipality.crisis_group_id
-        and user.groups.filter(pk=municipality.crisis_group_id).exists()
-    )
-
-
 class FastTrackForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why this cannot wait for the normal workflow"),
@@ -150,16 +139,12 @@ class FastTrackForm(forms.Form):
 def fast_track(request, page_id):
     """Crisis fast track: publish the internal notice, then the page, in one transaction."""
     page = _governed_page(page_id)
-    if not user_may_fast_track(request.user, page):
+    if not may_fast_track(request.user, page):
         raise PermissionDenied
     draft = page.get_latest_revision_as_object()
-    notice = draft.internal_notice.specific if draft.internal_notice_id else None
-    municipality = Municipality.objects.for_page(page)
-    if notice is not None and not (
-        isinstance(notice, BaseInternalNoticePage)
-        and municipality is not None
-        and municipality.is_intranet_page(notice)
-    ):
+    standing = notice_standing(RuleContext(page=draft))
+    notice = standing.notice.specific if standing.notice is not None else None
+    if not standing.on_own_intranet:
         messages.error(
             request,
             _("The linked notice is not an internal notice on this municipality's intranet."),
@@ -218,12 +203,11 @@ def review_fast_track(request, review_id):
     """The responsible leader (or a deputy or a leader above) confirms a fast-tracked page."""
     review = get_object_or_404(FastTrackReview, pk=review_id)
     page = review.page.specific
-    if not (request.user.is_superuser or request.user.pk in approver_ids(page)):
-        raise PermissionDenied
-    if review.published_by_id == request.user.pk:
-        messages.error(
-            request, _("You published this page yourself; another leader must review it.")
-        )
+    allowed = may_review_fast_track(request.user, review)
+    if not allowed.allowed:
+        if not allowed.reason:
+            raise PermissionDenied
+        messages.error(request, allowed.reason)
         return redirect("wagtailadmin_home")
     if request.method != "POST":
         return TemplateResponse(
