@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -28,6 +27,7 @@ from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
 from publishing.visible_text import visible_or_empty
+from publishing.wording import field_label
 
 CAPACITY = {
     AS_LEADER: gettext_lazy("responsible leader"),
@@ -97,18 +97,6 @@ class GovernanceReport:
                 "%(count)s warning.", "%(count)s warnings.", self.warning_count
             ) % {"count": self.warning_count}
         return text
-
-
-def _field_label(page, form, name):
-    """The label the editor shows for field ``name``, so a finding can say where it is."""
-    if not name:
-        return ""
-    if form is not None and name in form.fields and form.fields[name].label:
-        return str(form.fields[name].label)
-    try:
-        return capfirst(str(page._meta.get_field(name).verbose_name))
-    except FieldDoesNotExist:  # a rule may name a field this page type does not have
-        return ""
 
 
 def _future(moment):
@@ -190,7 +178,7 @@ def build_report(page, *, user, parent=None, form=None):
             finding.fix,
             finding.url,
             finding.field,
-            _field_label(page, form, finding.field),
+            field_label(page, finding.field, form),
         )
         sections[section_of(finding.code)].findings.append(item)
     _plain_language(sections["plain_language"], page, context)

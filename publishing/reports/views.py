@@ -28,13 +28,12 @@ from dataclasses import dataclass
 import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, cached_property
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -62,6 +61,7 @@ from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
 from publishing.rules.bulk import evaluate_many, facts_of
 from publishing.rules.categories import KINDS, kind_label
 from publishing.rules.text_extraction import content_fields
+from publishing.wording import field_label
 
 WORKFLOW_APPROVED = "wagtail.workflow.approve"
 
@@ -147,16 +147,6 @@ def csv_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def field_label(page, name):
-    """The label of ``page``'s field ``name`` as the editor shows it, in the active language."""
-    if not name:
-        return ""
-    try:
-        return capfirst(str(page._meta.get_field(name).verbose_name))
-    except (FieldDoesNotExist, AttributeError):
-        return capfirst(name.replace("_", " "))
 
 
 def day(value):

@@ -7,7 +7,6 @@ and applies the municipality's targets from its profile.
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from publishing.content_checks.base import BLOCK, WARN, InputTooLarge
 from publishing.rules.bulk import Missing, audiences_of, facts_of
 from publishing.rules.engine import EDIT, PUBLISH, SUBMIT, Finding, rule
 from publishing.rules.text_extraction import extract
+from publishing.wording import field_label
 
 PERSONAL_DATA = {
     "national_id": (
@@ -213,16 +213,6 @@ def _field_at(text, offset):
     return segment.field if segment else None
 
 
-def _label(page, name):
-    """What the editor calls ``page``'s field ``name``, in the active language."""
-    if not name:
-        return ""
-    try:
-        return str(page._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
 def _too_large(size):
     return Finding(
         "content.too_large",
@@ -245,7 +235,7 @@ def personal_data_rule(context):
         what, fix = PERSONAL_DATA.get(item["kind"], (item["kind"], ""))
         if item["kind"] == "national_id" and item.get("could_be") in NATIONAL_ID_OR:
             what, fix = NATIONAL_ID_OR[item["could_be"]]
-        place = {"what": what, "where": _label(context.page, item["field"])}
+        place = {"what": what, "where": field_label(context.page, item["field"], in_sentence=True)}
         redacted = _("%(what)s in %(where)s.") % place
         excerpt = item.get("excerpt")
         yield Finding(
