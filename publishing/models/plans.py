@@ -55,10 +55,6 @@ class CommunicationPlanQuerySet(models.QuerySet):
         """Plans of the municipalities where ``user`` plans or publishes."""
         return self.filter(municipality__in=plan_reading_municipalities(user))
 
-    def changeable_by(self, user):
-        """Plans ``user`` may change (see ``planning_municipalities``)."""
-        return self.filter(municipality__in=planning_municipalities(user))
-
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

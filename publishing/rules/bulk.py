@@ -10,13 +10,11 @@ database only for what it does not hold. ``drafts(pages)`` builds many pages as 
 revisions would publish them, as ``get_latest_revision_as_object()`` does for one.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
 from modelcluster.models import get_all_child_relations
 from wagtail.documents import get_document_model
 from wagtail.models import (
@@ -446,10 +444,3 @@ def drafts(pages):
     if without:
         result.update(Page.objects.filter(pk__in=without).specific().in_bulk())
     return result
-
-
-def day_of(context):
-    """The day the context is judged on, in the site's time zone."""
-
-    when = context.when
-    return timezone.localdate(when) if isinstance(when, datetime.datetime) else when

@@ -83,11 +83,6 @@ def page_text(context):
     return context._cache["page_text"]
 
 
-def content_language(context):
-    municipality = context.municipality
-    return municipality.language if municipality else "nb"
-
-
 @dataclass
 class TextResults:
     """What the text checks found on one version of a page, in no language.
