@@ -18,6 +18,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 from publishing import audit
+from publishing.access import admin_scope
 from publishing.access.user_scope import municipality_ids
 from publishing.citizens.admin import CrisisBannerAdmin, PageFeedbackAdmin
 from publishing.editor.forms import MunicipalityScopedForm
@@ -39,6 +40,7 @@ from publishing.reports import views as reports  # noqa: F401  (dashboard, repor
 from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track
 from publishing.urls import admin as publishing_urls
+from publishing.wagtail_internals import admin_listings
 from publishing.workflow.veto import alias_refusal, copy_refusal, move_refusal
 
 
@@ -359,10 +361,10 @@ hooks.register("construct_wagtail_userbar", swap_content_checker)
 
 # --- admin scope --------------------------------------------------------------------------------
 # Choosers, the admin API, reports and site history list only the user's own municipalities'
-# pages, documents, images and objects; the hooks and view narrowing live in admin_scope. The
-# registers' "By municipality" filters offer the user's own municipalities only.
-from publishing.access import admin_scope  # noqa: E402
-
+# pages, documents, images and objects: the hooks are registered in admin_scope, the listings
+# without a hook are narrowed by admin_listings. The registers' "By municipality" filters offer
+# the user's own municipalities only.
+admin_listings.install()
 admin_scope.scope_list_filters(
     OrganisationUnitAdmin, RoleAssignmentAdmin, AudienceAdmin, PublisherCertificateAdmin
 )

@@ -25,12 +25,11 @@ kept on the user object (``user_scope.remembered``).
 Wiring: the chooser and explorer hooks and the admin API are registered here with Wagtail's
 hooks; the reports and listings that have no hook (site history and its user filter, page types
 usage, locked pages, aging pages, the workflow reports' filters, the document and image
-indexes) are narrowed by ``install()``, which wraps the one method of each view that builds its
-queryset, as ``veto.install`` does for publishing. ``publishing.wagtail_hooks`` imports this
-module, so both happen when Wagtail loads its hooks.
+indexes) are narrowed by ``publishing.wagtail_internals.admin_listings``, which wraps the one
+method of each view that builds its queryset. ``publishing.wagtail_hooks`` imports this module,
+so the hooks are registered when Wagtail loads its hooks.
 """
 
-import contextvars
 import functools
 
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -58,7 +57,7 @@ def _own_ids(user):
     )
 
 
-def _sees_everything(user):
+def sees_everything(user):
     return bool(getattr(user, "is_superuser", False) and user.is_active)
 
 
@@ -136,7 +135,7 @@ def _path_q(field, own, other):
 
 def page_scope_q(user, prefix=""):
     """A ``Q`` on pages (or on ``prefix`` + ``path``) for what ``user`` may list."""
-    if _sees_everything(user):
+    if sees_everything(user):
         return Q()
     own, other = _page_paths(user)
     return _path_q(f"{prefix}path", own, other)
@@ -144,13 +143,13 @@ def page_scope_q(user, prefix=""):
 
 def scoped_pages(queryset, user):
     """``queryset`` of pages narrowed to what ``user`` may list."""
-    if _sees_everything(user):
+    if sees_everything(user):
         return queryset
     return queryset.filter(page_scope_q(user))
 
 
 def page_in_scope(page, user):
-    if _sees_everything(user):
+    if sees_everything(user):
         return True
     own, other = _page_paths(user)
     path = page.path
@@ -159,7 +158,7 @@ def page_in_scope(page, user):
     return not any(path.startswith(p) for p in other)
 
 
-def _pages_out_of_scope(user):
+def pages_out_of_scope(user):
     """Primary keys of the pages ``user`` may not list, as a subquery."""
     from wagtail.models import Page
 
@@ -174,7 +173,7 @@ def collection_ids(user):
     """Primary keys of the collections ``user`` may list, remembered (``None``: all)."""
     from wagtail.models import Collection
 
-    if _sees_everything(user):
+    if sees_everything(user):
         return None
 
     def compute():
@@ -199,13 +198,13 @@ def collection_scope_q(user, field="collection"):
 
 
 def scoped_documents(queryset, user):
-    if _sees_everything(user):
+    if sees_everything(user):
         return queryset
     return queryset.filter(collection_scope_q(user))
 
 
 def scoped_images(queryset, user):
-    if _sees_everything(user):
+    if sees_everything(user):
         return queryset
     return queryset.filter(collection_scope_q(user))
 
@@ -262,16 +261,16 @@ def scoped_objects(queryset, user):
     """``queryset`` narrowed to what ``user`` may list, for any model this module knows how to
     place: pages, documents, images, collections, the municipalities' groups, sites and
     workflows, and models that belong to a municipality. Other models pass unchanged."""
-    if _sees_everything(user):
+    if sees_everything(user):
         return queryset
     model = queryset.model
-    out = _out_of_scope_pks(model, user)
+    out = out_of_scope_pks(model, user)
     if out is None:
         return queryset
     return queryset.exclude(pk__in=out)
 
 
-def _out_of_scope_pks(model, user):
+def out_of_scope_pks(model, user):
     """A queryset of the primary keys of ``model`` that ``user`` may not list, or ``None`` when
     the model is not one of a municipality."""
     from django.contrib.auth.models import Group
@@ -280,7 +279,7 @@ def _out_of_scope_pks(model, user):
     from wagtail.models import Collection, Page, Site, Workflow
 
     if issubclass(model, Page):
-        return _pages_out_of_scope(user)
+        return pages_out_of_scope(user)
     if issubclass(model, (get_document_model(), get_image_model())):
         own, other = _collection_paths(user)
         return model.objects.exclude(_path_q("collection__path", own, other)).values("pk")
@@ -322,7 +321,7 @@ def scoped_log_entries(queryset, user):
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page, PageLogEntry
 
-    if _sees_everything(user):
+    if sees_everything(user):
         return queryset
     if issubclass(queryset.model, PageLogEntry):
         # A deleted page has no place in a tree any more: its entries carry the municipality
@@ -330,7 +329,7 @@ def scoped_log_entries(queryset, user):
         # listed only to that municipality's people; entries that carry none, to no one.
         own_slugs = [m.slug for m in _municipalities() if m.pk in _own_ids(user)]
         gone = ~Exists(Page.objects.filter(pk=OuterRef("page_id")))
-        return queryset.exclude(page_id__in=_pages_out_of_scope(user)).exclude(
+        return queryset.exclude(page_id__in=pages_out_of_scope(user)).exclude(
             Q(gone) & ~Q(data__municipality__in=own_slugs)
         )
     content_type_ids = remembered(
@@ -342,14 +341,14 @@ def scoped_log_entries(queryset, user):
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
-        out = _out_of_scope_pks(model, user)
+        out = out_of_scope_pks(model, user)
         if out is None:
             continue
-        queryset = queryset.exclude(content_type_id=content_type_id, object_id__in=_as_text(out))
+        queryset = queryset.exclude(content_type_id=content_type_id, object_id__in=as_text(out))
     return queryset
 
 
-def _as_text(pks):
+def as_text(pks):
     """``pks`` (a ``values("pk")`` queryset) as text, for generic ``object_id`` columns."""
     return (
         pks.model.objects.filter(pk__in=pks)
@@ -478,191 +477,3 @@ def _out_of_scope_model(model):
     return issubclass(model, (Page, Collection, Group, Site, Workflow)) or bool(
         municipality_lookup(model)
     )
-
-
-# --- views without a hook -------------------------------------------------------------------
-
-
-def _wrap(cls, name, make):
-    original = getattr(cls, name)
-    if getattr(original, "_admin_scoped", False):
-        return
-    wrapped = functools.wraps(original)(make(original))
-    wrapped._admin_scoped = True
-    setattr(cls, name, wrapped)
-
-
-def _narrow_result(scope):
-    """Wrap a method that returns a queryset so its result goes through ``scope``."""
-
-    def make(original):
-        def method(self, *args, **kwargs):
-            return scope(original(self, *args, **kwargs), self.request.user)
-
-        return method
-
-    return make
-
-
-#: Whose page types report is being worked out (see ``install``).
-_REPORT_USER = contextvars.ContextVar("publishing_report_user", default=None)
-
-
-def _count_in_scope(original):
-    """Wagtail's page types count and last-edited page, over the requesting user's pages only."""
-    from django.db.models import Count, F, Subquery
-    from wagtail.models import Page
-
-    def annotate(queryset, language_code, site_root_path):
-        user = _REPORT_USER.get()
-        if user is None or _sees_everything(user):
-            return original(queryset, language_code, site_root_path)
-        counted = page_scope_q(user, prefix="pages__")
-        edited = page_scope_q(user)
-        if language_code:
-            counted &= Q(pages__locale__language_code=language_code)
-            edited &= Q(locale__language_code=language_code)
-        if site_root_path:
-            counted &= Q(pages__path__startswith=site_root_path)
-            edited &= Q(path__startswith=site_root_path)
-        latest = Page.objects.filter(edited, content_type=OuterRef("pk")).order_by(
-            F("latest_revision_created_at").desc(nulls_last=True), "title", "-pk"
-        )
-        return queryset.annotate(
-            count=Count("pages", filter=counted),
-            last_edited_page_id=Subquery(latest.values("pk")[:1]),
-        )
-
-    annotate._publishing_scope = True
-    return annotate
-
-
-def install():
-    """Narrow the admin views that build their listing without asking a hook."""
-    from django.contrib.auth import get_user_model
-    from wagtail.admin.views.reports import aging_pages, locked_pages, page_types_usage, workflows
-    from wagtail.admin.views.reports.audit_logging import (
-        LogEntriesView,
-        SiteHistoryReportFilterSet,
-    )
-    from wagtail.admin.views.reports.page_types_usage import (
-        PageTypesUsageReportFilterSet,
-        PageTypesUsageReportView,
-    )
-    from wagtail.documents.views.documents import IndexView as DocumentIndexView
-    from wagtail.images.views.images import IndexView as ImageIndexView
-    from wagtail.models import Page, Site
-
-    # Site history: each log model's entries are filtered before they are joined.
-    _wrap(LogEntriesView, "filter_queryset", _narrow_result(scoped_log_entries))
-    _wrap(
-        SiteHistoryReportFilterSet,
-        "get_user_choices",
-        lambda original: lambda self: log_users(self.request.user),
-    )
-    # Locked and aging pages follow page permissions already; the scope holds for them too.
-    _wrap(locked_pages.LockedPagesView, "get_queryset", _narrow_result(scoped_pages))
-    _wrap(aging_pages.AgingPagesView, "get_queryset", _narrow_result(scoped_pages))
-
-    def scoped_lockers(request):
-        User = get_user_model()
-        locked = scoped_pages(Page.objects.filter(locked=True), request.user)
-        return User.objects.filter(pk__in=locked.values("locked_by")).order_by(User.USERNAME_FIELD)
-
-    locked_pages.LockedPagesReportFilterSet.base_filters["locked_by"].queryset = scoped_lockers
-
-    # Page types usage names the last edited page of each type.
-    def hide_foreign_last_edits(original):
-        def method(self, page_types):
-            page_types = original(self, page_types)
-            for item in page_types:
-                page = getattr(item, "last_edited_page", None)
-                if page is not None and not page_in_scope(page, self.request.user):
-                    item.last_edited_page = None
-                    item.last_edited_page_id = None
-            return page_types
-
-        return method
-
-    _wrap(PageTypesUsageReportView, "decorate_paginated_queryset", hide_foreign_last_edits)
-
-    # Its site filter offers the user's own sites (and sites of no municipality).
-    def own_sites_only(original):
-        def method(self, *args, **kwargs):
-            original(self, *args, **kwargs)
-            user = getattr(self.request, "user", None)
-            if user is None or "site" not in self.filters:
-                return
-            out = set(_out_of_scope_pks(Site, user).values_list("pk", flat=True))
-            self.sites = {pk: site for pk, site in self.sites.items() if pk not in out}
-            self.filters["site"].extra["choices"] = [
-                (site.root_page.path, str(site)) for site in self.sites.values()
-            ]
-
-        return method
-
-    _wrap(PageTypesUsageReportFilterSet, "__init__", own_sites_only)
-
-    # Its counts and last edited pages are worked out by a module function that does not see
-    # the request: the view says whose report it is, and the function counts in that scope.
-    def for_the_requesting_user(original):
-        def get_queryset(self):
-            token = _REPORT_USER.set(self.request.user)
-            try:
-                return original(self)
-            finally:
-                _REPORT_USER.reset(token)
-
-        return get_queryset
-
-    _wrap(PageTypesUsageReportView, "get_queryset", for_the_requesting_user)
-    if not getattr(page_types_usage._annotate_last_edit_info, "_publishing_scope", False):
-        page_types_usage._annotate_last_edit_info = _count_in_scope(
-            page_types_usage._annotate_last_edit_info
-        )
-
-    # Workflow reports: who asked for approval, and which workflows there are, as filters.
-    def scoped_requesters(request):
-        from wagtail.models import WorkflowState
-
-        User = get_user_model()
-        if _sees_everything(request.user):
-            states = WorkflowState.objects.all()
-        else:
-            states = WorkflowState.objects.filter(
-                base_content_type__model="page",
-                base_content_type__app_label="wagtailcore",
-            ).exclude(object_id__in=_as_text(_pages_out_of_scope(request.user)))
-        return User.objects.filter(pk__in=states.values("requested_by")).order_by(
-            User.USERNAME_FIELD
-        )
-
-    def scoped_workflows(request):
-        from wagtail.models import Workflow
-
-        return scoped_objects(Workflow.objects.all(), request.user)
-
-    def scoped_tasks(request):
-        from wagtail.models import Task, Workflow, WorkflowTask
-
-        theirs = Workflow.objects.exclude(pk__in=scoped_workflows(request).values("pk"))
-        return Task.objects.exclude(
-            pk__in=WorkflowTask.objects.filter(workflow__in=theirs).values("task")
-        )
-
-    for filterset in (workflows.WorkflowReportFilterSet, workflows.WorkflowTasksReportFilterSet):
-        filters = filterset.base_filters
-        if "requested_by" in filters:
-            filters["requested_by"].queryset = scoped_requesters
-        if "workflow" in filters:
-            filters["workflow"].queryset = scoped_workflows
-        if "task" in filters:
-            # Task names carry the municipality's name ("Avesta: Redaktionell granskning").
-            filters["task"].queryset = scoped_tasks
-
-    # Document and image indexes follow collection permissions; the scope holds for them too.
-    _wrap(DocumentIndexView, "get_base_queryset", _narrow_result(scoped_documents))
-    _wrap(ImageIndexView, "get_base_queryset", _narrow_result(scoped_images))
-
-
-install()

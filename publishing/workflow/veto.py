@@ -2,24 +2,20 @@
 
 Wagtail has no single documented veto point: the editor, the create view, workflow approval,
 bulk publish, scheduled publishing, revert, the admin API, the v3 API and ``revision.publish()``
-all end in ``PublishPageRevisionAction.execute``,
-so that is wrapped once, here. Copy with "publish copies", alias creation and moves make pages live
-or visible without it, so their actions' checks are wrapped too.
+all end in ``PublishPageRevisionAction.execute``; copy with "publish copies", alias creation
+and moves make pages live or visible without it. This module decides (``publish_findings``, the
+refusals of copies, aliases and moves, what a refused scheduled publish leaves behind);
+``publishing.wagtail_internals.actions`` puts the decisions into Wagtail's actions.
 """
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.actions.copy_page import CopyPageAction, CopyPagePermissionError
-from wagtail.actions.create_alias import CreatePageAliasAction, CreatePageAliasPermissionError
-from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.actions.publish_page_revision import (
     PublishPagePermissionError,
-    PublishPageRevisionAction,
 )
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from publishing import audit
 from publishing.models import GovernedPage, Municipality
@@ -55,40 +51,7 @@ def publish_findings(action):
     return blocked or alias_findings(page, user=action.user, when=now)
 
 
-def _governed_execute(original):
-    def execute(self, skip_permission_checks=False):
-        blocked = publish_findings(self)
-        if blocked:
-            if self.user is None and self.log_action == SCHEDULED_LOG_ACTION:
-                _stop_scheduled(self, blocked)
-                return None
-            _undo_live_row_of_new_page(self.object)
-            audit.record(
-                self.object,
-                audit.BLOCKED,
-                user=self.user,
-                findings=blocked,
-                data={"route": current_route()},
-                revision=self.revision,
-            )
-            raise GovernancePublishBlocked(blocked)
-        # The page, its live revision and the audit entry are written together or not at all.
-        with transaction.atomic():
-            return original(self, skip_permission_checks=skip_permission_checks)
-
-    execute.__wrapped__ = original
-    return execute
-
-
-def _undo_live_row_of_new_page(page):
-    """The create view inserts a new page with live=True before publishing; a refused publish
-    must not leave it served to citizens."""
-    if page.live and page.live_revision_id is None and page.first_published_at is None:
-        Page.objects.filter(pk=page.pk).update(live=False)
-        page.live = False
-
-
-def _stop_scheduled(action, blocked):
+def stop_scheduled(action, blocked):
     """A blocked scheduled publish stays unpublished; the rest of the schedule still runs."""
     revision = action.revision
     revision.approved_go_live_at = None
@@ -282,90 +245,3 @@ def _public_aliases(page, municipality):
     return Page.objects.filter(alias_of__in=sources).exclude(
         path__startswith=municipality.intranet_page.path
     )
-
-
-def _guard(kind, error_class, refusal):
-    """Wrap an action's ``check`` so that ``refusal(action, *args)`` is asked first.
-
-    Governance goes first, so the person is told the real reason rather than, say, a page-type
-    mismatch that Wagtail's own check would report.
-    """
-
-    def wrap(original):
-        def check(self, *args, **kwargs):
-            reason = refusal(self, *args)
-            if reason:
-                audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": kind})
-                raise error_class(reason)
-            return original(self, *args, **kwargs)
-
-        check.__wrapped__ = original
-        return check
-
-    return wrap
-
-
-_guard_copy = _guard(
-    "copy",
-    CopyPagePermissionError,
-    lambda action: copy_refusal(
-        action.page,
-        action.to or action.page.get_parent(),
-        keep_live=action.keep_live,
-        recursive=action.recursive,
-        user=action.user,
-    ),
-)
-_guard_alias = _guard(
-    "alias",
-    CreatePageAliasPermissionError,
-    lambda action: alias_refusal(
-        action.page,
-        action.parent or action.page.get_parent(),
-        recursive=action.recursive,
-        user=action.user,
-    ),
-)
-_guard_move = _guard(
-    "move",
-    MovePagePermissionError,
-    lambda action, parent_after: move_refusal(action.page, parent_after, user=action.user),
-)
-
-
-def _keeping_view_restrictions(original):
-    """Wagtail copies only the view restrictions of the page a copy starts from; every page below
-    it that was private would become public in the copy. Copy each page's own restrictions."""
-
-    def copy_page(self, page, *args, **kwargs):
-        copy = original(self, page, *args, **kwargs)
-        if page.pk != self.page.pk and not copy.view_restrictions.exists():
-            for restriction in page.view_restrictions.all():
-                kept = PageViewRestriction(
-                    page=copy,
-                    restriction_type=restriction.restriction_type,
-                    password=restriction.password,
-                )
-                kept.save(user=self.user)
-                kept.groups.set(restriction.groups.all())
-        return copy
-
-    copy_page.__wrapped__ = original
-    return copy_page
-
-
-def install():
-    """Wrap Wagtail's actions once (called from ``PublishingConfig.ready``)."""
-    for cls, name, wrapper in (
-        (PublishPageRevisionAction, "execute", _governed_execute),
-        (CopyPageAction, "check", _guard_copy),
-        (CreatePageAliasAction, "check", _guard_alias),
-        (MovePageAction, "check", _guard_move),
-        (CopyPageAction, "_copy_page", _keeping_view_restrictions),
-    ):
-        current = getattr(cls, name)
-        if getattr(current, "_publishing_guard", False):
-            continue
-        wrapped = wrapper(current)
-        wrapped._publishing_guard = True
-        setattr(cls, name, wrapped)

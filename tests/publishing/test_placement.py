@@ -13,17 +13,17 @@ from home.models import NewsIndexPage
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     load_municipality,
     publish_notice,
     reload,
 )
+from tests.worlds import GovernedWorld
 
 
-class PlacementTestCase(EnglishAdminMixin, TestCase):
+class PlacementTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         cls.avesta = load_municipality("avesta")
         cls.avesta_news = NewsIndexPage.objects.child_of(cls.avesta.site.root_page).get()
 
@@ -82,7 +82,7 @@ class AliasTests(PlacementTestCase):
         # An alias placed on the other site (by an older version, or straight in the database)
         # would go live with its source: the publish is refused and says where.
         draft = reload(self.g.page)
-        with mock.patch("publishing.workflow.veto.alias_refusal", return_value=None):
+        with mock.patch("publishing.wagtail_internals.actions.alias_refusal", return_value=None):
             alias = draft.create_alias(parent=self.avesta_news, update_slug="alias-fra-alvdal")
         self.assertFalse(alias.live)
         publish_notice(self.g)

@@ -1,0 +1,155 @@
+"""The governance veto inside Wagtail's page actions, written against Wagtail 8.0.
+
+Wagtail has no documented veto point for publishing: every path that makes a page live (the
+editor, the create view, workflow approval, bulk publish, scheduled publishing, revert, the admin
+API and ``revision.publish()``) ends in ``PublishPageRevisionAction.execute``, and copy, alias and
+move have their own actions. ``install()`` (called once from ``PublishingConfig.ready``) wraps:
+
+- ``PublishPageRevisionAction.execute``: refused when ``veto.publish_findings`` blocks;
+- ``CopyPageAction.check``, ``CreatePageAliasAction.check``, ``MovePageAction.check``: the
+  governance refusal first, then Wagtail's own check;
+- ``CopyPageAction._copy_page`` (private in Wagtail 8.0): copies keep every page's own view
+  restrictions.
+
+After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_paths.py`` and
+``test_placement.py`` fail when one of them changes shape.
+"""
+
+from django.db import transaction
+from wagtail.actions.copy_page import CopyPageAction, CopyPagePermissionError
+from wagtail.actions.create_alias import CreatePageAliasAction, CreatePageAliasPermissionError
+from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+from wagtail.models import Page, PageViewRestriction
+
+from publishing import audit
+from publishing.rules import current_route
+from publishing.workflow.veto import (
+    SCHEDULED_LOG_ACTION,
+    GovernancePublishBlocked,
+    alias_refusal,
+    copy_refusal,
+    move_refusal,
+    publish_findings,
+    stop_scheduled,
+)
+
+
+def _governed_execute(original):
+    def execute(self, skip_permission_checks=False):
+        blocked = publish_findings(self)
+        if blocked:
+            if self.user is None and self.log_action == SCHEDULED_LOG_ACTION:
+                stop_scheduled(self, blocked)
+                return None
+            _undo_live_row_of_new_page(self.object)
+            audit.record(
+                self.object,
+                audit.BLOCKED,
+                user=self.user,
+                findings=blocked,
+                data={"route": current_route()},
+                revision=self.revision,
+            )
+            raise GovernancePublishBlocked(blocked)
+        # The page, its live revision and the audit entry are written together or not at all.
+        with transaction.atomic():
+            return original(self, skip_permission_checks=skip_permission_checks)
+
+    execute.__wrapped__ = original
+    return execute
+
+
+def _undo_live_row_of_new_page(page):
+    """The create view inserts a new page with live=True before publishing; a refused publish
+    must not leave it served to citizens."""
+    if page.live and page.live_revision_id is None and page.first_published_at is None:
+        Page.objects.filter(pk=page.pk).update(live=False)
+        page.live = False
+
+
+def _guard(kind, error_class, refusal):
+    """Wrap an action's ``check`` so that ``refusal(action, *args)`` is asked first.
+
+    Governance goes first, so the person is told the real reason rather than, say, a page-type
+    mismatch that Wagtail's own check would report.
+    """
+
+    def wrap(original):
+        def check(self, *args, **kwargs):
+            reason = refusal(self, *args)
+            if reason:
+                audit.record(self.page, audit.ACTION_BLOCKED, user=self.user, data={"action": kind})
+                raise error_class(reason)
+            return original(self, *args, **kwargs)
+
+        check.__wrapped__ = original
+        return check
+
+    return wrap
+
+
+_guard_copy = _guard(
+    "copy",
+    CopyPagePermissionError,
+    lambda action: copy_refusal(
+        action.page,
+        action.to or action.page.get_parent(),
+        keep_live=action.keep_live,
+        recursive=action.recursive,
+        user=action.user,
+    ),
+)
+_guard_alias = _guard(
+    "alias",
+    CreatePageAliasPermissionError,
+    lambda action: alias_refusal(
+        action.page,
+        action.parent or action.page.get_parent(),
+        recursive=action.recursive,
+        user=action.user,
+    ),
+)
+_guard_move = _guard(
+    "move",
+    MovePagePermissionError,
+    lambda action, parent_after: move_refusal(action.page, parent_after, user=action.user),
+)
+
+
+def _keeping_view_restrictions(original):
+    """Wagtail copies only the view restrictions of the page a copy starts from; every page below
+    it that was private would become public in the copy. Copy each page's own restrictions."""
+
+    def copy_page(self, page, *args, **kwargs):
+        copy = original(self, page, *args, **kwargs)
+        if page.pk != self.page.pk and not copy.view_restrictions.exists():
+            for restriction in page.view_restrictions.all():
+                kept = PageViewRestriction(
+                    page=copy,
+                    restriction_type=restriction.restriction_type,
+                    password=restriction.password,
+                )
+                kept.save(user=self.user)
+                kept.groups.set(restriction.groups.all())
+        return copy
+
+    copy_page.__wrapped__ = original
+    return copy_page
+
+
+def install():
+    """Wrap Wagtail's actions once (called from ``PublishingConfig.ready``)."""
+    for cls, name, wrapper in (
+        (PublishPageRevisionAction, "execute", _governed_execute),
+        (CopyPageAction, "check", _guard_copy),
+        (CreatePageAliasAction, "check", _guard_alias),
+        (MovePageAction, "check", _guard_move),
+        (CopyPageAction, "_copy_page", _keeping_view_restrictions),
+    ):
+        current = getattr(cls, name)
+        if getattr(current, "_publishing_guard", False):
+            continue
+        wrapped = wrapper(current)
+        wrapped._publishing_guard = True
+        setattr(cls, name, wrapped)
