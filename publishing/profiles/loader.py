@@ -4,6 +4,20 @@
 updates the municipality, its groups and permissions, its Wagtail Site with home page, news index
 and staff-only intranet, its collections and its audiences, in one transaction. A bad profile raises
 ``ProfileError`` naming the file and the key, and nothing in the database changes.
+
+``load_profile(folder, site=...)`` adopts a Wagtail Site that already exists instead (``manage.py
+load_profile site/alvdal --site www.alvdal.kommune.no``): the municipality is bound to that site,
+whose host name, port, name, default-site flag, root page and pages stay as they are. Only what is
+missing is created: the municipality, its groups (a group that exists under the profile's name is
+used as it is, and only gets the extension's permissions added), its collections and audiences,
+the staff-only intranet below the site's root page, and the extension's workflows. No news index
+is made: the site's editors already have their own place for news. A workflow that applies to the
+site's root page now (its own, or one inherited from above, such as Wagtail's "Moderators
+approval" on the tree root) keeps applying unless ``replace_workflows`` is given; then the
+extension's workflow is assigned to the root page instead (the old workflow itself is not
+changed, and sections below the root with a workflow of their own keep it). An adopted
+municipality is loaded again with ``--site`` as well: without it the loader treats the site as one
+it made and writes the profile's host name and name to it.
 """
 
 import hashlib
@@ -26,6 +40,7 @@ from wagtail.models import (
     Page,
     PageViewRestriction,
     Site,
+    WorkflowPage,
 )
 
 from publishing.citizens.sites import forget_site
@@ -97,9 +112,14 @@ class LoadReport:
 
     municipality: Municipality
     changes: list = field(default_factory=list)
+    # What an adopted site has that the profile would have made otherwise, left as it is.
+    kept: list = field(default_factory=list)
 
     def note(self, text):
         self.changes.append(text)
+
+    def keep(self, text):
+        self.kept.append(text)
 
 
 def profile_path(folder):
@@ -132,25 +152,101 @@ def read_profile(folder):
     return path, profile
 
 
-def load_profile(folder):
-    """Create or update the municipality described by ``folder``'s profile, atomically."""
+def load_profile(folder, *, site=None, replace_workflows=False):
+    """Create or update the municipality described by ``folder``'s profile, atomically.
+
+    ``site`` (a host name, ``host:port``, or a Site's id) binds the municipality to a Site that
+    already exists instead of making one; see the module's docstring for what that leaves alone.
+    """
     path, profile = read_profile(folder)
     digest = hashlib.sha256(json.dumps(profile, sort_keys=True).encode()).hexdigest()
     try:
         with transaction.atomic():
-            return _apply(path, profile, digest)
+            adopted = None if site is None else find_site(site)
+            return _apply(
+                path, profile, digest, adopted=adopted, replace_workflows=replace_workflows
+            )
     except SchemaError as error:
         raise ProfileError(path, error.key, error.message) from None
 
 
-def _apply(path, profile, digest):
+#: The key a ``--site`` fault is reported under: the option, not the profile, is wrong.
+SITE_OPTION = "--site"
+
+
+def find_site(value):
+    """The Site ``value`` names: its id, its host name, or ``host:port``.
+
+    Raises ``SchemaError`` if there is no such site, or if several sites share the host name on
+    different ports (then only the id, or ``host:port``, says which).
+    """
+    text = str(value).strip()
+    if text.isdigit():
+        site = Site.objects.filter(pk=int(text)).first()
+        if site is None:
+            raise SchemaError(SITE_OPTION, _("there is no site with the id %(id)s") % {"id": text})
+        return site
+    hostname, _colon, port = text.partition(":")
+    if port and not port.isdigit():
+        hostname, port = text, ""  # no host name has a colon: this one is not found
+    sites = Site.objects.filter(hostname__iexact=hostname).order_by("port", "pk")
+    if port.isdigit():
+        sites = sites.filter(port=int(port))
+    found = list(sites)
+    if not found:
+        raise SchemaError(
+            SITE_OPTION, _("there is no site with the host name “%(host)s”") % {"host": text}
+        )
+    if len(found) > 1:
+        raise SchemaError(
+            SITE_OPTION,
+            _(
+                "%(count)s sites have the host name “%(host)s”, on different ports: %(sites)s; "
+                "give the id of the one to use"
+            )
+            % {
+                "count": len(found),
+                "host": text,
+                "sites": ", ".join(
+                    _("id %(id)s on port %(port)s") % {"id": s.pk, "port": s.port} for s in found
+                ),
+            },
+        )
+    return found[0]
+
+
+def _site_label(site):
+    return _("“%(host)s” (id %(id)s)") % {"host": site.hostname, "id": site.pk}
+
+
+def _check_adoptable(municipality, site):
+    """``site`` may be bound to ``municipality``: neither is bound to another already."""
+    other = Municipality.objects.filter(site=site).exclude(pk=municipality.pk).first()
+    if other is not None:
+        raise SchemaError(
+            SITE_OPTION,
+            _("the site %(site)s is already the site of %(other)s")
+            % {"site": _site_label(site), "other": other.name},
+        )
+    if municipality.site_id is not None and municipality.site_id != site.pk:
+        raise SchemaError(
+            "municipality.slug",
+            _("%(name)s already has the site %(site)s, and a municipality has only one site")
+            % {"name": municipality.name, "site": _site_label(municipality.site)},
+        )
+
+
+def _apply(path, profile, digest, adopted=None, replace_workflows=False):
     info = profile["municipality"]
     municipality = Municipality.objects.filter(slug=info["slug"]).first()
     report = LoadReport(municipality=municipality)
     if municipality is None:
         municipality = Municipality(slug=info["slug"])
         report.note(_("created municipality %(name)s") % {"name": info["name"]})
-    _check_hostname_free(municipality, info["hostname"])
+    if adopted is None:
+        _check_hostname_free(municipality, info["hostname"])
+    else:
+        _check_adoptable(municipality, adopted)
     municipality.name = info["name"]
     municipality.country = info["country"]
     municipality.language = info["language"]
@@ -165,12 +261,17 @@ def _apply(path, profile, digest):
     report.municipality = municipality
 
     _sync_groups(municipality, profile["groups"], report)
-    _sync_site(municipality, profile, report)
+    if adopted is None:
+        _sync_site(municipality, profile, report)
+    else:
+        _adopt_site(municipality, adopted, profile, report)
     _sync_permissions(municipality, report)
     _sync_collections(municipality, report)
     _sync_audiences(municipality, profile["audiences"], report)
     municipality.save()
-    ensure_default_workflows(municipality, report)
+    ensure_default_workflows(municipality, report, assign=adopted is None)
+    if adopted is not None:
+        _assign_adopted_workflows(municipality, replace_workflows, report)
     forget_site(municipality.site_id)
     # Role names come from the profile: pages show them in the footer.
     from publishing.models.pages import refresh_public_credits
@@ -272,15 +373,93 @@ def _sync_site(municipality, profile, report):
     news_model = _page_model("NEWS_INDEX_MODEL")
     if news_model is not None:  # a site without a news index of its own names none
         _ensure_child(home, news_model, texts["news_slug"], texts["news_title"], report)
-    intranet = _ensure_child(
-        home,
-        _page_model("INTRANET_INDEX_MODEL"),
-        texts["intranet_slug"],
-        texts["intranet_title"],
-        report,
-    )
+    _sync_intranet(municipality, home, texts, report)
+
+
+def _sync_intranet(municipality, home, texts, report):
+    """The staff-only intranet below ``home``: found by its page type, or made."""
+    model, slug = _page_model("INTRANET_INDEX_MODEL"), texts["intranet_slug"]
+    if not model.objects.child_of(home).exists():
+        taken = Page.objects.child_of(home).filter(slug=slug).first()
+        if taken is not None:
+            raise SchemaError(
+                "site.intranet_slug",
+                _(
+                    "the page “%(title)s” below %(home)s already has the slug “%(slug)s”; "
+                    "choose another intranet_slug"
+                )
+                % {"title": taken.title, "home": home.title, "slug": slug},
+            )
+    intranet = _ensure_child(home, model, slug, texts["intranet_title"], report)
     municipality.intranet_page = intranet
     _restrict_to_staff(intranet, municipality.staff_group, report)
+
+
+def _adopt_site(municipality, site, profile, report):
+    """Bind ``municipality`` to an existing ``site`` and add its intranet; the site's own fields,
+    root page and pages are left as they are."""
+    if municipality.site_id != site.pk:
+        municipality.site = site
+        report.note(_("bound to the existing site %(site)s") % {"site": _site_label(site)})
+    _sync_intranet(municipality, site.root_page, profile["site"], report)
+
+
+def _workflow_in_force(page):
+    """The workflow ``page`` is in now: its own (even if inactive) or its nearest ancestor's."""
+    own = WorkflowPage.objects.filter(page=page).select_related("workflow").first()
+    return own.workflow if own is not None else page.get_workflow()
+
+
+def _assign_adopted_workflows(municipality, replace, report):
+    """Assign the extension's workflows on an adopted site without taking any the site has.
+
+    The root page keeps the workflow it is in now, its own or inherited, unless ``replace``. The
+    intranet, the extension's own section, gets its workflow unless the intranet page has one of
+    its own. Sections below the root with a workflow of their own always keep it.
+    """
+    home = municipality.site.root_page
+    intranet = municipality.intranet_page
+    for page, ours, current in (
+        (home, municipality.external_workflow, _workflow_in_force(home)),
+        (
+            intranet,
+            municipality.intranet_workflow,
+            getattr(WorkflowPage.objects.filter(page=intranet).first(), "workflow", None),
+        ),
+    ):
+        if ours is None or current == ours:
+            continue
+        if current is None:
+            WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": ours})
+            report.note(
+                _("workflow %(workflow)s applies to %(page)s")
+                % {"workflow": ours.name, "page": page.title}
+            )
+        elif replace:
+            WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": ours})
+            report.note(
+                _("workflow %(workflow)s replaces %(old)s on %(page)s")
+                % {"workflow": ours.name, "old": current.name, "page": page.title}
+            )
+        else:
+            report.keep(
+                _(
+                    "%(page)s keeps its workflow %(old)s; %(workflow)s was made but not "
+                    "assigned (--replace-workflows assigns it)"
+                )
+                % {"page": page.title, "old": current.name, "workflow": ours.name}
+            )
+    sections = (
+        WorkflowPage.objects.filter(page__path__startswith=home.path, page__depth__gt=home.depth)
+        .exclude(page__path__startswith=intranet.path)
+        .select_related("page", "workflow")
+        .order_by("page__path")
+    )
+    for assignment in sections:
+        report.keep(
+            _("%(page)s keeps its own workflow %(workflow)s")
+            % {"page": assignment.page.title, "workflow": assignment.workflow.name}
+        )
 
 
 def _sync_default_site(site, is_default, report):
