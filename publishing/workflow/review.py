@@ -15,10 +15,9 @@ with rule codes and the leader's own words, never the page's text.
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.forms import TaskStateCommentForm
@@ -27,13 +26,14 @@ from publishing import audit
 from publishing.models.pages import changes_what_citizens_read
 from publishing.models.review import ChecklistConfirmation, WarningAcknowledgement
 from publishing.rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
+from publishing.rules.categories import kind_label
 from publishing.visible_text import (
     INVISIBLE_ONLY,
     has_visible_text,
     invisible_only,
     visible_or_empty,
 )
-from publishing.wording import quoted
+from publishing.wording import field_label, quoted
 
 #: Longest reason a leader may write for one warning.
 MAX_REASON = 2000
@@ -48,13 +48,8 @@ def where(page, finding):
     Text findings name their place in the message ("A phone number in Intro"); governance
     findings name a field, shown here by its label.
     """
-    if not finding.field:
-        return ""
-    try:
-        label = str(page._meta.get_field(finding.field).verbose_name)
-    except (FieldDoesNotExist, AttributeError):
-        label = finding.field.replace("_", " ")
-    return "" if label.lower() in finding.message.lower() else capfirst(label)
+    label = field_label(page, finding.field)
+    return "" if label.lower() in finding.message.lower() else label
 
 
 def findings_report(page, findings, heading=""):
@@ -133,6 +128,11 @@ class WarningRow:
     finding: Finding
     where: str
     acknowledgement: WarningAcknowledgement | None = None
+
+    @property
+    def kind(self):
+        """What kind of warning it is, in words ("Personal data", "Plain language")."""
+        return kind_label(self.finding.code)
 
 
 @dataclass
