@@ -26,7 +26,6 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -45,8 +44,9 @@ from wagtail.models import (
 
 from publishing.citizens.sites import forget_site
 from publishing.conf import page_model
-from publishing.models import Audience, GovernedPage, Municipality
+from publishing.models import Audience, Municipality
 from publishing.models.municipality import GROUP_KEYS
+from publishing.models.pages import governed_page_models, refresh_public_credits
 from publishing.profiles.schema import SchemaError, validate_profile
 from publishing.workflow.setup import ensure_default_workflows
 
@@ -274,8 +274,6 @@ def _apply(path, profile, digest, adopted=None, replace_workflows=False):
         _assign_adopted_workflows(municipality, replace_workflows, report)
     forget_site(municipality.site_id)
     # Role names come from the profile: pages show them in the footer.
-    from publishing.models.pages import refresh_public_credits
-
     refresh_public_credits(units=list(municipality.units.values_list("pk", flat=True)))
     return report
 
@@ -614,7 +612,6 @@ def _sync_audiences(municipality, audiences, report):
 
 
 def _audience_in_use(audience):
-    for model in apps.get_models():
-        if issubclass(model, GovernedPage) and model.objects.filter(audiences=audience).exists():
-            return True
-    return False
+    return any(
+        model.objects.filter(audiences=audience).exists() for model in governed_page_models()
+    )
