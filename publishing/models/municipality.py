@@ -77,6 +77,9 @@ class Municipality(models.Model):
         on_delete=models.SET_NULL,
         related_name="municipality",
     )
+    #: The site existed before the municipality was bound to it (``load_profile --site``): the
+    #: loader leaves its host name, name and pages as they are, also when loaded again.
+    site_adopted = models.BooleanField(_("adopted site"), default=False, editable=False)
     intranet_page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("intranet"),

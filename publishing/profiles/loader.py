@@ -15,9 +15,9 @@ is made: the site's editors already have their own place for news. A workflow th
 site's root page now (its own, or one inherited from above, such as Wagtail's "Moderators
 approval" on the tree root) keeps applying unless ``replace_workflows`` is given; then the
 extension's workflow is assigned to the root page instead (the old workflow itself is not
-changed, and sections below the root with a workflow of their own keep it). An adopted
-municipality is loaded again with ``--site`` as well: without it the loader treats the site as one
-it made and writes the profile's host name and name to it.
+changed, and sections below the root with a workflow of their own keep it). The municipality
+remembers that its site was adopted: loading its profile again, with or without ``site``, leaves
+the site as it is.
 """
 
 import hashlib
@@ -243,6 +243,8 @@ def _apply(path, profile, digest, adopted=None, replace_workflows=False):
     if municipality is None:
         municipality = Municipality(slug=info["slug"])
         report.note(_("created municipality %(name)s") % {"name": info["name"]})
+    elif adopted is None and municipality.site_adopted and municipality.site_id:
+        adopted = municipality.site  # loaded again: still the site it was bound to
     if adopted is None:
         _check_hostname_free(municipality, info["hostname"])
     else:
@@ -399,6 +401,7 @@ def _adopt_site(municipality, site, profile, report):
     if municipality.site_id != site.pk:
         municipality.site = site
         report.note(_("bound to the existing site %(site)s") % {"site": _site_label(site)})
+    municipality.site_adopted = True
     _sync_intranet(municipality, site.root_page, profile["site"], report)
 
 

@@ -237,6 +237,15 @@ class AdoptTests(AdoptFixture):
         self.assertEqual(report.changes, [])
         self.assertEqual(snapshot(), before)
 
+    def test_loading_again_without_the_site_option_still_leaves_the_site_alone(self):
+        # An operator who reloads every profile (``load_profile site/*``) forgets the option.
+        load_profile(ALVDAL, site=HOST)
+        before = snapshot()
+        report = load_profile(ALVDAL)
+        self.assertEqual(report.changes, [])
+        self.assertEqual(snapshot(), before)
+        self.assertEqual(report.municipality.site, self.site)
+
     def test_replace_workflows_assigns_the_extensions_workflow_and_leaves_the_old_one(self):
         section = self.children[1]
         WorkflowPage.objects.create(page=section, workflow=self.workflow)
