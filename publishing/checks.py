@@ -3,14 +3,20 @@
 Each message names the setting, page model or URL include a feature needs, and its hint says how
 to fix it. ``publishing.W001`` and ``publishing.W002`` (Wagtail's admin in the Nordic languages)
 are in ``publishing.wagtail_internals.translations``; they are registered from here too.
+
+Imported by ``PublishingConfig.ready``, when the models are loaded.
 """
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.urls import NoReverseMatch, reverse
+from wagtail.models import Page
 
 from publishing.conf import page_model, setting
+from publishing.models.pages import BaseInternalNoticePage
+from publishing.notifications.delivery import QUEUE_BACKEND
+from publishing.workflow.finish import publish_workflow_state
 
 #: Page-type settings a site must leave set (their defaults are fine); the others may be None.
 REQUIRED_PAGE_MODELS = ("HOME_PAGE_MODEL", "INTRANET_INDEX_MODEL", "INTERNAL_NOTICE_MODEL")
@@ -30,10 +36,6 @@ def _setting_name(key):
 @register(Tags.models)
 def check_page_models(app_configs=None, **kwargs):
     """The page types named in the settings exist, are page types, and notices are notices."""
-    from wagtail.models import Page
-
-    from publishing.models.pages import BaseInternalNoticePage
-
     errors = []
     for key in REQUIRED_PAGE_MODELS + OPTIONAL_PAGE_MODELS:
         name = setting(key)
@@ -96,8 +98,6 @@ def check_installed_apps(app_configs=None, **kwargs):
 @register()
 def check_mail_backend(app_configs=None, **kwargs):
     """Mail queued for the worker needs a backend that sends it."""
-    from publishing.notifications.delivery import QUEUE_BACKEND
-
     if settings.EMAIL_BACKEND == QUEUE_BACKEND and (
         not setting("MAIL_BACKEND") or setting("MAIL_BACKEND") == QUEUE_BACKEND
     ):
@@ -116,8 +116,6 @@ def check_mail_backend(app_configs=None, **kwargs):
 @register()
 def check_workflow_settings(app_configs=None, **kwargs):
     """The Wagtail settings the governed workflow relies on."""
-    from publishing.workflow.finish import publish_workflow_state
-
     action = f"{publish_workflow_state.__module__}.{publish_workflow_state.__name__}"
     warnings = []
     if getattr(settings, "WAGTAIL_FINISH_WORKFLOW_ACTION", None) != action:
