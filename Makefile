@@ -12,7 +12,7 @@ TEST_ARGS ?=
 DEMO_LANGUAGE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages migrate demo run test fuzz bench bench-load bench-scale lint check clean
+.PHONY: help install messages migrate demo run test test-fast fuzz bench bench-load bench-scale lint check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -41,6 +41,9 @@ run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http:/
 
 test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)
+
+test-fast: messages ## The suite without the browser and slow tests (tags browser, slow): a couple of minutes
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput --exclude-tag browser --exclude-tag slow $(TEST_ARGS)
 
 fuzz: messages ## Many more random step sequences of both municipalities' people than CI runs (FUZZ_EXAMPLES, FUZZ_STEPS)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} FUZZ_STEPS=$${FUZZ_STEPS:-40} DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests.publishing.test_invariants --noinput

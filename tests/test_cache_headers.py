@@ -15,7 +15,8 @@ from wagtail.models import PageViewRestriction
 
 from home.serving import apply_cache_policy
 from tests.factories import UserFactory
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import news_page, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 PUBLIC = "public, max-age=300"
 
@@ -28,10 +29,10 @@ def varies_on_cookie(response):
     return "cookie" in {v.strip().lower() for v in response.get("Vary", "").split(",")}
 
 
-class CacheHeaderTests(TestCase):
+class CacheHeaderTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         cls.news = news_page(g, "Vannet stenges tirsdag", "vann", affects_staff=False)
         cls.news.get_latest_revision().publish()
         cls.news = reload(cls.news)
@@ -152,10 +153,10 @@ CAPTURE = {"capture": {"BACKEND": "tests.test_cache_headers.CapturingBackend"}}
 
 
 @override_settings(WAGTAILFRONTENDCACHE=CAPTURE)
-class FrontendCachePurgeTests(TestCase):
+class FrontendCachePurgeTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         cls.news = news_page(g, "Vannet stenges tirsdag", "vann", affects_staff=False)
         cls.news.get_latest_revision().publish()
         cls.news = reload(cls.news)

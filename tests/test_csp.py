@@ -9,7 +9,8 @@ import re
 from django.test import TestCase
 from django.urls import reverse
 
-from tests.governance import build_governed, news_page, reload
+from tests.governance import news_page, reload
+from tests.worlds import GovernedWorld
 
 HEADER = "Content-Security-Policy"
 
@@ -23,10 +24,10 @@ def policy(response):
     return parsed
 
 
-class ContentSecurityPolicyTests(TestCase):
+class ContentSecurityPolicyTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         cls.news = news_page(g, "Vannet stenges tirsdag", "vann", affects_staff=False)
         cls.news.get_latest_revision().publish()
         cls.news = reload(cls.news)

@@ -24,14 +24,12 @@ import shutil
 import subprocess
 import tempfile
 import unittest
-from io import StringIO
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.core.management import call_command
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, TestCase, override_settings
@@ -42,6 +40,7 @@ from wagtail.models import Page
 from home.models import NEWS_PER_PAGE, NewsIndexPage, NewsPage, ServicePage
 from home.serving import SiteNotFoundMiddleware
 from publishing.models import CrisisBanner, CrisisLevel, Municipality
+from tests.worlds import DemoWorld
 
 #: Where .ci/run installs the vnu-jar npm package.
 DEFAULT_JAR = Path(
@@ -83,11 +82,7 @@ def run_vnu(files):
         ) from error
 
 
-class HtmlValidityTests(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=StringIO())
-
+class HtmlValidityTests(DemoWorld, TestCase):
     def setUp(self):
         cache.clear()
         self.addCleanup(cache.clear)
@@ -181,10 +176,9 @@ class HtmlValidityTests(TestCase):
         return self.rendered.get(name, (name,))[0]
 
 
-class PublicSiteFilesTests(TestCase):
+class PublicSiteFilesTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=StringIO())
         cls.avesta = Municipality.objects.get(slug="avesta")
         cls.host = cls.avesta.site.hostname
 

@@ -10,13 +10,13 @@ import itertools
 from unittest import mock
 
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import TestCase
 from wagtail.models import Page
 
 from home.models import InternalNoticePage, ServicePage, StandardPage
 from home.search import MIN_PREFIX, build_query, search_pages, stem, stemmer_for, word_forms
 from publishing.models import Municipality
+from tests.worlds import DemoWorld
 
 # Inflection classes: the endings of the definite singular, the indefinite plural and the
 # definite plural, added to the word without its final vowel (skol|en, förskol|orna).
@@ -87,10 +87,9 @@ def generated_words(slug):
     return words
 
 
-class SiteSearchTests(TestCase):
+class SiteSearchTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.sites = {m.slug: m for m in Municipality.objects.select_related("site")}
         cls.generated = {}
         for slug, municipality in cls.sites.items():

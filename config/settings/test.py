@@ -1,5 +1,7 @@
 """Test settings: fast hasher, in-memory e-mail and cache, immediate background tasks."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105 (tests only)
@@ -24,3 +26,12 @@ AXES_ENABLED = False
 # out where bench/ is absent (the translation test runs makemessages on a copy without it).
 if (BASE_DIR / "bench" / "plainsite").is_dir():
     INSTALLED_APPS = [*INSTALLED_APPS, "bench.plainsite"]
+
+# Builds the shared test worlds (the demo municipalities, a governed Alvdal) once per run for the
+# classes that use them, and TEST_TIMINGS=file times the classes: tests/runner.py, tests/worlds.py.
+TEST_RUNNER = "tests.runner.TestRunner"
+
+# Two runs against one PostgreSQL server at once (CI's and a developer's, say) each need their own
+# test database: TEST_DATABASE_NAME=test_mine (Django's default is test_<name>).
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}

@@ -20,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import tag
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -98,6 +99,7 @@ README_SHOTS = {
 }
 
 
+@tag("browser")
 class AccessibilityTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         # The site chrome (crisis banners) is cached per site id; ids come back after the flush.

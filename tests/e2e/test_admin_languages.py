@@ -14,6 +14,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
+from django.test import tag
 from django.urls import reverse
 
 from home.demo import DEMO_PASSWORD
@@ -29,6 +30,7 @@ User = get_user_model()
 NOT_ENGLISH = ("Wagtail",)
 
 
+@tag("browser")
 class AdminLanguageTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         super().setUp()

@@ -10,6 +10,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
+from django.test import tag
 from django.utils import translation
 from wagtail.users.models import UserProfile
 
@@ -20,6 +21,7 @@ from tests.e2e import ARTIFACTS, ChromiumMixin, keep_screenshot
 from tests.governance import ensure_wagtail_base
 
 
+@tag("browser")
 class AnnualWheelBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls):

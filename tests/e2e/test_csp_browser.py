@@ -7,6 +7,7 @@ blocked resource to the console; both must stay empty.
 """
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 
 from tests.e2e import ChromiumMixin, keep_screenshot
 from tests.governance import build_governed, news_page, reload
@@ -22,6 +23,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+@tag("browser")
 class ContentSecurityPolicyBrowserTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         self.g = build_governed()

@@ -4,6 +4,7 @@ Screenshots of each person's dashboard are kept in ``test-artifacts/dashboard/``
 """
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 
 from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import ensure_wagtail_base
@@ -17,6 +18,7 @@ PANELS = {
 }
 
 
+@tag("browser")
 class DashboardInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         ensure_wagtail_base()

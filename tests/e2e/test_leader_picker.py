@@ -6,6 +6,7 @@ import io
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
+from django.test import tag
 from django.urls import reverse
 
 from home.demo import DEMO_PASSWORD
@@ -15,6 +16,7 @@ from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import ensure_wagtail_base
 
 
+@tag("browser")
 class LeaderPickerInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         super().setUp()

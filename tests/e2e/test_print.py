@@ -2,11 +2,13 @@
 from, without the screen's navigation."""
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 
 from tests.e2e import ChromiumMixin, keep_screenshot
 from tests.governance import build_governed, news_page, reload
 
 
+@tag("browser")
 class PrintTests(ChromiumMixin, StaticLiveServerTestCase):
     def test_print_shows_content_and_address_not_navigation(self):
         g = build_governed()

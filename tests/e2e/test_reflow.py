@@ -21,6 +21,7 @@ from io import StringIO
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import tag
 from django.urls import reverse
 from wagtail.models import Page
 
@@ -125,6 +126,7 @@ def stress_body(language):
     )
 
 
+@tag("browser")
 class ReflowTests(ChromiumMixin, StaticLiveServerTestCase):
     def setUp(self):
         # The site chrome (crisis banners) is cached per site id; ids come back after the flush.

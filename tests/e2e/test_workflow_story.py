@@ -7,6 +7,7 @@ does the editorial review; a citizen reads the news on the public site.
 """
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 
 from home.models import InternalNoticePage, NewsPage
 from publishing.models import ChecklistConfirmation, WarningAcknowledgement
@@ -15,6 +16,7 @@ from tests.e2e.story import StoryMixin
 from tests.governance import build_governed, reload
 
 
+@tag("browser")
 class WorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
     shots = ARTIFACTS / "workflow-story"
 

@@ -15,6 +15,7 @@ headings and messages a step reads are asserted in the language, with no English
 from dataclasses import dataclass
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import tag
 from django.urls import reverse
 
 from home.models import InternalNoticePage, NewsPage
@@ -59,6 +60,7 @@ SWEDISH = Story(
 )
 
 
+@tag("browser")
 class NordicWorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
     def test_bokmal(self):
         self.walk(BOKMAL)

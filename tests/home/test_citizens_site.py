@@ -32,6 +32,7 @@ from publishing.models import (
 )
 from publishing.models.feedback import COMMENT_MAX_LENGTH
 from publishing.models.organisation import OrganisationUnit
+from tests.worlds import DemoWorld
 
 
 def valid_fodselsnummer():
@@ -45,10 +46,9 @@ def valid_fodselsnummer():
     raise AssertionError("no valid number found")
 
 
-class DemoSitesMixin:
+class DemoSitesMixin(DemoWorld):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
         cls.users = {u.username: u for u in get_user_model().objects.all()}

@@ -4,15 +4,16 @@ from xml.etree import ElementTree
 
 from django.test import TestCase
 
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import news_page, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 CANARY = "Nye turnuser i hjemmetjenesten"  # the internal notice's title (build_governed)
 
 
-class FeedAndSitemapTests(TestCase):
+class FeedAndSitemapTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         publish_notice(g)  # live, but on the staff-only intranet
         cls.news = news_page(g, "Biblioteket åpner søndager", "bibliotek", affects_staff=False)
         cls.news.get_latest_revision().publish()

@@ -16,14 +16,12 @@ from home.models import (
 )
 from publishing.models import Municipality, RoleAssignment
 from tests.factories import load_municipality
+from tests.worlds import DemoWorld
 
 
-class SiteTests(TestCase):
+class SiteTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        from django.core.management import call_command
-
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
 

@@ -26,13 +26,11 @@ import shutil
 import tempfile
 from collections import deque
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import TestCase, override_settings
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page, Site
@@ -41,6 +39,7 @@ from wagtail.rich_text import RichText
 from home.models import InternalNoticePage, NewsIndexPage, NewsPage, StandardPage
 from publishing.models import Municipality, Sensitivity
 from tests.governance import link_both_ways
+from tests.worlds import DemoWorld
 
 CANARY = "KANARI7731"
 #: Enough for both demo sites many times over; a crawl that needs more has gone round in circles.
@@ -189,7 +188,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="privacy-crawl-media-")
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     },
 )
-class PrivacyCrawlTests(TestCase):
+class PrivacyCrawlTests(DemoWorld, TestCase):
     @classmethod
     def setUpClass(cls):
         cls.addClassCleanup(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
@@ -197,7 +196,6 @@ class PrivacyCrawlTests(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=StringIO())
         cls.planted = [plant_canaries(m) for m in Municipality.objects.order_by("slug")]
 
     def setUp(self):

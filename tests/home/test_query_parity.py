@@ -18,7 +18,8 @@ from wagtail.rich_text import RichText
 
 from bench.plainsite.models import PlainNewsPage
 from publishing.models import Role
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import news_page, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 TITLE = "Biblioteket åpner på søndager"
 INTRO = "Fra 1. februar kan du låne bøker på søndager mellom klokka 12 og 16."
@@ -53,10 +54,10 @@ def extra_queries(governed, plain):
     return "\n".join(lines) or "  (none: the plain page runs more)"
 
 
-class QueryParityTests(TestCase):
+class QueryParityTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         publish_notice(g)
         # Fully governed: unit, leader, audiences, affects staff with its live internal notice.
         cls.governed = news_page(g, TITLE, "sondagsapent", intro=INTRO, body=BODY, date=DATE)

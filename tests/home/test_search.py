@@ -2,13 +2,14 @@
 
 from django.test import TestCase
 
-from tests.governance import build_governed, news_page, publish_notice
+from tests.governance import news_page, publish_notice
+from tests.worlds import GovernedWorld
 
 
-class SearchTests(TestCase):
+class SearchTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         publish_notice(g)  # "Nye turnuser i hjemmetjenesten", live on the staff-only intranet
         news = news_page(
             g,

@@ -19,21 +19,21 @@ from publishing.rules import PUBLISH, RuleContext, evaluate, keyed
 from publishing.workflow.review import confirm_checklist
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     news_page,
     reload,
     warning_reasons,
 )
+from tests.worlds import GovernedWorld
 
 OLA, KARI = "912 34 567", "934 56 789"
 PHONES = f"Ring Ola på {OLA} eller Kari på {KARI} om du lurer på noe."
 FNR = "01010012356"  # a valid fødselsnummer (synthetic)
 
 
-class ReviewTestCase(EnglishAdminMixin, TestCase):
+class ReviewTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def warned_page(self, slug="telefoner", intro=PHONES):
         return news_page(self.g, "Ring oss", slug, affects_staff=False, notice=False, intro=intro)

@@ -9,12 +9,10 @@ editor, a publisher and a leader of each municipality, with the other municipali
 the query; the other's titles must not appear and the user's own must.
 """
 
-import io
 import json
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import RequestFactory, TestCase
 from django.urls import reverse
 from wagtail.actions.delete_page import DeletePageAction
@@ -29,6 +27,7 @@ from home.models import InternalNoticePage, NewsPage
 from publishing.access import admin_scope
 from publishing.models import Municipality, OrganisationUnit
 from tests.governance import EnglishAdminMixin
+from tests.worlds import DemoWorld
 
 User = get_user_model()
 PROBE = "Omfangsprobe"
@@ -47,10 +46,9 @@ def other(slug):
     return "avesta" if slug == "alvdal" else "alvdal"
 
 
-class AdminScopeTests(EnglishAdminMixin, TestCase):
+class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=io.StringIO())
         cls.m = {slug: Municipality.objects.get(slug=slug) for slug in PEOPLE}
         cls.users = {
             slug: {kind: User.objects.get(username=name) for kind, name in people.items()}
@@ -327,12 +325,11 @@ class AdminScopeTests(EnglishAdminMixin, TestCase):
             self.assertIn(reverse(name), seen, name)
 
 
-class ScopeFunctionTests(TestCase):
+class ScopeFunctionTests(DemoWorld, TestCase):
     """The scope itself, without views."""
 
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=io.StringIO())
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
         cls.silje = User.objects.get(username="alvdal.silje")

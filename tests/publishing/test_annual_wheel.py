@@ -6,7 +6,6 @@ import unittest
 from unittest import mock
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
@@ -15,6 +14,7 @@ from publishing.models import Audience, CommunicationPlan, Municipality, Organis
 from publishing.plans import wheel
 from publishing.plans.views import PALETTE
 from tests.governance import EnglishAdminMixin
+from tests.worlds import DemoWorld
 
 D = datetime.date
 TODAY = D(2026, 11, 22)
@@ -144,10 +144,9 @@ class ColourTests(unittest.TestCase):
             self.assertGreaterEqual(wheel.contrast_ratio(colour, "#FFFFFF"), 4.5, colour)
 
 
-class AnnualWheelViewTests(EnglishAdminMixin, TestCase):
+class AnnualWheelViewTests(DemoWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.avesta = Municipality.objects.get(slug="avesta")
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         User = get_user_model()

@@ -11,18 +11,18 @@ from home.models import NewsPage
 from publishing.models import ChecklistConfirmation
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     checklist_ticks,
     news_page,
     reload,
 )
 from tests.publishing.test_publish_paths import PathTestCase
+from tests.worlds import GovernedWorld
 
 
-class ChecklistTestCase(EnglishAdminMixin, TestCase):
+class ChecklistTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         super().setUp()

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TestCase
 
-from tests.governance import build_governed, news_page, publish_notice
+from tests.governance import news_page, publish_notice
+from tests.worlds import GovernedWorld
 
 FNR = "01010012356"
 TEXT_NB = (
@@ -105,10 +106,10 @@ class CheckTextTests(SimpleTestCase):
         self.assertIn("at most", json.loads(out.getvalue())["error"])
 
 
-class GovernanceAuditTests(TestCase):
+class GovernanceAuditTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         publish_notice(cls.g)
         cls.g.page.get_latest_revision().publish()
         page = news_page(

@@ -5,15 +5,16 @@ from django.utils import translation
 
 from publishing.rules import BLOCK, WARN, check_publish, check_submit
 from publishing.workflow.veto import GovernancePublishBlocked
-from tests.governance import build_governed, news_page, reload
+from tests.governance import news_page, reload
+from tests.worlds import GovernedWorld
 
 FNR = "01010012356"  # a valid fødselsnummer (synthetic)
 
 
-class PersonalDataRuleTests(TestCase):
+class PersonalDataRuleTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))
@@ -93,10 +94,10 @@ class PersonalDataRuleTests(TestCase):
         self.assertIn("personal_data.person_name", blocked)
 
 
-class PlainLanguageRuleTests(TestCase):
+class PlainLanguageRuleTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))
@@ -146,10 +147,10 @@ class PlainLanguageRuleTests(TestCase):
         self.assertEqual([f.code for f in check_publish(reload(page))], [])
 
 
-class ReadingTargetTests(TestCase):
+class ReadingTargetTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def test_strictest_of_audience_and_page_type_targets(self):
         from publishing.rules import RuleContext

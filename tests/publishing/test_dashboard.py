@@ -28,6 +28,7 @@ from tests.factories import (
     load_municipality,
 )
 from tests.governance import EnglishAdminMixin, Governed, build_governed, news_page, reload
+from tests.worlds import Objects, SharedWorld, world
 
 TODAY = timezone.localdate()
 
@@ -173,10 +174,18 @@ def dashboard_world(w):
     certificate(w.avesta_soon, o.municipality, 7)
 
 
-class DashboardTestCase(EnglishAdminMixin, TestCase):
+@world("dashboard")
+def shared_dashboard_world():
+    dashboard_world(w := Objects())
+    return w
+
+
+class DashboardTestCase(SharedWorld, EnglishAdminMixin, TestCase):
+    shared_world = "dashboard"
+
     @classmethod
     def setUpTestData(cls):
-        dashboard_world(cls)
+        cls.take_world()
 
     def panel(self, cls, user):
         """The panel for ``user``, or None when it does not apply to them."""

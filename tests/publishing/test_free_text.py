@@ -26,7 +26,8 @@ from wagtail.models import (
 from publishing import free_text
 from publishing.models import FastTrackReview, LeaderApprovalTask, WarningAcknowledgement
 from publishing.rules import PUBLISH, RuleContext, evaluate, keyed
-from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
+from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.worlds import GovernedWorld
 
 
 def valid_fodselsnummer(birth=datetime.date(1985, 6, 15)):
@@ -99,10 +100,10 @@ class MaskingTests(SimpleTestCase):
         self.assertIn(FNR, data["comment"], "the caller's data is not changed")
 
 
-class FreeTextTestCase(EnglishAdminMixin, TestCase):
+class FreeTextTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         super().setUp()

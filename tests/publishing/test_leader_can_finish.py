@@ -16,20 +16,20 @@ from publishing.models import ChecklistConfirmation, InternalNoticeTask, LeaderA
 from publishing.rules.approval import can_approve, edited_by
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     checklist_ticks,
     news_page,
     reload,
     warning_reasons,
 )
+from tests.worlds import GovernedWorld
 
 NOTICE_TITLE = "Til ansatte: ny vaktordning"
 
 
-class LeaderCanFinishTestCase(EnglishAdminMixin, TestCase):
+class LeaderCanFinishTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         super().setUp()

@@ -9,13 +9,14 @@ from wagtail.models import PageViewRestriction
 
 from home.models import NewsPage
 from tests.factories import line_organisation, load_municipality
-from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.governance import EnglishAdminMixin, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 
-class LivePlacementCheckTests(EnglishAdminMixin, TestCase):
+class LivePlacementCheckTests(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         cls.g.editor.email = "kommunikasjon@example.no"
         cls.g.editor.save()
         cls.g.editor.groups.add(cls.g.municipality.communications_group)

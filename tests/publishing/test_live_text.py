@@ -23,8 +23,9 @@ from wagtail.models import Collection, ReferenceIndex
 from publishing.models import Audience, LiveTextCheck
 from publishing.reports import live_text
 from publishing.rules import check_publish
-from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.governance import EnglishAdminMixin, publish_notice, reload
 from tests.publishing.test_dashboard import governed_news
+from tests.worlds import GovernedWorld
 
 PHONE = "912 34 567"
 FNR = "01010012356"  # a valid fødselsnummer (synthetic)
@@ -38,10 +39,10 @@ TEXT_CODES = ("personal_data.", "plain_language.", "content.")
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
-class LiveTextTestCase(EnglishAdminMixin, TestCase):
+class LiveTextTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         publish_notice(cls.g)
 
     def setUp(self):

@@ -42,6 +42,7 @@ from publishing.models import (
 from publishing.models.municipality import GROUP_KEYS
 from tests.governance import EnglishAdminMixin, reload, warning_reasons
 from tests.live_admin import editor_fields, post_data
+from tests.worlds import DemoWorld
 
 User = get_user_model()
 DENIED = (302, 403, 404)
@@ -108,12 +109,11 @@ def snapshot(municipality):
     }
 
 
-class NewMunicipalityTests(EnglishAdminMixin, TestCase):
+class NewMunicipalityTests(DemoWorld, EnglishAdminMixin, TestCase):
     """A third municipality (Tynset) from a copy of Alvdal's profile and ``load_profile``."""
 
     @classmethod
     def setUpTestData(cls):
-        load_demo()
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
 
@@ -278,7 +278,7 @@ class NewMunicipalityTests(EnglishAdminMixin, TestCase):
         self.assertEqual(snapshot(self.alvdal), before)
 
 
-class IsolationTests(EnglishAdminMixin, TestCase):
+class IsolationTests(DemoWorld, EnglishAdminMixin, TestCase):
     """Alvdal's people against Avesta's pages, workflow, registers and dashboard (and back).
 
     Every denial is paired with the same request by the Avesta counterpart succeeding, so a
@@ -287,7 +287,6 @@ class IsolationTests(EnglishAdminMixin, TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        load_demo()
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
         users = {u.username: u for u in User.objects.all()}

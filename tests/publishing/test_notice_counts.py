@@ -16,16 +16,17 @@ from publishing.rules.governance import notice_standing
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.factories import load_municipality
 from tests.governance import build_governed, reload
+from tests.worlds import GovernedWorld
 
 
 def notice_blocks(findings):
     return [f.code for f in blocking(findings) if f.code.startswith("notice.")]
 
 
-class NoticeCountsTests(TestCase):
+class NoticeCountsTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))
@@ -154,12 +155,12 @@ class NoticeCountsTests(TestCase):
         self.assertEqual(notice_blocks(check_publish(self.draft(within))), [])
 
 
-class NoticeChoicesTests(TestCase):
+class NoticeChoicesTests(GovernedWorld, TestCase):
     """A notice's "About the pages" offers its own municipality's pages only."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         cls.avesta = build_governed("avesta", prefix="avesta")
 
     def test_the_other_municipalitys_pages_are_neither_offered_nor_accepted(self):

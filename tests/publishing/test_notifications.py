@@ -32,7 +32,8 @@ from tests.factories import (
     line_organisation,
     load_municipality,
 )
-from tests.governance import build_governed, news_page, publish_notice, reload
+from tests.governance import news_page, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 FNR = "01010012356"  # a valid Norwegian fødselsnummer (synthetic)
 PNR = "880320-0016"  # a valid Swedish personnummer (synthetic)
@@ -56,10 +57,10 @@ def to(user):
     return [item for item in mail.outbox if user.email in item.recipients()]
 
 
-class NotificationTestCase(TestCase):
+class NotificationTestCase(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def committed(self):
         return self.captureOnCommitCallbacks(execute=True)

@@ -3,7 +3,6 @@
 import re
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -13,14 +12,14 @@ from django.utils import translation
 from home.models import ServicePage
 from publishing.models import OrganisationUnit, Role, RoleAssignment
 from publishing.people import labels_by_id, person_label
+from tests.worlds import DemoWorld
 
 User = get_user_model()
 
 
-class PeopleTestCase(TestCase):
+class PeopleTestCase(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.hilde = User.objects.get(username="alvdal.hilde")
         cls.silje = User.objects.get(username="alvdal.silje")  # Alvdal's communications
         cls.home_care = OrganisationUnit.objects.get(

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from wagtail.admin.menu import admin_menu
@@ -22,6 +21,7 @@ from publishing.models import (
 )
 from tests.factories import load_municipality
 from tests.governance import EnglishAdminMixin
+from tests.worlds import DemoWorld
 
 User = get_user_model()
 
@@ -30,10 +30,9 @@ def url(action="index", *args):
     return reverse(f"publishing_communicationplan_modeladmin_{action}", args=args)
 
 
-class PlanAdminTestCase(EnglishAdminMixin, TestCase):
+class PlanAdminTestCase(DemoWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.avesta = Municipality.objects.get(slug="avesta")
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.linnea = User.objects.get(username="avesta.linnea")  # communications

@@ -1,7 +1,6 @@
 """A public page may not link a document from the staff-only collection: its title would show."""
 
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import TestCase
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
@@ -10,12 +9,12 @@ from wagtail.rich_text import RichText
 from home.models import NewsPage
 from publishing.models import Municipality
 from publishing.rules import check_publish
+from tests.worlds import DemoWorld
 
 
-class PrivateDocumentRuleTests(TestCase):
+class PrivateDocumentRuleTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         own = Collection.objects.get(name=cls.alvdal.name)
         cls.private = own.get_children().get(name=cls.alvdal.intranet_page.title)

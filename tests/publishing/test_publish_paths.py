@@ -24,12 +24,12 @@ from home.models import NewsPage, StandardPage
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     news_page,
     publish_notice,
     reload,
     unpublish_notice,
 )
+from tests.worlds import GovernedWorld
 
 NOT_LIVE = "the internal notice “Nye turnuser i hjemmetjenesten” is not live yet"
 NOT_NAMED = (
@@ -37,10 +37,10 @@ NOT_NAMED = (
 )
 
 
-class PathTestCase(EnglishAdminMixin, TestCase):
+class PathTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def assertNotLive(self, page):
         page = reload(page)

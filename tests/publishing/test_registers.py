@@ -5,14 +5,12 @@ from django.urls import reverse
 
 from home.demo import DEMO_PASSWORD
 from publishing.models import Audience, Municipality, OrganisationUnit, PublisherCertificate
+from tests.worlds import DemoWorld
 
 
-class RegisterScopeTests(TestCase):
+class RegisterScopeTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        from django.core.management import call_command
-
-        call_command("load_demo", quiet_logins=True, stdout=open("/dev/null", "w"))
         cls.alvdal = Municipality.objects.get(slug="alvdal")
         cls.avesta = Municipality.objects.get(slug="avesta")
 

@@ -27,6 +27,7 @@ from tests.publishing.test_dashboard import (
     other_municipality,
     submit,
 )
+from tests.worlds import GovernedWorld, Objects, SharedWorld, world
 
 PHONE = "912 34 567"
 
@@ -39,63 +40,71 @@ def approve(page, user):
     task_state.task.specific.on_action(task_state, user, "approve")
 
 
-class ReportTestCase(EnglishAdminMixin, TestCase):
+@world("reports")
+def reports_world():
+    """Findings, review dates and approvals in both municipalities, for the reports."""
+    w = Objects()
+    w.g = g = build_governed()
+    w.o = o = other_municipality()
+    publish_notice(g)
+
+    # Findings: a phone number (warns) and a live page whose leader has left (blocks).
+    w.phone_page = live_news(g, "Ring oss", "ring-oss", intro=f"Ring saksbehandler Ola på {PHONE}.")
+    w.school = UnitFactory(municipality=g.municipality, parent=g.line.sector, name="Skulen")
+    role = RoleFactory(unit=w.school, role=Role.UNIT_HEAD)
+    w.left_page = live_news(g, "Skulestart", "skulestart", unit=w.school, leader=role.user)
+    role.ends_on = days(-1)
+    role.save()
+    live_news(o, "Ring oss i Avesta", "ring-oss", intro=f"Ring Ola på {PHONE}.")
+
+    # Review dates.
+    live_news(g, "Opningstider", "opningstider", review_by=days(-10))
+    live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
+    live_news(
+        g,
+        "Besøkstider",
+        "besokstider",
+        unit=g.line.other_unit,
+        leader=g.other_head,
+        review_by=days(-3),
+    )
+    governed_news(g, "Utkast", "utkast", review_by=days(-30))  # a draft: not reported
+    live_news(o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag.")
+
+    # Approvals: by the leader (with an acknowledged warning), a deputy and the line.
+    w.by_leader = governed_news(g, "Nytt bibliotek", "bibliotek")
+    w.by_deputy = governed_news(g, "Ny bokbuss", "bokbuss")
+    w.by_line = governed_news(
+        g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
+    )
+    w.avesta_page = governed_news(
+        o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
+    )
+    for page in (w.by_leader, w.by_deputy, w.by_line):
+        submit(g, page)
+    submit(o, w.avesta_page)
+    WarningAcknowledgement.objects.create(
+        page=w.by_leader,
+        revision=reload(w.by_leader).get_latest_revision(),
+        user=g.leader,
+        code="plain_language.officialese",
+        finding_key="plain_language.officialese:intro",
+        reason="The word is the service's official name.",
+    )
+    approve(w.by_leader, g.leader)
+    approve(w.by_leader, g.editor)  # editorial review: publishes the page
+    approve(w.by_deputy, g.deputy)
+    approve(w.by_line, g.sector_head)
+    approve(w.avesta_page, o.leader)
+    return w
+
+
+class ReportTestCase(SharedWorld, EnglishAdminMixin, TestCase):
+    shared_world = "reports"
+
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
-        cls.o = o = other_municipality()
-        publish_notice(g)
-
-        # Findings: a phone number (warns) and a live page whose leader has left (blocks).
-        cls.phone_page = live_news(
-            g, "Ring oss", "ring-oss", intro=f"Ring saksbehandler Ola på {PHONE}."
-        )
-        cls.school = UnitFactory(municipality=g.municipality, parent=g.line.sector, name="Skulen")
-        role = RoleFactory(unit=cls.school, role=Role.UNIT_HEAD)
-        cls.left_page = live_news(g, "Skulestart", "skulestart", unit=cls.school, leader=role.user)
-        role.ends_on = days(-1)
-        role.save()
-        live_news(o, "Ring oss i Avesta", "ring-oss", intro=f"Ring Ola på {PHONE}.")
-
-        # Review dates.
-        live_news(g, "Opningstider", "opningstider", review_by=days(-10))
-        live_news(g, "Kontakt oss", "kontakt", review_by=days(30))
-        live_news(
-            g,
-            "Besøkstider",
-            "besokstider",
-            unit=g.line.other_unit,
-            leader=g.other_head,
-            review_by=days(-3),
-        )
-        governed_news(g, "Utkast", "utkast", review_by=days(-30))  # a draft: not reported
-        live_news(o, "Öppettider", "oppettider", review_by=days(-2), intro="Vi har öppet i dag.")
-
-        # Approvals: by the leader (with an acknowledged warning), a deputy and the line.
-        cls.by_leader = governed_news(g, "Nytt bibliotek", "bibliotek")
-        cls.by_deputy = governed_news(g, "Ny bokbuss", "bokbuss")
-        cls.by_line = governed_news(
-            g, "Sjukeheimen får hage", "hage", unit=g.line.other_unit, leader=g.other_head
-        )
-        cls.avesta_page = governed_news(
-            o, "Nytt bibliotek i Avesta", "bibliotek", intro="Biblioteket har nya öppettider."
-        )
-        for page in (cls.by_leader, cls.by_deputy, cls.by_line):
-            submit(g, page)
-        submit(o, cls.avesta_page)
-        WarningAcknowledgement.objects.create(
-            page=cls.by_leader,
-            revision=reload(cls.by_leader).get_latest_revision(),
-            user=g.leader,
-            code="plain_language.officialese",
-            finding_key="plain_language.officialese:intro",
-            reason="The word is the service's official name.",
-        )
-        approve(cls.by_leader, g.leader)
-        approve(cls.by_leader, g.editor)  # editorial review: publishes the page
-        approve(cls.by_deputy, g.deputy)
-        approve(cls.by_line, g.sector_head)
-        approve(cls.avesta_page, o.leader)
+        cls.take_world()
 
     def get(self, viewer, name, **params):
         self.login(viewer)
@@ -433,13 +442,13 @@ FORMULA_TITLE = '=HYPERLINK("http://evil.example/","x")'
 CALLER = "Ring saksbehandler Ola Nordmann på 912 34 567 i dag."
 
 
-class TypedTextAndFastTrackTests(EnglishAdminMixin, TestCase):
+class TypedTextAndFastTrackTests(GovernedWorld, EnglishAdminMixin, TestCase):
     """A page whose title is a spreadsheet formula, led by a leader whose first name starts
     with "=", published by the crisis fast track and reviewed afterwards by that leader."""
 
     @classmethod
     def setUpTestData(cls):
-        cls.g = g = build_governed()
+        cls.g = g = cls.world_objects()
         g.leader.first_name = "=Anette"
         g.leader.save()
         cls.page = news_page(g, FORMULA_TITLE, "formel", intro=CALLER, review_by=days(-2))

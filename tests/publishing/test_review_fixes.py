@@ -14,14 +14,15 @@ from publishing.models import FastTrackReview, OrganisationUnit
 from publishing.rules import check_publish
 from publishing.rules.approval import approver_ids
 from tests.factories import line_organisation, load_municipality
-from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
+from tests.governance import EnglishAdminMixin, news_page, publish_notice, reload
 from tests.publishing.test_publish_paths import PathTestCase
+from tests.worlds import GovernedWorld
 
 
-class FixTestCase(EnglishAdminMixin, TestCase):
+class FixTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def public_page(self):
         page = StandardPage(

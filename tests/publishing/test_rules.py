@@ -10,7 +10,8 @@ from publishing.models import Role, Sensitivity
 from publishing.rules import BLOCK, SUBMIT, WARN, RuleContext, check_publish, check_submit, evaluate
 from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids, can_approve
 from tests.factories import RoleFactory, UserFactory, load_municipality
-from tests.governance import build_governed, publish_notice, reload
+from tests.governance import publish_notice, reload
+from tests.worlds import GovernedWorld
 
 TEXT_RULES = ("personal_data.", "plain_language.")
 
@@ -24,10 +25,10 @@ def governance(findings):
     return [f for f in findings if not f.code.startswith(TEXT_RULES)]
 
 
-class InternalBeforeExternalTests(TestCase):
+class InternalBeforeExternalTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))
@@ -88,10 +89,10 @@ class InternalBeforeExternalTests(TestCase):
         self.assertNotIn("notice.missing", codes(check_publish(notice)))
 
 
-class OpennessTests(TestCase):
+class OpennessTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         publish_notice(cls.g)
 
     def test_internal_and_exempt_pages_stay_off_the_public_site(self):
@@ -120,10 +121,10 @@ class OpennessTests(TestCase):
         self.assertEqual(governance(check_publish(notice)), [])
 
 
-class LineApprovalTests(TestCase):
+class LineApprovalTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))
@@ -162,10 +163,10 @@ class LineApprovalTests(TestCase):
         self.assertIn(self.g.leader.get_full_name(), approval.reason)
 
 
-class SpokespersonTests(TestCase):
+class SpokespersonTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         cls.mayor = RoleFactory(unit=cls.g.line.top, role=Role.MAYOR).user
         cls.union_rep = RoleFactory(unit=cls.g.line.top, role=Role.UNION_REPRESENTATIVE).user
 
@@ -211,10 +212,10 @@ class SpokespersonTests(TestCase):
         self.assertEqual(codes(findings, WARN), ["spokesperson.union_representative"])
 
 
-class TrainedPublisherTests(TestCase):
+class TrainedPublisherTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def setUp(self):
         self.enterContext(translation.override("en"))

@@ -9,7 +9,7 @@ import re
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, tag
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Revision
@@ -20,6 +20,7 @@ from tests.e2e import ChromiumMixin, keep_screenshot
 from tests.e2e.story import translated
 from tests.factories import CertificateFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.worlds import GovernedWorld
 
 #: A fødselsnummer with valid check digits (python-stdnum agrees).
 FODSELSNUMMER = "15108695088"
@@ -55,10 +56,10 @@ def page_form_data(page, **overrides):
     return {**nested_form_data({k: v for k, v in data.items() if v != ""}), "audiences": audiences}
 
 
-class SidePanelTestCase(EnglishAdminMixin, TestCase):
+class SidePanelTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def report_url(self, page):
         return reverse("publishing:governance_report", args=[page.pk])
@@ -298,6 +299,7 @@ class ReportPermissionTests(SidePanelTestCase):
         self.assertEqual(response.status_code, 404)
 
 
+@tag("browser")
 class PanelInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
     """The panel refreshes itself from the unsaved form as the publisher types."""
 

@@ -9,13 +9,13 @@ from wagtail.rich_text import RichText
 
 from home.models import NewsPage, ServicePage
 from publishing.rules.text_extraction import extract
-from tests.governance import build_governed
+from tests.worlds import GovernedWorld
 
 
-class ExtractionTests(TestCase):
+class ExtractionTests(GovernedWorld, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
         cls.image = Image.objects.create(title="bilde", file=get_test_image_file())
         cls.document = Document.objects.create(
             title="Søknadsskjema for hjemmetjenester", file=ContentFile(b"x", name="skjema.pdf")

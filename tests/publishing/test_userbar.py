@@ -8,7 +8,7 @@ import json
 import re
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, tag
 from django.urls import reverse
 from wagtail.admin.userbar import AccessibilityItem, AdminItem, apply_userbar_hooks
 from wagtail.images.models import Image
@@ -23,6 +23,7 @@ from publishing.editor.userbar import (
 )
 from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.governance import EnglishAdminMixin, build_governed, news_page
+from tests.worlds import GovernedWorld
 
 OUR_RULES = ("image-alt", VAGUE_LINK_RULE, ALT_FILE_NAME_RULE)
 WAGTAIL_RULES = ("alt-text-quality", "link-name", "heading-order")
@@ -86,10 +87,10 @@ class UserbarItemTests(TestCase):
             self.assertNotRegex(good, pattern)
 
 
-class ChecksInTheEditorAndOnTheSiteTests(EnglishAdminMixin, TestCase):
+class ChecksInTheEditorAndOnTheSiteTests(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def test_editor_checks_panel_runs_our_rules(self):
         self.login(self.g.publisher)
@@ -108,6 +109,7 @@ class ChecksInTheEditorAndOnTheSiteTests(EnglishAdminMixin, TestCase):
         self.assertIn(VAGUE_LINK_RULE, config["options"]["runOnly"])
 
 
+@tag("browser")
 class ChecksInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
     """The checks' JavaScript flags a vague link and a file-name alt text in a real browser."""
 

@@ -37,9 +37,10 @@ from publishing.profiles.schema import SchemaError, validate_profile
 from publishing.visible_text import INVISIBLE_ONLY
 from publishing.workflow.veto import GovernancePublishBlocked
 from publishing.workflow.views import fast_track_publish
-from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
+from tests.governance import EnglishAdminMixin, news_page, reload
 from tests.publishing.test_acknowledgements import PHONES, ReviewTestCase
 from tests.publishing.test_plans import PlanAdminTestCase, url
+from tests.worlds import GovernedWorld
 
 #: Every character of the categories a reader does not see, from the Unicode database.
 INVISIBLE = [
@@ -127,10 +128,10 @@ class VisibleTextTests(SimpleTestCase):
                 self.assertTrue(has_visible_text(char), f"U+{code:04X}")
 
 
-class GovernedTestCase(EnglishAdminMixin, TestCase):
+class GovernedTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
 
 class LegalBasisByCodeTests(GovernedTestCase):

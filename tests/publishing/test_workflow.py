@@ -25,18 +25,18 @@ from publishing.models import (
 )
 from tests.governance import (
     EnglishAdminMixin,
-    build_governed,
     checklist_ticks,
     news_page,
     publish_notice,
     reload,
 )
+from tests.worlds import GovernedWorld
 
 
-class WorkflowTestCase(EnglishAdminMixin, TestCase):
+class WorkflowTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.g = build_governed()
+        cls.g = cls.world_objects()
 
     def submit(self, page=None, user=None):
         return self.g.municipality.external_workflow.start(

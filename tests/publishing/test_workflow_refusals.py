@@ -12,14 +12,15 @@ from django.urls import reverse
 from wagtail.models import TaskState
 from wagtail.rich_text import RichText
 
-from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.governance import EnglishAdminMixin, publish_notice, reload
 from tests.live_admin import editor_fields, post_data
+from tests.worlds import GovernedWorld
 
 
-class RefusalTests(EnglishAdminMixin, TestCase):
+class RefusalTests(GovernedWorld, EnglishAdminMixin, TestCase):
     def setUp(self):
         super().setUp()
-        self.g = build_governed()
+        self.g = self.world_objects()
         self.state = self.g.municipality.external_workflow.start(
             reload(self.g.page), self.g.publisher
         )
@@ -158,12 +159,12 @@ class RefusalTests(EnglishAdminMixin, TestCase):
         self.assertFalse(reload(self.g.page).revisions.filter(user=self.g.leader).exists())
 
 
-class TwinPostTests(EnglishAdminMixin, TestCase):
+class TwinPostTests(GovernedWorld, EnglishAdminMixin, TestCase):
     """The same form sent twice (a double click) does its work once."""
 
     def setUp(self):
         super().setUp()
-        self.g = build_governed()
+        self.g = self.world_objects()
 
     def test_create_notice_twice_links_one_notice(self):
         from home.models import InternalNoticePage
