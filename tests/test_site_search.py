@@ -10,7 +10,7 @@ import itertools
 from unittest import mock
 
 from django.core.cache import cache
-from django.test import TestCase
+from django.test import TestCase, tag
 from wagtail.models import Page
 
 from home.models import InternalNoticePage, ServicePage, StandardPage
@@ -87,6 +87,7 @@ def generated_words(slug):
     return words
 
 
+@tag("slow")
 class SiteSearchTests(DemoWorld, TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -43,7 +43,7 @@ def untranslated(po_file):
     return problems
 
 
-@tag("translations")
+@tag("translations", "slow")
 class TranslationCompletenessTests(SimpleTestCase):
     def test_every_marked_string_is_translated_to_bokmal_and_swedish(self):
         if not shutil.which("xgettext"):

@@ -3,9 +3,12 @@ found as what it is, and nothing else is reported."""
 
 import unittest
 
+from django.test import tag
+
 from .accuracy import measure
 
 
+@tag("slow")
 class GeneratedCorpusTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

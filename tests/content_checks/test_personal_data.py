@@ -9,6 +9,7 @@ import re
 import time
 import unittest
 
+from django.test import tag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.se import personnummer as stdnum_personnummer
@@ -728,6 +729,7 @@ def best_time(text, repeat=3):
     return min(times)
 
 
+@tag("slow")
 class PerformanceTests(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

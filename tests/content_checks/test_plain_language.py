@@ -13,6 +13,7 @@ import unittest
 from pathlib import Path
 
 import textstat
+from django.test import tag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -446,6 +447,7 @@ class ReportTests(unittest.TestCase):
         self.assertEqual(result.returncode, 0)
 
 
+@tag("slow")
 class LinearityTests(unittest.TestCase):
     def test_ten_times_the_text_takes_under_thirty_times_as_long(self):
         # Shapes that would expose backtracking: ordinary text, one endless word, endless

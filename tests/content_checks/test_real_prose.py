@@ -21,6 +21,8 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
+from django.test import tag
+
 from publishing.content_checks.personal_data import scan
 from publishing.content_checks.plain_language import analyze
 
@@ -88,6 +90,7 @@ def describe_missed(entry, text, item):
     return f"{entry['file']}: {item['kind']} {item['text']!r} in …{context(text, start, end)}…"
 
 
+@tag("slow")
 class CorpusTests(unittest.TestCase):
     """The corpus is what its README says: real texts with their sources, read by a person."""
 
@@ -128,6 +131,7 @@ class CorpusTests(unittest.TestCase):
         self.assertEqual(set(kinds), TEXT_KINDS)
 
 
+@tag("slow")
 class PersonalDataOnRealProseTests(unittest.TestCase):
     """The scanner on prose it was not written against."""
 
@@ -173,6 +177,7 @@ class PersonalDataOnRealProseTests(unittest.TestCase):
         )
 
 
+@tag("slow")
 class PlainLanguageOnRealProseTests(unittest.TestCase):
     """The plain-language checker reads every text without failing, in its own language."""
 

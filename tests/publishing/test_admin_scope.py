@@ -13,7 +13,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, tag
 from django.urls import reverse
 from wagtail.actions.delete_page import DeletePageAction
 from wagtail.admin.menu import admin_menu
@@ -182,6 +182,7 @@ class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
             (reverse("wagtailadmin_reports:workflow_tasks"), {}, set()),
         ]
 
+    @tag("slow")
     def test_every_listing_shows_own_and_none_of_the_others(self):
         for slug, people in self.users.items():
             for kind, user in people.items():
@@ -307,6 +308,7 @@ class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
         walk(admin_menu.menu_items_for_request(request))
         return sorted(set(urls))
 
+    @tag("slow")
     def test_every_admin_menu_listing_holds_none_of_the_others(self):
         seen = set()
         for slug, people in self.users.items():

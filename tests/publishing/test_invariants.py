@@ -23,7 +23,7 @@ import os
 import sys
 
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, tag
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -325,6 +325,7 @@ class GovernanceMachine(RuleBasedStateMachine):
                 )
 
 
+@tag("slow")
 class GovernanceInvariantTests(TestCase):
     @classmethod
     def setUpTestData(cls):

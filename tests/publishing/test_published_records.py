@@ -11,7 +11,7 @@ from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, tag
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import (
@@ -315,6 +315,7 @@ class ScopeAndCostTests(PublishedRecordsTestCase):
         self.assertLessEqual(many_queries, 4)
 
 
+@tag("slow")
 class GeneratedDataTests(TestCase):
     """The demo and pages from ``bench.scale_data``'s generator, written past Wagtail as a
     large installation's history: every record in it holds."""

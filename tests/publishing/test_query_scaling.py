@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
-from django.test import RequestFactory, TestCase
+from django.test import RequestFactory, TestCase, tag
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import get_resolver, reverse
 from wagtail.admin.views.home import RecentEditsPanel
@@ -48,6 +48,7 @@ def generate(pages, seed):
     Generator(pages, pages * 10, seed=seed, batch_size=50, mix=BUSY).run()
 
 
+@tag("slow")
 class QueryScalingTests(DemoWorld, TestCase):
     """The demo and 60 generated pages; ``grow()`` adds 90 more inside a test."""
 

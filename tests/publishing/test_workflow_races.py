@@ -18,7 +18,7 @@ import traceback
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.signals import got_request_exception
-from django.test import LiveServerTestCase
+from django.test import LiveServerTestCase, tag
 from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, WorkflowState
 
 from publishing.models import LeaderApprovalTask
@@ -51,6 +51,7 @@ def at_the_same_time(*calls, delay=0):
     return results
 
 
+@tag("slow")
 class RaceTestCase(LiveServerTestCase):
     """A governed municipality served live, with server errors and mails kept for the checks."""
 
