@@ -32,7 +32,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import Http404
 from django.template.loader import render_to_string
-from django.test import Client, RequestFactory, TestCase, override_settings
+from django.test import Client, RequestFactory, TestCase, override_settings, tag
 from django.urls import reverse
 from django.utils import translation
 from wagtail.models import Page
@@ -82,6 +82,7 @@ def run_vnu(files):
         ) from error
 
 
+@tag("slow")
 class HtmlValidityTests(DemoWorld, TestCase):
     def setUp(self):
         cache.clear()

@@ -4,7 +4,7 @@ never the notice she wrote herself; where she cannot approve, the editor says wh
 
 import json
 
-from django.test import TestCase
+from django.test import TestCase, tag
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -116,6 +116,7 @@ class LeaderCanFinishTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
         return notice, task_state
 
 
+@tag("slow")
 class LinkingTheNoticeIsNoEditTests(LeaderCanFinishTestCase):
     def test_leader_creates_the_notice_from_her_dashboard_and_approves_the_page(self):
         notice, task_state = self.at_leader_after_dashboard_notice()
@@ -211,6 +212,7 @@ class AwaitingReviewNamesTheSubmitterTests(LeaderCanFinishTestCase):
             self.assertNotIn(self.g.leader.get_full_name(), panel, user)
 
 
+@tag("slow")
 class EditorSaysWhyNotTests(LeaderCanFinishTestCase):
     def reasons(self, user, page=None):
         """The reasons next to the editor's actions, for ``user`` ("" when there are none)."""
