@@ -122,7 +122,8 @@ def group_worlds(tests):
 
 def migrations_digest():
     """A digest of what the migrated database depends on: each installed app's migration files
-    (name, size and time), the apps in their order and the Python and library versions."""
+    (name, size and time; its models files if it has no migrations), the apps in their order and
+    the Python and library versions."""
     digest = hashlib.sha256()
     digest.update(repr((sys.version, django.__version__)).encode())
     for dist in sorted(importlib.metadata.distributions(), key=lambda d: d.metadata["Name"] or ""):
@@ -130,10 +131,12 @@ def migrations_digest():
     for app in apps.get_app_configs():
         digest.update(app.name.encode())
         folder = Path(app.path) / "migrations"
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.py")):
-                stat = path.stat()
-                digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        # An app without migrations gets its tables from its models (migrate's run_syncdb).
+        files = folder.glob("*.py") if folder.is_dir() else Path(app.path).glob("models*")
+        files = sorted(files)
+        for path in files:
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()[:16]
 
 
@@ -165,8 +168,12 @@ class TestRunner(DiscoverRunner):
             def migrate_from_copy(name, *args, **options):
                 if name != "migrate":
                     return call_command(name, *args, **options)
+                try:
+                    # Read-only: a copy removed meanwhile (another run's) is not made anew, empty.
+                    source = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
+                except sqlite3.Error:
+                    return call_command(name, *args, **options)
                 connection.ensure_connection()
-                source = sqlite3.connect(copy)
                 try:
                     source.backup(connection.connection)
                 finally:
@@ -184,6 +191,9 @@ class TestRunner(DiscoverRunner):
         finally:
             target.close()
         os.replace(partial, copy)
+        for stale in copy.parent.glob("*.sqlite3"):
+            if stale != copy:
+                stale.unlink(missing_ok=True)
         return old_config
 
     def build_suite(self, *args, **kwargs):
