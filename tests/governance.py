@@ -3,6 +3,10 @@
 ``build_governed(slug)`` loads a municipality's real profile from ``site/<slug>`` (Alvdal's by
 default: site, intranet, groups, workflows) and adds a small line organisation with the people
 the workflow needs.
+
+A ``TestCase`` class that starts from ``build_governed()`` as it is shares one built per run
+instead (``tests/worlds.py``: ``GovernedWorld`` and ``cls.g = cls.world_objects()``); so do the
+classes that start from the demo municipalities (``DemoWorld``).
 """
 
 import datetime
