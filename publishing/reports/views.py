@@ -340,6 +340,29 @@ class FindingsFilterSet(WagtailFilterSet):
         return queryset
 
 
+def judge_live_pages(pages, municipalities):
+    """The publish rules' findings for each of the live governed ``pages``, as the findings
+    report and ``governance_audit`` show them, and the kept text results they were read from
+    (``{page id: TextResults or None}``; None: the page's text is not checked yet).
+
+    What the rules look up (notices, units and leaders, roles, aliases, documents, the kept text
+    results) is loaded for all pages at once: a fixed number of queries whatever the number of
+    pages. A live page is judged as it went live (no submission to wait for).
+    """
+    municipality_of = {m.site.root_page.path: m for m in municipalities if m.site}
+    contexts = []
+    for page in pages:
+        municipality = next(
+            (m for root, m in municipality_of.items() if page.path.startswith(root)), None
+        )
+        context = RuleContext(page=page, purpose=PUBLISH)
+        context._cache["municipality"] = municipality  # known already: saves a query a page
+        contexts.append(context)
+    evaluated = evaluate_many(contexts, kept_text=live_text.kept_results)
+    kept = facts_of(contexts[0]).text if contexts else {}
+    return evaluated, kept
+
+
 class FindingsReportView(GovernanceReportView):
     """One row per finding on each live governed page, as the engine sees it before publishing.
 
@@ -387,26 +410,14 @@ class FindingsReportView(GovernanceReportView):
     }
 
     def get_rows(self, filters):
-        municipality_of = {m.site.root_page.path: m for m in self.municipalities if m.site}
         # Pages whose kept text results are stale are checked now if they are few, else by
         # the worker; until then their text findings are not shown.
         live_text.bring_up_to_date(self.municipalities)
         pages = self.live_governed_pages(filters.get("unit"))
         pages.sort(key=lambda page: page.path)
         self.pages_checked = len(pages)
-        contexts = []
-        for page in pages:
-            municipality = next(
-                (m for root, m in municipality_of.items() if page.path.startswith(root)), None
-            )
-            context = RuleContext(page=page, purpose=PUBLISH)
-            context._cache["municipality"] = municipality  # known already: saves a query a page
-            contexts.append(context)
-        # What the rules look up (notices, units and leaders, roles, aliases, documents, the
-        # kept text results) is loaded for all pages at once: a fixed number of queries.
         rows = []
-        evaluated = evaluate_many(contexts, kept_text=live_text.kept_results)
-        kept = facts_of(contexts[0]).text if contexts else {}
+        evaluated, kept = judge_live_pages(pages, self.municipalities)
         self.pages_waiting = sum(1 for results in kept.values() if results is None)
         leaders = labels_by_id([page.responsible_leader_id for page in pages])
         for page, findings in zip(pages, evaluated, strict=True):

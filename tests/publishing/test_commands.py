@@ -136,6 +136,20 @@ class GovernanceAuditTests(GovernedWorld, TestCase):
         self.assertNotIn("saksbehandler Ola", out.getvalue())
         self.assertIn("pages checked", err.getvalue())
 
+    def test_governance_findings_are_in_the_report_too(self):
+        # A live page whose leader was taken off it past the editor (an import, the shell): the
+        # audit names it, as the findings report does, not only what the text checks find.
+        type(self.g.page).objects.filter(pk=self.g.page.pk).update(responsible_leader=None)
+        out = io.StringIO()
+        call_command(
+            "governance_audit", "--municipality", "alvdal", stdout=out, stderr=io.StringIO()
+        )
+        rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+        self.assertIn(
+            ("responsibility.no_leader", self.g.page.title),
+            [(r["code"], r["title"]) for r in rows],
+        )
+
     def test_titles_that_look_like_formulas_stay_text(self):
         page = news_page(
             self.g,
