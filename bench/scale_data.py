@@ -11,7 +11,7 @@ of a large municipality or an intermunicipal IT service, for benchmarks and quer
   leader, held for their internal notice, in editorial review); live pages published through the
   workflow, with the approvals in the audit log; pages past their review date; pages that affect
   staff and link an internal notice; citizens' feedback on some live pages;
-- ``--revisions`` revisions spread over the pages (at least one each, about ten on average with
+- ``revisions`` revisions spread over the pages (at least one each, about ten on average with
   the defaults), each holding the page as Wagtail serialises it, an audit-log entry for each
   save, and the pages' latest and live revisions set.
 

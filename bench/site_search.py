@@ -1,7 +1,7 @@
 """Benchmark of the public site search: ``make bench`` (or ``python -m bench.site_search``).
 
 A throwaway test database (in memory with SQLite, or beside ``DATABASE_URL``) gets both demo
-municipalities and ``--pages`` generated pages (``generate_scale_data``), indexed with
+municipalities and ``--pages`` generated pages (``bench.scale_data``), indexed with
 ``update_index``. For each query in each site's language it then times, interleaved in one
 process, the site search (``home.search.search_pages``: stems and compound tails in the site's
 language) against Wagtail's own database search on the same pages (``Page.objects.search``, the
@@ -32,6 +32,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
+from bench.scale_data import generate  # noqa: E402
 from bench.serving import say  # noqa: E402
 
 #: Queries in each site's language: base words of compounds, inflected forms, phrases, no hits.
@@ -107,12 +108,7 @@ def main(argv=None):
     try:
         quiet = io.StringIO()
         call_command("load_demo", quiet_logins=True, stdout=quiet)
-        call_command(
-            "generate_scale_data",
-            pages=args.pages,
-            revisions=args.pages * 2,
-            stdout=quiet,
-        )
+        generate(args.pages, args.pages * 2)
         call_command("update_index", verbosity=0, stdout=quiet)
         rows = measure(args.rounds)
     finally:
