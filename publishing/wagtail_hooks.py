@@ -1,5 +1,11 @@
 """Admin integration of the governed-publishing extension.
 
+Wagtail loads this module at start-up. The features that register hooks of their own are
+imported here so that their hooks are registered with it: the admin scope (choosers, the admin
+API; ``publishing.access.admin_scope``), the dashboard's home page panels
+(``publishing.dashboard.panels``), the Reports menu and its URLs (``publishing.reports.views``)
+and the annual wheel's menu item (``publishing.plans.admin``).
+
 The governance registers (units, roles, deputies, audiences, certificates) use
 wagtail-modeladmin, as the project's stack prescribes; every list, form and object view is scoped
 to the municipalities the signed-in user belongs to.
@@ -21,6 +27,7 @@ from publishing import audit
 from publishing.access import admin_scope
 from publishing.access.user_scope import municipality_ids
 from publishing.citizens.admin import CrisisBannerAdmin, PageFeedbackAdmin
+from publishing.dashboard import panels as dashboard_panels  # noqa: F401 (its hooks)
 from publishing.editor.forms import MunicipalityScopedForm
 from publishing.editor.userbar import swap_content_checker
 from publishing.editor.views import GovernedPageViewSet, OneAtATimePageViewSet
@@ -36,7 +43,7 @@ from publishing.models import (
 from publishing.plans.admin import CommunicationPlanAdmin
 from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
 from publishing.registers.history import ScopedHistoryView
-from publishing.reports import views as reports  # noqa: F401  (dashboard, reports: their hooks
+from publishing.reports import views as reports  # noqa: F401 (its hooks)
 from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track
 from publishing.urls import admin as publishing_urls

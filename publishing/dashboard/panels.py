@@ -50,36 +50,16 @@ from publishing.models import (
     RoleAssignment,
 )
 from publishing.models.organisation import person_name, subtree_ids
-from publishing.models.pages import governed_page_models
+from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
 from publishing.rules import PUBLISH, RuleContext, blocking
-from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approvable_task_states
+from publishing.rules.approval import approvable_task_states, capacity_label
 from publishing.rules.bulk import drafts, evaluate_many
 
 #: Rows a panel shows before it links to the full list.
 PANEL_LIMIT = 10
 #: How far ahead the certificate panel looks.
 CERTIFICATE_DAYS = 30
-
-CAPACITY_LABELS = {
-    AS_LEADER: _("responsible leader"),
-    AS_DEPUTY: _("deputy"),
-    AS_LINE: _("leader above in the line"),
-}
-
-
-def capacity_label(capacity):
-    """The capacity in which someone approves, in words."""
-    return CAPACITY_LABELS.get(capacity, capacity or "")
-
-
-def in_trees(paths):
-    """A filter for pages below any of the tree ``paths`` (nothing if there are none)."""
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return query
-
 
 @dataclass
 class Unit:

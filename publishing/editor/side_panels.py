@@ -22,18 +22,13 @@ from wagtail.admin.ui.side_panels import BaseSidePanel
 
 from publishing.people import person_label, person_name
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
-from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, approver_ids
+from publishing.rules.approval import CAPACITY_LABELS, approver_ids, capacity_label
 from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
 from publishing.visible_text import visible_or_empty
 from publishing.wording import field_label
 
-CAPACITY = {
-    AS_LEADER: gettext_lazy("responsible leader"),
-    AS_DEPUTY: gettext_lazy("deputy"),
-    AS_LINE: gettext_lazy("leader above in the line"),
-}
 #: How many long sentences or passive verbs the panel lists before it says "and N more".
 MAX_NOTES = 5
 _DIGIT = re.compile(r"\d")
@@ -309,12 +304,13 @@ def _approval(section, page):
     section.facts.append((_("Responsible leader"), person_label(leader) if leader else "–"))
     capacities = approver_ids(page) if unit and leader else {}
     users = get_user_model().objects.filter(pk__in=capacities, is_active=True)
-    order = list(CAPACITY)
+    order = list(CAPACITY_LABELS)
     people = sorted(users, key=lambda u: (order.index(capacities[u.pk]), person_name(u)))
     section.facts.append(
         (
             _("Approves"),
-            ", ".join(f"{person_name(u)} ({CAPACITY[capacities[u.pk]]})" for u in people) or "–",
+            ", ".join(f"{person_name(u)} ({capacity_label(capacities[u.pk])})" for u in people)
+            or "–",
         )
     )
 

@@ -258,6 +258,14 @@ def changes_what_citizens_read(before, after):
     return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
 
 
+def in_trees(paths):
+    """A filter for pages below any of the tree ``paths`` (nothing if there are none)."""
+    query = models.Q(pk__in=[])
+    for path in paths:
+        query |= models.Q(path__startswith=path)
+    return query
+
+
 def governed_page_models():
     """The concrete page types that carry governance fields (subclasses of ``GovernedPage``)."""
     return [model for model in get_page_models() if issubclass(model, GovernedPage)]

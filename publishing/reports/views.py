@@ -45,7 +45,6 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.models import Page, PageLogEntry, Task, TaskState
 
 from publishing import audit
-from publishing.dashboard.panels import capacity_label, in_trees, person_name
 from publishing.models import (
     AutomaticChecksTask,
     InternalNoticeTask,
@@ -54,10 +53,12 @@ from publishing.models import (
     OrganisationUnit,
     WarningAcknowledgement,
 )
-from publishing.models.pages import governed_page_models
+from publishing.models.organisation import person_name
+from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id, show_people_as_people
 from publishing.reports import live_text
 from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
+from publishing.rules.approval import capacity_label
 from publishing.rules.bulk import evaluate_many, facts_of
 from publishing.rules.categories import KINDS, kind_label
 from publishing.rules.text_extraction import content_fields

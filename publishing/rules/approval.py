@@ -17,6 +17,7 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page, Revision, get_default_page_content_type
 
 from publishing.models import Municipality, OrganisationUnit
@@ -24,6 +25,18 @@ from publishing.models.organisation import Deputyship, RoleAssignment, person_na
 from publishing.models.pages import changes_what_citizens_read
 
 AS_LEADER, AS_DEPUTY, AS_LINE = "leader", "deputy", "line"
+
+#: The capacities in which someone approves, in words, in the order they are asked.
+CAPACITY_LABELS = {
+    AS_LEADER: gettext_lazy("responsible leader"),
+    AS_DEPUTY: gettext_lazy("deputy"),
+    AS_LINE: gettext_lazy("leader above in the line"),
+}
+
+
+def capacity_label(capacity):
+    """The capacity in which someone approves, in words."""
+    return CAPACITY_LABELS.get(capacity, capacity or "")
 
 
 @dataclass(frozen=True)

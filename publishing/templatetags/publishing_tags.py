@@ -5,7 +5,7 @@ from django import template
 from publishing.editor.side_panels import notice_facts
 from publishing.models import FastTrackReview, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
-from publishing.rules.approval import approver_ids, approvers
+from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
 
 register = template.Library()
@@ -57,6 +57,5 @@ def fast_track_review(context, page):
     )
     if review is None:
         return {"review": None}
-    user = context["request"].user
-    may_review = user.is_superuser or user.pk in approver_ids(page.specific)
+    may_review = may_review_fast_track(context["request"].user, review).allowed
     return {"review": review, "may_review": may_review, "csrf_token": context.get("csrf_token")}

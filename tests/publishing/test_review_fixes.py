@@ -3,7 +3,7 @@ the municipality boundary, the fast track and the registers."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
@@ -13,6 +13,7 @@ from home.models import StandardPage
 from publishing.models import FastTrackReview, OrganisationUnit
 from publishing.rules import check_publish
 from publishing.rules.approval import approver_ids
+from publishing.templatetags.publishing_tags import fast_track_review
 from tests.factories import line_organisation, load_municipality
 from tests.governance import EnglishAdminMixin, news_page, publish_notice, reload
 from tests.publishing.test_publish_paths import PathTestCase
@@ -139,6 +140,13 @@ class FastTrackFixTests(FixTestCase):
             page=self.g.page, published_by=self.g.leader, reason="Krise"
         )
         self.login(self.g.leader)
+        # The banner does not offer her the button the view would refuse ...
+        request = RequestFactory().get("/")
+        request.user = self.g.leader
+        banner = fast_track_review({"request": request}, self.g.page)
+        self.assertEqual(banner["review"], review)
+        self.assertFalse(banner["may_review"])
+        # ... and the view refuses it all the same.
         self.client.post(reverse("publishing:review_fast_track", args=[review.pk]))
         review.refresh_from_db()
         self.assertIsNone(review.reviewed_at)
