@@ -30,7 +30,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     # Purges pages from a CDN or caching proxy when they are published, unpublished or made
-    # private (publishing/cache_purge.py); does nothing until WAGTAILFRONTENDCACHE names one.
+    # private (publishing/citizens/cache_purge.py); does nothing until WAGTAILFRONTENDCACHE names one.
     "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
@@ -271,7 +271,7 @@ PUBLISHING = {
     "INTRANET_INDEX_MODEL": "home.IntranetIndexPage",
     "INTERNAL_NOTICE_MODEL": "home.InternalNoticePage",
     # Paths of every site that list its pages, purged from the frontend cache with any page of
-    # the site that is made private, published or unpublished (publishing/cache_purge.py).
+    # the site that is made private, published or unpublished (publishing/citizens/cache_purge.py).
     "FRONTEND_CACHE_SITE_PATHS": ["/sitemap.xml"],
     # Linked from every page's footer, as the Web Accessibility Directive requires.
     "ACCESSIBILITY_STATEMENT_MODEL": "home.AccessibilityStatementPage",

@@ -1,7 +1,7 @@
 /*
  * Our own content checks for Wagtail's content checker (Axe), in the userbar and in the
  * editor's Checks panel. Wagtail loads this with the userbar, after its own script and before
- * Axe starts; the rules and their options (phrases, patterns) come from publishing/userbar.py.
+ * Axe starts; the rules and their options (phrases, patterns) come from publishing/editor/userbar.py.
  * No build step: plain browser JavaScript.
  */
 (function () {
