@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
 
-messages: $(STAMP) ## Compile the bokmål and Swedish translations
+messages: $(STAMP) ## Compile the bokmål, nynorsk and Swedish translations
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore "$(VENV)" --ignore ".git" -v 0
 
