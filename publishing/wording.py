@@ -1,6 +1,8 @@
 """Small pieces of wording shared by messages in every language."""
 
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import pgettext
 
@@ -25,3 +27,9 @@ def field_label(page, name, form=None, *, in_sentence=False):
         except (FieldDoesNotExist, AttributeError):  # a rule may name a field the type lacks
             label = name.replace("_", " ")
     return label if in_sentence else capfirst(label)
+
+
+def local_datetime(moment):
+    """``moment`` in the site's time zone, written as the active language writes a date and time
+    ("5. desember 2026 kl. 14.07")."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
 from publishing.visible_text import visible_or_empty
-from publishing.wording import field_label
+from publishing.wording import field_label, local_datetime
 
 #: How many long sentences or passive verbs the panel lists before it says "and N more".
 MAX_NOTES = 5
@@ -266,7 +266,7 @@ def notice_facts(standing):
     # When it does not count, the section's finding says why.
     facts.append((_("Counts for this page"), _("Yes") if standing.counts else _("No")))
     if notice.live and standing.went_live:
-        facts.append((_("Went live"), _when(standing.went_live)))
+        facts.append((_("Went live"), local_datetime(standing.went_live)))
     else:
         facts.append((_("Went live"), _("Not live")))
     if standing.intranet_of is not None:
@@ -281,16 +281,8 @@ def notice_facts(standing):
     return facts
 
 
-def _when(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
 def _openness(section, page, context):
-    value = getattr(page, "sensitivity", "")
-    municipality = context.municipality
-    label = municipality.sensitivity_label(value) if municipality else value
-    if hasattr(page, "get_sensitivity_display") and label == value:
-        label = page.get_sensitivity_display()
+    label = page.sensitivity_label(context.municipality)
     basis = visible_or_empty(getattr(page, "exemption_basis", ""))
     section.facts.append((_("Sensitivity"), f"{label} ({basis})" if basis else str(label)))
     if context.in_intranet:

@@ -161,6 +161,12 @@ class GovernedPage(Page):
     class Meta:
         abstract = True
 
+    def sensitivity_label(self, municipality=None):
+        """The page's sensitivity in words: as ``municipality``'s profile names it, else the
+        model's own label."""
+        named = municipality.sensitivity_label(self.sensitivity) if municipality else None
+        return named if named and named != self.sensitivity else self.get_sensitivity_display()
+
     def clean(self):
         """What even a draft may not hold (an exempt page without its legal basis, a leader
         outside the unit's line, a notice that is none), refused on every save that validates:

@@ -30,6 +30,7 @@ from publishing.rules.engine import (
     rule,
 )
 from publishing.visible_text import INVISIBLE_ONLY, invisible_only
+from publishing.wording import local_datetime
 
 # Each rule reads what it looks up from the context's ``Facts`` when a list prefetched them
 # for many pages at once (``rules.bulk``), and from the database otherwise.
@@ -188,7 +189,7 @@ class NoticeStanding:
         if self.reason == EXPIRED:
             return _("The internal notice “%(title)s” expired at %(time)s.") % {
                 "title": title,
-                "time": _format(notice.expire_at) if notice.expire_at else "–",
+                "time": local_datetime(notice.expire_at) if notice.expire_at else "–",
             }
         if self.reason == NOT_LIVE:
             return _("The internal notice “%(title)s” is not live yet.") % {"title": title}
@@ -199,8 +200,8 @@ class NoticeStanding:
                 "before the page was submitted or published)."
             ) % {
                 "title": title,
-                "time": _format(self.went_live),
-                "earliest": _format(self.earliest),
+                "time": local_datetime(self.went_live),
+                "earliest": local_datetime(self.earliest),
                 "days": self.window_days,
             }
         return ""
@@ -418,7 +419,7 @@ def internal_before_external(context):
                     "The internal notice “%(title)s” is not live yet. If it is not live by "
                     "%(time)s, the scheduled publishing will be stopped and the leader told."
                 )
-                % {"title": notice.title, "time": _format(context.scheduled_for)},
+                % {"title": notice.title, "time": local_datetime(context.scheduled_for)},
                 _("Publish the internal notice before the scheduled time."),
                 field="internal_notice",
                 url=_edit_url(notice),
@@ -454,8 +455,8 @@ def internal_before_external(context):
             )
             % {
                 "title": notice.title,
-                "expires": _format(notice.expire_at),
-                "time": _format(context.scheduled_for),
+                "expires": local_datetime(notice.expire_at),
+                "time": local_datetime(context.scheduled_for),
             },
             _("Remove the notice's expiry time or move it after the page's."),
             field="internal_notice",
@@ -476,9 +477,9 @@ def internal_before_external(context):
                     "%(minutes)s minutes before the public page goes live, that is from %(ready)s."
                 )
                 % {
-                    "time": _format(went_live),
+                    "time": local_datetime(went_live),
                     "minutes": int(lead.total_seconds() // 60),
-                    "ready": _format(went_live + lead),
+                    "ready": local_datetime(went_live + lead),
                 },
                 _("Wait until then, or schedule the page for that time."),
                 field="internal_notice",
@@ -498,9 +499,7 @@ def openness(context):
             field="exemption_basis",
         )
     if context.is_external and page.sensitivity != Sensitivity.OPEN:
-        label = page.get_sensitivity_display()
-        if context.municipality is not None:
-            label = context.municipality.sensitivity_label(page.sensitivity)
+        label = page.sensitivity_label(context.municipality)
         yield Finding(
             "sensitivity.not_open",
             BLOCK,
@@ -749,10 +748,6 @@ def trained_publisher(context):
         message,
         _("Take the publishing course again, or ask the web editor to submit the page."),
     )
-
-
-def _format(moment):
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def notice_gate_findings(page):

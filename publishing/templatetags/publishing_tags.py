@@ -3,7 +3,7 @@
 from django import template
 
 from publishing.editor.side_panels import notice_facts
-from publishing.models import FastTrackReview, InternalNoticeTask, Municipality
+from publishing.models import FastTrackReview, GovernedPage, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
@@ -17,12 +17,13 @@ def governance_summary(page):
     draft = page.specific.get_latest_revision_as_object()
     municipality = Municipality.objects.for_page(page)
     notice = draft.internal_notice.specific if getattr(draft, "internal_notice_id", None) else None
-    sensitivity = getattr(draft, "sensitivity", None)
     context = RuleContext(page=draft, purpose=PUBLISH)
     return {
         "draft": draft,
         "audiences": list(draft.audiences.all()) if hasattr(draft, "audiences") else [],
-        "sensitivity": municipality.sensitivity_label(sensitivity) if municipality else sensitivity,
+        "sensitivity": (
+            draft.sensitivity_label(municipality) if isinstance(draft, GovernedPage) else None
+        ),
         "notice": notice,
         "findings": evaluate(context),
         "notice_facts": notice_facts(notice_standing(context))
