@@ -50,11 +50,17 @@ class MunicipalityQuerySet(models.QuerySet):
 
     def for_page(self, page):
         """The municipality whose site tree holds ``page`` (a saved page or its parent), or None."""
-        path = page.path
-        for municipality in self.select_related("site__root_page"):
-            if municipality.site and path.startswith(municipality.site.root_page.path):
-                return municipality
-        return None
+        return holding(page.path, self.select_related("site__root_page"))
+
+
+def holding(path, municipalities):
+    """The first of ``municipalities`` whose site tree holds the tree ``path``, or None: the one
+    answer to "whose page is this" (``for_page``, and lists that loaded the municipalities once).
+    """
+    for municipality in municipalities:
+        if municipality.site and path.startswith(municipality.site.root_page.path):
+            return municipality
+    return None
 
 
 class Municipality(models.Model):

@@ -53,6 +53,7 @@ from publishing.models import (
     OrganisationUnit,
     WarningAcknowledgement,
 )
+from publishing.models.municipality import holding
 from publishing.models.organisation import person_name
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id, show_people_as_people
@@ -350,12 +351,9 @@ def judge_live_pages(pages, municipalities):
     results) is loaded for all pages at once: a fixed number of queries whatever the number of
     pages. A live page is judged as it went live (no submission to wait for).
     """
-    municipality_of = {m.site.root_page.path: m for m in municipalities if m.site}
     contexts = []
     for page in pages:
-        municipality = next(
-            (m for root, m in municipality_of.items() if page.path.startswith(root)), None
-        )
+        municipality = holding(page.path, municipalities)
         context = RuleContext(page=page, purpose=PUBLISH)
         context._cache["municipality"] = municipality  # known already: saves a query a page
         contexts.append(context)

@@ -26,6 +26,7 @@ from wagtail.models import (
 )
 
 from publishing.models import Audience, Municipality, OrganisationUnit
+from publishing.models.municipality import holding
 from publishing.models.organisation import LEADER_ROLES, PublisherCertificate, RoleAssignment
 from publishing.models.pages import BaseInternalNoticePage
 from publishing.rules.engine import evaluate
@@ -96,10 +97,7 @@ class Facts:
     def municipality_for(self, path):
         """Same answer as ``Municipality.objects.for_page``: the first site whose tree holds
         ``path``."""
-        for municipality in self.municipalities:
-            if municipality.site and path.startswith(municipality.site.root_page.path):
-                return municipality
-        return None
+        return holding(path, self.municipalities)
 
     def get(self, kind, key):
         """``kind`` (``notices``, ``users``) of ``key``; ``Missing`` if it was not loaded."""

@@ -15,6 +15,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from publishing.models import GovernedPage, Municipality
+from publishing.models.municipality import holding
 from publishing.models.organisation import person_name
 from publishing.reports import live_text
 from publishing.reports.views import csv_safe, judge_live_pages
@@ -90,11 +91,7 @@ def _by_municipality(pages, municipalities):
     """``(municipality or None, its pages)`` pairs, each municipality's pages in their order."""
     groups = {}
     for page in pages:
-        owner = next(
-            (m for m in municipalities if m.site and page.path.startswith(m.site.root_page.path)),
-            None,
-        )
-        groups.setdefault(owner, []).append(page)
+        groups.setdefault(holding(page.path, municipalities), []).append(page)
     return list(groups.items())
 
 
