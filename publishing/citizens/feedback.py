@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from publishing.citizens.client_address import client_address
 from publishing.citizens.sites import activate_site_language
@@ -120,15 +120,9 @@ def over_rate_limit(request):
 def _page_and_municipality(request, page_id):
     """The live, public page asked about, on the requesting site; otherwise 404."""
     site = Site.find_for_request(request)
-    page = (
-        Page.objects.live().public().in_site(site).filter(pk=page_id).first()
-        if site is not None
-        else None
-    )
+    municipality = Municipality.objects.filter(site=site).first() if site is not None else None
+    page = municipality.citizen_pages().filter(pk=page_id).first() if municipality else None
     if page is None:
-        raise Http404
-    municipality = Municipality.objects.filter(site=site).first()
-    if municipality is None or municipality.is_intranet_page(page):
         raise Http404
     return page.specific, municipality
 

@@ -77,11 +77,7 @@ def _read_chrome(site_id):
     linked = {b.link_page_id for b in banners if b.link_page_id}
     readable = set()
     if linked:
-        from wagtail.models import Page
-
-        pages = Page.objects.live().public().filter(pk__in=linked)
-        if municipality.intranet_page_id:
-            pages = pages.not_descendant_of(municipality.intranet_page, inclusive=True)
+        pages = municipality.citizen_pages().filter(pk__in=linked)
         readable = set(pages.values_list("pk", flat=True))
     return {
         "municipality": municipality.name,

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page
 
 LANGUAGE_CHOICES = [
     ("nb", _("Norwegian Bokmål")),
@@ -169,6 +170,16 @@ class Municipality(models.Model):
     @property
     def workflow_settings(self):
         return dict(self.profile.get("workflow", {}))
+
+    def citizen_pages(self):
+        """The pages citizens may read on the municipality's site: live, without a view
+        restriction and outside the intranet (none without a site)."""
+        if self.site is None:
+            return Page.objects.none()
+        pages = Page.objects.live().public().descendant_of(self.site.root_page, inclusive=True)
+        if self.intranet_page_id:
+            pages = pages.not_descendant_of(self.intranet_page, inclusive=True)
+        return pages
 
     def is_intranet_path(self, path):
         """True if the tree ``path`` is the intranet root's or below it: the one answer to "is
