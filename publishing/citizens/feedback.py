@@ -23,7 +23,7 @@ from wagtail.models import Site
 
 from publishing.citizens.client_address import client_address
 from publishing.citizens.sites import activate_site_language
-from publishing.conf import DEFAULTS, setting
+from publishing.conf import setting
 from publishing.free_text import allowed_contact_points, mask_personal_data
 from publishing.models import GovernedPage, Municipality, PageFeedback
 from publishing.models.feedback import COMMENT_MAX_LENGTH
@@ -31,10 +31,6 @@ from publishing.visible_text import has_visible_text
 
 logger = logging.getLogger(__name__)
 
-#: Answers accepted from one client per window: (count, seconds), unless the site's
-#: ``FEEDBACK_RATE_LIMIT`` setting says otherwise. A person leaves one or two; more than this
-#: from one address is a script.
-DEFAULT_RATE_LIMIT = DEFAULTS["FEEDBACK_RATE_LIMIT"]
 
 
 def plain_text(value):
