@@ -2,9 +2,11 @@
 
 import contextvars
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import LogFormatter, log
+from wagtail.models import Page, PageLogEntry, Revision
 
 from publishing.after_commit import in_transaction
 from publishing.wording import quoted
@@ -120,7 +122,6 @@ def flush_pending(**kwargs):
     if not pending:
         return
     _pending.set([])
-    from wagtail.models import PageLogEntry
 
     kept = set(
         PageLogEntry.objects.filter(pk__in=[pk for pk, _entry in pending]).values_list(
@@ -133,8 +134,6 @@ def flush_pending(**kwargs):
 
 
 def _write(entry):
-    from django.contrib.auth import get_user_model
-    from wagtail.models import Page, Revision
 
     page = Page.objects.filter(pk=entry["page_id"]).first()
     if page is None:

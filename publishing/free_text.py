@@ -24,8 +24,11 @@ Masked, with the municipality's language and its public contact points allowed:
 
 import logging
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import pre_save
+from wagtail.models import BaseLogEntry, CommentReply, Page, TaskState
 
 from publishing.content_checks import InputTooLarge, mask, personal_data
 from publishing.models import Municipality
@@ -97,11 +100,8 @@ def mask_log_data(data, mask_text):
 
 def _page_id(instance):
     """The id of the page ``instance`` is about, or None (a snippet's workflow, say)."""
-    from wagtail.models import CommentReply, Page, TaskState
 
     if isinstance(instance, TaskState):
-        from django.contrib.contenttypes.models import ContentType
-
         workflow_state = instance.workflow_state
         model = ContentType.objects.get_for_id(workflow_state.base_content_type_id).model_class()
         return workflow_state.object_id if model and issubclass(model, Page) else None
@@ -112,7 +112,6 @@ def _page_id(instance):
 
 def _municipality(instance):
     """The municipality ``instance`` belongs to: its own, or the one whose site holds its page."""
-    from wagtail.models import Page
 
     municipality_id = getattr(instance, "municipality_id", None)
     if municipality_id is not None:
@@ -203,8 +202,6 @@ def connect():
     subclass of a listed model (a custom ``TaskState``) and every kind of audit log entry is
     connected by itself.
     """
-    from django.apps import apps
-    from wagtail.models import BaseLogEntry
 
     for model in apps.get_models():
         label = model._meta.label

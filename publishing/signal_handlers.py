@@ -1,8 +1,14 @@
 """Signal receivers, connected in ``PublishingConfig.ready``."""
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from wagtail.models import Page
+from django.utils.translation import gettext as _
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.documents import get_document_model
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from publishing import audit, free_text
@@ -42,8 +48,6 @@ def keep_intranet_private(sender, instance, **kwargs):
     Wagtail lets anyone with publish permission change page privacy; removing it from the
     intranet would make every staff page public at once.
     """
-    from django.core.exceptions import PermissionDenied
-    from wagtail.models import PageViewRestriction
 
     if not Municipality.objects.filter(intranet_page_id=instance.page_id).exists():
         return
@@ -59,7 +63,6 @@ def keep_intranet_private(sender, instance, **kwargs):
 
 
 def _intranet_message():
-    from django.utils.translation import gettext as _
 
     return _("The intranet stays restricted to staff; its privacy cannot be removed.")
 
@@ -93,7 +96,6 @@ def show_crisis_banner_change(sender, instance, raw=False, **kwargs):
     """
     if raw:
         return
-    from django.db import transaction
 
     municipality_ids = {
         instance.municipality_id,
@@ -124,11 +126,9 @@ def forget_chrome_of_page_site(sender, instance, **kwargs):
 
 def purge_site_pages(site):
     """Purge every live page of ``site`` from the frontend cache, if one is configured."""
-    from django.conf import settings
 
     if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
         return
-    from wagtail.contrib.frontend_cache.utils import PurgeBatch
 
     batch = PurgeBatch()
     batch.add_pages(Page.objects.live().descendant_of(site.root_page, inclusive=True))
@@ -138,7 +138,6 @@ def purge_site_pages(site):
 def remember_municipality_of_deleted_page(sender, instance, **kwargs):
     """A deleted page's history keeps whose page it was, so that the admin lists its entries only
     to that municipality's people: the page itself can no longer be placed in a site's tree."""
-    from wagtail.models import PageLogEntry
 
     municipality = Municipality.objects.for_page(instance)
     if municipality is None:
@@ -150,7 +149,6 @@ def remember_municipality_of_deleted_page(sender, instance, **kwargs):
 
 
 def connect():
-    from wagtail.models import PageViewRestriction
 
     pre_save.connect(
         keep_intranet_private,
@@ -182,7 +180,6 @@ def connect():
         post_save.connect(
             live_text.forget_and_check, sender=model, dispatch_uid=f"pub_text_{model._meta.label}"
         )
-    from wagtail.documents import get_document_model
 
     document = get_document_model()
     post_save.connect(live_text.forget_pages_linking, sender=document, dispatch_uid="pub_text_doc")

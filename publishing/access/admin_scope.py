@@ -32,10 +32,22 @@ so the hooks are registered when Wagtail loads its hooks.
 
 import functools
 
+from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from django.http import Http404
 from wagtail import hooks
+from wagtail.admin.api.views import PagesAdminAPIViewSet
+from wagtail.documents import get_document_model
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images import get_image_model
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.log_actions import registry
+from wagtail.models import Collection, GroupCollectionPermission, Page, PageLogEntry, Site, Workflow
 
 from publishing.access.user_scope import remembered
 from publishing.models import Municipality
@@ -86,7 +98,6 @@ def _page_paths(user):
 
 
 def _collection_roots(municipality):
-    from wagtail.models import Collection, GroupCollectionPermission
 
     root = Collection.get_first_root_node()
     paths = set()
@@ -160,7 +171,6 @@ def page_in_scope(page, user):
 
 def pages_out_of_scope(user):
     """Primary keys of the pages ``user`` may not list, as a subquery."""
-    from wagtail.models import Page
 
     own, other = _page_paths(user)
     return Page.objects.exclude(_path_q("path", own, other)).values("pk")
@@ -171,7 +181,6 @@ def pages_out_of_scope(user):
 
 def collection_ids(user):
     """Primary keys of the collections ``user`` may list, remembered (``None``: all)."""
-    from wagtail.models import Collection
 
     if sees_everything(user):
         return None
@@ -273,10 +282,6 @@ def scoped_objects(queryset, user):
 def out_of_scope_pks(model, user):
     """A queryset of the primary keys of ``model`` that ``user`` may not list, or ``None`` when
     the model is not one of a municipality."""
-    from django.contrib.auth.models import Group
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-    from wagtail.models import Collection, Page, Site, Workflow
 
     if issubclass(model, Page):
         return pages_out_of_scope(user)
@@ -318,8 +323,6 @@ def scoped_log_entries(queryset, user):
     """Page or model log entries (``queryset``, a queryset of either) narrowed to what ``user``
     may list: entries about another municipality's pages, documents, images, collections,
     groups, site, workflows or register objects are left out."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Page, PageLogEntry
 
     if sees_everything(user):
         return queryset
@@ -359,8 +362,6 @@ def as_text(pks):
 
 def log_users(user):
     """The people named in the log entries ``user`` may list (the site history's user filter)."""
-    from django.contrib.auth import get_user_model
-    from wagtail.log_actions import registry
 
     ids = set()
     for log_model in registry.get_log_entry_models():
@@ -380,8 +381,6 @@ def scope_page_chooser(pages, request):
     match = getattr(request, "resolver_match", None)
     parent_id = match.kwargs.get("parent_page_id") if match else None
     if parent_id is not None:
-        from wagtail.models import Page
-
         parent = Page.objects.filter(pk=parent_id).only("path").first()
         if parent is not None and not page_in_scope(parent, request.user):
             raise Http404
@@ -406,9 +405,6 @@ def scope_image_chooser(images, request):
 @hooks.register("construct_admin_api", order=1000)  # after Wagtail's images and documents
 def scope_admin_api(router):
     """The admin API's pages, documents and images endpoints, narrowed."""
-    from wagtail.admin.api.views import PagesAdminAPIViewSet
-    from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
-    from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 
     class ScopedPagesAdminAPIViewSet(PagesAdminAPIViewSet):
         def get_base_queryset(self):
@@ -438,7 +434,6 @@ def scope_admin_api(router):
 def scoped_list_filter():
     """A list filter for the registers (wagtail-modeladmin) whose choices are the objects the
     user may list: "By municipality" offers the user's own municipalities, not every one."""
-    from django.contrib.admin.filters import RelatedFieldListFilter
 
     class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         def field_choices(self, field, request, model_admin):
@@ -455,7 +450,6 @@ def scoped_list_filter():
 def scope_list_filters(*admin_classes):
     """Give each ``list_filter`` entry of ``admin_classes`` that is a relation to a model of a
     municipality (the municipality itself included) the scoped filter."""
-    from django.contrib.admin.utils import get_fields_from_path
 
     filter_class = scoped_list_filter()
     for admin_class in admin_classes:
@@ -471,8 +465,6 @@ def scope_list_filters(*admin_classes):
 
 
 def _out_of_scope_model(model):
-    from django.contrib.auth.models import Group
-    from wagtail.models import Collection, Page, Site, Workflow
 
     return issubclass(model, (Page, Collection, Group, Site, Workflow)) or bool(
         municipality_lookup(model)

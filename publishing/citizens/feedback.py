@@ -15,8 +15,10 @@ from django import forms
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from wagtail.models import Site
@@ -30,7 +32,6 @@ from publishing.models.feedback import COMMENT_MAX_LENGTH
 from publishing.visible_text import has_visible_text
 
 logger = logging.getLogger(__name__)
-
 
 
 def plain_text(value):
@@ -186,8 +187,6 @@ def store_feedback(page, municipality, data):
 def csrf_failure(request, reason=""):
     """A refused feedback post (an expired or blocked cookie) gets the form back with the
     text and a fresh token, in the site's language; anything else gets Django's own page."""
-    from django.urls import Resolver404, resolve
-    from django.views.csrf import csrf_failure as django_csrf_failure
 
     try:
         match = resolve(request.path_info)

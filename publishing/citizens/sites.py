@@ -5,8 +5,9 @@ the contact points and the crisis banners of a site are read once and kept in th
 something they depend on changes (a profile is loaded again, a banner is saved).
 """
 
+from django.conf import settings
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from publishing.conf import page_model
 from publishing.models.crisis import LEVEL_ORDER
@@ -34,8 +35,6 @@ def municipality_language(site_id, default):
 
 def activate_site_language(request, site):
     """Serve ``request`` in the content language of ``site``'s municipality (if any)."""
-    from django.conf import settings
-    from django.utils import translation
 
     if site is None:
         return None

@@ -14,14 +14,19 @@ a count of the rest. Wagtail's own "Awaiting your review" and "Your pages in a w
 replaced by versions that do the same (see below).
 """
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_lazy as wagtail_gettext
 from wagtail import hooks
@@ -33,7 +38,11 @@ from wagtail.admin.views.home import (
 from wagtail.models import (
     Page,
     PagePermissionTester,
+    Revision,
+    Task,
     TaskState,
+    WorkflowState,
+    WorkflowTask,
     get_default_page_content_type,
 )
 
@@ -60,6 +69,7 @@ from publishing.rules.bulk import drafts, evaluate_many
 PANEL_LIMIT = 10
 #: How far ahead the certificate panel looks.
 CERTIFICATE_DAYS = 30
+
 
 @dataclass
 class Unit:
@@ -561,8 +571,6 @@ def _showing(html, shown, total):
     """``html`` followed by "Showing 10 of 250." when not every row is shown."""
     if total <= shown:
         return html
-    from django.utils.html import format_html
-    from django.utils.translation import gettext
 
     note = gettext("Showing %(shown)s of %(total)s.") % {"shown": shown, "total": total}
     return format_html('{}<p class="w-help-text w-pl-5">{}</p>', html, note)
@@ -571,10 +579,6 @@ def _showing(html, shown, total):
 def workflow_tasks_with_status(workflow_states):
     """``{workflow state id: [tasks with .status and .status_display]}``, the answer of
     ``WorkflowState.all_tasks_with_status()`` for each, in two queries."""
-    import copy
-
-    from django.conf import settings
-    from wagtail.models import WorkflowTask
 
     states = {state.pk: state for state in workflow_states}
     steps = {}
@@ -648,7 +652,6 @@ def _know_permissions(user, pages):
     """Let each of ``pages`` (base pages) answer ``permissions_for_user(user)`` without asking
     its workflow task page by page: their in-progress workflows are loaded at once, and for
     pages waiting in a task that asks the line approval, one bulk line approval answers."""
-    from wagtail.models import WorkflowState
 
     pages = {page.pk: page for page in pages}
     if not pages:
@@ -715,8 +718,6 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
     total = 0
 
     def get_context_data(self, parent_context):
-        from django.conf import settings
-        from wagtail.models import Revision, Task
 
         request = parent_context["request"]
         user = request.user
@@ -823,10 +824,6 @@ class YourPagesInWorkflowPanel(UserObjectsInWorkflowModerationPanel):
     total = 0
 
     def get_context_data(self, parent_context):
-        from django.conf import settings
-        from django.db.models import IntegerField
-        from django.db.models.functions import Cast
-        from wagtail.models import WorkflowState
 
         request = parent_context["request"]
         context = {"request": request, "workflow_states": []}

@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.side_panels import BaseSidePanel
+from wagtail.models import WorkflowState
 
 from publishing.people import person_label, person_name
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
@@ -138,7 +139,6 @@ def certificate_matters(page, user):
     changes), to the person who submitted it, and to people who may publish it themselves,
     not to a leader or reviewer deciding on it at a step of its workflow.
     """
-    from wagtail.models import WorkflowState
 
     if user is None or not getattr(page, "pk", None):
         return True

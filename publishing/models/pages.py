@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -280,7 +281,6 @@ def governed_page_models():
 def _pages_a_notice_may_be_about():
     """The pages a notice to staff may be about: saved pages of the governed types that are not
     notices themselves (the choices of ``about_pages``)."""
-    from django.contrib.contenttypes.models import ContentType
 
     models_ = [
         model for model in governed_page_models() if not issubclass(model, BaseInternalNoticePage)

@@ -30,6 +30,16 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from wagtail.admin.mail import (
+    EmailNotificationMixin,
+    GroupApprovalTaskStateSubmissionEmailNotifier,
+    Notifier,
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
+from wagtail.models import Page, PageViewRestriction, TaskState, WorkflowState
+from wagtail.signals import page_published, task_submitted, workflow_approved, workflow_rejected
+from wagtail.users.models import UserProfile
 
 from publishing.after_commit import after_commit
 from publishing.models import (
@@ -70,7 +80,6 @@ def viewers(users, page):
     ancestors, as Wagtail's ``accept_request`` would let them through (superusers pass group
     restrictions). Nobody is mailed about a page behind a shared password.
     """
-    from wagtail.models import PageViewRestriction
 
     users = users.filter(is_active=True).exclude(email="")
     for restriction in page.get_view_restrictions():
@@ -101,7 +110,6 @@ def recipient_languages(users, municipality=None):
     ``get_preferred_language`` falls back to the active language, which is the language of
     whoever triggered the mail, so it is not used here.
     """
-    from wagtail.users.models import UserProfile
 
     known = {code for code, _name in settings.LANGUAGES}
     fallback = municipality.language if municipality else settings.LANGUAGE_CODE
@@ -187,7 +195,6 @@ def mail_users(users, page, template, context, kind):
 
 def _page_of(instance):
     """The specific page a workflow or task state is about, or None for snippets."""
-    from wagtail.models import Page, TaskState
 
     state = instance.workflow_state if isinstance(instance, TaskState) else instance
     obj = state.content_object
@@ -239,14 +246,6 @@ class GovernedEmailMixin:
 
 def _notifier_classes():
     """The notifier classes, built on first use: ``wagtail.admin.mail`` imports models."""
-    from wagtail.admin.mail import (
-        EmailNotificationMixin,
-        GroupApprovalTaskStateSubmissionEmailNotifier,
-        Notifier,
-        WorkflowStateApprovalEmailNotifier,
-        WorkflowStateRejectionEmailNotifier,
-    )
-    from wagtail.models import TaskState
 
     class ApprovalRequestedNotifier(GovernedEmailMixin, EmailNotificationMixin, Notifier):
         """A page reached the leader approval task: tell the leaders who can act on it.
@@ -423,8 +422,6 @@ def connect():
     Wagtail's "submitted" mail goes to superusers only, and ``base.py`` turns superusers off
     (``WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS``); the leader's mail takes its place.
     """
-    from wagtail.models import TaskState, WorkflowState
-    from wagtail.signals import page_published, task_submitted, workflow_approved, workflow_rejected
 
     classes = _notifier_classes()
     replaced = (

@@ -28,13 +28,15 @@ import logging
 from importlib import metadata
 from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
-from wagtail.models import COMMENTS_RELATION_NAME, Page
+from wagtail.documents import get_document_model
+from wagtail.models import COMMENTS_RELATION_NAME, Page, ReferenceIndex
 
 from publishing.after_commit import after_commit
 from publishing.models import GovernedPage, LiveTextCheck, Municipality
@@ -258,9 +260,6 @@ def indexed_documents(page_ids):
 def page_document_links(**filters):
     """``(page id, document id)`` pairs from Wagtail's reference index, filtered by its fields
     (``object_id`` is the page's, ``to_object_id`` the document's, both as text)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.documents import get_document_model
-    from wagtail.models import ReferenceIndex
 
     links = ReferenceIndex.objects.filter(
         base_content_type=ContentType.objects.get_for_model(Page),

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.db import models
+from wagtail.documents.models import AbstractDocument
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.rich_text import RichText
 
@@ -129,8 +131,6 @@ def _add_rich_text(page_text, field_name, label, html):
 
 def _walk_stream(page_text, field_name, label, value, kind="text"):
     """Collect the reader-visible text of a StreamField value, whatever its blocks are."""
-    from wagtail.documents.models import AbstractDocument
-    from wagtail.images.models import AbstractImage
 
     if value is None:
         return

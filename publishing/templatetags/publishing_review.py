@@ -2,6 +2,7 @@
 signed-in user cannot approve it."""
 
 from django import template
+from wagtail.models import TaskState
 
 from publishing.models import InternalNoticeTask
 from publishing.models.review import WarningAcknowledgement
@@ -38,7 +39,6 @@ def approval_obstacles(context, page):
     """Next to the editor's actions: why the signed-in user cannot approve ``page`` at the
     workflow step it waits in, as that step's task decides it (``why_not``): four eyes, not in
     the page's line, a blocking finding with its fix, the internal notice not live yet."""
-    from wagtail.models import TaskState
 
     request = context.get("request")
     task_state = page.current_workflow_task_state if page.pk else None

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.forms import TaskStateCommentForm
+from wagtail.models import TaskState, WorkflowState
 
 from publishing import audit
 from publishing.models.pages import changes_what_citizens_read
@@ -100,7 +101,6 @@ class SentBack:
     @classmethod
     def of(cls, page):
         """The rejection ``page`` waits on, or ``None`` if it is not waiting for changes."""
-        from wagtail.models import TaskState, WorkflowState
 
         workflow_state = page.current_workflow_state if page.pk else None
         if workflow_state is None or workflow_state.status != WorkflowState.STATUS_NEEDS_CHANGES:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
 from publishing.models.workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask
 
@@ -24,7 +25,6 @@ def ensure_default_workflows(municipality, report=None, *, assign=True):
     ``assign`` is false: a site adopted by ``load_profile --site`` keeps the workflows it has, and
     the loader assigns the new ones itself where that changes none of them.
     """
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
     home = municipality.site.root_page
     prefix = municipality.name.split()[0]

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page
@@ -85,7 +85,6 @@ def create_notice(request, page_id):
             return redirect("wagtailadmin_pages:edit", notice.pk)
     else:
         with_lang = municipality.language
-        from django.utils import translation
 
         with translation.override(with_lang):
             title = _("To staff: %(title)s") % {"title": draft.title}
