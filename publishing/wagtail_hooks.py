@@ -46,9 +46,9 @@ from publishing.registers.history import ScopedHistoryView
 from publishing.reports import views as reports  # noqa: F401 (its hooks)
 from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track
+from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
 from publishing.urls import admin as publishing_urls
 from publishing.wagtail_internals import admin_listings
-from publishing.workflow.veto import alias_refusal, copy_refusal, move_refusal
 
 
 class MunicipalityPermissionHelper(PermissionHelper):

@@ -24,12 +24,10 @@ from wagtail.models import Page, PageViewRestriction
 
 from publishing import audit
 from publishing.rules import current_route
+from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
 from publishing.workflow.veto import (
     SCHEDULED_LOG_ACTION,
     GovernancePublishBlocked,
-    alias_refusal,
-    copy_refusal,
-    move_refusal,
     publish_findings,
     stop_scheduled,
 )
