@@ -28,6 +28,8 @@ def ensure_default_workflows(municipality, report=None, *, assign=True):
 
     home = municipality.site.root_page
     prefix = municipality.name.split()[0]
+    # Names are the municipality's, in its language; the report speaks to whoever loads it.
+    operator = translation.get_language()
     with translation.override(municipality.language):
         if municipality.external_workflow_id is None:
             workflow = Workflow.objects.create(name=f"{prefix}: " + _("external publishing"))
@@ -45,7 +47,8 @@ def ensure_default_workflows(municipality, report=None, *, assign=True):
                 WorkflowPage.objects.update_or_create(page=home, defaults={"workflow": workflow})
             municipality.external_workflow = workflow
             if report:
-                report.note(_("workflow %(name)s") % {"name": workflow.name})
+                with translation.override(operator):
+                    report.note(_("workflow %(name)s") % {"name": workflow.name})
         if municipality.intranet_workflow_id is None and municipality.intranet_page_id:
             workflow = Workflow.objects.create(name=f"{prefix}: " + _("intranet publishing"))
             tasks = [
@@ -70,5 +73,6 @@ def ensure_default_workflows(municipality, report=None, *, assign=True):
                 )
             municipality.intranet_workflow = workflow
             if report:
-                report.note(_("workflow %(name)s") % {"name": workflow.name})
+                with translation.override(operator):
+                    report.note(_("workflow %(name)s") % {"name": workflow.name})
     municipality.save(update_fields=["external_workflow", "intranet_workflow"])

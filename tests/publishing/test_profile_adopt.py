@@ -237,6 +237,16 @@ class AdoptTests(AdoptFixture):
         self.assertEqual(report.changes, [])
         self.assertEqual(snapshot(), before)
 
+    def test_the_report_speaks_the_language_of_whoever_loads_it(self):
+        # Alvdal's workflows are named in bokmål; a Swedish-speaking operator reads Swedish.
+        with translation.override("sv"):
+            report = load_profile(ALVDAL, site=HOST)
+        workflow_notes = [note for note in report.changes if "publisering" in note]
+        self.assertTrue(workflow_notes)
+        for note in workflow_notes:
+            self.assertTrue(note.startswith("arbetsflöde"), note)
+            self.assertIn("ekstern publisering", " ".join(workflow_notes))
+
     def test_loading_again_without_the_site_option_still_leaves_the_site_alone(self):
         # An operator who reloads every profile (``load_profile site/*``) forgets the option.
         load_profile(ALVDAL, site=HOST)
