@@ -143,19 +143,22 @@ def pages_with_content_edits(revisions):
 
 
 def edited_by(page, user, since=None):
-    """True if ``user`` saved a revision of ``page`` (since ``since``, if given) that changed
+    """True if ``user`` saved a revision of ``page`` (after ``since``, if given) that changed
     what citizens read; saves that change only bookkeeping, such as linking the internal
-    notice, are no edit."""
+    notice, are no edit.
+
+    ``since`` is the live revision's time: what is live was approved before, so a leader who
+    wrote the live version may approve the changes others made to it since."""
     if user is None or not page.pk:
         return False
     revisions = page.revisions.filter(user=user)
     if since is not None:
-        revisions = revisions.filter(created_at__gte=since)
+        revisions = revisions.filter(created_at__gt=since)
     return bool(pages_with_content_edits(revisions))
 
 
 def can_approve(user, page, since=None, on=None):
-    """May ``user`` approve ``page``? ``since`` is when the current workflow started."""
+    """May ``user`` approve ``page``? ``since``: the live revision's time (see ``edited_by``)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Approval(False, reason=_("Sign in to approve."))
     capacity = approver_ids(page, on).get(user.pk)
@@ -396,7 +399,7 @@ def edited_since_live(user, pages):
             base_content_type=get_default_page_content_type(), object_id__in=ids, user=user
         )
         .annotate(live_at=live_at)
-        .filter(Q(live_at__isnull=True) | Q(created_at__gte=F("live_at")))
+        .filter(Q(live_at__isnull=True) | Q(created_at__gt=F("live_at")))
     )
     return pages_with_content_edits(revisions)
 

@@ -195,6 +195,26 @@ class LeaderApprovalTests(WorkflowTestCase):
             task.on_action(task_state, self.g.leader, "approve")
         self.assertIn("four eyes", str(refused.exception))
 
+    def test_a_leader_who_wrote_the_live_version_approves_the_changes_others_made(self):
+        # Her own text went live (approved by another leader); now a publisher changes the page.
+        publish_notice(self.g)
+        own = reload(self.g.page).get_latest_revision_as_object()
+        own.intro = "Hjemmetjenesten har åpent til klokka 22."
+        own.save_revision(user=self.g.leader).publish()
+        draft = reload(self.g.page).get_latest_revision_as_object()
+        draft.intro = "Åpent til klokka 23 hele sommeren."
+        draft.save_revision(user=self.g.publisher)
+        state = self.submit()
+        task_state = self.current(state)
+        self.assertEqual(task_state.task.specific_class, LeaderApprovalTask)
+        self.assertEqual(
+            [
+                a[0]
+                for a in task_state.task.specific.get_actions(reload(self.g.page), self.g.leader)
+            ],
+            ["reject", "approve"],
+        )
+
     def test_leader_without_publish_permission_approval_publishes(self):
         # A workflow whose last step is the leader: approval itself publishes the page.
         workflow = Workflow.objects.create(name="Bare leder")
