@@ -13,6 +13,7 @@ to the municipalities the signed-in user belongs to.
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -364,6 +365,12 @@ def register_fast_track_menu_item():
 # Our content checks (vague link texts, images without alt text or with a file name for one) join
 # Wagtail's in the userbar and in the editor's Checks panel.
 hooks.register("construct_wagtail_userbar", swap_content_checker)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    """The extension's admin pages on narrow screens: long words wrap, wide tables scroll."""
+    return format_html('<link rel="stylesheet" href="{}">', static("publishing/css/admin.css"))
 
 
 # --- admin scope --------------------------------------------------------------------------------

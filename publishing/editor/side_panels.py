@@ -271,11 +271,14 @@ def notice_facts(standing):
         facts.append((_("Went live"), _("Not live")))
     if standing.intranet_of is not None:
         audiences = ", ".join(str(audience) for audience in standing.audiences())
+        place = {"audiences": audiences, "municipality": standing.intranet_of.name}
         facts.append(
             (
                 _("To whom"),
-                _("%(audiences)s on the intranet of %(municipality)s")
-                % {"audiences": audiences or "–", "municipality": standing.intranet_of.name},
+                _("%(audiences)s on the intranet of %(municipality)s") % place
+                if audiences
+                # A notice that names no audience is for everyone who reads the intranet.
+                else _("All staff on the intranet of %(municipality)s") % place,
             )
         )
     return facts
