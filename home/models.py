@@ -16,7 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from publishing.models import BaseInternalNoticePage, GovernedPage, Sensitivity
+from publishing.models import BaseInternalNoticePage, GovernedPage
 from publishing.models.pages import governed_edit_handler
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
@@ -390,13 +390,6 @@ class IntranetIndexPage(Page):
 class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
     """A notice to staff. External pages that affect staff wait until their notice is live."""
 
-    sensitivity = models.CharField(
-        _("sensitivity"),
-        max_length=10,
-        choices=Sensitivity.choices,
-        default=Sensitivity.INTERNAL,
-        help_text=_("Notices to staff are internal; they never reach the public site."),
-    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),

@@ -30,7 +30,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     # Purges pages from a CDN or caching proxy when they are published, unpublished or made
-    # private (publishing/citizens/cache_purge.py); does nothing until WAGTAILFRONTENDCACHE names one.
+    # private (publishing/citizens/cache_purge.py); does nothing until WAGTAILFRONTENDCACHE names
+    # one.
     "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",

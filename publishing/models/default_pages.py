@@ -15,7 +15,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from publishing.conf import is_configured_model, page_model
-from publishing.models.pages import BaseInternalNoticePage, Sensitivity, governed_edit_handler
+from publishing.models.pages import BaseInternalNoticePage, governed_edit_handler
 
 
 class StaffIntranetPage(Page):
@@ -49,13 +49,6 @@ class StaffNoticePage(BaseInternalNoticePage):
     # The workflow's "create a notice" form fills the title and ``intro``.
     intro = models.TextField(_("What staff need to know"), blank=True)
     body = RichTextField(_("text"), blank=True)
-    sensitivity = models.CharField(
-        _("sensitivity"),
-        max_length=10,
-        choices=Sensitivity.choices,
-        default=Sensitivity.INTERNAL,  # notices to staff never reach the public site
-        help_text=_("Only open pages can be published on the public site."),
-    )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),

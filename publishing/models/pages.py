@@ -308,6 +308,13 @@ class BaseInternalNoticePage(GovernedPage):
             "after a live notice that names it here."
         ),
     )
+    sensitivity = models.CharField(
+        _("sensitivity"),
+        max_length=10,
+        choices=Sensitivity.choices,
+        default=Sensitivity.INTERNAL,
+        help_text=_("Notices to staff are internal; they never reach the public site."),
+    )
 
     class Meta:
         abstract = True
