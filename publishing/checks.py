@@ -28,7 +28,6 @@ REQUIRED_APPS = {
 }
 
 
-
 def _setting_name(key):
     return f'PUBLISHING["{key}"]'
 

@@ -15,6 +15,7 @@ from publishing import audit, free_text
 from publishing.after_commit import after_commit
 from publishing.citizens.sites import forget_site
 from publishing.conf import page_model
+from publishing.documents import checking as document_checks
 from publishing.models import (
     BaseInternalNoticePage,
     CrisisBanner,
@@ -182,6 +183,8 @@ def connect():
         )
 
     document = get_document_model()
+    # Every uploaded or replaced file is checked for personal data by the worker.
+    post_save.connect(document_checks.document_saved, sender=document, dispatch_uid="pub_doc_check")
     post_save.connect(live_text.forget_pages_linking, sender=document, dispatch_uid="pub_text_doc")
     # Before the delete: Wagtail then removes the references to the document.
     pre_delete.connect(

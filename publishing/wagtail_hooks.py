@@ -44,6 +44,7 @@ from publishing.models import (
 from publishing.plans.admin import CommunicationPlanAdmin
 from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
 from publishing.registers.history import ScopedHistoryView
+from publishing.reports import documents as document_report  # noqa: F401 (its hooks)
 from publishing.reports import views as reports  # noqa: F401 (its hooks)
 from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track

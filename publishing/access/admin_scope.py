@@ -47,7 +47,7 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images import get_image_model
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.log_actions import registry
-from wagtail.models import Collection, GroupCollectionPermission, Page, PageLogEntry, Site, Workflow
+from wagtail.models import Collection, Page, PageLogEntry, Site, Workflow
 
 from publishing.access.user_scope import remembered
 from publishing.models import Municipality
@@ -97,32 +97,12 @@ def _page_paths(user):
     return remembered(user, "admin_scope.page_paths", compute)
 
 
-def _collection_roots(municipality):
-
-    root = Collection.get_first_root_node()
-    paths = set()
-    if root is not None:
-        paths.update(
-            root.get_children().filter(name=municipality.name).values_list("path", flat=True)
-        )
-    group_ids = [
-        getattr(municipality, f"{key}_group_id")
-        for key in ("staff", "publishers", "leaders", "communications", "crisis")
-    ]
-    paths.update(
-        GroupCollectionPermission.objects.filter(group_id__in=[g for g in group_ids if g])
-        .exclude(collection__depth=1)  # a grant on the root would claim every collection
-        .values_list("collection__path", flat=True)
-    )
-    return sorted(paths)
-
-
 def _collection_paths(user):
     def compute():
         own_ids = _own_ids(user)
         own, other = [], []
         for municipality in _municipalities():
-            (own if municipality.pk in own_ids else other).extend(_collection_roots(municipality))
+            (own if municipality.pk in own_ids else other).extend(municipality.collection_paths())
         return own, other
 
     return remembered(user, "admin_scope.collection_paths", compute)

@@ -50,6 +50,7 @@ from publishing.citizens.admin import feedback_for
 from publishing.models import (
     LEADER_ROLES,
     Deputyship,
+    DocumentCheck,
     InternalNoticeTask,
     LeaderApprovalTask,
     Municipality,
@@ -61,9 +62,11 @@ from publishing.models import (
 from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
+from publishing.reports.documents import public_collections_q
 from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label
 from publishing.rules.bulk import drafts, evaluate_many
+from publishing.rules.documents import summary_of
 
 #: Rows a panel shows before it links to the full list.
 PANEL_LIMIT = 10
@@ -539,12 +542,69 @@ class FeedbackPanel(GovernancePanel):
             return None
 
 
+class DocumentsWithFindingsPanel(GovernancePanel):
+    """Public documents the checks found blocking personal data in, or could not read: to the
+    person who uploaded them and to whoever answers for that person's unit."""
+
+    name = "governance-documents"
+    order = 170
+    heading = _("Documents that stop pages from being published")
+    empty_message = _("No public document of yours or your units has findings that block.")
+    template_name = "publishing/dashboard/documents.html"
+
+    def applies(self):
+        viewer = self.viewer
+        return bool(
+            viewer.publishers_group or viewer.leads or viewer.deputises or viewer.communications
+        )
+
+    @cached_property
+    def flagged(self):
+        viewer = self.viewer
+        municipalities = [
+            m
+            for pk, m in viewer.municipalities.items()
+            if pk in viewer.publishers_group
+            or pk in viewer.communications
+            or any(unit.municipality_id == pk for unit in viewer.units.values())
+        ]
+        uploaders = Q(document__uploaded_by_user=viewer.user)
+        if viewer.scope_units:
+            colleagues = RoleAssignment.objects.active(timezone.localdate()).filter(
+                unit_id__in=viewer.scope_units
+            )
+            uploaders |= Q(document__uploaded_by_user__in=colleagues.values("user_id"))
+        return (
+            DocumentCheck.objects.current()
+            .filter(public_collections_q(municipalities), uploaders)
+            .filter(Q(blocking_count__gt=0) | Q(status=DocumentCheck.UNREADABLE))
+        )
+
+    @property
+    def total(self):
+        return self.flagged.count()
+
+    def get_items(self):
+        checks = list(
+            self.flagged.select_related("document__uploaded_by_user").order_by("-finished_at")[
+                :PANEL_LIMIT
+            ]
+        )
+        for check in checks:
+            check.summary = summary_of(check)
+        return checks
+
+    def more_url(self):
+        return reverse("publishing_document_reports:documents") + "?blocks=true"
+
+
 PANELS = (
     AwaitingApprovalPanel,
     HeldForNoticePanel,
     OverdueReviewPanel,
     ExpiringCertificatesPanel,
     FeedbackPanel,
+    DocumentsWithFindingsPanel,
 )
 
 

@@ -21,9 +21,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.ui.side_panels import BaseSidePanel
 from wagtail.models import WorkflowState
 
+from publishing.documents.checking import queue_missing
 from publishing.people import person_label, person_name
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import CAPACITY_LABELS, approver_ids, capacity_label
+from publishing.rules.bulk import referenced_document_ids
 from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
@@ -158,6 +160,9 @@ def build_report(page, *, user, parent=None, form=None):
     """
     municipality = getattr(form, "municipality", None)
     findings, context = run_rules(page, user=user, parent=parent, municipality=municipality)
+    if any(f.code == "document_data.being_checked" for f in findings):
+        # Files uploaded before the checks existed have none yet: have them checked now.
+        queue_missing(referenced_document_ids(page))
     about_certificate = [f for f in findings if f.code.startswith(CERTIFICATE_FINDINGS)]
     if about_certificate and not certificate_matters(page, user):
         findings = [f for f in findings if f not in about_certificate]

@@ -7,6 +7,7 @@ intranet index) are named in ``settings.PUBLISHING`` as model strings.
 
 from publishing.models.crisis import CrisisBanner, CrisisLevel  # noqa: F401
 from publishing.models.default_pages import StaffIntranetPage, StaffNoticePage  # noqa: F401
+from publishing.models.document_check import DocumentCheck  # noqa: F401
 from publishing.models.fast_track import FastTrackReview  # noqa: F401
 from publishing.models.feedback import PageFeedback  # noqa: F401
 from publishing.models.live_text import LiveTextCheck  # noqa: F401

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
+from wagtail.models import Collection, GroupCollectionPermission, Page
 
 LANGUAGE_CHOICES = [
     ("nb", _("Norwegian Bokmål")),
@@ -60,6 +60,16 @@ def holding(path, municipalities):
     """
     for municipality in municipalities:
         if municipality.site and path.startswith(municipality.site.root_page.path):
+            return municipality
+    return None
+
+
+def municipality_of_collection(collection):
+    """The municipality whose collections hold ``collection``, or None (a shared collection)."""
+    if collection is None:
+        return None
+    for municipality in Municipality.objects.order_by("pk"):
+        if any(collection.path.startswith(path) for path in municipality.collection_paths()):
             return municipality
     return None
 
@@ -180,6 +190,21 @@ class Municipality(models.Model):
         if self.intranet_page_id:
             pages = pages.not_descendant_of(self.intranet_page, inclusive=True)
         return pages
+
+    def collection_paths(self):
+        """Tree paths of the municipality's collections: the one named after it under the
+        root, and those its groups have permissions on (an adopted site's own collections)."""
+        root = Collection.get_first_root_node()
+        paths = set()
+        if root is not None:
+            paths.update(root.get_children().filter(name=self.name).values_list("path", flat=True))
+        group_ids = [getattr(self, f"{key}_group_id") for key in GROUP_KEYS]
+        paths.update(
+            GroupCollectionPermission.objects.filter(group_id__in=[g for g in group_ids if g])
+            .exclude(collection__depth=1)  # a grant on the root would claim every collection
+            .values_list("collection__path", flat=True)
+        )
+        return sorted(paths)
 
     def is_intranet_path(self, path):
         """True if the tree ``path`` is the intranet root's or below it: the one answer to "is

@@ -90,6 +90,9 @@ class Facts:
     text: dict = field(default_factory=dict)
     #: Ids of the documents each of those pages links, from the same kept results.
     documents: dict = field(default_factory=dict)
+    #: ``{document id: (document, its current check or None)}`` of the documents in
+    #: ``documents``, loaded by the documents rule the first time it asks (None: not yet).
+    document_checks: dict | None = None
     #: The audiences of those live pages by page id (read from the database in one query a
     #: page type, not through each page's relation).
     audiences: dict = field(default_factory=dict)
