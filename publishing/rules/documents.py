@@ -258,7 +258,7 @@ def document_findings(document, check):
             % {"what": what, "title": title, "places": places(items)},
             _(
                 "Remove it from the file (its properties, comments and tracked changes too), then "
-                "upload the corrected file with “Replace file” on the document."
+                "upload the corrected file in the document's File field (the link above)."
             )
             if severity == BLOCK
             else _("If it is a person's own, remove it from the file and replace the file."),
