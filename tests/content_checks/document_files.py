@@ -303,6 +303,9 @@ def docx_with(
     title=None,
     table=None,
     language=None,
+    textbox=None,
+    footnote=None,
+    custom_xml=None,
 ):
     """A DOCX with ``paragraphs`` in its body.
 
@@ -310,6 +313,9 @@ def docx_with(
     ``tracked_deleted`` / ``tracked_inserted``: text of a tracked deletion / insertion in a
     paragraph of its own after the others ("Søker: " before it). ``table``: rows of cell texts
     after the paragraphs. ``language``: the default language of the styles ("nb-NO").
+    ``textbox``: a text box (as Word writes it: a drawing, and a VML copy for old readers) in
+    a paragraph after the others. ``footnote``: a footnote on the first paragraph.
+    ``custom_xml``: {element: text}, a customXml data part as archive templates bind.
     """
     import docx  # late: python-docx is only needed to make DOCX files
 
@@ -336,8 +342,77 @@ def docx_with(
                 cell.text = text
     if language:
         _docx_language(document, language)
+    if textbox is not None:
+        document.add_paragraph("Se boksen: ")._p.append(_textbox(textbox))
+    if footnote is not None:
+        added[0]._p.append(_xml(f'<w:r {_W}><w:footnoteReference w:id="1"/></w:r>'))
     document.save(path)
+    extra = {}
+    if footnote is not None:
+        extra.update(_footnote_entries(path, footnote))
+    if custom_xml:
+        fields = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in custom_xml.items())
+        extra["customXml/item1.xml"] = f"<saksdata>{fields}</saksdata>".encode()
+    if extra:
+        _replace_entries(path, extra)
     return path
+
+
+_W = f'xmlns:w="{W_NS}"'
+_TEXTBOX_NS = (
+    f'{_W} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _xml(text):
+    from docx.oxml import parse_xml  # late: as above
+
+    return parse_xml(text)
+
+
+def _textbox(text):
+    content = f"<w:txbxContent><w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:txbxContent>"
+    return _xml(
+        f"<w:r {_TEXTBOX_NS}><mc:AlternateContent>"
+        '<mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData>'
+        f"<wps:wsp><wps:txbx>{content}</wps:txbx></wps:wsp>"
+        "</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def _footnote_entries(path, text):
+    """The footnotes part with footnote 1, and the relationship and content type it needs."""
+    notes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {_W}>'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        '</w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        '<w:continuationSeparator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p>'
+        f"<w:r><w:t>{escape(text)}</w:t></w:r></w:p></w:footnote></w:footnotes>"
+    )
+    with zipfile.ZipFile(path) as archive:
+        rels = archive.read("word/_rels/document.xml.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+    rels = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdNotes" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+    )
+    types = types.replace(
+        "</Types>",
+        '<Override PartName="/word/footnotes.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+    )
+    return {
+        "word/footnotes.xml": notes.encode(),
+        "word/_rels/document.xml.rels": rels.encode(),
+        "[Content_Types].xml": types.encode(),
+    }
 
 
 def _tracked(change, text):
@@ -372,12 +447,13 @@ def _docx_language(document, language):
 
 
 def _replace_entries(path, replacements):
-    """Rewrite the zip at ``path`` with some entries' bytes replaced."""
+    """Rewrite the zip at ``path`` with some entries' bytes replaced and new ones added."""
     with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    entries.update(replacements)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info, data in entries:
-            target.writestr(info.filename, replacements.get(info.filename, data))
+        for name, data in entries.items():
+            target.writestr(name, data)
     return path
 
 
@@ -467,12 +543,16 @@ def xlsx_with(
     author=None,
     title=None,
     header=None,
+    pivot_cache=None,
+    external_link=None,
 ):
     """An XLSX with ``sheets`` ({name: rows}, a row a list of values: str, int, float, None).
 
     ``hidden``/``very_hidden``: names of sheets so hidden. ``comments``: {(sheet, "B2"): text}.
     ``number_formats``: {(sheet, "B2"): "00000000000"}. ``header``: the first sheet's centre
-    header.
+    header. ``pivot_cache``: {field: values}, a pivot cache (shared items, and the records as
+    rows of the values) left behind by a pivot table whose source sheet is gone.
+    ``external_link``: rows of values cached from another workbook.
     """
     import openpyxl  # late: openpyxl writes the test workbooks
     from openpyxl.comments import Comment  # late: as above
@@ -496,7 +576,60 @@ def xlsx_with(
     workbook.properties.creator = author
     workbook.properties.title = title
     workbook.save(path)
+    extra = {}
+    if pivot_cache:
+        extra.update(_pivot_entries(pivot_cache))
+    if external_link:
+        extra["xl/externalLinks/externalLink1.xml"] = _external_link(external_link)
+    if extra:
+        _replace_entries(path, extra)
     return path
+
+
+_SML = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+def _cache_value(value):
+    return f'<n v="{value}"/>' if isinstance(value, int | float) else f"<s v={quoteattr(value)}/>"
+
+
+def _pivot_entries(fields):
+    definition = "".join(
+        f'<cacheField name={quoteattr(name)} numFmtId="0"><sharedItems>'
+        + "".join(_cache_value(value) for value in values)
+        + "</sharedItems></cacheField>"
+        for name, values in fields.items()
+    )
+    records = "".join(
+        "<r>" + "".join(_cache_value(value) for value in row) + "</r>"
+        for row in zip(*fields.values(), strict=True)
+    )
+    return {
+        "xl/pivotCache/pivotCacheDefinition1.xml": (
+            f'<pivotCacheDefinition {_SML}><cacheFields count="{len(fields)}">'
+            f"{definition}</cacheFields></pivotCacheDefinition>"
+        ).encode(),
+        "xl/pivotCache/pivotCacheRecords1.xml": (
+            f"<pivotCacheRecords {_SML}>{records}</pivotCacheRecords>"
+        ).encode(),
+    }
+
+
+def _external_link(rows):
+    cells = "".join(
+        f'<row r="{index}">'
+        + "".join(
+            f'<cell r="{chr(65 + column)}{index}"><v>{escape(str(value))}</v></cell>'
+            for column, value in enumerate(row)
+        )
+        + "</row>"
+        for index, row in enumerate(rows, 1)
+    )
+    return (
+        f'<externalLink {_SML}><externalBook><sheetNames><sheetName val="Innbyggere"/>'
+        f'</sheetNames><sheetDataSet><sheetData sheetId="0">{cells}</sheetData></sheetDataSet>'
+        "</externalBook></externalLink>"
+    ).encode()
 
 
 # --- OpenDocument -----------------------------------------------------------------------------
@@ -581,9 +714,13 @@ def odt_with(
     title=None,
     author=None,
     table=None,
+    footnote=None,
+    textbox=None,
 ):
     """An ODT with ``paragraphs``; ``comments`` {paragraph index: text}; ``tracked_deleted``: a
-    tracked deletion of that text (recorded changes on); ``table``: rows of cell texts."""
+    tracked deletion of that text (recorded changes on); ``table``: rows of cell texts;
+    ``footnote``: a footnote on the first paragraph; ``textbox``: a frame with a text box in a
+    paragraph after the others."""
     comments = comments or {}
     changes, blocks = "", []
     if tracked_deleted is not None:
@@ -601,7 +738,18 @@ def odt_with(
                 "<office:annotation><dc:creator>Saksbehandler</dc:creator>"
                 f"<text:p>{escape(comments[index])}</text:p></office:annotation>"
             )
+        if index == 0 and footnote is not None:
+            note += (
+                '<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1'
+                f"</text:note-citation><text:note-body><text:p>{escape(footnote)}</text:p>"
+                "</text:note-body></text:note>"
+            )
         blocks.append(f"<text:p>{note}{escape(text)}</text:p>")
+    if textbox is not None:
+        blocks.append(
+            '<text:p>Se boksen: <draw:frame svg:width="5cm"><draw:text-box>'
+            f"<text:p>{escape(textbox)}</text:p></draw:text-box></draw:frame></text:p>"
+        )
     if tracked_deleted is not None:
         blocks.append('<text:p>Søker: <text:change text:change-id="ct1"/></text:p>')
     if table:

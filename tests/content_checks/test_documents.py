@@ -196,6 +196,24 @@ class DocxTests(_Files):
         self.assertEqual(parts['{"field": "title", "part": "metadata"}'], "Vedtak")
         self.assertEqual(parts['{"part": "footer"}'], "Side 1")
 
+    def test_text_box_footnote_and_custom_xml(self):
+        files.docx_with(
+            self.path("box.docx"),
+            NB_PROSE,
+            textbox=f"Kontaktperson: fnr {FNR}",
+            footnote=f"Opplyst av pårørende, fnr {FNR_2}",
+            custom_xml={"Mottaker": "Kari Nordmann", "MottakerFodselsnummer": FNR},
+        )
+        # The text box is read once: Word keeps a copy of it for old readers (mc:Fallback).
+        self.assertEqual(
+            self.ids(self.read("box.docx")),
+            [
+                {"part": "textbox", "number": 1},
+                {"part": "footnote", "number": 1},
+                {"part": "custom_xml", "number": 1},
+            ],
+        )
+
     def test_an_inserted_run_continues_its_paragraph(self):
         parts = self.read("d.docx").parts
         inserted = next(part for part in parts if part.where.get("change") == "inserted")
@@ -247,6 +265,25 @@ class XlsxTests(_Files):
         self.assertEqual(cells["B2Lønn"], FNR)
         self.assertEqual(cells["B1Null"], FNR_ZERO)
 
+    def test_pivot_and_external_link_caches(self):
+        # The pivot table's source sheet was deleted; its cache keeps every row.
+        files.xlsx_with(
+            self.path("pivot.xlsx"),
+            {"Totalt": [["Enhet", "Antall"], ["Hjemmetjenesten", 2]]},
+            pivot_cache={"Navn": ["Kari Nordmann", "Ola Haugen"], "Fnr": [int(FNR), int(FNR_2)]},
+            external_link=[["Personnummer", PNR]],
+        )
+        self.assertEqual(
+            self.ids(self.read("pivot.xlsx")),
+            [
+                {"part": "pivot_cache", "number": 1, "field": 2},
+                {"part": "pivot_cache", "number": 1, "field": 2},
+                {"part": "pivot_cache", "number": 1, "record": 1},
+                {"part": "pivot_cache", "number": 1, "record": 1},
+                {"part": "external_link", "number": 1, "sheet": "Innbyggere", "cell": "B1"},
+            ],
+        )
+
     def test_streamed_reading_finds_the_same(self):
         with mock.patch.object(excel_reader, "FULL_MODE_MAX_BYTES", 0):
             self.assertEqual(self.ids(self.read("x.xlsx")), self.expected())
@@ -288,6 +325,8 @@ class OpenDocumentTests(_Files):
             title="Vedtak",
             author="Kari Nordmann",
             table=[["Navn", "Fødselsnummer"], ["Ola Nordmann", FNR_2]],
+            footnote=f"Opplyst av {PNR}",
+            textbox=f"Kontakt: {FNR_2}",
         )
         extraction = self.read("t.odt")
         self.assertEqual(extraction.language, "nb-NO")
@@ -297,7 +336,9 @@ class OpenDocumentTests(_Files):
                 {"part": "header"},
                 {"part": "tracked_change", "change": "deleted", "number": 1},
                 {"part": "comment", "number": 1},
+                {"part": "footnote", "number": 1},
                 {"part": "paragraph", "number": 2, "line": 1},
+                {"part": "textbox", "number": 1},
                 {"part": "table", "table": 1, "row": 2, "cell": 2},
             ],
         )

@@ -1,5 +1,6 @@
 """XLSX: every sheet, hidden and very hidden ones too, every cell value, cell comments, headers
-and footers, and the document properties.
+and footers, the document properties, and the copies of data in pivot and external link caches
+(``excel_caches``).
 
 A row's cells are one line to the scanner ("Fødselsnummer" in A1 is the context of the number
 in B1); each finding is placed in its cell. Numbers are written as digits: an ID number stored
@@ -20,7 +21,8 @@ import openpyxl
 from openpyxl.utils import column_index_from_string
 
 from publishing.content_checks.documents.cells import cell_text
-from publishing.content_checks.documents.ooxml import read_properties
+from publishing.content_checks.documents.excel_caches import read_caches
+from publishing.content_checks.documents.ooxml import read_custom_xml, read_properties
 from publishing.content_checks.documents.xmlsafe import local, parse_defused
 from publishing.content_checks.documents.zipcheck import read_entry
 
@@ -178,3 +180,5 @@ def read(path, archive, limits, result, out):
                 _streamed_sheet(ws, comments, out, numbers)
     finally:
         workbook.close()
+    read_caches(archive, limits.max_depth, out)
+    read_custom_xml(archive, out)

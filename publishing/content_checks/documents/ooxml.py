@@ -1,11 +1,14 @@
-"""What DOCX and XLSX share: the document properties in docProps/.
+"""What DOCX and XLSX share: the document properties in docProps/ and the data in customXml/.
 
-Archive systems (Public 360, Elements, ePhorte) write case data into these: the caseworker,
-the recipient and now and then a national ID number in a custom property. They are read like
-any text of the file.
+Archive systems (Public 360, Elements, ePhorte) and their templates write case data into these:
+the caseworker, the recipient and now and then a national ID number, in a custom property or
+in a customXml data part bound to the document's content controls, which stays in the file
+when the text that showed it is deleted. They are read like any text of the file.
 """
 
 from __future__ import annotations
+
+import re
 
 from publishing.content_checks.documents.model import Unreadable
 from publishing.content_checks.documents.xmlsafe import local, parse_defused
@@ -27,6 +30,7 @@ APP_FIELDS = {"Company": "company", "Manager": "manager"}
 
 # A properties part is a few KB; a large one is not read whole into memory.
 _MAX_PROPERTIES_BYTES = 5_000_000
+_CUSTOM_XML = re.compile(r"customXml/item[0-9]+\.xml")
 
 
 def _root(archive, name):
@@ -70,3 +74,20 @@ def read_properties(archive, out):
                     f"{label}: {value}" if label else value,
                 )
     return language
+
+
+def read_custom_xml(archive, out):
+    """Add the data parts in customXml/: each element's text, after its name (the element's
+    name is the context a scanner needs: "Mottaker_Fodselsnummer: ...")."""
+    names = sorted(
+        (info.filename for info in archive.infolist() if _CUSTOM_XML.fullmatch(info.filename)),
+        key=lambda name: int(re.sub(r"[^0-9]", "", name)),
+    )
+    for number, name in enumerate(names, 1):
+        root = _root(archive, name)
+        lines = [
+            f"{local(element.tag)}: {element.text.strip()}"
+            for element in root.iter()
+            if len(element) == 0 and element.text and element.text.strip()
+        ]
+        out.add({"part": "custom_xml", "number": number}, "\n".join(lines))

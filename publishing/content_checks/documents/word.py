@@ -1,5 +1,5 @@
 """DOCX: body paragraphs and tables, text boxes, headers and footers, footnotes and endnotes,
-comments, tracked changes (deleted text above all) and the document properties.
+comments, tracked changes (deleted text above all), the document properties and customXml data.
 
 python-docx opens the package and finds its parts by their relationships; the text is read from
 the parts' XML with lxml, because python-docx's own ``paragraph.text`` leaves out exactly what
@@ -14,7 +14,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
-from publishing.content_checks.documents.ooxml import read_properties
+from publishing.content_checks.documents.ooxml import read_custom_xml, read_properties
 from publishing.content_checks.documents.xmlsafe import check_depth, parse_lxml
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -101,7 +101,7 @@ def read_text(container):
             inserting += 1
         elif tag in _DELETED:
             deleting += 1
-        elif tag == W + "txbxContent":
+        elif tag == W + "txbxContent" and element is not container:
             text.boxes.append(element)
             walker.skip_subtree()
         elif tag in _SKIP:
@@ -234,3 +234,4 @@ def read(path, archive, limits, result, out):
     reader.body(body)
     for root, name in _parts(document, _PARTS[1:] + _LAST_PARTS, limits.max_depth):
         reader.part(root, name)
+    read_custom_xml(archive, out)
