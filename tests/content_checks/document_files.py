@@ -510,12 +510,13 @@ def encrypted_ooxml(path):
 
 
 def corrupt(path, kind):
-    """A broken file: "pdf" (a PDF cut off before its pages), "docx" or "xlsx" (a zip cut in
-    half: no central directory), "not_pdf" (a .pdf that is a Word file)."""
+    """A broken file: "pdf", "docx" or "xlsx" cut in half, as an interrupted upload leaves it
+    (a PDF without its cross-reference table and trailer, a zip without its central
+    directory), or "not_pdf" (a Word file, to be named .pdf)."""
     path = Path(path)
     if kind == "pdf":
-        data = Path(pdf_with_text(path, ["Side en", "Side to"])).read_bytes()
-        path.write_bytes(data[: data.find(b"obj") + 3])
+        data = Path(pdf_with_text(path, ["Side en " * 50, "Side to " * 50])).read_bytes()
+        path.write_bytes(data[: len(data) // 2])
     elif kind in ("docx", "xlsx"):
         maker = docx_with if kind == "docx" else xlsx_with
         data = Path(

@@ -545,6 +545,25 @@ class SandboxTests(_Files):
         self.assertNotIn("phonenumbers", imported)  # the scanner stays in the worker
         self.assertEqual(json.loads(child.stdout)["extraction"]["status"], "ok")
 
+    def test_a_relative_path_is_the_callers(self):
+        files.txt_with(self.path("rel.txt"), [f"Fnr {FNR}"])
+        previous = os.getcwd()
+        os.chdir(self.dir)
+        try:
+            extraction, _usage = extract_bounded("rel.txt", "rel.txt")
+        finally:
+            os.chdir(previous)
+        self.assertEqual(extraction.status, "ok")
+
+    def test_too_little_memory_to_start(self):
+        files.txt_with(self.path("m.txt"), ["Tekst"])
+        for memory in (5_000_000, 15_000_000):
+            with self.subTest(memory):
+                extraction, _usage = extract_bounded(
+                    self.path("m.txt"), "m.txt", Limits(memory_bytes=memory)
+                )
+                self.assertEqual(extraction.reason, "memory")
+
     def test_the_child_gets_no_secrets(self):
         with mock.patch.dict(os.environ, {"DATABASE_URL": "postgres://u:p@h/db"}):
             self.assertNotIn("DATABASE_URL", sandbox._environment())

@@ -265,12 +265,9 @@ class _Content:
                 continue
             first = column + 1
             column += _int(cell.get(TABLE + "number-columns-repeated"), 1)
+            # Paragraphs, lists and nested tables, one line each; comments are read apart.
             flow = _Flow()
-            for child in cell:
-                if child.tag in (P, H, TEXT + "list"):
-                    if flow.segments:
-                        flow.put("\n")
-                    _walk(child, flow, self.insertions)
+            _walk(cell, flow, self.insertions)
             text = flow.text()
             if not text.strip():
                 text = self._value(cell)

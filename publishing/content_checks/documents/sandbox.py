@@ -49,7 +49,13 @@ _STDERR_KEEP = 8192
 # How often the parent reads the running child's peak memory.
 _POLL_SECONDS = 0.1
 # What a process that hit RLIMIT_AS says when it dies of it in C code.
-_MEMORY_WORDS = (b"MemoryError", b"Cannot allocate memory", b"bad_alloc", b"out of memory")
+_MEMORY_WORDS = (
+    b"MemoryError",
+    b"Cannot allocate memory",
+    b"bad_alloc",
+    b"out of memory",
+    b"failed to map segment",  # the loader, when the limit is too small to start Python
+)
 
 
 def _limit(memory_bytes, cpu_seconds):
@@ -95,8 +101,11 @@ class _Run:
 def _communicate(process, request, deadline):
     """The ``_Run`` of ``process``: its output until it ends, or until ``deadline``, when its
     group is killed."""
-    process.stdin.write(request)
-    process.stdin.close()
+    try:
+        process.stdin.write(request)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # the child died before it read its request (no memory to start in): see below
     run = _Run()
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -158,8 +167,9 @@ def extract_bounded(path, filename, limits=Limits()):  # noqa: B008 - Limits is 
     the child's peak resident memory.
     """
     format = format_of(filename) or Path(str(filename)).suffix.lower().lstrip(".")
+    # The child runs in the package's directory: a relative path would point elsewhere there.
     request = json.dumps(
-        {"path": str(path), "filename": str(filename), "limits": limits.to_json()}
+        {"path": os.path.abspath(path), "filename": str(filename), "limits": limits.to_json()}
     ).encode()
     started = time.monotonic()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell

@@ -116,6 +116,9 @@ def _change(kind, where):
 
 
 class _Reader:
+    """Adds the parts of a document to the collector, numbering paragraphs, tables and text
+    boxes as it goes."""
+
     def __init__(self, out, max_depth):
         self.out = out
         self.max_depth = max_depth
@@ -129,19 +132,18 @@ class _Reader:
             found.append((place, "".join(strings), glue if index == 0 else ""))
         return found
 
-    def after(self, texts, where):
-        """Deleted text and text boxes, after the line they were found in."""
-        for text in texts:
-            for deleted in text.deleted:
-                self.out.add(_change("deleted", where), deleted)
-        for text in texts:
-            for box in text.boxes:
-                self.boxes += 1
-                self.emit(read_text(box), {"part": "textbox", "number": self.boxes})
+    def after(self, text, where):
+        """The deleted text and the text boxes of a line, after it."""
+        for deleted in text.deleted:
+            self.out.add(_change("deleted", where), deleted)
+        for box in text.boxes:
+            self.boxes += 1
+            self.emit(read_text(box), {"part": "textbox", "number": self.boxes})
 
     def emit(self, text, where):
+        """Add ``text`` as the line at ``where``, then what came with it."""
         self.out.add_line(self.pieces(text, where, None))
-        self.after([text], where)
+        self.after(text, where)
 
     def body(self, element):
         for child in element:
@@ -170,7 +172,7 @@ class _Reader:
                 pieces.extend(self.pieces(text, where, "\t"))
             self.out.add_line(pieces)
             for text, where in texts:
-                self.after([text], where)
+                self.after(text, where)
 
     def part(self, root, name):
         """A header, footer, or the notes or comments part."""
