@@ -16,6 +16,8 @@ from pathlib import Path
 from unittest import mock
 
 from django.test import SimpleTestCase, tag
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, StreamObject
 
 from publishing.content_checks.documents import (
     REASONS,
@@ -123,6 +125,17 @@ class PdfTests(_Files):
     def test_a_wrong_check_digit_is_no_finding(self):
         files.pdf_with_text(self.path("w.pdf"), [f"Fødselsnummer {BROKEN}"])
         self.assertEqual(self.ids(self.read("w.pdf")), [])
+
+    def test_broken_xmp_leaves_the_rest_readable(self):
+        files.pdf_with_text(self.path("x.pdf"), [f"Fødselsnummer {FNR}"], title="Vedtak")
+        writer = PdfWriter(clone_from=PdfReader(self.path("x.pdf")))
+        broken = StreamObject()
+        broken.set_data(b"<x:xmpmeta><rdf:RDF")
+        writer._root_object[NameObject("/Metadata")] = writer._add_object(broken)
+        writer.write(self.path("x.pdf"))
+        extraction = self.read("x.pdf")
+        self.assertNotIn("no_title", extraction.accessibility)
+        self.assertEqual(self.ids(extraction), [{"part": "page", "page": 1, "line": 1}])
 
     def test_a_scan_has_no_text(self):
         files.pdf_scanned(self.path("scan.pdf"), pages=2)

@@ -9,8 +9,6 @@ file and loads one reader.
 from __future__ import annotations
 
 import os
-import zipfile
-import zlib
 from pathlib import PurePath
 
 from publishing.content_checks.documents.limits import Collector, Full, Limits
@@ -54,9 +52,7 @@ def _reason(error):
         return "zip_bomb"  # pypdf's and Pillow's limits on inflating a stream or an image
     if name in ("FileNotDecryptedError", "WrongPasswordError"):
         return "encrypted"
-    if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
-        return "corrupt"
-    return "corrupt"
+    return "corrupt"  # zipfile.BadZipFile, zlib.error, a parser's error, a reader's bug
 
 
 def _read(path, format, limits, result, out):
@@ -124,7 +120,7 @@ def extract(path, filename, limits=Limits()):  # noqa: B008 - Limits is frozen
         return Extraction.unreadable(format, error.reason)
     except ImportError:
         raise  # a missing library is the installation's fault, not the file's
-    except (Exception, RecursionError, MemoryError) as error:
+    except Exception as error:  # a hostile file must not raise: MemoryError and all
         return Extraction.unreadable(format, _reason(error))
     result.parts = out.parts
     result.truncated = out.truncated

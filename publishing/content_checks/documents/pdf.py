@@ -57,15 +57,18 @@ def _resolve(value):
 
 
 def _xmp(root):
-    """{field: [values]} of the catalog's XMP metadata stream."""
-    stream = _resolve(root.get("/Metadata"))
-    if stream is None or not hasattr(stream, "get_data"):
-        return {}
-    data = stream.get_data()
-    if len(data) > _MAX_XMP_BYTES:
+    """{field: [values]} of the catalog's XMP metadata stream; {} when it is missing, too large
+    or broken (many tools write broken XMP: the document info is still read, and the pages)."""
+    try:
+        stream = _resolve(root.get("/Metadata"))
+        data = stream.get_data() if hasattr(stream, "get_data") else b""
+        if not data or len(data) > _MAX_XMP_BYTES:
+            return {}
+        elements = list(parse_defused(data).iter())
+    except Exception:  # any fault in this optional stream
         return {}
     found = {}
-    for element in parse_defused(data).iter():
+    for element in elements:
         if not isinstance(element.tag, str):
             continue
         namespace = element.tag[1:].partition("}")[0]
