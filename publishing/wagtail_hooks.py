@@ -32,6 +32,7 @@ from publishing.dashboard import panels as dashboard_panels  # noqa: F401 (its h
 from publishing.editor.forms import MunicipalityScopedForm
 from publishing.editor.userbar import swap_content_checker
 from publishing.editor.views import GovernedPageViewSet, OneAtATimePageViewSet
+from publishing.images import wagtail_hooks as images_hooks  # noqa: F401 (its hooks)
 from publishing.models import (
     Audience,
     Deputyship,

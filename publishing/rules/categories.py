@@ -48,6 +48,7 @@ KINDS = (
     Kind("documents", _("Documents"), "openness"),
     Kind("alias", _("Aliases"), "openness"),
     Kind("placement", _("Placement"), "openness"),
+    Kind("images", _("Images"), "openness"),
     Kind("document_access", _("Accessible documents"), "other"),
     Kind("responsibility", _("Responsibility"), "approval"),
     Kind("spokesperson", _("Spokesperson"), "approval"),
