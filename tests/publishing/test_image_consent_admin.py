@@ -232,6 +232,9 @@ class RecordTests(AdminTestCase):
     def test_a_new_record_from_the_chooser_and_from_the_images_page(self):
         ImagePeople.objects.filter(image=self.image).delete()
         self.login(self.lars)
+        response = self.client.get(url("add"))
+        self.assertContains(response, 'class="chooser image-chooser')
+        self.assertContains(response, reverse("wagtailimages_chooser:choose"))
         response = self.client.post(url("add"), self.record_data(image=self.image.pk))
         record = ImagePeople.objects.get(image=self.image)
         self.assertRedirects(response, url("edit", record.pk))
