@@ -12,7 +12,9 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.permissions import register_permission_policy
 
+from publishing.dashboard.panels import Viewer
 from publishing.images import renditions
+from publishing.images.panels import ImagesWithoutConsentPanel
 from publishing.images.permissions import ImagePeoplePermissionPolicy
 from publishing.images.views import viewset
 from publishing.images.withdrawal import WITHDRAWN_ACTION
@@ -71,3 +73,14 @@ def people_in_images_under_governance(request, menu_items):
             )
             return
     menu_items.append(item)
+
+
+@hooks.register("construct_homepage_panels")
+def images_without_consent_panel(request, panels):
+    """The leader's dashboard lists live pages showing people whose consent no longer holds."""
+    viewer = Viewer.of(request)
+    if not viewer.municipalities:
+        return
+    panel = ImagesWithoutConsentPanel(viewer)
+    if panel.applies():
+        panels.append(panel)

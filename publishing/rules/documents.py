@@ -14,6 +14,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.documents import get_document_model
@@ -196,13 +197,16 @@ def documents_checked_for_personal_data(context):
     if not ids:
         return
     for document, check in sorted(checks_for(context, ids).items(), key=lambda i: i[0].pk):
-        yield from document_findings(document, check)
+        yield from document_findings(document, check, context.page)
 
 
-def document_findings(document, check):
-    """The findings for a public page that links ``document``, whose current check is ``check``."""
+def document_findings(document, check, page=None):
+    """The findings for a public ``page`` that links ``document``, whose current check is
+    ``check``. Each links to the document's page, which leads back to the page's editor."""
     title = document.title
     url = reverse("wagtaildocs:edit", args=[document.pk])
+    if page is not None and page.pk:
+        url += "?" + urlencode({"next": reverse("wagtailadmin_pages:edit", args=[page.pk])})
     if check is None or not check.done:
         waited = timezone.now() - check.queued_at if check else datetime.timedelta(0)
         message = _("“%(title)s” is still being checked for personal data.") % {"title": title}
@@ -258,7 +262,7 @@ def document_findings(document, check):
             % {"what": what, "title": title, "places": places(items)},
             _(
                 "Remove it from the file (its properties, comments and tracked changes too), then "
-                "upload the corrected file in the document's File field (the link above)."
+                "upload the corrected file on the document's page."
             )
             if severity == BLOCK
             else _("If it is a person's own, remove it from the file and replace the file."),

@@ -131,7 +131,13 @@ class PublishTests(DocumentCheckTestCase):
         self.assertIn("Vedtak om praktisk bistand", finding.message)
         self.assertIn("line 3", finding.message)
         self.assertNotIn(self.number, finding.message)
-        self.assertEqual(finding.url, reverse("wagtaildocs:edit", args=[document.pk]))
+        # The finding leads to the document's page, and from there back to the page's editor.
+        self.assertEqual(
+            finding.url,
+            reverse("wagtaildocs:edit", args=[document.pk])
+            + "?next="
+            + reverse("wagtailadmin_pages:edit", args=[page.pk]).replace("/", "%2F"),
+        )
 
         revision = page.get_latest_revision()
         with self.assertRaises(GovernancePublishBlocked):
@@ -155,6 +161,14 @@ class PublishTests(DocumentCheckTestCase):
             "A national identity number in the document “Vedtak om praktisk bistand”: line 3.",
         )
         self.assertContains(response, reverse("wagtaildocs:edit", args=[document.pk]))
+        self.assertNotContains(response, self.number)
+
+    def test_the_document_page_says_what_was_found_and_where(self):
+        document = self.with_number()
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("wagtaildocs:edit", args=[document.pk]))
+        self.assertContains(response, "Personal data in the file")
+        self.assertContains(response, "A national identity number: line 3")
         self.assertNotContains(response, self.number)
 
     def test_an_intranet_page_may_link_it(self):

@@ -622,3 +622,12 @@ class DashboardPanelTests(GovernedWorld, EnglishAdminMixin, TestCase):
         html = ImagesWithoutConsentPanel(Viewer.load(self.g.leader)).render_html({})
         self.assertIn("Sommer i parken", html)
         self.assertIn("Consent withdrawn", html)
+
+    def test_the_leader_finds_it_on_her_dashboard(self):
+        ImageConsent.objects.filter(record=self.record).update(withdrawn_on=TODAY)
+        self.login(self.g.leader)
+        response = self.client.get(reverse("wagtailadmin_home"))
+        self.assertContains(response, "Live pages showing people without consent")
+        self.assertContains(response, "Sommer i parken")
+        self.login(self.g.other_head)
+        self.assertNotContains(self.client.get(reverse("wagtailadmin_home")), "Sommer i parken")

@@ -143,10 +143,42 @@
   document.addEventListener('w-preview:updated', schedule);
   document.addEventListener('w-unsaved:add', schedule);
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', watchForm);
-  } else {
+  // The refusal above the footer is as wide as the editor's column allows: Wagtail's minimap
+  // and the open side panel lie over the column's right edge and would hide the end of each
+  // line. CSS cannot know where they begin, so the box's width is measured here.
+  function fitFooterBoxes() {
+    var boxes = document.querySelectorAll(
+      '.publishing-footer-findings, .publishing-approval-obstacles'
+    );
+    if (!boxes.length) return;
+    var edge = window.innerWidth;
+    document.querySelectorAll('.w-minimap, .form-side--open').forEach(function (element) {
+      var left = element.getBoundingClientRect().left;
+      if (left > 0 && left < edge) edge = left;
+    });
+    boxes.forEach(function (box) {
+      box.style.maxWidth = '';
+      var room = edge - box.getBoundingClientRect().left - 8;
+      if (room > 160) box.style.maxWidth = room + 'px';
+    });
+  }
+
+  function start() {
     watchForm();
+    fitFooterBoxes();
+    // Opening, closing or resizing the side panel (also when Wagtail reopens it after the page
+    // loads) changes the column's width.
+    var form = editorForm();
+    if (form && window.ResizeObserver) new ResizeObserver(fitFooterBoxes).observe(form);
+    document.addEventListener('transitionend', fitFooterBoxes);
+  }
+
+  window.addEventListener('resize', fitFooterBoxes);
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
   }
 
   window.publishingGovernancePanel = { refresh: refresh, schedule: schedule };
