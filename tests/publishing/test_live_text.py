@@ -20,6 +20,7 @@ from django_tasks import task_backends
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, ReferenceIndex
 
+from publishing.documents.checking import check_now
 from publishing.models import Audience, LiveTextCheck
 from publishing.reports import live_text
 from publishing.rules import check_publish
@@ -288,6 +289,7 @@ class WithAWorkerTests(LiveTextTestCase):
         document = get_document_model().objects.create(
             title="Lønnsoversikt", collection=own, file=ContentFile(b"x", "lonn.txt")
         )
+        check_now(document)  # the worker's check of the upload
         page = self.link_document(self.page, document)
         # The worker would index the page's references (Wagtail) and check its text (ours);
         # here it only indexes them, and the page's text waits.
