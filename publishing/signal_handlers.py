@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils.translation import gettext as _
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
@@ -23,6 +24,7 @@ from publishing.models import (
     OrganisationUnit,
     RoleAssignment,
 )
+from publishing.models.image_consent import read_location_on_save
 from publishing.models.pages import governed_page_models, refresh_public_credits
 from publishing.notifications import mail as notifications
 from publishing.reports import live_text
@@ -182,6 +184,10 @@ def connect():
             live_text.forget_and_check, sender=model, dispatch_uid=f"pub_text_{model._meta.label}"
         )
 
+    # An uploaded or replaced image's file is read for GPS coordinates (its uploader is warned).
+    post_save.connect(
+        read_location_on_save, sender=get_image_model(), dispatch_uid="publishing_image_location"
+    )
     document = get_document_model()
     # Every uploaded or replaced file is checked for personal data by the worker.
     post_save.connect(document_checks.document_saved, sender=document, dispatch_uid="pub_doc_check")

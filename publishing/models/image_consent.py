@@ -20,7 +20,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -383,16 +382,9 @@ def read_location(image):
     return record
 
 
-def _read_location_on_save(sender, instance, raw=False, **kwargs):
-    """``post_save`` of the image model: a new or replaced file is read for a location."""
+def read_location_on_save(sender, instance, raw=False, **kwargs):
+    """``post_save`` of the image model (``signal_handlers``): a new or replaced file is read
+    for a location."""
     if raw or not instance.file:
         return
     read_location(instance)
-
-
-# The image model is named by a string: the receiver is connected once Django has loaded it.
-post_save.connect(
-    _read_location_on_save,
-    sender=get_image_model_string(),
-    dispatch_uid="publishing_image_location",
-)
