@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.documents import get_document_model
@@ -26,6 +25,7 @@ from publishing.people import person_name
 from publishing.reports.views import (
     GovernanceReportMenuItem,
     GovernanceReportView,
+    ReportFilterSet,
     paginator_of,
     yes_no,
 )
@@ -53,7 +53,7 @@ class DocumentRow:
         return yes_no(self.blocks)
 
 
-class DocumentsFilterSet(WagtailFilterSet):
+class DocumentsFilterSet(ReportFilterSet):
     blocks = django_filters.BooleanFilter(
         label=_("Stops pages that link it"), widget=BooleanRadioSelect, method="keep"
     )
@@ -61,9 +61,6 @@ class DocumentsFilterSet(WagtailFilterSet):
     class Meta:
         model = DocumentCheck
         fields = []
-
-    def keep(self, queryset, name, value):
-        return queryset
 
 
 class DocumentsReportView(GovernanceReportView):

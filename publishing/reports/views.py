@@ -165,6 +165,14 @@ def paginator_of(singular, plural):
     )
 
 
+class ReportFilterSet(WagtailFilterSet):
+    """The filters a report validates and shows; the report applies them to its rows itself
+    (``method="keep"`` leaves the queryset as it is)."""
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+
 class UnitFilter(django_filters.ModelChoiceFilter):
     """A unit, and the units below it (a sector includes its units)."""
 
@@ -317,7 +325,7 @@ class FindingRow:
         return kind_label(self.code)
 
 
-class FindingsFilterSet(WagtailFilterSet):
+class FindingsFilterSet(ReportFilterSet):
     unit = UnitFilter()
     severity = django_filters.ChoiceFilter(
         label=_("Severity"),
@@ -337,9 +345,6 @@ class FindingsFilterSet(WagtailFilterSet):
     class Meta:
         model = Page
         fields = []
-
-    def keep(self, queryset, name, value):
-        return queryset
 
 
 def judge_live_pages(pages, municipalities):
@@ -479,7 +484,7 @@ class UnitTotal:
     overdue: int = 0
 
 
-class ReviewDatesFilterSet(WagtailFilterSet):
+class ReviewDatesFilterSet(ReportFilterSet):
     unit = UnitFilter()
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"), widget=BooleanRadioSelect, method="keep"
@@ -491,9 +496,6 @@ class ReviewDatesFilterSet(WagtailFilterSet):
     class Meta:
         model = Page
         fields = []
-
-    def keep(self, queryset, name, value):
-        return queryset
 
 
 class ReviewDatesReportView(GovernanceReportView):
@@ -636,7 +638,7 @@ class PersonFilter(django_filters.ModelChoiceFilter):
         return field
 
 
-class ApprovalsFilterSet(WagtailFilterSet):
+class ApprovalsFilterSet(ReportFilterSet):
     timestamp = django_filters.DateFromToRangeFilter(
         label=_("Date"), widget=DateRangePickerWidget, method="filter_dates"
     )
