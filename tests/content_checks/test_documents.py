@@ -5,6 +5,7 @@ places; each test says where the scanner must find them (kind and place), and th
 how reading them must end, within the limits, in a child process.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ from publishing.content_checks.documents import (
     scan_extraction,
 )
 from publishing.content_checks.documents import excel as excel_reader
+from tests.content_checks import corpus
 from tests.content_checks import document_files as files
 
 # Seeds whose numbers do not start with 0, so that they survive being stored as integers; and
@@ -277,6 +279,30 @@ class XlsxTests(_Files):
         }
         self.assertEqual(cells["B2Lønn"], FNR)
         self.assertEqual(cells["B1Null"], FNR_ZERO)
+
+    def test_numbers_typed_as_numbers_are_found_for_every_birth_year_and_day(self):
+        # Typed into a cell as a number, a fødselsnummer born on the 1st to the 9th of a month
+        # loses its leading zero; Swedish ten-digit personnummer stay as they are.
+        norwegian, swedish = [], []
+        for year in range(1900, datetime.date.today().year):
+            for first in range(1, 10):
+                born = datetime.date(year, (year + first) % 12 + 1, first)
+                norwegian.append(corpus.norwegian_number(born))
+            swedish.append(corpus.swedish_number(datetime.date(year, year % 12 + 1, 20)))
+        rows = [["Fødselsnummer", int(number)] for number in norwegian]
+        rows += [["Personnummer", int(number)] for number in swedish if number[0] != "0"]
+        files.xlsx_with(self.path("numbers.xlsx"), {"Liste": rows})
+        extraction = self.read("numbers.xlsx")
+        found = self.ids(extraction)
+        self.assertEqual(len(found), len(rows))
+        self.assertEqual(
+            {where["cell"] for where in found}, {f"B{n}" for n in range(1, len(rows) + 1)}
+        )
+
+    def test_a_ten_digit_number_that_is_no_identity_number_keeps_its_digits(self):
+        files.xlsx_with(self.path("plain.xlsx"), {"Ark": [["Saksnummer", 2026001234]]})
+        [part] = [p for p in self.read("plain.xlsx").parts if p.where.get("cell") == "B1"]
+        self.assertEqual(part.text, "2026001234")
 
     def test_pivot_and_external_link_caches(self):
         # The pivot table's source sheet was deleted; its cache keeps every row.

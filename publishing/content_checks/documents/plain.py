@@ -11,7 +11,7 @@ import csv
 import io
 from html.parser import HTMLParser
 
-from publishing.content_checks.documents.cells import column_letters
+from publishing.content_checks.documents.cells import column_letters, lost_zero
 from publishing.content_checks.documents.model import Unreadable
 
 #: Lines per part of a text file: findings get their line number from the part's first line,
@@ -105,7 +105,12 @@ def read_csv(path, limits, result, out):
         for row_number, row in enumerate(reader, 1):
             out.add_line(
                 [
-                    ({"part": "cell", "cell": f"{column_letters(column)}{row_number}"}, value, "\t")
+                    (
+                        {"part": "cell", "cell": f"{column_letters(column)}{row_number}"},
+                        # Saved from a spreadsheet, a number typed as a number lost its zero.
+                        lost_zero(value) if value.isdigit() else value,
+                        "\t",
+                    )
                     for column, value in enumerate(row, 1)
                     if value
                 ]
