@@ -11,6 +11,7 @@ import json
 import random
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import TestCase
@@ -21,12 +22,12 @@ from wagtail.models import Collection
 from wagtail.rich_text import RichText
 
 from publishing.documents import checking
-from publishing.models import DocumentCheck
+from publishing.models import DocumentCheck, Municipality
 from publishing.rules import check_publish
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.content_checks.corpus import make_no
 from tests.governance import EnglishAdminMixin, news_page, reload
-from tests.worlds import GovernedWorld
+from tests.worlds import DemoWorld, GovernedWorld
 
 RNG = random.Random(20261205)  # noqa: S311 - test data, not secrets
 
@@ -278,3 +279,45 @@ class CommandTests(DocumentCheckTestCase):
         out = io.StringIO()
         call_command("check_documents", stdout=out)
         self.assertIn("0 document(s) checked", out.getvalue())
+
+
+class OtherMunicipalityTests(DemoWorld, EnglishAdminMixin, TestCase):
+    """Avesta's people see nothing of what Alvdal's document checks found."""
+
+    @classmethod
+    def setUpTestData(cls):
+        alvdal = Municipality.objects.get(slug="alvdal")
+        users = {u.username: u for u in get_user_model().objects.all()}
+        cls.silje, cls.hilde = users["alvdal.silje"], users["alvdal.hilde"]
+        cls.linnea = users["avesta.linnea"]
+        number = make_no(RNG)
+        cls.document = get_document_model().objects.create(
+            title="Vedtak om praktisk bistand",
+            collection=Collection.objects.get(name=alvdal.name),
+            file=text_file([f"Søker: fødselsnummer {number}."]),
+            uploaded_by_user=cls.silje,
+        )
+
+    def test_the_report_and_dashboard_keep_to_the_municipality(self):
+        url = reverse("publishing_document_reports:documents")
+        for user, shown in ((self.silje, True), (self.hilde, True), (self.linnea, False)):
+            self.login(user)
+            report = self.client.get(url)
+            self.assertEqual(report.status_code, 200)
+            self.assertEqual("Vedtak om praktisk bistand" in report.content.decode(), shown, user)
+            export = self.client.get(url + "?export=csv")
+            content = b"".join(export.streaming_content).decode()
+            self.assertEqual("Vedtak om praktisk bistand" in content, shown, user)
+        # The dashboard: the uploader's, never another municipality's.
+        for user, shown in ((self.silje, True), (self.linnea, False)):
+            self.login(user)
+            home = self.client.get(reverse("wagtailadmin_home")).content.decode()
+            self.assertEqual("Vedtak om praktisk bistand" in home, shown, user)
+
+    def test_the_document_page_is_not_theirs_to_open(self):
+        self.login(self.linnea)
+        response = self.client.get(reverse("wagtaildocs:edit", args=[self.document.pk]))
+        self.assertIn(response.status_code, (302, 403, 404))
+        self.assertNotContains(
+            response, "Personal data in the file", status_code=response.status_code
+        )
