@@ -14,7 +14,8 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.test import TestCase
+from django.db import connection
+from django.test import TestCase, TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents import get_document_model
@@ -27,6 +28,8 @@ from publishing.rules import check_publish
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.content_checks.corpus import make_no
 from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.publishing.test_integrity import needs_postgresql
+from tests.publishing.test_workflow_races import at_the_same_time
 from tests.worlds import DemoWorld, GovernedWorld
 
 RNG = random.Random(20261205)  # noqa: S311 - test data, not secrets
@@ -321,3 +324,28 @@ class OtherMunicipalityTests(DemoWorld, EnglishAdminMixin, TestCase):
         self.assertNotContains(
             response, "Personal data in the file", status_code=response.status_code
         )
+
+
+@needs_postgresql
+class TwiceAtOnceTests(TransactionTestCase):
+    """Two saves of the same file at once (two tabs, a double POST) make one check, not an
+    error: on PostgreSQL, where the two transactions really overlap."""
+
+    def test_one_check_per_file_however_many_ask(self):
+        document = get_document_model().objects.create(
+            title="Årsmelding",
+            collection=Collection.get_first_root_node(),
+            file=text_file(["Årsmelding 2026"]),
+        )
+        DocumentCheck.objects.all().delete()
+
+        def ask():
+            try:
+                return checking.pending_check(get_document_model().objects.get(pk=document.pk))
+            finally:
+                connection.close()
+
+        results = at_the_same_time(*[ask] * 6)
+        self.assertFalse([r for r in results if isinstance(r, Exception)], results)
+        self.assertEqual(sum(1 for _check, created in results if created), 1)
+        self.assertEqual(DocumentCheck.objects.filter(document=document).count(), 1)
