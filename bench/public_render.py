@@ -1,6 +1,6 @@
 """Benchmark of the public side: ``make bench`` (or ``python -m bench.public_render``).
 
-Two parts, for DESIGN.md section 7 ("the public side costs nothing extra"):
+Two parts, for the promise that the public side costs nothing extra:
 
 1. **In one process, interleaved.** A throwaway test database (in memory with SQLite, or a test
    database beside ``DATABASE_URL``) gets a governed news page (unit, leader, audiences, affects

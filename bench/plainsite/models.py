@@ -17,7 +17,7 @@ def _today():
 class PlainNewsPage(Page):
     """A plain Wagtail page with the news page's fields (date, intro, body) and template.
 
-    The yardstick of DESIGN.md section 7: a governed page renders with the same number of
+    The yardstick of the public side's promise: a governed page renders with the same number of
     queries as this page, and about as fast.
 
     The shared templates also ask every page for its stored credit and its sensitivity. This page

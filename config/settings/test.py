@@ -22,7 +22,7 @@ STORAGES = {
 AXES_ENABLED = False
 
 # A plain Wagtail page with the news page's content and template, without governance: the
-# yardstick of the query-parity test and of `make bench` (DESIGN.md section 7). Tests only; left
+# yardstick of the query-parity test and of `make bench`. Tests only; left
 # out where bench/ is absent (the translation test runs makemessages on a copy without it).
 if (BASE_DIR / "bench" / "plainsite").is_dir():
     INSTALLED_APPS = [*INSTALLED_APPS, "bench.plainsite"]

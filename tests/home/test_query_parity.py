@@ -1,5 +1,5 @@
 """The public side costs nothing extra: a governed news page renders with the same number of
-queries as a plain Wagtail page with the same content and template (DESIGN.md section 7).
+queries as a plain Wagtail page with the same content and template.
 
 The yardstick is ``bench.plainsite.PlainNewsPage`` (installed by the test settings only): the
 news page's ``date``, ``intro`` and ``body`` and its template, none of its governance. Both pages

@@ -1,4 +1,4 @@
-"""The check_text contract (DESIGN.md §6) and the governance audit report."""
+"""The check_text contract and the governance audit report."""
 
 import csv
 import io

@@ -1,6 +1,6 @@
 """``manage.py check_text [--lang nb|nn|sv|en] [--json] FILE [FILE ...]`` (``-`` is stdin).
 
-The contract in DESIGN.md §6: with ``--json``, one JSON object per input, one per line, in input
+The contract: with ``--json``, one JSON object per input, one per line, in input
 order, with offsets into the input. Full matched values never appear: excerpts are masked.
 """
 
