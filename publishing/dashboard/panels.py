@@ -63,6 +63,7 @@ from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
 from publishing.reports.documents import public_collections_q
+from publishing.reports.views import reporting_municipalities
 from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label
 from publishing.rules.bulk import drafts, evaluate_many
@@ -595,6 +596,9 @@ class DocumentsWithFindingsPanel(GovernancePanel):
         return checks
 
     def more_url(self):
+        # The report is for leaders and communications; a publisher has no more to follow.
+        if not reporting_municipalities(self.viewer.user).exists():
+            return None
         return reverse("publishing_document_reports:documents") + "?blocks=true"
 
 

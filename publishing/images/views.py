@@ -49,6 +49,7 @@ from publishing.models.image_consent import (
     WITHDRAWN,
     read_location,
 )
+from publishing.wording import quoted
 
 VIEWSET_NAME = "publishing_image_people"
 
@@ -102,15 +103,20 @@ class ImagePeopleFilterSet(WagtailFilterSet):
         return queryset.filter(pk__in=wanted)
 
 
-class OwnRecordsOnly:
+class OwnRecordObject:
     """Another municipality's record is not found (404) rather than forbidden: its image's
-    title stays private."""
-
-    def get_queryset(self):
-        return records_for(self.request.user).select_related("image")
+    title stays private. (The history and usage views list log entries and references with
+    ``get_queryset``: only the record they are about is looked up here.)"""
 
     def get_base_object_queryset(self):
-        return self.get_queryset()
+        return records_for(self.request.user).select_related("image")
+
+
+class OwnRecordsOnly(OwnRecordObject):
+    """The edit and delete views find their record through ``get_queryset`` too."""
+
+    def get_queryset(self):
+        return self.get_base_object_queryset()
 
 
 class IndexView(generic.IndexView):
@@ -265,11 +271,11 @@ class DeleteView(OwnRecordsOnly, generic.DeleteView):
     pass
 
 
-class HistoryView(OwnRecordsOnly, history.HistoryView):
+class HistoryView(OwnRecordObject, history.HistoryView):
     pass
 
 
-class UsageView(OwnRecordsOnly, usage.UsageView):
+class UsageView(OwnRecordObject, usage.UsageView):
     pass
 
 
@@ -358,7 +364,7 @@ class WithdrawView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
                 )
                 % {
                     "count": len(result.pages),
-                    "titles": ", ".join(f"“{page.title}”" for page in result.pages),
+                    "titles": ", ".join(quoted(page.title) for page in result.pages),
                 },
             )
         else:

@@ -72,7 +72,9 @@ class ChannelsField(models.JSONField):
         return forms.TypedMultipleChoiceField(
             choices=ConsentChannel.choices,
             widget=forms.CheckboxSelectMultiple,
-            required=not self.blank,
+            # The model's clean() says what to do when none is ticked, once (the form's own
+            # "This field is required." came first, then the same again).
+            required=False,
             label=capfirst(self.verbose_name),
             help_text=self.help_text,
         )

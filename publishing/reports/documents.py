@@ -13,6 +13,7 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
@@ -115,9 +116,13 @@ class DocumentsReportView(GovernanceReportView):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        # Times as they were where the municipality is, not in UTC; to the minute.
+        in_text = {self.FORMAT_CSV: local_text, self.FORMAT_XLSX: local_cell}
         self.custom_field_preprocess = {
             **self.custom_field_preprocess,
             "blocks": {self.FORMAT_CSV: yes_no, self.FORMAT_XLSX: yes_no},
+            "uploaded_at": in_text,
+            "checked_at": in_text,
         }
 
     def get_index_url(self):
@@ -161,6 +166,16 @@ class DocumentsReportView(GovernanceReportView):
             rows = [row for row in rows if row.blocks == filters["blocks"]]
         rows.sort(key=lambda row: (not row.blocks, row.document.lower()))
         return rows
+
+
+def local_text(value):
+    """A time in a CSV cell: local, to the minute ("2026-12-05 19:40")."""
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def local_cell(value):
+    """A time in an XLSX cell: local and without a zone (spreadsheets keep none)."""
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def public_collections_q(municipalities, field="document__collection"):

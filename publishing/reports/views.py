@@ -34,8 +34,14 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.active_filters import (
+    ActiveFilter,
+    BaseFilterAdapter,
+    register_filter_adapter_class,
+)
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.paginator import WagtailPaginator
@@ -165,6 +171,25 @@ def paginator_of(singular, plural):
     )
 
 
+class YesNoFilterAdapter(BaseFilterAdapter):
+    """The pill of an active yes/no filter says the choice as the radio buttons do ("Ja",
+    "Nej"), not Python's ``True``: Wagtail's default adapter prints the value."""
+
+    def get_active_filters(self):
+        choices = dict(getattr(self.filter.field.widget, "choices", ()))
+        label = choices.get("true" if self.value else "false") or yes_no(self.value)
+        yield ActiveFilter(
+            self.bound_field.auto_id,
+            self.filter.label,
+            str(label),
+            self.get_url_without_filter_param(self.name),
+        )
+
+
+# Every listing of the admin with a yes/no filter (the reports', the registers').
+register_filter_adapter_class(django_filters.BooleanFilter, YesNoFilterAdapter)
+
+
 class ReportFilterSet(WagtailFilterSet):
     """The filters a report validates and shows; the report applies them to its rows itself
     (``method="keep"`` leaves the queryset as it is)."""
@@ -227,7 +252,8 @@ class GovernanceReportView(ReportView):
         return reverse(f"publishing_reports:{self.url_name}_results")
 
     def get_filename(self):
-        return f"{self.url_name.replace('_', '-')}-{timezone.localdate():%Y-%m-%d}"
+        # The report's title in the user's language: "dokumenter-med-funn-2026-12-05.csv".
+        return f"{slugify(str(self.page_title))}-{timezone.localdate():%Y-%m-%d}"
 
     def get_filterset_kwargs(self):
         return {**super().get_filterset_kwargs(), "queryset": Page.objects.none()}

@@ -5,6 +5,7 @@ that links a document with an identity number in it cannot be published on any d
 file is replaced by a clean one. What is kept and reported says what and where, never the value.
 """
 
+import csv
 import datetime
 import io
 import json
@@ -22,6 +23,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 from wagtail.rich_text import RichText
 
+from publishing.dashboard.panels import DocumentsWithFindingsPanel, Viewer
 from publishing.documents import checking
 from publishing.models import DocumentCheck, Municipality
 from publishing.rules import check_publish
@@ -244,6 +246,24 @@ class ReportAndDashboardTests(DocumentCheckTestCase):
         xlsx = self.client.get(url + "?export=xlsx")
         self.assertEqual(xlsx.status_code, 200)
         self.assertTrue(document.pk)
+
+    def test_the_filter_says_yes_and_the_export_gives_local_minutes(self):
+        self.with_number()
+        self.login(self.g.editor)
+        url = reverse("publishing_document_reports:documents")
+        response = self.client.get(url + "?blocks=true")
+        self.assertContains(response, "Vedtak om praktisk bistand")
+        self.assertNotContains(response, "True")
+        export = self.client.get(url + "?export=csv")
+        self.assertIn("documents-with-findings-", export["Content-Disposition"])
+        rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))
+        checked = timezone.localtime(DocumentCheck.objects.get().finished_at)
+        self.assertEqual(rows[0]["Checked"], f"{checked:%Y-%m-%d %H:%M}")
+
+    def test_a_publisher_is_not_sent_to_a_report_she_cannot_open(self):
+        panel = DocumentsWithFindingsPanel(Viewer.load(self.g.publisher))
+        self.assertIsNone(panel.more_url())
+        self.assertTrue(DocumentsWithFindingsPanel(Viewer.load(self.g.editor)).more_url())
 
     def test_the_uploader_sees_it_on_the_dashboard_and_the_other_municipality_does_not(self):
         self.with_number()

@@ -202,7 +202,7 @@ class RecordTests(AdminTestCase):
         self.login(self.lars)
         for consent, words in (
             ({"guardian": ""}, "name the guardian who consented"),
-            ({"channels": []}, "This field is required"),
+            ({"channels": []}, "Tick where the photo may be shown with this consent."),
             ({"form": ""}, None),
         ):
             with self.subTest(consent=consent):
@@ -214,6 +214,7 @@ class RecordTests(AdminTestCase):
                 else:
                     self.assertEqual(response.status_code, 200)
                     self.assertContains(response, words)
+                    self.assertNotContains(response, "This field is required")
                     self.assertFalse(ImageConsent.objects.filter(record=self.record).exists())
 
     def test_a_consent_form_anyone_may_open_is_refused(self):
@@ -301,6 +302,16 @@ class WithdrawalViewTests(AdminTestCase):
             ImageConsent.objects.get(pk=consent.pk).withdrawn_reason,
             "Ringte kommunikasjonsavdelingen.",
         )
+
+    def test_the_withdrawal_shows_in_the_record_history_and_usage_opens(self):
+        self.login(self.lars)
+        self.client.post(
+            url("withdraw", self.consent.pk),
+            {"withdrawn_on": TODAY.isoformat(), "reason": "Ringte."},
+        )
+        history = self.client.get(url("history", self.record.pk))
+        self.assertContains(history, "Consent withdrawn")
+        self.assertEqual(self.client.get(url("usage", self.record.pk)).status_code, 200)
 
     def test_a_withdrawal_cannot_be_dated_ahead_or_before_the_consent(self):
         self.login(self.lars)
