@@ -120,6 +120,7 @@ class OwnRecordsOnly(OwnRecordObject):
 
 
 class IndexView(generic.IndexView):
+    results_template_name = "publishing/images/index_results.html"
     default_ordering = "image__title"
     search_fields = ["image__title", "note"]
 
