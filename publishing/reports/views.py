@@ -225,7 +225,7 @@ class GovernanceReportView(ReportView):
     paginate_by = 50
 
     def dispatch(self, request, *args, **kwargs):
-        if not reporting_municipalities(request.user).exists():
+        if not sees_reports(request):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -866,11 +866,19 @@ def register_report_urls():
     return [path("publishing/reports/", include((urlpatterns, "publishing_reports")))]
 
 
+def sees_reports(request):
+    """Whether the signed-in user may see the governance reports; asked once a request (each
+    report's menu item asks on every admin page)."""
+    if not hasattr(request, "_publishing_sees_reports"):
+        request._publishing_sees_reports = reporting_municipalities(request.user).exists()
+    return request._publishing_sees_reports
+
+
 class GovernanceReportMenuItem(MenuItem):
     """Shown to the leaders and communications group of a municipality, and superusers."""
 
     def is_shown(self, request):
-        return reporting_municipalities(request.user).exists()
+        return sees_reports(request)
 
 
 def _menu_item(view, order):

@@ -5,7 +5,9 @@ import datetime
 import io
 
 import openpyxl
+from django.db import connection
 from django.test import Client, RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -157,14 +159,24 @@ class AccessTests(ReportTestCase):
             request = RequestFactory().get("/")
             request.user = user
             self.assertFalse(item.is_shown(request))
+        request = RequestFactory().get("/")
         request.user = self.g.leader
         self.assertTrue(item.is_shown(request))
 
     def test_menu_lists_the_reports_for_a_leader(self):
         self.login(self.g.leader)
-        html = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            html = self.client.get(reverse("wagtailadmin_home")).content.decode()
         for name in self.REPORTS:
             self.assertIn(reverse(f"publishing_reports:{name}"), html)
+        self.assertIn(reverse("publishing_document_reports:documents"), html)
+        # Four report menu items, one question to the database about who may see them.
+        asked = [
+            query["sql"]
+            for query in queries.captured_queries
+            if '"leaders_group_id" IN (SELECT' in query["sql"] and "LIMIT 1" in query["sql"]
+        ]
+        self.assertEqual(len(asked), 1, [sql[:80] for sql in asked])
 
 
 class FindingsReportTests(ReportTestCase):
