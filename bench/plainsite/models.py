@@ -33,6 +33,9 @@ class PlainNewsPage(Page):
     intro = models.TextField("introduction", blank=True)
     body = StreamField(BodyBlock(), verbose_name="body", blank=True)
 
+    # The editor shows the same content fields as the news page's (the admin's yardstick).
+    content_panels = [*Page.content_panels, "date", "intro", "body"]
+
     template = "home/news_page.html"
     parent_page_types = ["home.NewsIndexPage"]
     subpage_types = []

@@ -1,0 +1,204 @@
+"""The admin's cost of governance, against plain Wagtail: ``python -m bench.admin_ratio``.
+
+Builds a throwaway test database (in memory with SQLite, or beside ``DATABASE_URL``) with Alvdal's
+profile, a governed news page and a plain Wagtail page with the same content and template
+(``bench.plainsite.PlainNewsPage``) in the same news index, and times, interleaved in one process
+(plain, governed, plain, ...) with production's task queue in the database:
+
+- ``revision.publish()`` of a new revision;
+- opening the page editor (GET);
+- "Save draft" through the editor (POST);
+- "Publish" through the editor (POST);
+- the governance panel's endpoint against Wagtail's own preview POST of the same form.
+
+Each line gives the median milliseconds of both, their ratio and the queries of one. Nothing
+here is a test: the numbers are for people to read, and for the targets of the admin's speed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+    teardown_test_environment,
+)
+from django.urls import reverse  # noqa: E402
+
+
+def say(line=""):
+    """Write one line of the report to standard output."""
+    sys.stdout.write(f"{line}\n")
+
+
+class Pages:
+    """The governed page and its plain twin, and the editor who works on both."""
+
+    def __init__(self):
+        import random
+
+        from bench.governance_report import news_body
+        from bench.plainsite.models import PlainNewsPage
+        from tests.governance import build_governed, news_page
+
+        self.g = g = build_governed()
+        body, _words = news_body(random.Random(2026))
+        intro = "Fra 1. februar kan du låne bøker på søndager mellom klokka 12 og 16."
+        self.governed = news_page(
+            g,
+            "Biblioteket åpner på søndager",
+            "sondagsapent",
+            affects_staff=False,
+            notice=False,
+            intro=intro,
+            body=body,
+        )
+        self.plain = g.news_index.add_child(
+            instance=PlainNewsPage(
+                title="Biblioteket åpner på søndager",
+                slug="sondagsapent-plain",
+                intro=intro,
+                body=body,
+            )
+        )
+        self.plain.save_revision(user=g.editor)
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="nb")
+        self.client.force_login(g.editor)
+
+    def reload(self, page):
+        return type(page).objects.get(pk=page.pk)
+
+
+def timed(action):
+    """(milliseconds, queries) of one call of ``action``."""
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        action()
+        elapsed = (time.perf_counter() - start) * 1000
+    return elapsed, len(queries)
+
+
+def edit_form(pages, page, action=None):
+    """The editor's form for ``page`` as the browser sends it, with ``action`` pressed."""
+    from tests.live_admin import editor_fields, post_data
+
+    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    html = pages.client.get(url).content.decode()
+    fields = editor_fields(html, pages.reload(page))
+    if action:
+        fields.append((action, action))
+    return url, post_data(fields)
+
+
+def cases(pages):
+    """``{name: (plain action, governed action)}``: callables timed one after the other."""
+    client = pages.client
+    counter = iter(range(10**6))
+
+    def publish_revision(page):
+        def run():
+            fresh = pages.reload(page)
+            fresh.intro = f"{fresh.intro.split(' #')[0]} #{next(counter)}"
+            revision = fresh.save_revision(user=pages.g.editor)
+            return timed(lambda: revision.publish(user=pages.g.editor))
+
+        return run
+
+    def open_editor(page):
+        url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+        return lambda: timed(lambda: client.get(url))
+
+    def post_editor(page, action):
+        def run():
+            url, data = edit_form(pages, page, action)
+            data["intro"] = f"{data['intro'].split(' #')[0]} #{next(counter)}"
+            result = {}
+
+            def post():
+                result["response"] = client.post(url, data)
+
+            measured = timed(post)
+            if result["response"].status_code != 302:
+                raise SystemExit(f"{action} answered {result['response'].status_code}")
+            return measured
+
+        return run
+
+    def side_panel(page, governed):
+        url_name = (
+            "publishing:governance_report" if governed else "wagtailadmin_pages:preview_on_edit"
+        )
+        url = reverse(url_name, args=[page.pk])
+        _edit, data = edit_form(pages, page)
+        return lambda: timed(lambda: client.post(url, data))
+
+    return {
+        "revision.publish()": (publish_revision(pages.plain), publish_revision(pages.governed)),
+        "open the editor": (open_editor(pages.plain), open_editor(pages.governed)),
+        "save draft (POST)": (
+            post_editor(pages.plain, None),
+            post_editor(pages.governed, None),
+        ),
+        "publish (POST)": (
+            post_editor(pages.plain, "action-publish"),
+            post_editor(pages.governed, "action-publish"),
+        ),
+        "panel vs preview": (side_panel(pages.plain, False), side_panel(pages.governed, True)),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args(argv)
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    results = {}
+    try:
+        pages = Pages()
+        for name, (plain, governed) in cases(pages).items():
+            plain(), governed()  # warm up: templates, content types, compiled patterns
+            times = {"plain": [], "governed": []}
+            queries = {}
+            for number in range(args.rounds):
+                order = (("plain", plain), ("governed", governed))
+                for kind, action in order if number % 2 else reversed(order):
+                    elapsed, count = action()
+                    times[kind].append(elapsed)
+                    queries[kind] = count
+            results[name] = (times, queries)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+    say(
+        f"The admin, governed page against plain Wagtail ({connection.vendor}, {args.rounds} "
+        "rounds each, interleaved; ms at the median; queries of one)"
+    )
+    say(f"  {'action':20} {'plain':>8} {'governed':>9} {'ratio':>6} {'queries':>14}")
+    for name, (times, queries) in results.items():
+        plain = statistics.median(times["plain"])
+        governed = statistics.median(times["governed"])
+        say(
+            f"  {name:20} {plain:8.1f} {governed:9.1f} {governed / plain:6.2f} "
+            f"{queries['plain']:>6} / {queries['governed']:<6}"
+        )
+
+
+if __name__ == "__main__":
+    main()
