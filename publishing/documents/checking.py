@@ -173,9 +173,20 @@ def _extract(document, limits):
     suffix = Path(document.file.name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
         # The storage may be an object store: the child process reads a local copy.
-        with document.file.open("rb") as source:
-            for chunk in iter(lambda: source.read(1 << 20), b""):
-                copy.write(chunk)
+        try:
+            with document.file.open("rb") as source:
+                for chunk in iter(lambda: source.read(1 << 20), b""):
+                    copy.write(chunk)
+        except OSError as error:
+            # A file gone from the storage is said to be so, not left "being checked" forever.
+            # The error's text names the file, which may name a person: its kind only.
+            logger.warning(
+                "document %s: its file could not be read (%s)", document.pk, type(error).__name__
+            )
+            format = document_text.format_of(document.file.name) or suffix.lstrip(".")
+            return document_text.Extraction.unreadable(format, "missing"), document_text.Usage(
+                seconds=0.0, peak_memory_bytes=0
+            )
         copy.flush()
         return document_text.extract_bounded(copy.name, document.file.name, limits)
 

@@ -78,6 +78,10 @@ UNREADABLE = {
         gettext_lazy("reading it needed too much memory"),
         gettext_lazy("Split it into smaller documents, or save it as a plain PDF."),
     ),
+    "missing": (
+        gettext_lazy("its file is missing from the storage"),
+        gettext_lazy("Upload the file again on the document's page."),
+    ),
     "unsupported": (
         gettext_lazy("its format cannot be read"),
         gettext_lazy("Publish it as PDF, Word, Excel, OpenDocument or plain text instead."),

@@ -369,3 +369,21 @@ class TwiceAtOnceTests(TransactionTestCase):
         self.assertFalse([r for r in results if isinstance(r, Exception)], results)
         self.assertEqual(sum(1 for _check, created in results if created), 1)
         self.assertEqual(DocumentCheck.objects.filter(document=document).count(), 1)
+
+
+class MissingFileTests(DocumentCheckTestCase):
+    def test_a_file_gone_from_the_storage_is_said_to_be_so(self):
+        document = self.with_number()
+        document.file.storage.delete(document.file.name)
+        document = get_document_model().objects.get(pk=document.pk)
+        with self.assertLogs("publishing.documents.checking", "WARNING") as logs:
+            check = checking.check_now(document)
+        self.assertEqual((check.status, check.reason), (DocumentCheck.UNREADABLE, "missing"))
+        self.assertNotIn(document.file.name, "\n".join(logs.output))
+        page = self.public_page(document)
+        [finding] = [
+            f
+            for f in check_publish(page.get_latest_revision_as_object())
+            if f.code.startswith("document_data")
+        ]
+        self.assertIn("missing from the storage", finding.message)

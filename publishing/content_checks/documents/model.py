@@ -19,6 +19,7 @@ REASONS = (
     "memory",
     "unsupported",
     "too_deep",
+    "missing",  # the storage has no file for the document (the caller could not copy it)
 )
 
 
