@@ -70,8 +70,10 @@ def scan_settings(document):
     return language, settings["allow"]
 
 
-def inputs_key(document):
-    language, allow = scan_settings(document)
+def inputs_key(document, settings=None):
+    """A digest of what the check of ``document`` depends on; ``settings`` are its
+    ``scan_settings`` when the caller has them already."""
+    language, allow = settings or scan_settings(document)
     data = {"code": code_fingerprint(), "language": language, "allow": allow}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -136,7 +138,7 @@ def check_now(document, limits=None):
     check, _created = pending_check(document)
     started = timezone.now()
     DocumentCheck.objects.filter(pk=check.pk).update(started_at=started)
-    language, allow = scan_settings(document)
+    language, allow = settings = scan_settings(document)
     extraction, usage = _extract(document, limits or document_text.Limits())
     findings = []
     if extraction.status == "ok":
@@ -152,7 +154,7 @@ def check_now(document, limits=None):
     check.findings = findings
     check.blocking_count = sum(1 for item in findings if item["severity"] == "block")
     check.accessibility = list(extraction.accessibility)
-    check.inputs = inputs_key(document)
+    check.inputs = inputs_key(document, settings)
     check.started_at = started
     check.finished_at = timezone.now()
     check.save()

@@ -28,8 +28,8 @@ from modelcluster.models import ClusterableModel
 from PIL import Image as PillowImage
 from wagtail.documents import get_document_model_string
 from wagtail.images import get_image_model_string
-from wagtail.models import CollectionViewRestriction
 
+from publishing.models.municipality import StaffOnlyCollections
 from publishing.visible_text import visible_text_errors
 
 logger = logging.getLogger(__name__)
@@ -331,9 +331,7 @@ class ImageConsent(models.Model):
 
 def form_is_staff_only(document):
     """Whether ``document`` sits in a collection with a view restriction (or below one)."""
-    restricted = CollectionViewRestriction.objects.values_list("collection__path", flat=True)
-    path = document.collection.path
-    return any(path.startswith(prefix) for prefix in restricted)
+    return StaffOnlyCollections().holds(document.collection)
 
 
 # --- the location in an uploaded file ---------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Collection, GroupCollectionPermission, Page
+from wagtail.models import Collection, CollectionViewRestriction, GroupCollectionPermission, Page
 
 LANGUAGE_CHOICES = [
     ("nb", _("Norwegian Bokmål")),
@@ -62,6 +62,20 @@ def holding(path, municipalities):
         if municipality.site and path.startswith(municipality.site.root_page.path):
             return municipality
     return None
+
+
+class StaffOnlyCollections:
+    """The collections with a view restriction, and every collection below them, read once:
+    what citizens can never open (a municipality's staff collection)."""
+
+    def __init__(self):
+        self.paths = list(
+            CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+        )
+
+    def holds(self, collection):
+        """Whether ``collection`` is staff-only (restricted, or below a restricted one)."""
+        return any(collection.path.startswith(path) for path in self.paths)
 
 
 def municipality_of_collection(collection):

@@ -19,9 +19,10 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.documents import get_document_model
-from wagtail.models import CollectionViewRestriction, ReferenceIndex
+from wagtail.models import ReferenceIndex
 
 from publishing.models import DocumentCheck
+from publishing.models.municipality import StaffOnlyCollections
 from publishing.people import person_name
 from publishing.reports.views import (
     GovernanceReportMenuItem,
@@ -186,7 +187,7 @@ def public_collections_q(municipalities, field="document__collection"):
     inside = Q()
     for prefix in paths:
         inside |= Q(**{f"{field}__path__startswith": prefix})
-    for restricted in CollectionViewRestriction.objects.values_list("collection__path", flat=True):
+    for restricted in StaffOnlyCollections().paths:
         inside &= ~Q(**{f"{field}__path__startswith": restricted})
     return inside
 

@@ -18,7 +18,6 @@ from django.db.models import prefetch_related_objects
 from modelcluster.models import get_all_child_relations
 from wagtail.documents import get_document_model
 from wagtail.models import (
-    CollectionViewRestriction,
     Page,
     ReferenceIndex,
     WorkflowState,
@@ -26,7 +25,7 @@ from wagtail.models import (
 )
 
 from publishing.models import Audience, Municipality, OrganisationUnit
-from publishing.models.municipality import holding
+from publishing.models.municipality import StaffOnlyCollections, holding
 from publishing.models.organisation import LEADER_ROLES, PublisherCertificate, RoleAssignment
 from publishing.models.pages import BaseInternalNoticePage
 from publishing.rules.engine import evaluate
@@ -383,7 +382,7 @@ def _private_documents(pages, referenced_document_ids):
     wanted = set().union(*linked.values()) if linked else set()
     if not wanted:
         return {pk: [] for pk in linked}
-    restricted = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    staff_only = StaffOnlyCollections()
     documents = (
         get_document_model().objects.filter(pk__in=wanted).select_related("collection").in_bulk()
     )
@@ -391,8 +390,7 @@ def _private_documents(pages, referenced_document_ids):
         found[pk] = [
             documents[doc_id]
             for doc_id in sorted(ids)
-            if doc_id in documents
-            and any(documents[doc_id].collection.path.startswith(path) for path in restricted)
+            if doc_id in documents and staff_only.holds(documents[doc_id].collection)
         ]
     return found
 

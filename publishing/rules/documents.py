@@ -18,9 +18,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.documents import get_document_model
-from wagtail.models import CollectionViewRestriction
 
 from publishing.models import DocumentCheck
+from publishing.models.municipality import StaffOnlyCollections
 from publishing.rules.bulk import facts_of, referenced_document_ids
 from publishing.rules.content import NATIONAL_ID_OR, PERSONAL_DATA
 from publishing.rules.engine import BLOCK, EDIT, PUBLISH, SUBMIT, WARN, Finding, rule
@@ -169,7 +169,7 @@ def load_checks(document_ids):
     (those are None: another rule speaks of them), in three queries."""
     if not document_ids:
         return {}
-    restricted = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    staff_only = StaffOnlyCollections()
     documents = (
         get_document_model().objects.filter(pk__in=document_ids).select_related("collection")
     )
@@ -179,7 +179,7 @@ def load_checks(document_ids):
     }
     found = dict.fromkeys(document_ids)
     for document in documents:
-        if not any(document.collection.path.startswith(path) for path in restricted):
+        if not staff_only.holds(document.collection):
             found[document.pk] = (document, checks.get(document.pk))
     return found
 

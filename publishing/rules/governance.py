@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
-from wagtail.models import CollectionViewRestriction, Page, WorkflowState
+from wagtail.models import Page, WorkflowState
 
 from publishing.content_checks.visible import has_visible_text
 from publishing.models import Municipality
+from publishing.models.municipality import StaffOnlyCollections
 from publishing.models.organisation import Role, RoleAssignment, person_name
 from publishing.models.pages import BaseInternalNoticePage, Sensitivity
 from publishing.rules.bulk import Missing, audiences_of, facts_of, referenced_document_ids
@@ -542,11 +543,11 @@ def private_documents_linked(page):
     ids = referenced_document_ids(page)
     if not ids:
         return []
-    restricted = list(CollectionViewRestriction.objects.values_list("collection__path", flat=True))
+    staff_only = StaffOnlyCollections()
     return [
         document
         for document in document_model.objects.filter(pk__in=ids).select_related("collection")
-        if any(document.collection.path.startswith(path) for path in restricted)
+        if staff_only.holds(document.collection)
     ]
 
 
