@@ -367,7 +367,6 @@ class _DemoLoader:
         self.created.append(f"page {page.title}")
         return page
 
-
     def link_back(self, notice, page):
         """The notice names ``page`` as a page it is about (a notice counts for a page only
         when they are linked both ways), published again if it was live."""

@@ -390,7 +390,6 @@ class IntranetIndexPage(Page):
 class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
     """A notice to staff. External pages that affect staff wait until their notice is live."""
 
-
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
         FieldPanel("body"),

@@ -156,22 +156,17 @@ def word_forms(text, language):
 def page_language(page):
     """The language of the municipality whose site holds ``page`` (the site default without).
 
-    Read from the database, once per page object: Wagtail's cached site root paths can be
-    older than the sites themselves while profiles are loaded.
+    Read from the municipalities (once per request, see ``publishing.memo``), not from
+    Wagtail's cached site root paths, which can be older than the sites themselves while
+    profiles are loaded; kept on the page object.
     """
     language = getattr(page, "_search_language", None)
     if language is None:
         from publishing.models import Municipality
 
-        language = settings.LANGUAGE_CODE
         path = getattr(page, "path", None) or ""
-        roots = Municipality.objects.filter(site__isnull=False).values_list(
-            "site__root_page__path", "language"
-        )
-        for root_path, site_language in roots:
-            if root_path and path.startswith(root_path):
-                language = site_language
-                break
+        municipality = Municipality.objects.for_page(page) if path else None
+        language = municipality.language if municipality else settings.LANGUAGE_CODE
         page._search_language = language
     return language
 

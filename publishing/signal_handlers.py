@@ -1,27 +1,31 @@
 """Signal receivers, connected in ``PublishingConfig.ready``."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils.translation import gettext as _
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageLogEntry, PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished
 
-from publishing import audit, free_text
+from publishing import audit, free_text, memo
 from publishing.after_commit import after_commit
 from publishing.citizens.sites import forget_site
 from publishing.conf import page_model
 from publishing.documents import checking as document_checks
 from publishing.models import (
+    Audience,
     BaseInternalNoticePage,
     CrisisBanner,
+    Deputyship,
     Municipality,
     OrganisationUnit,
+    PublisherCertificate,
     RoleAssignment,
 )
 from publishing.models.image_consent import read_location_on_save
@@ -177,6 +181,26 @@ def connect():
         remember_municipality_of_deleted_page, sender=Page, dispatch_uid="pub_deleted_page_owner"
     )
     request_finished.connect(audit.flush_pending, dispatch_uid="publishing_flush_audit")
+    # What a request reads once (the municipalities, their organisation), and what makes it
+    # read again within the request.
+    request_started.connect(memo.open_for_request, dispatch_uid="publishing_memo_open")
+    request_finished.connect(memo.close_after_request, dispatch_uid="publishing_memo_close")
+    for model in (
+        Municipality,
+        Site,
+        OrganisationUnit,
+        RoleAssignment,
+        Deputyship,
+        Audience,
+        PublisherCertificate,
+    ):
+        for signal, name in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(
+                memo.forget, sender=model, dispatch_uid=f"pub_memo_{model._meta.label}_{name}"
+            )
+    m2m_changed.connect(
+        memo.forget, sender=get_user_model().groups.through, dispatch_uid="pub_memo_user_groups"
+    )
     # The kept text checks of live pages (the findings report reads them).
 
     for model in (Page, *governed_page_models()):

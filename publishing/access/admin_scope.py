@@ -51,13 +51,13 @@ from wagtail.models import Collection, Page, PageLogEntry, Site, Workflow
 
 from publishing.access.user_scope import remembered
 from publishing.models import Municipality
+from publishing.models.municipality import every_municipality
 
 # --- whose is what --------------------------------------------------------------------------
 
 
 def _municipalities():
-
-    return list(Municipality.objects.select_related("site__root_page", "intranet_page"))
+    return every_municipality()
 
 
 def _own_ids(user):

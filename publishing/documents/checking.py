@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -30,6 +29,7 @@ from wagtail.documents import get_document_model
 
 from publishing.after_commit import after_commit
 from publishing.content_checks import documents as document_text
+from publishing.fingerprint import fingerprint
 from publishing.models import DocumentCheck
 from publishing.models.municipality import municipality_of_collection
 from publishing.rules.content import analysis_settings
@@ -50,15 +50,7 @@ _LIBRARIES = (
 @functools.cache
 def code_fingerprint():
     """A digest of the text checks' code and word lists and the readers' library versions."""
-    digest = hashlib.sha256()
-    base = Path(document_text.__file__).resolve().parent.parent
-    for path in sorted(base.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".json"}:
-            digest.update(str(path.relative_to(base)).encode())
-            digest.update(path.read_bytes())
-    for library in _LIBRARIES:
-        digest.update(f"{library}=={metadata.version(library)}".encode())
-    return digest.hexdigest()
+    return fingerprint(("content_checks",), _LIBRARIES)
 
 
 def scan_settings(document):

@@ -11,7 +11,7 @@ narrows the list as one types, and choosing another owning unit reorders it at o
 from django import forms
 from django.utils.translation import gettext as _
 
-from publishing.models.organisation import LEADER_ROLES, OrganisationUnit, RoleAssignment
+from publishing.models.organisation import leader_roles, units_of
 from publishing.people import ROLE_SENIORITY, person_labels
 
 
@@ -36,26 +36,20 @@ class LeaderSelect(forms.Select):
 
 
 def leader_lines(municipality, on=None):
-    """``{unit_id: [leader ids]}``: the leaders in each unit's line, nearest unit first."""
-    units = dict(
-        OrganisationUnit.objects.filter(municipality=municipality).values_list("pk", "parent_id")
-    )
+    """``{unit_id: [leader ids]}``: the leaders in each unit's line, nearest unit first (from
+    the organisation the request has read already)."""
+    units = units_of(municipality.pk)
     rank = {role: position for position, role in enumerate(ROLE_SENIORITY)}
     leaders_by_unit = {}
-    assignments = RoleAssignment.objects.active(on).filter(
-        unit__municipality=municipality, role__in=LEADER_ROLES
-    )
-    for user_id, unit_id, _role in sorted(
-        assignments.values_list("user_id", "unit_id", "role"), key=lambda row: rank[row[2]]
-    ):
-        leaders_by_unit.setdefault(unit_id, []).append(user_id)
+    for assignment in sorted(leader_roles(municipality.pk, on), key=lambda a: rank[a.role]):
+        leaders_by_unit.setdefault(assignment.unit_id, []).append(assignment.user_id)
     lines = {}
     for unit_id in units:
         line, seen, current = [], set(), unit_id
         while current is not None and current not in seen:
             seen.add(current)
             line.extend(user for user in leaders_by_unit.get(current, []) if user not in line)
-            current = units.get(current)
+            current = units[current].parent_id if current in units else None
         lines[unit_id] = line
     return lines
 
@@ -71,7 +65,7 @@ def use_leader_picker(field, municipality, unit_id=None, on=None):
     others = [user for user in by_name if user.pk not in first]
     choices = [("", "---------")]
     if in_line:
-        unit = OrganisationUnit.objects.filter(pk=unit_id).values_list("name", flat=True).first()
+        unit = units_of(municipality.pk)[unit_id].name
         choices.append(
             (
                 _("Leaders in the line of %(unit)s") % {"unit": unit},

@@ -22,10 +22,11 @@ from wagtail.admin.ui.side_panels import BaseSidePanel
 from wagtail.models import WorkflowState
 
 from publishing.documents.checking import queue_missing
+from publishing.models.organisation import unit_of
 from publishing.people import person_label, person_name
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import CAPACITY_LABELS, approver_ids, capacity_label
-from publishing.rules.bulk import referenced_document_ids
+from publishing.rules.bulk import referenced_document_ids, references_of
 from publishing.rules.categories import SECTIONS, section_of
 from publishing.rules.content import page_text, reading_target
 from publishing.rules.governance import notice_standing
@@ -162,7 +163,7 @@ def build_report(page, *, user, parent=None, form=None):
     findings, context = run_rules(page, user=user, parent=parent, municipality=municipality)
     if any(f.code == "document_data.being_checked" for f in findings):
         # Files uploaded before the checks existed have none yet: have them checked now.
-        queue_missing(referenced_document_ids(page))
+        queue_missing(referenced_document_ids(page, references_of(context)))
     about_certificate = [f for f in findings if f.code.startswith(CERTIFICATE_FINDINGS)]
     if about_certificate and not certificate_matters(page, user):
         findings = [f for f in findings if f not in about_certificate]
@@ -298,7 +299,7 @@ def _openness(section, page, context):
 
 
 def _approval(section, page):
-    unit = page.owning_unit if getattr(page, "owning_unit_id", None) else None
+    unit = unit_of(page)
     leader = page.responsible_leader if getattr(page, "responsible_leader_id", None) else None
     section.facts.append((_("Owning unit"), str(unit) if unit else "–"))
     section.facts.append((_("Responsible leader"), person_label(leader) if leader else "–"))

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, CollectionViewRestriction, GroupCollectionPermission, Page
 
+from publishing.memo import remember
+
 LANGUAGE_CHOICES = [
     ("nb", _("Norwegian Bokmål")),
     ("nn", _("Norwegian Nynorsk")),
@@ -27,7 +29,9 @@ class MunicipalityQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        group_ids = list(user.groups.values_list("pk", flat=True))
+        group_ids = remember(
+            ("group_ids", user.pk), lambda: list(user.groups.values_list("pk", flat=True))
+        )
         return self.filter(
             models.Q(units__role_assignments__user=user)
             | models.Q(staff_group__in=group_ids)
@@ -50,8 +54,22 @@ class MunicipalityQuerySet(models.QuerySet):
         return self.filter(communications_group__in=user.groups.values("pk"))
 
     def for_page(self, page):
-        """The municipality whose site tree holds ``page`` (a saved page or its parent), or None."""
-        return holding(page.path, self.select_related("site__root_page"))
+        """The municipality whose site tree holds ``page`` (a saved page or its parent), or None.
+
+        Asked of all municipalities, the answer comes from the ones read for the request.
+        """
+        if self.query.where:
+            return holding(page.path, self.select_related("site__root_page"))
+        return holding(page.path, every_municipality())
+
+
+def every_municipality():
+    """Every municipality with its site's root page and its intranet page, read once per
+    request (``publishing.memo``)."""
+    return remember(
+        ("municipalities",),
+        lambda: list(Municipality.objects.select_related("site__root_page", "intranet_page")),
+    )
 
 
 def holding(path, municipalities):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from publishing.memo import remember
 from publishing.models.municipality import Municipality
 
 
@@ -76,31 +77,32 @@ class OrganisationUnit(models.Model):
 
     def line(self):
         """This unit and every unit above it, nearest first (the unit's line to the top)."""
-        units, seen, unit = [], set(), self
+        units = units_of(self.municipality_id)
+        line, seen, unit = [], set(), self
         while unit is not None and unit.pk not in seen:
-            units.append(unit)
+            line.append(unit)
             seen.add(unit.pk)
-            unit = unit.parent
-        return units
+            if unit.parent_id is None:
+                break
+            # A parent outside the municipality's units (bad data) is still followed.
+            unit = units.get(unit.parent_id) or unit.parent
+        return line
 
     def ids_below(self):
-        """This unit's id and the ids of every unit below it in the line (one query)."""
-        edges = OrganisationUnit.objects.filter(municipality_id=self.municipality_id).values_list(
-            "pk", "parent_id"
-        )
+        """This unit's id and the ids of every unit below it in the line."""
+        edges = [(pk, unit.parent_id) for pk, unit in units_of(self.municipality_id).items()]
         return subtree_ids(edges, [self.pk])
 
     def leader_assignments_in_line(self, on=None):
-        """Active leader-role assignments in this unit and every unit above it."""
-        return (
-            RoleAssignment.objects.active(on)
-            .leaders()
-            .filter(unit__in=[unit.pk for unit in self.line()])
-        )
+        """Active leader-role assignments in this unit and every unit above it, nearest first."""
+        order = {unit.pk: index for index, unit in enumerate(self.line())}
+        found = [a for a in leader_roles(self.municipality_id, on) if a.unit_id in order]
+        return sorted(found, key=lambda a: order[a.unit_id])
 
     def has_leader_in_line(self, user, on=None):
         """True if ``user`` holds a leader role in this unit or a unit above it."""
-        return self.leader_assignments_in_line(on).filter(user=user).exists()
+        user_id = getattr(user, "pk", user)
+        return any(a.user_id == user_id for a in self.leader_assignments_in_line(on))
 
     def clean(self):
         super().clean()
@@ -121,6 +123,44 @@ class OrganisationUnit(models.Model):
             errors["parent"] = _("A unit cannot be placed below itself.")
         if errors:
             raise ValidationError(errors)
+
+
+def units_of(municipality_id):
+    """Every unit of a municipality by id, read once per request (``publishing.memo``)."""
+    return remember(
+        ("units", municipality_id),
+        lambda: {
+            unit.pk: unit
+            for unit in OrganisationUnit.objects.filter(municipality_id=municipality_id)
+        },
+    )
+
+
+def unit_of(page):
+    """The owning unit of ``page`` (None without one), read once per request by its id: every
+    copy of the page in the request (the form's, the revision's, the one saved) shares it."""
+    unit_id = getattr(page, "owning_unit_id", None)
+    if unit_id is None:
+        return None
+    return remember(
+        ("unit", unit_id),
+        lambda: OrganisationUnit.objects.select_related("municipality").get(pk=unit_id),
+    )
+
+
+def leader_roles(municipality_id, on=None):
+    """The leader-role assignments in force on ``on`` (today) in a municipality, with their
+    units, read once per request."""
+    on = on or _today()
+    return remember(
+        ("leader_roles", municipality_id, on),
+        lambda: list(
+            RoleAssignment.objects.active(on)
+            .leaders()
+            .filter(unit__municipality_id=municipality_id)
+            .select_related("unit")
+        ),
+    )
 
 
 def subtree_ids(edges, roots):

@@ -21,9 +21,9 @@ from wagtail.models import Page, get_page_models
 from publishing.models.organisation import (
     Audience,
     OrganisationUnit,
-    RoleAssignment,
     main_roles,
     person_name,
+    unit_of,
 )
 
 
@@ -326,7 +326,7 @@ def credit_for(page):
     for a page with a spokesperson (a press release), whom the press contacts, by name, role
     and unit. Stored on the page, so that serving it costs no query."""
     credit = {}
-    unit = page.owning_unit if page.owning_unit_id else None
+    unit = unit_of(page)
     if unit is None:
         return credit
     credit["unit"] = unit.name
@@ -334,14 +334,14 @@ def credit_for(page):
     if spokesperson_id:
         credit["spokesperson"] = spokesperson_credit(page.spokesperson, unit.municipality)
     if page.responsible_leader_id:
-        line = [u.pk for u in unit.line()]
-        roles = dict(
-            RoleAssignment.objects.active()
-            .leaders()
-            .filter(user_id=page.responsible_leader_id, unit__in=line)
-            .values_list("unit_id", "role")
+        nearest = next(
+            (
+                a.role
+                for a in unit.leader_assignments_in_line()
+                if a.user_id == page.responsible_leader_id
+            ),
+            None,
         )
-        nearest = next((roles[pk] for pk in line if pk in roles), None)
         if nearest:
             credit["leader_role"] = unit.municipality.role_label(nearest)
     return credit

@@ -25,8 +25,6 @@ import functools
 import hashlib
 import json
 import logging
-from importlib import metadata
-from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -38,10 +36,12 @@ from django_tasks import task
 from wagtail.documents import get_document_model
 from wagtail.models import COMMENTS_RELATION_NAME, Page, ReferenceIndex
 
+from publishing import memo
 from publishing.after_commit import after_commit
+from publishing.fingerprint import fingerprint
 from publishing.models import GovernedPage, LiveTextCheck, Municipality
 from publishing.models.pages import governed_page_models
-from publishing.rules import PUBLISH, RuleContext
+from publishing.rules import PUBLISH, RuleContext, shared_analysis
 from publishing.rules.bulk import prefetch_for_text, referenced_document_ids
 from publishing.rules.content import TextResults, analyse, analysis_settings
 
@@ -52,15 +52,8 @@ BATCH_SIZE = 200
 #: Stale pages a report checks itself rather than wait for the worker (well under a second).
 CHECK_IN_REQUEST = 100
 
-#: What the checks' results depend on besides the text and the profile.
-_CHECK_SOURCES = (
-    "content_checks",
-    "rules/content.py",
-    "rules/governance.py",  # the documents a page links
-    "text_extraction.py",
-    "live_text.py",
-)
-_CHECK_LIBRARIES = ("phonenumbers", "python-stdnum", "wagtail")
+#: What the kept results depend on besides the text checks: the documents a page links.
+_KEPT_SOURCES = ("rules/bulk.py", "reports/live_text.py")
 
 #: Wagtail's fields that hold no text a reader sees: saving only these keeps the results.
 _TEXT_OF_PAGE = {"title", "seo_title", "search_description"}
@@ -70,19 +63,7 @@ _NOT_TEXT = {f.name for f in Page._meta.concrete_fields} - _TEXT_OF_PAGE | {COMM
 @functools.cache
 def code_fingerprint():
     """A digest of the checks' code and word lists and the versions of the libraries they use."""
-    digest = hashlib.sha256()
-    base = Path(__file__).resolve().parent
-    files = []
-    for name in _CHECK_SOURCES:
-        path = base / name
-        files.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
-    for path in files:
-        if path.is_file() and path.suffix in {".py", ".json"}:
-            digest.update(str(path.relative_to(base)).encode())
-            digest.update(path.read_bytes())
-    for library in _CHECK_LIBRARIES:
-        digest.update(f"{library}=={metadata.version(library)}".encode())
-    return digest.hexdigest()
+    return fingerprint(shared_analysis.SOURCES + _KEPT_SOURCES, shared_analysis.LIBRARIES)
 
 
 def inputs_key(municipality):
@@ -154,6 +135,8 @@ def _check_locked(page_ids):
         unique_fields=["page"],
         update_fields=["revision_id", "inputs", "results", "documents", "checked_at"],
     )
+    # Rows written: a later save of one of these pages in the same request drops them again.
+    memo.forget()
     return len(rows)
 
 
@@ -278,8 +261,11 @@ def forget(page_ids, check=True):
     the transaction commits (the task leaves out pages that are not live)."""
 
     page_ids = sorted(page_ids)
-    LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
-    if check and page_ids:
+    # A request saves a page more than once (its revision, then its publish): the kept rows
+    # are dropped and the check queued the first time; the check reads the page as committed.
+    if memo.first_time(("live_text.forgotten", tuple(page_ids))):
+        LiveTextCheck.objects.filter(page_id__in=page_ids).delete()
+    if check and page_ids and memo.first_time(("live_text.checked", tuple(page_ids))):
         after_commit(lambda: check_live_text.enqueue(page_ids))
 
 

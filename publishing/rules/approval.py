@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Page, Revision, get_default_page_content_type
 
 from publishing.models import Municipality, OrganisationUnit
-from publishing.models.organisation import Deputyship, RoleAssignment, person_name
+from publishing.models.organisation import (
+    Deputyship,
+    RoleAssignment,
+    leader_roles,
+    person_name,
+    unit_of,
+)
 from publishing.models.pages import changes_what_citizens_read
 
 AS_LEADER, AS_DEPUTY, AS_LINE = "leader", "deputy", "line"
@@ -64,15 +70,11 @@ class Obstacle:
 
 def _leader_assignments(page, on):
     """The responsible leader's active leader roles in the owning unit's line, nearest first."""
-    line = page.owning_unit.line()
-    assignments = list(
-        RoleAssignment.objects.active(on)
-        .leaders()
-        .filter(user_id=page.responsible_leader_id, unit__in=[unit.pk for unit in line])
-        .select_related("unit")
-    )
-    order = {unit.pk: index for index, unit in enumerate(line)}
-    return sorted(assignments, key=lambda a: order[a.unit_id]), line
+    unit = unit_of(page)
+    assignments = [
+        a for a in unit.leader_assignments_in_line(on) if a.user_id == page.responsible_leader_id
+    ]
+    return assignments, unit.line()
 
 
 def approver_ids(page, on=None):
@@ -82,7 +84,7 @@ def approver_ids(page, on=None):
         return {}
     if getattr(page, "path", ""):
         municipality = Municipality.objects.for_page(page)
-        if municipality is not None and page.owning_unit.municipality_id != municipality.pk:
+        if municipality is not None and unit_of(page).municipality_id != municipality.pk:
             # A unit of another municipality never makes its leaders approvers here.
             return {}
     assignments, line = _leader_assignments(page, on)
@@ -93,14 +95,10 @@ def approver_ids(page, on=None):
         approvers.setdefault(deputyship.deputy_id, AS_DEPUTY)
     # Leaders above: leader roles in the units above the one where the leader holds the role.
     nearest_unit = assignments[0].unit_id
-    above = [unit.pk for unit in line[[u.pk for u in line].index(nearest_unit) + 1 :]]
-    for user_id in (
-        RoleAssignment.objects.active(on)
-        .leaders()
-        .filter(unit__in=above)
-        .values_list("user_id", flat=True)
-    ):
-        approvers.setdefault(user_id, AS_LINE)
+    above = {unit.pk for unit in line[[u.pk for u in line].index(nearest_unit) + 1 :]}
+    for assignment in leader_roles(unit_of(page).municipality_id, on):
+        if assignment.unit_id in above:
+            approvers.setdefault(assignment.user_id, AS_LINE)
     return approvers
 
 

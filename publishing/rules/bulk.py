@@ -134,14 +134,28 @@ def facts_of(context):
     return context._cache.get("facts")
 
 
-def referenced_document_ids(page):
-    """Ids of the documents ``page`` links anywhere, as Wagtail's reference index finds them
-    (in its fields and child objects; no query once those are loaded)."""
+def references_of(context):
+    """What ``context.page`` links anywhere (``(content type id, object id, model path,
+    content path)``), as Wagtail's reference index finds them: read once per evaluation, for
+    the documents and the images rules alike."""
+    if "references" not in context._cache:
+        context._cache["references"] = list(
+            ReferenceIndex._extract_references_from_object(context.page)
+        )
+    return context._cache["references"]
 
+
+def referenced_document_ids(page, references=None):
+    """Ids of the documents ``page`` links anywhere, as Wagtail's reference index finds them
+    (in its fields and child objects; no query once those are loaded). ``references``: what
+    ``references_of`` read already."""
+
+    if references is None:
+        references = ReferenceIndex._extract_references_from_object(page)
     document_type = ContentType.objects.get_for_model(get_document_model())
     return {
         int(object_id)
-        for type_id, object_id, *_ in ReferenceIndex._extract_references_from_object(page)
+        for type_id, object_id, *_ in references
         if type_id == document_type.pk and str(object_id).isdigit()
     }
 
@@ -283,8 +297,12 @@ def audiences_of(context):
     facts = facts_of(context)
     if facts is not None and context.page.pk in facts.audiences:
         return facts.audiences[context.page.pk]
-    page = context.page
-    return list(page.audiences.all()) if hasattr(page, "audiences") else []
+    if "audiences" not in context._cache:
+        page = context.page
+        context._cache["audiences"] = (
+            list(page.audiences.all()) if hasattr(page, "audiences") else []
+        )
+    return context._cache["audiences"]
 
 
 def _audiences(pages):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from publishing.content_checks import personal_data, plain_language
 from publishing.content_checks.base import BLOCK, WARN, InputTooLarge
+from publishing.rules import shared_analysis
 from publishing.rules.bulk import Missing, audiences_of, facts_of
 from publishing.rules.engine import EDIT, PUBLISH, SUBMIT, Finding, rule
 from publishing.rules.text_extraction import extract
@@ -143,9 +144,20 @@ def analysis_settings(municipality):
 
 
 def analyse(context):
-    """Run the text checks on the page's text now."""
+    """The text checks' results for the page's text: analysed once per text and settings,
+    whoever asks (``shared_analysis``)."""
     text = page_text(context)
     settings = analysis_settings(context.municipality)
+    results, report = shared_analysis.analysed(text, settings, lambda: _analyse(text, settings))
+    if report is not None:
+        # The editor's panel shows the rest of the report (words, long sentences, passives).
+        context._cache["plain_language"] = report
+    return results
+
+
+def _analyse(text, settings):
+    """``(TextResults, plain-language report)`` of ``text`` (a ``PageText``) now; the report
+    is None when the text is too large to check."""
     try:
         found = personal_data.scan(text.text, settings["language"], allow=settings["allow"])
         report = plain_language.analyze(
@@ -157,9 +169,7 @@ def analyse(context):
             link_spans=text.link_spans,
         )
     except InputTooLarge as error:
-        return TextResults(too_large=error.size)
-    # The editor's panel shows the rest of the report (words, long sentences, passives).
-    context._cache["plain_language"] = report
+        return TextResults(too_large=error.size), None
     results = TextResults(lix=report.lix)
     counts = {}
     for item in found:
@@ -182,7 +192,7 @@ def analyse(context):
         {"text": span.data["text"], "field": _field_at(text, span.start)}
         for span in report.vague_links
     ]
-    return results
+    return results, report
 
 
 def text_results(context):

@@ -21,7 +21,7 @@ from wagtail.documents import get_document_model
 
 from publishing.models import DocumentCheck
 from publishing.models.municipality import StaffOnlyCollections
-from publishing.rules.bulk import facts_of, referenced_document_ids
+from publishing.rules.bulk import facts_of, referenced_document_ids, references_of
 from publishing.rules.content import NATIONAL_ID_OR, PERSONAL_DATA
 from publishing.rules.engine import BLOCK, EDIT, PUBLISH, SUBMIT, WARN, Finding, rule
 
@@ -188,7 +188,7 @@ def linked_ids(context):
     facts = facts_of(context)
     if facts is not None and context.page.pk in facts.documents:
         return set(facts.documents[context.page.pk])
-    return referenced_document_ids(context.page)
+    return referenced_document_ids(context.page, references_of(context))
 
 
 @rule(EDIT, SUBMIT, PUBLISH)

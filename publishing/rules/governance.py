@@ -12,11 +12,18 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page, WorkflowState
 
 from publishing.content_checks.visible import has_visible_text
+from publishing.memo import remember
 from publishing.models import Municipality
 from publishing.models.municipality import StaffOnlyCollections
-from publishing.models.organisation import Role, RoleAssignment, person_name
+from publishing.models.organisation import Role, RoleAssignment, person_name, unit_of
 from publishing.models.pages import BaseInternalNoticePage, Sensitivity
-from publishing.rules.bulk import Missing, audiences_of, facts_of, referenced_document_ids
+from publishing.rules.bulk import (
+    Missing,
+    audiences_of,
+    facts_of,
+    referenced_document_ids,
+    references_of,
+)
 from publishing.rules.engine import (
     BLOCK,
     DIRECT,
@@ -76,7 +83,7 @@ def _unit_of(context, page):
     facts = facts_of(context)
     if facts is not None and page.owning_unit_id in facts.units:
         return facts.units[page.owning_unit_id]
-    return page.owning_unit
+    return unit_of(page)
 
 
 def _leader_in_line(context, page, day):
@@ -87,7 +94,7 @@ def _leader_in_line(context, page, day):
             raise Missing(page.owning_unit_id)
         return facts.has_leader_in_line(page.owning_unit_id, page.responsible_leader_id, day)
     except Missing:
-        return page.owning_unit.has_leader_in_line(page.responsible_leader, on=day)
+        return unit_of(page).has_leader_in_line(page.responsible_leader_id, on=day)
 
 
 def _exempt_without_basis(page):
@@ -521,7 +528,7 @@ def no_staff_documents_on_public_pages(context):
     if facts is not None and context.page.pk in facts.private_documents:
         documents = facts.private_documents[context.page.pk]
     else:
-        documents = private_documents_linked(context.page)
+        documents = private_documents_linked(context.page, references_of(context))
     for document in documents:
         yield Finding(
             "documents.private_on_public_page",
@@ -535,12 +542,12 @@ def no_staff_documents_on_public_pages(context):
         )
 
 
-def private_documents_linked(page):
+def private_documents_linked(page, references=None):
     """Documents in collections with a view restriction that ``page`` links anywhere (document
     choosers, rich text links), found the way Wagtail's reference index finds them."""
 
     document_model = get_document_model()
-    ids = referenced_document_ids(page)
+    ids = referenced_document_ids(page, references)
     if not ids:
         return []
     staff_only = StaffOnlyCollections()
@@ -730,7 +737,10 @@ def trained_publisher(context):
     if facts is not None and user.pk in facts.certificate_users:
         certificates = facts.certificates.get((user.pk, municipality.pk), [])
     else:
-        certificates = list(user.publisher_certificates.filter(municipality=municipality))
+        certificates = remember(
+            ("certificates", user.pk, municipality.pk),
+            lambda: list(user.publisher_certificates.filter(municipality=municipality)),
+        )
     if any(cert.is_valid(today) for cert in certificates):
         return
     if certificates:
@@ -789,7 +799,7 @@ def field_errors(page):
     ):
         errors["responsible_leader"] = [
             _("%(person)s holds no leader role in %(unit)s or above it in the line.")
-            % {"person": person_name(page.responsible_leader), "unit": page.owning_unit}
+            % {"person": person_name(page.responsible_leader), "unit": unit_of(page)}
             + " "
             + _("Choose the leader who owns the service.")
         ]

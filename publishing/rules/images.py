@@ -34,7 +34,7 @@ from publishing.models.image_consent import (
     ConsentChannel,
     ImagePeople,
 )
-from publishing.rules.bulk import facts_of
+from publishing.rules.bulk import facts_of, references_of
 from publishing.rules.engine import BLOCK, EDIT, PUBLISH, SUBMIT, Finding, rule
 
 #: The finding code of each consent problem (one that does not name the website is missing).
@@ -51,10 +51,13 @@ def _image_type_id():
     return ContentType.objects.get_for_model(get_image_model()).pk
 
 
-def referenced_images(page):
+def referenced_images(page, references=None):
     """``{image id: the page field it is used in}`` for the images ``page`` uses anywhere, as
     Wagtail's reference index finds them (no query once the page's child objects are loaded).
+    ``references``: what ``rules.bulk.references_of`` read already.
     """
+    if references is None:
+        references = ReferenceIndex._extract_references_from_object(page)
     image_type = _image_type_id()
     found = {}
     for (
@@ -62,7 +65,7 @@ def referenced_images(page):
         object_id,
         _model_path,
         content_path,
-    ) in ReferenceIndex._extract_references_from_object(page):
+    ) in references:
         if type_id == image_type and str(object_id).isdigit():
             found.setdefault(int(object_id), content_path.split(".", 1)[0])
     return found
@@ -122,9 +125,9 @@ def consent_problems(context):
             # the reference index holds what it uses as it went live.
             used = _pages_using(cache, problems).get(page.pk, {})
         else:
-            used = referenced_images(page)
+            used = referenced_images(page, references_of(context))
     else:
-        used = referenced_images(page)
+        used = referenced_images(page, references_of(context))
         if not used:
             return []
         problems = ImagePeople.objects.problems(

@@ -22,7 +22,7 @@ from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.models import Page, PageViewRestriction
 
-from publishing import audit
+from publishing import audit, memo
 from publishing.rules import current_route
 from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
 from publishing.workflow.veto import (
@@ -35,27 +35,35 @@ from publishing.workflow.veto import (
 
 def _governed_execute(original):
     def execute(self, skip_permission_checks=False):
-        blocked = publish_findings(self)
-        if blocked:
-            if self.user is None and self.log_action == SCHEDULED_LOG_ACTION:
-                stop_scheduled(self, blocked)
-                return None
-            _undo_live_row_of_new_page(self.object)
-            audit.record(
-                self.object,
-                audit.BLOCKED,
-                user=self.user,
-                findings=blocked,
-                data={"route": current_route()},
-                revision=self.revision,
-            )
-            raise GovernancePublishBlocked(blocked)
-        # The page, its live revision and the audit entry are written together or not at all.
-        with transaction.atomic():
-            return original(self, skip_permission_checks=skip_permission_checks)
+        # The judgement and the publish read the municipality and its organisation once,
+        # also outside a request (``revision.publish()`` in code, the scheduler).
+        with memo.scope():
+            return _judged_execute(self, original, skip_permission_checks)
 
     execute.__wrapped__ = original
     return execute
+
+
+def _judged_execute(self, original, skip_permission_checks):
+    """Publish unless the veto blocks; a blocked scheduled publish is stopped, not raised."""
+    blocked = publish_findings(self)
+    if blocked:
+        if self.user is None and self.log_action == SCHEDULED_LOG_ACTION:
+            stop_scheduled(self, blocked)
+            return None
+        _undo_live_row_of_new_page(self.object)
+        audit.record(
+            self.object,
+            audit.BLOCKED,
+            user=self.user,
+            findings=blocked,
+            data={"route": current_route()},
+            revision=self.revision,
+        )
+        raise GovernancePublishBlocked(blocked)
+    # The page, its live revision and the audit entry are written together or not at all.
+    with transaction.atomic():
+        return original(self, skip_permission_checks=skip_permission_checks)
 
 
 def _undo_live_row_of_new_page(page):

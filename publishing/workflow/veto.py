@@ -36,8 +36,12 @@ class GovernancePublishBlocked(PublishPagePermissionError):
 
 
 def publish_findings(action):
-    """The blocking findings for a ``PublishPageRevisionAction`` about to run."""
-    page = action.revision.as_object()
+    """The blocking findings for a ``PublishPageRevisionAction`` about to run.
+
+    The page judged is the one the action will save (``action.object``, the revision's object
+    Wagtail built for it): judged and published are the same, and it is deserialised once.
+    """
+    page = action.object
     if not isinstance(page, GovernedPage):
         return []
     now = timezone.now()
