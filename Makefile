@@ -48,13 +48,14 @@ test-fast: messages ## The suite without the browser and slow tests (tags browse
 fuzz: messages ## Many more random step sequences of both municipalities' people than CI runs (FUZZ_EXAMPLES, FUZZ_STEPS)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} FUZZ_STEPS=$${FUZZ_STEPS:-40} DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests.publishing.test_invariants --noinput
 
-bench: $(STAMP) ## Benchmarks: text checks, document checks (and pypdf/pdfminer.six), uploads (checked/Wagtail's), the editor panel's endpoint, the admin (governed/plain), approvals, public pages (governed/plain, gunicorn), site search (ours/Wagtail's)
+bench: $(STAMP) ## Benchmarks: text checks, document checks (and pypdf/pdfminer.six), uploads (checked/Wagtail's), the editor panel's endpoint, the admin (governed/plain; four actions in Chromium), approvals, public pages (governed/plain, gunicorn), site search (ours/Wagtail's)
 	$(PY) -m bench.text_checks
 	$(PY) -m bench.document_checks
 	$(PY) -m bench.pdf_libraries
 	$(PY) -m bench.document_upload
 	$(PY) -m bench.governance_report
 	$(PY) -m bench.admin_ratio
+	$(PY) -m bench.admin_browser
 	$(PY) -m bench.approval_time
 	$(PY) -m bench.public_render
 	$(PY) -m bench.site_search
