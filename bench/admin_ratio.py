@@ -1,9 +1,10 @@
 """The admin's cost of governance, against plain Wagtail: ``python -m bench.admin_ratio``.
 
 Builds a throwaway test database (in memory with SQLite, or beside ``DATABASE_URL``) with Alvdal's
-profile, a governed news page and a plain Wagtail page with the same content and template
-(``bench.plainsite.PlainNewsPage``) in the same news index, and times, interleaved in one process
-(plain, governed, plain, ...) with production's task queue in the database:
+profile, a governed news page, a plain Wagtail page with the same content and template
+(``bench.plainsite.PlainNewsPage``) and one that also has the governed page's fields as plain
+fields (``PlainFieldsNewsPage``) in the same news index, and times, interleaved in one process
+(plain, governed, with fields, ...) with production's task queue in the database:
 
 - ``revision.publish()`` of a new revision;
 - opening the page editor (GET);
@@ -11,7 +12,8 @@ profile, a governed news page and a plain Wagtail page with the same content and
 - "Publish" through the editor (POST);
 - the governance panel's endpoint against Wagtail's own preview POST of the same form.
 
-Each line gives the median milliseconds of both, their ratio and the queries of one. Nothing
+Each line gives the median milliseconds of each, the governed page's ratios to both plain pages
+and the queries of one. Nothing
 here is a test: the numbers are for people to read, and for the targets of the admin's speed.
 
 What the profiles showed (cProfile of each governed action, December 2026), and what was done:
@@ -71,7 +73,7 @@ class Pages:
         import random
 
         from bench.governance_report import news_body
-        from bench.plainsite.models import PlainNewsPage
+        from bench.plainsite.models import PlainFieldsNewsPage, PlainNewsPage
         from tests.governance import build_governed, news_page
 
         self.g = g = build_governed()
@@ -95,6 +97,21 @@ class Pages:
             )
         )
         self.plain.save_revision(user=g.editor)
+        governed = self.governed
+        self.fields = g.news_index.add_child(
+            instance=PlainFieldsNewsPage(
+                title="Biblioteket åpner på søndager",
+                slug="sondagsapent-fields",
+                intro=intro,
+                body=body,
+                responsible_leader_id=governed.responsible_leader_id,
+                owning_unit_id=governed.owning_unit_id,
+                sensitivity=governed.sensitivity,
+                review_by=governed.review_by,
+            )
+        )
+        self.fields.audiences.set(governed.audiences.all())
+        self.fields.save_revision(user=g.editor)
         self.client = Client(HTTP_ACCEPT_LANGUAGE="nb")
         self.client.force_login(g.editor)
 
@@ -124,7 +141,8 @@ def edit_form(pages, page, action=None):
 
 
 def cases(pages):
-    """``{name: (plain action, governed action)}``: callables timed one after the other."""
+    """``{name: (plain action, governed action, plain-with-fields action)}``: callables timed
+    one after the other."""
     client = pages.client
     counter = iter(range(10**6))
 
@@ -161,22 +179,38 @@ def cases(pages):
         url_name = (
             "publishing:governance_report" if governed else "wagtailadmin_pages:preview_on_edit"
         )
+        if not governed and page is pages.governed:
+            page = pages.fields  # the governed page's preview: Wagtail's own work on its form
         url = reverse(url_name, args=[page.pk])
         _edit, data = edit_form(pages, page)
         return lambda: timed(lambda: client.post(url, data))
 
     return {
-        "revision.publish()": (publish_revision(pages.plain), publish_revision(pages.governed)),
-        "open the editor": (open_editor(pages.plain), open_editor(pages.governed)),
+        "revision.publish()": (
+            publish_revision(pages.plain),
+            publish_revision(pages.governed),
+            publish_revision(pages.fields),
+        ),
+        "open the editor": (
+            open_editor(pages.plain),
+            open_editor(pages.governed),
+            open_editor(pages.fields),
+        ),
         "save draft (POST)": (
             post_editor(pages.plain, None),
             post_editor(pages.governed, None),
+            post_editor(pages.fields, None),
         ),
         "publish (POST)": (
             post_editor(pages.plain, "action-publish"),
             post_editor(pages.governed, "action-publish"),
+            post_editor(pages.fields, "action-publish"),
         ),
-        "panel vs preview": (side_panel(pages.plain, False), side_panel(pages.governed, True)),
+        "panel vs preview": (
+            side_panel(pages.plain, False),
+            side_panel(pages.governed, True),
+            side_panel(pages.governed, False),
+        ),
     }
 
 
@@ -189,12 +223,12 @@ def main(argv=None):
     results = {}
     try:
         pages = Pages()
-        for name, (plain, governed) in cases(pages).items():
-            plain(), governed()  # warm up: templates, content types, compiled patterns
-            times = {"plain": [], "governed": []}
+        for name, (plain, governed, fields) in cases(pages).items():
+            plain(), governed(), fields()  # warm up: templates, content types, patterns
+            times = {"plain": [], "governed": [], "fields": []}
             queries = {}
             for number in range(args.rounds):
-                order = (("plain", plain), ("governed", governed))
+                order = (("plain", plain), ("governed", governed), ("fields", fields))
                 for kind, action in order if number % 2 else reversed(order):
                     elapsed, count = action()
                     times[kind].append(elapsed)
@@ -207,14 +241,24 @@ def main(argv=None):
         f"The admin, governed page against plain Wagtail ({connection.vendor}, {args.rounds} "
         "rounds each, interleaved; ms at the median; queries of one)"
     )
-    say(f"  {'action':20} {'plain':>8} {'governed':>9} {'ratio':>6} {'queries':>14}")
+    say(
+        f"  {'action':20} {'plain':>8} {'governed':>9} {'ratio':>6} {'queries':>14}"
+        f"   {'+fields':>8} {'ratio':>6} {'queries':>6}"
+    )
     for name, (times, queries) in results.items():
         plain = statistics.median(times["plain"])
         governed = statistics.median(times["governed"])
+        fields = statistics.median(times["fields"])
         say(
             f"  {name:20} {plain:8.1f} {governed:9.1f} {governed / plain:6.2f} "
             f"{queries['plain']:>6} / {queries['governed']:<6}"
+            f"   {fields:8.1f} {governed / fields:6.2f} {queries['fields']:>6}"
         )
+    say(
+        "  (+fields: a plain Wagtail page with the governed page's fields as plain fields, no "
+        "governance; its ratio is what governance does beyond what its fields cost Wagtail; "
+        "for the panel, Wagtail's preview of that page's form)"
+    )
 
 
 if __name__ == "__main__":

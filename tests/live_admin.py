@@ -28,6 +28,19 @@ def post_data(fields):
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
 
 
+def panel_report(client, html, page):
+    """The report the editor's governance panel loads once the editor ``html`` is shown: the
+    editor's form, as the browser holds it for ``page``, posted to the panel's endpoint (as
+    ``governance-panel.js`` does); the answer's HTML."""
+    import re
+
+    url = re.search(r'data-governance-report-url="([^"]+)"', html).group(1)
+    response = client.post(url, post_data(editor_fields(html, page)))
+    if response.status_code != 200:
+        raise AssertionError(f"the panel's endpoint answered {response.status_code}")
+    return response.content.decode()
+
+
 class AdminSession:
     """One person signed in to the admin of a live server."""
 

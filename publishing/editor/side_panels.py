@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -317,17 +316,18 @@ def _approval(section, page):
 
 
 class GovernanceSidePanel(BaseSidePanel):
-    """The governance report as a side panel of the page editor (edit and create views)."""
+    """The governance report as a side panel of the page editor (edit and create views).
+
+    The editor is drawn without the report: the panel's script asks the report endpoint for it
+    as soon as the editor is shown (and again while the page is written), so the judgement of
+    the page never keeps the editor from opening. The toggle's count of blocking findings is
+    filled in by the same answer.
+    """
 
     class SidePanelToggle(BaseSidePanel.SidePanelToggle):
         aria_label = gettext_lazy("Toggle governance")
         icon_name = "clipboard-list"
         counter_classname = "w-bg-critical-200"
-
-        def get_context_data(self, parent_context):
-            context = super().get_context_data(parent_context)
-            context["count"] = self.panel.report.blocking_count
-            return context
 
     name = "governance"
     title = gettext_lazy("Governance")
@@ -354,18 +354,8 @@ class GovernanceSidePanel(BaseSidePanel):
             args=[meta.app_label, meta.model_name, self.parent_page.pk],
         )
 
-    @cached_property
-    def report(self):
-        return build_report(
-            self.object,
-            user=self.request.user,
-            parent=self.parent_page if not self.object.pk else None,
-            form=self.form,
-        )
-
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context["report"] = self.report
         context["report_url"] = self.report_url
         return context
 

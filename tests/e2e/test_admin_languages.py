@@ -83,6 +83,9 @@ class AdminLanguageTests(ChromiumMixin, StaticLiveServerTestCase):
                         button = browser_page.locator(f'[data-side-panel-toggle="{toggle}"]')
                         if button.count():
                             button.first.click()
+                            if toggle == "governance":
+                                # Its report is loaded once the editor is shown.
+                                browser_page.locator("[data-governance-fragment]").wait_for()
                             browser_page.wait_for_timeout(600)
                             english = self.english_on(browser_page)
                             if english:

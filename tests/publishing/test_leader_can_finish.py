@@ -21,6 +21,7 @@ from tests.governance import (
     reload,
     warning_reasons,
 )
+from tests.live_admin import panel_report
 from tests.worlds import GovernedWorld
 
 NOTICE_TITLE = "Til ansatte: ny vaktordning"
@@ -279,10 +280,10 @@ class EditorSaysWhyNotTests(LeaderCanFinishTestCase):
 
 class CertificateOnlyWhereItMattersTests(LeaderCanFinishTestCase):
     def panel(self, user, page=None):
+        """The report the governance panel loads once ``user`` has opened the editor."""
         self.login(user)
         html = self.client.get(self.edit_url(page)).content.decode()
-        start = html.index("data-governance-panel")
-        return html[start : html.index("data-governance-error", start)]
+        return panel_report(self.client, html, (page or self.page).get_latest_revision_as_object())
 
     def test_no_certificate_finding_for_the_leader_at_the_approval_step(self):
         self.at_leader_after_dashboard_notice()

@@ -20,6 +20,7 @@ from tests.e2e import ChromiumMixin, keep_screenshot
 from tests.e2e.story import translated
 from tests.factories import CertificateFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, build_governed, publish_notice, reload
+from tests.live_admin import panel_report
 from tests.worlds import GovernedWorld
 
 #: A fødselsnummer with valid check digits (python-stdnum agrees).
@@ -71,37 +72,39 @@ class SidePanelTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
 
 
 class PanelInEditorTests(SidePanelTestCase):
-    def test_edit_view_shows_the_panel_with_notice_sensitivity_and_approvers(self):
+    def test_the_editor_opens_without_waiting_for_the_report(self):
         self.login(self.g.publisher)
         response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
         self.assertContains(response, GOVERNANCE_PANEL)
         self.assertContains(response, 'data-side-panel-toggle="governance"')
         self.assertContains(response, self.report_url(self.g.page))
         self.assertContains(response, "publishing/js/governance-panel.js")
+        panel = self.panel_html(response)
+        self.assertIn("data-governance-loading", panel)
+        self.assertNotIn("data-governance-fragment", panel)
+
+    def test_edit_view_shows_the_panel_with_notice_sensitivity_and_approvers(self):
+        self.login(self.g.publisher)
+        panel = self.loaded(self.g.page)
         # The page affects staff and its notice is not live: that blocks publishing.
-        self.assertContains(response, "Staff and internal notice")
-        self.assertContains(
-            response,
-            "<dt>Internal notice</dt><dd>“Nye turnuser i hjemmetjenesten”</dd>",
-            html=False,
-        )
-        self.assertContains(response, "<dt>Counts for this page</dt><dd>No</dd>", html=False)
-        self.assertContains(response, "<dt>Went live</dt><dd>Not live</dd>", html=False)
-        self.assertContains(response, "Blocks publishing")
-        self.assertContains(response, "Publish the internal notice on the intranet first")
+        self.assertIn("Staff and internal notice", panel)
+        self.assertIn("<dt>Internal notice</dt><dd>“Nye turnuser i hjemmetjenesten”</dd>", panel)
+        self.assertIn("<dt>Counts for this page</dt><dd>No</dd>", panel)
+        self.assertIn("<dt>Went live</dt><dd>Not live</dd>", panel)
+        self.assertIn("Blocks publishing", panel)
+        self.assertIn("Publish the internal notice on the intranet first", panel)
         # Sensitivity and who approves: the leader, the active deputy, the leaders above.
-        self.assertContains(response, "<dt>Sensitivity</dt>", html=False)
-        self.assertContains(response, f"{self.g.leader.get_full_name()} (responsible leader)")
-        self.assertContains(response, f"{self.g.deputy.get_full_name()} (deputy)")
-        self.assertContains(response, f"{self.g.sector_head.get_full_name()} (leader above")
+        self.assertIn("<dt>Sensitivity</dt>", panel)
+        self.assertIn(f"{self.g.leader.get_full_name()} (responsible leader)", panel)
+        self.assertIn(f"{self.g.deputy.get_full_name()} (deputy)", panel)
+        self.assertIn(f"{self.g.sector_head.get_full_name()} (leader above", panel)
 
     def test_edit_view_flags_a_saved_draft_with_a_national_id(self):
         page = self.g.page
         page.intro = f"Søkeren har fødselsnummer {FODSELSNUMMER}."
         page.save_revision(user=self.g.publisher)
         self.login(self.g.publisher)
-        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
-        panel = self.panel_html(response)
+        panel = self.loaded(page)
         self.assertIn("A national identity number in introduction", panel)
         self.assertIn("Remove it: identity numbers are never published.", panel)
         self.assertIn('data-governance-field="intro"', panel)
@@ -110,8 +113,7 @@ class PanelInEditorTests(SidePanelTestCase):
     def test_notice_live_shows_live_status_and_no_notice_block(self):
         publish_notice(self.g)
         self.login(self.g.publisher)
-        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
-        panel = self.panel_html(response)
+        panel = self.loaded(self.g.page)
         self.assertIn("<dt>Counts for this page</dt><dd>Yes</dd>", panel)
         self.assertIn("<dt>Went live</dt><dd>", panel)
         self.assertIn("on the intranet of Alvdal kommune", panel)
@@ -124,7 +126,8 @@ class PanelInEditorTests(SidePanelTestCase):
         )
         self.assertContains(response, GOVERNANCE_PANEL)
         self.assertContains(response, self.new_report_url())
-        panel = self.panel_html(response)
+        draft = NewsPage(title="Ny side", slug="ny-side", sensitivity="open")
+        panel = self.client.post(self.new_report_url(), page_form_data(draft)).content.decode()
         self.assertIn('data-finding-code="responsibility.no_unit"', panel)
         self.assertIn("The page has no responsible leader.", panel)
         self.assertIn('data-governance-field="responsible_leader"', panel)
@@ -132,8 +135,8 @@ class PanelInEditorTests(SidePanelTestCase):
     def test_panel_markup_is_accessible(self):
         self.login(self.g.publisher)
         response = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.g.page.pk]))
-        panel = self.panel_html(response)
-        self.assertIn('aria-live="polite"', panel)
+        self.assertIn('aria-live="polite"', self.panel_html(response))
+        panel = self.loaded(self.g.page)
         self.assertIn("<h3", panel)
         self.assertIn('<ul class="publishing-governance-report__findings">', panel)
         # Severity is written out, not only coloured.
@@ -157,6 +160,12 @@ class PanelInEditorTests(SidePanelTestCase):
         response = self.client.post(url, data, HTTP_ACCEPT="application/json")
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("data-governance-panel", response.content.decode())
+
+    def loaded(self, page):
+        """The report the panel loads once the editor of ``page`` is shown."""
+        response = self.client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+        page = reload(page).get_latest_revision_as_object()
+        return panel_report(self.client, response.content.decode(), page)
 
     def panel_html(self, response):
         html = response.content.decode()

@@ -1,9 +1,10 @@
 /*
  * The governance side panel: keeps the report current while the page is written.
  *
- * On input and change in the editor form (and when Wagtail refreshes its preview) it posts the
- * form, unsaved, to the panel's report endpoint, debounced, and swaps the panel's content for
- * the answer. It never submits the form: the data goes with fetch() to an endpoint that saves
+ * The editor is drawn without the report; as soon as the editor is shown, and on input and
+ * change in the editor form (and when Wagtail refreshes its preview), it posts the form,
+ * unsaved, to the panel's report endpoint, debounced, and swaps the panel's content for the
+ * answer. It never submits the form: the data goes with fetch() to an endpoint that saves
  * nothing. No build step: plain browser JavaScript.
  */
 (function () {
@@ -165,6 +166,17 @@
 
   function start() {
     watchForm();
+    // The first report, once Wagtail's scripts have filled the form (StreamFields are drawn in
+    // the browser and their values are in the form only then).
+    if (panel() && panel().querySelector('[data-governance-loading]')) {
+      var first = function () {
+        window.requestAnimationFrame(function () {
+          window.setTimeout(refresh, 0);
+        });
+      };
+      if (document.readyState === 'complete') first();
+      else window.addEventListener('load', first, { once: true });
+    }
     fitFooterBoxes();
     // Opening, closing or resizing the side panel (also when Wagtail reopens it after the page
     // loads) changes the column's width.
