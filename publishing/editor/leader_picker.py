@@ -9,6 +9,8 @@ narrows the list as one types, and choosing another owning unit reorders it at o
 """
 
 from django import forms
+from django.utils.choices import CallableChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from publishing.models.organisation import leader_roles, units_of
@@ -26,11 +28,12 @@ class LeaderSelect(forms.Select):
 
     def __init__(self, attrs=None, lines=None):
         super().__init__(attrs)
+        #: ``{unit id: [leader ids]}``, or a callable that gives it when the widget is drawn.
         self.lines = lines or {}
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["lines"] = self.lines
+        context["widget"]["lines"] = self.lines() if callable(self.lines) else self.lines
         context["widget"]["lines_id"] = f"{context['widget']['attrs'].get('id', name)}-lines"
         return context
 
@@ -54,18 +57,41 @@ def leader_lines(municipality, on=None):
     return lines
 
 
-def use_leader_picker(field, municipality, unit_id=None, on=None):
-    """Give the ``responsible_leader`` form field the grouped, labelled, searchable picker."""
-    lines = leader_lines(municipality, on)
-    people = list(field.queryset)
-    labels = person_labels(people, on=on)
-    by_name = sorted(people, key=lambda user: labels[user.pk].casefold())
-    first = lines.get(unit_id, []) if unit_id else []
-    in_line = [user for user_id in first for user in people if user.pk == user_id]
-    others = [user for user in by_name if user.pk not in first]
-    choices = [("", "---------")]
-    if in_line:
-        unit = units_of(municipality.pk)[unit_id].name
+class _Picker:
+    """The picker's choices, labels and lines for one form, worked out the first time the
+    widget is drawn: a form that is only validated (a save, the side panel's check) needs the
+    field's queryset, not the names, roles and lines of every leader."""
+
+    def __init__(self, field, municipality, unit_id, on):
+        self.field, self.municipality, self.unit_id, self.on = field, municipality, unit_id, on
+
+    @cached_property
+    def lines(self):
+        return leader_lines(self.municipality, self.on)
+
+    @cached_property
+    def people(self):
+        return list(self.field.queryset)
+
+    @cached_property
+    def labels(self):
+        return person_labels(self.people, on=self.on)
+
+    def line_ids(self):
+        """``{unit id: [leader ids]}`` as the widget's script reads it."""
+        return {str(unit): line for unit, line in self.lines.items()}
+
+    def choices(self):
+        labels, people = self.labels, self.people
+        by_name = sorted(people, key=lambda user: labels[user.pk].casefold())
+        first = self.lines.get(self.unit_id, []) if self.unit_id else []
+        in_line = [user for user_id in first for user in people if user.pk == user_id]
+        others = [user for user in by_name if user.pk not in first]
+        choices = [("", "---------")]
+        if not in_line:
+            choices.extend((user.pk, labels[user.pk]) for user in others)
+            return choices
+        unit = units_of(self.municipality.pk)[self.unit_id].name
         choices.append(
             (
                 _("Leaders in the line of %(unit)s") % {"unit": unit},
@@ -73,16 +99,20 @@ def use_leader_picker(field, municipality, unit_id=None, on=None):
             )
         )
         choices.append((_("Other leaders"), [(user.pk, labels[user.pk]) for user in others]))
-    else:
-        choices.extend((user.pk, labels[user.pk]) for user in others)
+        return choices
+
+
+def use_leader_picker(field, municipality, unit_id=None, on=None):
+    """Give the ``responsible_leader`` form field the grouped, labelled, searchable picker."""
+    picker = _Picker(field, municipality, unit_id, on)
     field.widget = LeaderSelect(
         attrs={
             "data-leader-select": "",
             "data-line-label": _("Leaders in the line of %(unit)s"),
             "data-others-label": _("Other leaders"),
         },
-        lines={str(unit): line for unit, line in lines.items()},
+        lines=picker.line_ids,
     )
-    field.widget.choices = choices
-    field.label_from_instance = lambda user: labels.get(user.pk) or str(user)
+    field.widget.choices = CallableChoiceIterator(picker.choices)
+    field.label_from_instance = lambda user: picker.labels.get(user.pk) or str(user)
     return field
