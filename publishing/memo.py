@@ -12,10 +12,11 @@ request (``revision.publish()`` in code, the scheduler, the task worker), and ``
 one anywhere else. Without an open scope nothing is kept: every call reads afresh.
 
 What ends a scope's answers: the end of the request or publish, and any save or delete of a
-municipality, site, organisation unit, role assignment, deputyship, audience or publisher
-certificate, and a change of a user's groups
-(``forget``, connected in ``publishing.signal_handlers``), so a request that changes the
-organisation reads it anew after the change. Scopes hold ids, names and roles, never page text.
+municipality, site, organisation unit, role assignment, deputyship, audience, publisher
+certificate, user, collection, group permission on a collection or collection view restriction,
+and a change of a user's groups (``forget``, connected in ``publishing.signal_handlers``), so a
+request that changes the organisation reads it anew after the change. Scopes hold ids, names and
+roles, never page text.
 """
 
 import contextlib
@@ -57,6 +58,14 @@ def first_time(key):
         return False
     answers[key] = True
     return True
+
+
+def drop(kinds):
+    """Drop the open scope's answers whose key starts with one of ``kinds``."""
+    answers = _answers.get()
+    if answers is not None:
+        for key in [key for key in answers if key[0] in kinds]:
+            del answers[key]
 
 
 def forget(*args, **kwargs):

@@ -10,6 +10,7 @@ employee elsewhere is shown as the unit head).
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from publishing.memo import remember
 from publishing.models.organisation import ROLE_SENIORITY, main_roles, person_name
 
 __all__ = [
@@ -41,11 +42,14 @@ def person_labels(users, *, on=None):
 
 
 def labels_by_id(user_ids, *, on=None):
-    """``{user_id: label}`` for the people with ``user_ids`` (two queries)."""
-    ids = {user_id for user_id in user_ids if user_id}
+    """``{user_id: label}`` for the people with ``user_ids`` (two queries, once per request)."""
+    ids = frozenset(user_id for user_id in user_ids if user_id)
     if not ids:
         return {}
-    return person_labels(get_user_model().objects.filter(pk__in=ids), on=on)
+    return remember(
+        ("labels", ids, on),
+        lambda: person_labels(get_user_model().objects.filter(pk__in=ids), on=on),
+    )
 
 
 def person_label(user, *, on=None):
@@ -65,9 +69,10 @@ def show_people_as_people(field, *, labels=None, on=None):
     labels = {} if labels is None else labels
 
     def label_from_instance(user):
-        if not labels:
-            labels.update(person_labels(field.queryset, on=on))
-        return labels.get(user.pk) or person_label(user, on=on)
+        # The choices' users are the ones Django is reading: only their roles are read here.
+        if "roles" not in labels:
+            labels["roles"] = main_roles(field.queryset.values("pk"), on=on)
+        return label(user, labels["roles"].get(user.pk))
 
     field.label_from_instance = label_from_instance
     return field

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageLogEntry, PageViewRestriction, Site
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    GroupCollectionPermission,
+    Page,
+    PageLogEntry,
+    PageViewRestriction,
+    Site,
+)
 from wagtail.signals import page_published, page_unpublished
 
 from publishing import audit, free_text, memo
@@ -193,6 +201,10 @@ def connect():
         Deputyship,
         Audience,
         PublisherCertificate,
+        get_user_model(),
+        Collection,
+        GroupCollectionPermission,
+        CollectionViewRestriction,
     ):
         for signal, name in ((post_save, "save"), (post_delete, "delete")):
             signal.connect(

@@ -59,6 +59,7 @@ from publishing.models import (
     Role,
     RoleAssignment,
 )
+from publishing.models.municipality import groups_of
 from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
@@ -118,7 +119,7 @@ class Viewer:
         viewer.municipalities = {
             m.pk: m for m in Municipality.objects.for_user(user).select_related("site__root_page")
         }
-        group_ids = set(user.groups.values_list("pk", flat=True))
+        group_ids = groups_of(user)
         for municipality in viewer.municipalities.values():
             if user.is_superuser or municipality.communications_group_id in group_ids:
                 viewer.communications.add(municipality.pk)

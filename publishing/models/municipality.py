@@ -29,9 +29,7 @@ class MunicipalityQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        group_ids = remember(
-            ("group_ids", user.pk), lambda: list(user.groups.values_list("pk", flat=True))
-        )
+        group_ids = list(groups_of(user))
         return self.filter(
             models.Q(units__role_assignments__user=user)
             | models.Q(staff_group__in=group_ids)
@@ -63,6 +61,13 @@ class MunicipalityQuerySet(models.QuerySet):
         return holding(page.path, every_municipality())
 
 
+def groups_of(user):
+    """The ids of ``user``'s groups, read once per request."""
+    return remember(
+        ("group_ids", user.pk), lambda: frozenset(user.groups.values_list("pk", flat=True))
+    )
+
+
 def every_municipality():
     """Every municipality with its site's root page and its intranet page, read once per
     request (``publishing.memo``)."""
@@ -87,8 +92,11 @@ class StaffOnlyCollections:
     what citizens can never open (a municipality's staff collection)."""
 
     def __init__(self):
-        self.paths = list(
-            CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+        self.paths = remember(
+            ("staff_only_collections",),
+            lambda: list(
+                CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+            ),
         )
 
     def holds(self, collection):
@@ -225,7 +233,11 @@ class Municipality(models.Model):
 
     def collection_paths(self):
         """Tree paths of the municipality's collections: the one named after it under the
-        root, and those its groups have permissions on (an adopted site's own collections)."""
+        root, and those its groups have permissions on (an adopted site's own collections);
+        read once per request."""
+        return remember(("collection_paths", self.pk), self._collection_paths)
+
+    def _collection_paths(self):
         root = Collection.get_first_root_node()
         paths = set()
         if root is not None:

@@ -408,8 +408,12 @@ ROLE_SENIORITY = [
 
 
 def main_roles(user_ids, *, leaders_only=False, on=None):
-    """``{user_id: assignment}``: each person's most senior role held today (one query)."""
-    assignments = RoleAssignment.objects.active(on).filter(user_id__in=set(user_ids))
+    """``{user_id: assignment}``: each person's most senior role held today (one query).
+
+    ``user_ids`` may be a queryset of ids, read by the same query."""
+    if not isinstance(user_ids, models.QuerySet):
+        user_ids = set(user_ids)
+    assignments = RoleAssignment.objects.active(on).filter(user_id__in=user_ids)
     if leaders_only:
         assignments = assignments.filter(role__in=LEADER_ROLES)
     rank = {role: position for position, role in enumerate(ROLE_SENIORITY)}

@@ -136,7 +136,7 @@ def _check_locked(page_ids):
         update_fields=["revision_id", "inputs", "results", "documents", "checked_at"],
     )
     # Rows written: a later save of one of these pages in the same request drops them again.
-    memo.forget()
+    memo.drop({"live_text.forgotten", "live_text.checked"})
     return len(rows)
 
 

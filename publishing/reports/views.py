@@ -62,11 +62,11 @@ from publishing.models import (
 from publishing.models.municipality import holding
 from publishing.models.organisation import person_name
 from publishing.models.pages import governed_page_models, in_trees
-from publishing.people import labels_by_id, show_people_as_people
+from publishing.people import labels_by_id, person_labels, show_people_as_people
 from publishing.reports import live_text
 from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
 from publishing.rules.approval import capacity_label
-from publishing.rules.bulk import evaluate_many, facts_of
+from publishing.rules.bulk import Facts, evaluate_many, facts_of
 from publishing.rules.categories import KINDS, kind_label
 from publishing.rules.text_extraction import content_fields
 from publishing.wording import field_label
@@ -375,8 +375,9 @@ class FindingsFilterSet(ReportFilterSet):
 
 def judge_live_pages(pages, municipalities):
     """The publish rules' findings for each of the live governed ``pages``, as the findings
-    report and ``governance_audit`` show them, and the kept text results they were read from
-    (``{page id: TextResults or None}``; None: the page's text is not checked yet).
+    report and ``governance_audit`` show them, and the ``Facts`` they were judged from: among
+    them the kept text results (``facts.text``, ``{page id: TextResults or None}``; None: the
+    page's text is not checked yet) and the responsible leaders (``facts.users``).
 
     What the rules look up (notices, units and leaders, roles, aliases, documents, the kept text
     results) is loaded for all pages at once: a fixed number of queries whatever the number of
@@ -389,8 +390,7 @@ def judge_live_pages(pages, municipalities):
         context._cache["municipality"] = municipality  # known already: saves a query a page
         contexts.append(context)
     evaluated = evaluate_many(contexts, kept_text=live_text.kept_results)
-    kept = facts_of(contexts[0]).text if contexts else {}
-    return evaluated, kept
+    return evaluated, facts_of(contexts[0]) if contexts else Facts()
 
 
 class FindingsReportView(GovernanceReportView):
@@ -447,9 +447,10 @@ class FindingsReportView(GovernanceReportView):
         pages.sort(key=lambda page: page.path)
         self.pages_checked = len(pages)
         rows = []
-        evaluated, kept = judge_live_pages(pages, self.municipalities)
-        self.pages_waiting = sum(1 for results in kept.values() if results is None)
-        leaders = labels_by_id([page.responsible_leader_id for page in pages])
+        evaluated, facts = judge_live_pages(pages, self.municipalities)
+        self.pages_waiting = sum(1 for results in facts.text.values() if results is None)
+        # The leaders the rules read already, labelled with their roles.
+        leaders = person_labels({facts.users.get(page.responsible_leader_id) for page in pages})
         for page, findings in zip(pages, evaluated, strict=True):
             for finding in findings:
                 rows.append(

@@ -24,8 +24,8 @@ from wagtail.models import (
     get_page_models,
 )
 
-from publishing.models import Audience, Municipality, OrganisationUnit
-from publishing.models.municipality import StaffOnlyCollections, holding
+from publishing.models import Audience, OrganisationUnit
+from publishing.models.municipality import StaffOnlyCollections, every_municipality, holding
 from publishing.models.organisation import LEADER_ROLES, PublisherCertificate, RoleAssignment
 from publishing.models.pages import BaseInternalNoticePage
 from publishing.rules.engine import evaluate
@@ -175,9 +175,7 @@ def prefetch(contexts, kept_text=None):
     facts = Facts()
     if not contexts:
         return facts
-    facts.municipalities = list(
-        Municipality.objects.select_related("site__root_page", "intranet_page")
-    )
+    facts.municipalities = every_municipality()
     for context in contexts:
         context._cache["facts"] = facts
         context._cache.setdefault(
@@ -334,9 +332,7 @@ def prefetch_for_text(contexts):
     municipality and the pages' child objects, in a few queries."""
 
     contexts = list(contexts)
-    facts = Facts(
-        municipalities=list(Municipality.objects.select_related("site__root_page", "intranet_page"))
-    )
+    facts = Facts(municipalities=every_municipality())
     for context in contexts:
         context._cache.setdefault(
             "municipality", facts.municipality_for(context.anchor.path) if context.anchor else None

@@ -23,13 +23,16 @@ def workflow_review(page):
         if revision is not None
         else []
     )
-    confirmation = checklist_confirmation(page, revision)
     in_workflow = page.current_workflow_state is not None
+    # The confirmation is shown only beside a workflow or acknowledged warnings.
+    confirmation = (
+        checklist_confirmation(page, revision) if (in_workflow or acknowledgements) else None
+    )
     return {
         "page": page,
         "sent_back": SentBack.of(page),
         "revision": revision,
-        "confirmation": confirmation if (in_workflow or acknowledgements) else None,
+        "confirmation": confirmation,
         "acknowledgements": acknowledgements,
     }
 

@@ -68,7 +68,7 @@ class AskedByUs:
         counts = collections.Counter((sql, params) for sql, params, _where in self.statements)
         where = {(sql, params): place for sql, params, place in self.statements}
         return [
-            f"{count}× {sql[:300]} ({where[sql, params]})"
+            f"{count}× {sql[:120]} ({where[sql, params]})"
             for (sql, params), count in counts.items()
             if count > 1
         ]
@@ -235,3 +235,27 @@ class MemoTests(SpeedTestCase):
     def test_a_request_keeps_nothing_for_the_next(self):
         self.client.get(self.edit_url())
         self.assertIsNone(memo._answers.get())
+
+
+class OneQuestionOnEveryAdminPageTests(SpeedTestCase):
+    """The admin home of each role, the page listing and a report: the menu's permissions, the
+    user's scope and the dashboard's panels each ask once."""
+
+    def assertNothingRepeatedFor(self, user, url):
+        self.login(user)
+        with AskedByUs() as asked:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(asked.repeated(), [], f"{user.username} on {url}")
+
+    def test_the_admin_home_of_each_role(self):
+        for user in (self.g.leader, self.g.publisher, self.g.editor, self.g.sector_head):
+            with self.subTest(user=user.username):
+                self.assertNothingRepeatedFor(user, reverse("wagtailadmin_home"))
+
+    def test_the_page_listing_and_the_findings_report(self):
+        for url in (
+            reverse("wagtailadmin_explore", args=[self.g.news_index.pk]),
+            reverse("publishing_reports:findings"),
+        ):
+            with self.subTest(url=url):
+                self.assertNothingRepeatedFor(self.g.editor, url)

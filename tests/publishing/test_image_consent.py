@@ -301,7 +301,7 @@ class LivePagesReportTests(GovernedWorld, EnglishAdminMixin, TestCase):
     def judge(self, pages):
         live = list(NewsPage.objects.filter(pk__in=[p.pk for p in pages]).defer("body", "intro"))
         with CaptureQueriesContext(connection) as queries:
-            findings, _kept = judge_live_pages(live, [self.g.municipality])
+            findings, _facts = judge_live_pages(live, [self.g.municipality])
         return findings, len(queries)
 
     def test_withdrawn_consents_show_on_live_pages_in_fixed_queries(self):

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             rows = done = 0
             for owner, own_pages in _by_municipality(pages, municipalities):
                 with translation.override(language or (owner.language if owner else None)):
-                    evaluated, _kept = judge_live_pages(own_pages, municipalities)
+                    evaluated, _facts = judge_live_pages(own_pages, municipalities)
                     for page, findings in zip(own_pages, evaluated, strict=True):
                         for finding in findings:
                             writer.writerow(row(page, owner, finding))
