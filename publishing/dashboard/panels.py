@@ -66,7 +66,7 @@ from publishing.people import labels_by_id
 from publishing.reports.documents import public_collections_q
 from publishing.reports.views import reporting_municipalities
 from publishing.rules import PUBLISH, RuleContext, blocking
-from publishing.rules.approval import approvable_task_states, capacity_label
+from publishing.rules.approval import approvable_task_states, capacity_label, load_objects
 from publishing.rules.bulk import drafts, evaluate_many
 from publishing.rules.documents import summary_of
 
@@ -273,13 +273,13 @@ class AwaitingApprovalPanel(GovernancePanel):
         return len(self.waiting) - self.own_edits
 
     def get_items(self):
+        # The rows the panel shows; ``total`` counts them all. Only these are loaded.
+        shown = [waiting for waiting in self.waiting if not waiting.edited_by_user]
         rows = []
-        for waiting in self.waiting:
-            if waiting.edited_by_user:
-                continue
-            if len(rows) == PANEL_LIMIT:
-                break  # the rows the panel shows; ``total`` counts them all
+        for waiting in load_objects(shown[:PANEL_LIMIT]):
             page, state = waiting.page, waiting.task_state
+            if page is None or state is None:
+                continue  # deleted since the list was read
             rows.append(
                 ApprovalRow(
                     page=page,
@@ -743,7 +743,7 @@ def _know_permissions(user, pages):
         and state.current_task_state.task_id in line_tasks
     ]
     approvable = {
-        w.page.pk for w in approvable_task_states(user, TaskState.objects.filter(pk__in=asking))
+        w.page_id for w in approvable_task_states(user, TaskState.objects.filter(pk__in=asking))
     }
     asked = {pk for pk, state in states.items() if state.current_task_state_id in asking}
     for pk, page in pages.items():
@@ -791,14 +791,14 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
             return context
         tasks = list(Task.objects.filter(active=True).specific())
         leader_tasks = [task.pk for task in tasks if isinstance(task, LeaderApprovalTask)]
-        waiting = {w.task_state.pk: w for w in Viewer.of(request).approvable}
+        waiting = {w.task_state_id: w for w in Viewer.of(request).approvable}
         others = TaskState.objects.none()
         for task in tasks:
             if task.pk not in leader_tasks:
                 others = others | task.get_task_states_user_can_moderate(user=user)
         others = others.filter(workflow_state__base_content_type=get_default_page_content_type())
         newest = sorted(
-            [(w.task_state.started_at, pk) for pk, w in waiting.items()]
+            [(w.started_at, pk) for pk, w in waiting.items()]
             + list(others.order_by("-started_at").values_list("started_at", "pk")[:PANEL_LIMIT]),
             reverse=True,
         )[:PANEL_LIMIT]

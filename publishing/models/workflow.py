@@ -266,7 +266,7 @@ class LeaderApprovalTask(Task):
         candidates = TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task=self.task_ptr
         )
-        wanted = [waiting.task_state.pk for waiting in approvable_task_states(user, candidates)]
+        wanted = [waiting.task_state_id for waiting in approvable_task_states(user, candidates)]
         return TaskState.objects.filter(pk__in=wanted)
 
     @transaction.atomic

@@ -18,7 +18,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Page, Revision, get_default_page_content_type
+from wagtail.models import Page, Revision, TaskState, get_default_page_content_type
 
 from publishing.models import Municipality, OrganisationUnit
 from publishing.models.organisation import (
@@ -380,11 +380,11 @@ def approver_capacities(user, facts, on=None, own_line=None):
 def edited_since_live(user, pages):
     """Ids of ``pages`` whose content ``user`` changed since their live revision (four eyes).
 
-    ``pages`` are base pages; the same test as ``edited_by(page, user, since=<live revision's
-    time>)``, in one query whatever the number of pages.
+    ``pages`` are base pages or their ids; the same test as ``edited_by(page, user,
+    since=<live revision's time>)``, in one query whatever the number of pages.
     """
 
-    ids = [str(page.pk) for page in pages]
+    ids = [str(getattr(page, "pk", page)) for page in pages]
     if not ids or user is None or not user.is_authenticated:
         return set()
     live_at = Subquery(
@@ -402,18 +402,52 @@ def edited_since_live(user, pages):
     return pages_with_content_edits(revisions)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Waiting:
     """A page waiting in a leader-approval task that a user may approve, and in what capacity.
 
     ``edited_by_user`` is true when the user changed the page's content since it was last live
-    (``edited_since_live``): then another leader must approve it (four eyes).
+    (``edited_since_live``): then another leader must approve it (four eyes). A chief executive
+    may approve hundreds of pages while a list shows ten: the ids and times are known for all,
+    the task state and page are loaded for the ones a list shows (``load_objects``), or one by
+    one when asked for without it.
     """
 
-    task_state: object
-    page: object
+    task_state_id: int
+    page_id: int
+    started_at: object
     capacity: str
     edited_by_user: bool
+    _task_state: object = None
+    _page: object = None
+
+    @property
+    def task_state(self):
+        if self._task_state is None:
+            load_objects([self])
+        return self._task_state
+
+    @property
+    def page(self):
+        """The base page, with ``line_leader_id`` and ``line_unit_id`` of its latest revision."""
+        if self._page is None:
+            load_objects([self])
+        return self._page
+
+
+def load_objects(waiting):
+    """Load the task states and pages of ``waiting`` (``Waiting``s), two queries for all."""
+    missing = [w for w in waiting if w._task_state is None or w._page is None]
+    if not missing:
+        return waiting
+    states = TaskState.objects.select_related(
+        "workflow_state", "workflow_state__requested_by", "task"
+    ).in_bulk([w.task_state_id for w in missing])
+    pages = with_line_keys(Page.objects.all()).in_bulk([w.page_id for w in missing])
+    for w in missing:
+        w._task_state = states.get(w.task_state_id)
+        w._page = pages.get(w.page_id)
+    return waiting
 
 
 def approvable_task_states(user, task_states, on=None):
@@ -439,10 +473,11 @@ def approvable_task_states(user, task_states, on=None):
     task_states = task_states.filter(
         workflow_state__base_content_type=get_default_page_content_type()
     )
-    page_of = {
-        pk: int(object_id)
-        for pk, object_id in task_states.values_list("pk", "workflow_state__object_id")
-    }
+    page_of, started = {}, {}
+    for pk, object_id, started_at in task_states.values_list(
+        "pk", "workflow_state__object_id", "started_at"
+    ):
+        page_of[pk], started[pk] = int(object_id), started_at
     if not page_of:
         return []
     rows = with_line_keys(Page.objects.filter(pk__in=set(page_of.values()))).values_list(
@@ -453,18 +488,12 @@ def approvable_task_states(user, task_states, on=None):
     if without:
         facts.update(line_facts(Page.objects.filter(pk__in=without, latest_revision=None)))
     capacities = approver_capacities(user, facts.values(), on, own_line)
+    # In the order of ``task_states``, which the values above kept.
     wanted = [pk for pk, page_id in page_of.items() if page_id in capacities]
     if not wanted:
         return []
-    states = list(
-        task_states.filter(pk__in=wanted).select_related(
-            "workflow_state", "workflow_state__requested_by", "task"
-        )
-    )
-    pages = with_line_keys(Page.objects.all()).in_bulk(capacities)
-    edited = edited_since_live(user, pages.values())
+    edited = edited_since_live(user, {page_of[pk] for pk in wanted})
     return [
-        Waiting(state, pages[page_id], capacities[page_id], page_id in edited)
-        for state in states
-        if (page_id := page_of[state.pk]) in pages
+        Waiting(pk, page_of[pk], started[pk], capacities[page_of[pk]], page_of[pk] in edited)
+        for pk in wanted
     ]
