@@ -170,7 +170,7 @@ class PanelInEditorTests(SidePanelTestCase):
     def panel_html(self, response):
         html = response.content.decode()
         start = html.index("data-governance-panel")
-        return html[start : html.index("data-governance-error", start)]
+        return html[start : html.index("</div>", html.index("data-governance-report", start))]
 
 
 class ReportEndpointTests(SidePanelTestCase):

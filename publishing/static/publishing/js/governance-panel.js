@@ -11,6 +11,8 @@
   'use strict';
 
   var DELAY_MS = 800;
+  // A first report that could not be had is asked for again after this long.
+  var RETRY_MS = 4000;
   var timer = null;
   var inFlight = null;
   var lastAnnounced = null;
@@ -27,6 +29,12 @@
     if (!panel()) return;
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, DELAY_MS);
+  }
+
+  // Wagtail's own signals that the draft changed (its autosave, its preview) come a moment
+  // after the typing that caused them: they must not push back a refresh already on its way.
+  function scheduleUnlessPending() {
+    if (timer === null) schedule();
   }
 
   function updateCounter(fragment) {
@@ -50,6 +58,7 @@
   }
 
   function refresh() {
+    timer = null;
     var root = panel();
     var form = editorForm();
     if (!root || !form) return;
@@ -82,6 +91,7 @@
       })
       .then(function (html) {
         body.innerHTML = html;
+        body.removeAttribute('data-governance-stale');
         var fragment = body.querySelector('[data-governance-fragment]');
         if (error) error.hidden = true;
         updateCounter(fragment);
@@ -90,6 +100,15 @@
       .catch(function (problem) {
         if (problem && problem.name === 'AbortError') return;
         if (error) error.hidden = false;
+        var loading = body.querySelector('[data-governance-loading]');
+        if (loading) {
+          // No report yet: say only that it failed, and ask again in a moment.
+          loading.hidden = true;
+          window.setTimeout(scheduleUnlessPending, RETRY_MS);
+        } else {
+          // The report shown is of the text as it was: dim it, so that it is not taken as current.
+          body.setAttribute('data-governance-stale', '');
+        }
       })
       .finally(function () {
         if (inFlight === controller) {
@@ -109,19 +128,45 @@
       form.querySelector('[name="' + escaped + '"]');
     if (!target) return;
     var tabPanel = target.closest('[role="tabpanel"]');
+    var switched = false;
     if (tabPanel && tabPanel.id) {
       var tab = document.querySelector(
         '[role="tab"][aria-controls="' + tabPanel.id + '"], a[href="#' + tabPanel.id + '"]'
       );
-      if (tab && tab.getAttribute('aria-selected') !== 'true') tab.click();
+      if (tab && tab.getAttribute('aria-selected') !== 'true') {
+        tab.click();
+        switched = true;
+      }
     }
-    target.scrollIntoView({ block: 'center' });
-    var focusable = target.matches('input, select, textarea, [contenteditable="true"]')
-      ? target
-      : target.querySelector(
-          'input:not([type="hidden"]), select, textarea, [contenteditable="true"], button'
-        );
-    if (focusable) focusable.focus({ preventScroll: true });
+    // Where the panel lies over the whole editor (a phone), it is closed to show the field.
+    var toggle = document.querySelector('[data-side-panel-toggle="governance"]');
+    if (toggle && toggle.getAttribute('aria-expanded') === 'true' && panelCoversForm(form)) {
+      toggle.click();
+    }
+    // A tab that was hidden is drawn only after the click: scroll once it is.
+    var go = function () {
+      target.scrollIntoView({ block: 'center' });
+      var focusable = target.matches('input, select, textarea, [contenteditable="true"]')
+        ? target
+        : target.querySelector(
+            'input:not([type="hidden"]), select, textarea, [contenteditable="true"], button'
+          );
+      if (focusable) focusable.focus({ preventScroll: true });
+    };
+    if (switched) {
+      window.requestAnimationFrame(function () {
+        window.setTimeout(go, 50);
+      });
+    } else {
+      go();
+    }
+  }
+
+  function panelCoversForm(form) {
+    var side = document.querySelector('.form-side--open');
+    if (!side) return false;
+    var box = side.getBoundingClientRect();
+    return box.left <= form.getBoundingClientRect().left + 40;
   }
 
   document.addEventListener('click', function (event) {
@@ -141,8 +186,8 @@
 
   // Wagtail's preview refresh and its unsaved-changes detector (StreamField blocks added or
   // moved fire no input event) are further signals that the draft changed.
-  document.addEventListener('w-preview:updated', schedule);
-  document.addEventListener('w-unsaved:add', schedule);
+  document.addEventListener('w-preview:updated', scheduleUnlessPending);
+  document.addEventListener('w-unsaved:add', scheduleUnlessPending);
 
   // The refusal above the footer is as wide as the editor's column allows: Wagtail's minimap
   // and the open side panel lie over the column's right edge and would hide the end of each
