@@ -29,9 +29,12 @@ What the profiles showed (cProfile of each governed action, December 2026), and 
 - the veto deserialised the revision a second time; it now judges the object Wagtail publishes.
 - what a page links (Wagtail's reference extraction) was read by three rules and the panel
   separately; now once per evaluation.
-- left: Wagtail's own work on the governance fields (validating and saving the unit, leader,
-  notice, plan and audiences: about 20 of the extra queries of a publish), the audit entry and
-  the kept text check's row, and the editor's side panel, still drawn before the editor shows.
+- the editor drew the governance report before it showed; the panel now asks for it once the
+  editor is shown. The leader picker's names and lines are worked out only when it is drawn.
+- left: the one analysis of a new text (2.3 ms) and the organisation read once (about 1.5 ms,
+  most of it the municipalities' profiles), Wagtail's own work on the governance fields
+  (validating and saving the unit, leader, notice, plan and audiences: the "+fields" page shows
+  it), the audit entry and the kept text check's row and task.
 """
 
 import argparse
@@ -88,27 +91,24 @@ class Pages:
             intro=intro,
             body=body,
         )
-        self.plain = g.news_index.add_child(
-            instance=PlainNewsPage(
-                title="Biblioteket åpner på søndager",
-                slug="sondagsapent-plain",
-                intro=intro,
-                body=body,
-            )
-        )
-        self.plain.save_revision(user=g.editor)
         governed = self.governed
-        self.fields = g.news_index.add_child(
-            instance=PlainFieldsNewsPage(
-                title="Biblioteket åpner på søndager",
-                slug="sondagsapent-fields",
-                intro=intro,
-                body=body,
-                responsible_leader_id=governed.responsible_leader_id,
-                owning_unit_id=governed.owning_unit_id,
-                sensitivity=governed.sensitivity,
-                review_by=governed.review_by,
+
+        def twin(model, slug, **fields):
+            """A page of ``model`` with the governed page's title, introduction and body."""
+            page = g.news_index.add_child(
+                instance=model(title=governed.title, slug=slug, intro=intro, body=body, **fields)
             )
+            page.save_revision(user=g.editor)
+            return page
+
+        self.plain = twin(PlainNewsPage, "sondagsapent-plain")
+        self.fields = twin(
+            PlainFieldsNewsPage,
+            "sondagsapent-fields",
+            responsible_leader_id=governed.responsible_leader_id,
+            owning_unit_id=governed.owning_unit_id,
+            sensitivity=governed.sensitivity,
+            review_by=governed.review_by,
         )
         self.fields.audiences.set(governed.audiences.all())
         self.fields.save_revision(user=g.editor)
