@@ -134,8 +134,13 @@ class RuleContext:
 
     @property
     def in_intranet(self):
-        municipality = self.municipality
-        return municipality is not None and municipality.is_intranet_path(self.path)
+        # Asked by most rules of every page a list judges: worked out once per context.
+        if "in_intranet" not in self._cache:
+            municipality = self.municipality
+            self._cache["in_intranet"] = municipality is not None and (
+                municipality.is_intranet_path(self.path)
+            )
+        return self._cache["in_intranet"]
 
     @property
     def is_external(self):
