@@ -338,9 +338,8 @@ class GovernanceSidePanel(BaseSidePanel):
         js = ["publishing/js/governance-panel.js"]
         css = {"all": ["publishing/css/governance-panel.css"]}
 
-    def __init__(self, object, request, *, form=None, parent_page=None):
+    def __init__(self, object, request, *, parent_page=None):
         super().__init__(object, request)
-        self.form = form
         self.parent_page = parent_page
 
     @property
@@ -373,7 +372,6 @@ class GovernanceSidePanelMixin:
         panel = GovernanceSidePanel(
             self.page,
             self.request,
-            form=getattr(self, "form", None),
             parent_page=getattr(self, "parent_page", None),
         )
         side_panels.insert(1, panel)
