@@ -346,3 +346,33 @@ class PanelInChromiumTests(ChromiumMixin, StaticLiveServerTestCase):
         finding.get_by_role("button", name=re.compile("^" + re.escape(go_to))).click()
         self.assertEqual(page.evaluate("document.activeElement.id"), "id_intro")
         keep_screenshot(page, "governance-panel", "editor-governance-panel.png")
+
+    def test_the_report_comes_by_itself_and_again_after_a_failure(self):
+        """The editor opens before its report; a report that could not be had is asked for
+        again, and the error never sits beside "Checking the page …"."""
+        g = build_governed()
+        page, base = self.signed_in(g.publisher, language="nb")
+        failures = []
+
+        def fail_once(route):
+            if not failures:
+                failures.append(route.request.url)
+                route.fulfill(status=500, body="")
+            else:
+                route.continue_()
+
+        page.route("**/governance-report/**", fail_once)
+        page.goto(f"{base}/admin/pages/{g.page.pk}/edit/")
+        page.locator('[data-side-panel-toggle="governance"]').click()
+        panel = page.locator('[data-side-panel="governance"]')
+        panel.locator("[data-governance-error]").wait_for(state="visible")
+        self.assertFalse(panel.locator("[data-governance-loading]").is_visible())
+        # Asked for again without any typing: the report replaces the error.
+        panel.locator("[data-governance-fragment]").wait_for(timeout=15_000)
+        self.assertFalse(panel.locator("[data-governance-error]").is_visible())
+        self.assertEqual(len(failures), 1)
+        counter = page.locator(
+            '[data-side-panel-toggle="governance"] [data-side-panel-toggle-counter]'
+        )
+        blocking = panel.locator("[data-governance-fragment]").get_attribute("data-blocking")
+        self.assertEqual(counter.inner_text().strip(), blocking)
