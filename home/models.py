@@ -147,7 +147,7 @@ class NewsPage(ArticleFields, GovernedPage):
     parent_page_types = ["home.NewsIndexPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(GovernedPage.Meta):
         verbose_name = _("news page")
 
 
@@ -194,7 +194,7 @@ class PressReleasePage(ArticleFields, GovernedPage):
     parent_page_types = ["home.NewsIndexPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(GovernedPage.Meta):
         verbose_name = _("press release")
 
 
@@ -225,7 +225,7 @@ class ServicePage(GovernedPage):
     parent_page_types = ["home.HomePage", "home.ServicePage", "home.StandardPage"]
     subpage_types = ["home.ServicePage", "home.StandardPage"]
 
-    class Meta:
+    class Meta(GovernedPage.Meta):
         verbose_name = _("service page")
 
 
@@ -242,7 +242,7 @@ class StandardPage(ArticleFields, GovernedPage):
     ]
     subpage_types = ["home.ServicePage", "home.StandardPage"]
 
-    class Meta:
+    class Meta(GovernedPage.Meta):
         verbose_name = _("standard page")
 
 
@@ -358,7 +358,7 @@ class AccessibilityStatementPage(GovernedPage):
     subpage_types = []
     max_count_per_parent = 1
 
-    class Meta:
+    class Meta(GovernedPage.Meta):
         verbose_name = _("accessibility statement")
 
 
@@ -399,5 +399,5 @@ class InternalNoticePage(ArticleFields, BaseInternalNoticePage):
     parent_page_types = ["home.IntranetIndexPage"]
     subpage_types = []
 
-    class Meta:
+    class Meta(BaseInternalNoticePage.Meta):
         verbose_name = _("internal notice")

@@ -60,7 +60,7 @@ class StaffNoticePage(BaseInternalNoticePage):
     subpage_types = []
     template = "publishing/default_pages/staff_notice_page.html"
 
-    class Meta:
+    class Meta(BaseInternalNoticePage.Meta):
         verbose_name = _("internal notice")
 
     @classmethod
