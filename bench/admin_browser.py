@@ -76,12 +76,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 # steps are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import django  # noqa: E402
-from django.conf import global_settings, settings  # noqa: E402
+from bench import harness  # noqa: E402
+from bench.harness import load_demo, say  # noqa: E402
 
-settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-django.setup()
+harness.setup(database_tasks=True)
 
+from django.conf import global_settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
@@ -127,12 +127,6 @@ USABLE_JS = """(want) => {
   }
   return true;
 }"""
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
-    sys.stdout.flush()
 
 
 # --- The server and its requests ---------------------------------------------------------------
@@ -235,14 +229,6 @@ def throwaway_database(folder):
     finally:
         connection.close()
         connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-def load_demo():
-    """Both demo municipalities, as ``manage.py load_demo`` loads them."""
-    from django.core.management import call_command
-
-    with open(os.devnull, "w") as quiet:
-        call_command("load_demo", quiet_logins=True, stdout=quiet)
 
 
 @dataclass

@@ -38,35 +38,19 @@ What the profiles showed (cProfile of each governed action, December 2026), and 
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from bench import harness
+from bench.harness import say
 
-import django  # noqa: E402
-from django.conf import settings  # noqa: E402
+harness.setup(database_tasks=True)
 
-settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
 
 
 class Pages:
@@ -218,10 +202,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     results = {}
-    try:
+    with harness.test_database():
         pages = Pages()
         for name, (plain, governed, fields) in cases(pages).items():
             plain(), governed(), fields()  # warm up: templates, content types, patterns
@@ -234,9 +216,6 @@ def main(argv=None):
                     times[kind].append(elapsed)
                     queries[kind] = count
             results[name] = (times, queries)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     say(
         f"The admin, governed page against plain Wagtail ({connection.vendor}, {args.rounds} "
         "rounds each, interleaved; ms at the median; queries of one)"

@@ -12,42 +12,27 @@ test: the numbers are for people to read.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from bench import harness
+from bench.harness import say
 
-import django  # noqa: E402
-from django.conf import settings  # noqa: E402
+harness.setup(database_tasks=True)
 
-settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-django.setup()
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models.signals import post_save  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from wagtail.documents import get_document_model  # noqa: E402
 from wagtail.models import Collection  # noqa: E402
 
 from publishing.documents.checking import document_saved  # noqa: E402
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
 
 
 def sample_pdf(pages):
@@ -78,12 +63,10 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--pages", type=int, default=20)
     args = parser.parse_args(argv)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     document = get_document_model()
     times = {"checked": [], "plain": []}
     queries = {}
-    try:
+    with harness.test_database():
         from tests.governance import build_governed
 
         g = build_governed()
@@ -102,9 +85,6 @@ def main(argv=None):
                     post_save.connect(document_saved, sender=document, dispatch_uid="pub_doc_check")
                 times[kind].append(elapsed)
                 queries[kind] = count
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     say(
         f"Uploading a {len(data) // 1024} KB PDF through Wagtail's add-document view "
         f"({connection.vendor}, {args.rounds} rounds each, interleaved, ms):"

@@ -15,26 +15,18 @@ import os
 import random
 import re
 import statistics
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from bench import harness
+from bench.harness import say
 
-import django  # noqa: E402
+harness.setup()
 
-django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
-    CaptureQueriesContext,
-    setup_test_environment,
-    teardown_test_environment,
-)
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from wagtail.test.utils.form_data import (  # noqa: E402
     inline_formset,
@@ -47,11 +39,6 @@ from bench.text_checks import corpus_sentences  # noqa: E402
 
 TARGET_MS = 100
 WORDS = 600
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
 
 
 def news_body(rng, words=WORDS):
@@ -123,9 +110,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=30, help="posts per case (default 30)")
     args = parser.parse_args(argv)
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.test_database():
         from tests.governance import build_governed, news_page
 
         g = build_governed()
@@ -157,9 +142,6 @@ def main(argv=None):
             say(f"{name:>14} {median:>10.1f} {p90:>8.1f} {cpu:>8.1f} {queries:>8}")
             verdict = "ok" if median < TARGET_MS else "OVER TARGET"
             say(f"target: {name} median under {TARGET_MS} ms: {median:.1f} ms {verdict}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
 
 
 if __name__ == "__main__":

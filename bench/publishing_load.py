@@ -75,6 +75,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import load_demo  # noqa: E402
 from bench.serving import (  # noqa: E402
     Gunicorn,
     check_targets,
@@ -143,14 +144,6 @@ def throwaway_database(url):
         yield with_database_name(url, name)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-def load_demo():
-    """Both demo municipalities, as ``manage.py load_demo`` loads them."""
-    from django.core.management import call_command
-
-    with open(os.devnull, "w") as quiet:
-        call_command("load_demo", quiet_logins=True, stdout=quiet)
 
 
 def block_form_data(block, value):
@@ -360,7 +353,7 @@ def form_fields(document, form_id):
     body = document[start.start() : document.index("</form>", start.start())]
     fields, in_template = [], 0
     select = first = None
-    chosen = False
+    chosen = multiple = False
     for m in _TAG.finditer(body):
         closing, tag, rest = m.group(1), m.group(2).lower(), m.group(3)
         if tag == "template":  # a script's blueprint, never submitted as it stands
@@ -383,11 +376,14 @@ def form_fields(document, form_id):
             fields.append((name, text[1:] if text.startswith("\n") else text))
         elif tag == "select":
             if closing:
-                if select and not chosen and first is not None:
+                # A single select without a selected option sends its first; a multiple one,
+                # as browsers do, nothing.
+                if select and not chosen and not multiple and first is not None:
                     fields.append((select, first))
                 select = None
             elif name:
                 select, first, chosen = name, None, False
+                multiple = "multiple" in attrs
         elif tag == "option" and select:
             value = attrs.get("value")
             if value is None:

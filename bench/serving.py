@@ -24,14 +24,10 @@ import threading
 import time
 from pathlib import Path
 
+from bench.harness import say  # noqa: F401 (the serving benchmarks report with it)
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "site" / "deploy" / "gunicorn.conf.py"
-
-
-def say(line=""):
-    """Write one line of the report to standard output."""
-    sys.stdout.write(f"{line}\n")
-    sys.stdout.flush()
 
 
 def free_port():

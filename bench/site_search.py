@@ -14,26 +14,19 @@ Nothing here is a test: the numbers are for people to read.
 
 import argparse
 import io
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from bench import harness
+from bench.harness import say
 
-import django  # noqa: E402
+harness.setup()
 
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
 
 from bench.scale_data import generate  # noqa: E402
-from bench.serving import say  # noqa: E402
 
 #: Queries in each site's language: base words of compounds, inflected forms, phrases, no hits.
 QUERIES = {
@@ -103,17 +96,12 @@ def main(argv=None):
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with harness.test_database():
         quiet = io.StringIO()
         call_command("load_demo", quiet_logins=True, stdout=quiet)
         generate(args.pages, args.pages * 2)
         call_command("update_index", verbosity=0, stdout=quiet)
         rows = measure(args.rounds)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
     say(
         f"Site search against Wagtail's own search on the same pages ({connection.vendor}, "
         f"{args.pages} generated pages and the demo, count and first ten, median of "

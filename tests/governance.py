@@ -155,9 +155,9 @@ def link_both_ways(notice, page):
         revision.save(update_fields=["content"])
 
 
-def notice_at_leader(g, number):
-    """A new internal notice of ``g``'s leader, waiting in the intranet workflow for her
-    deputy's (or the line's) approval."""
+def notice_at_leader(g, number, about=()):
+    """A new internal notice of ``g``'s leader about the pages ``about``, waiting in the
+    intranet workflow for her deputy's (or the line's) approval."""
     notice = g.intranet.add_child(
         instance=InternalNoticePage(
             title=f"Til ansatte: endring {number}",
@@ -169,6 +169,7 @@ def notice_at_leader(g, number):
         )
     )
     notice.audiences.set([g.staff_audience])
+    notice.about_pages.set(about)
     notice.save_revision(user=g.leader)
     notice.get_workflow().start(reload(notice), g.leader)
     return reload(notice)
