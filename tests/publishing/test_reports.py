@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client, RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
 from wagtail.users.models import UserProfile
@@ -416,7 +416,7 @@ class ApprovalsReportTests(ReportTestCase):
         self.assertEqual(self.summary(deputy), [("Ny bokbuss", g.deputy.get_full_name(), "deputy")])
         unit = self.rows(g.editor, "approvals", unit=g.line.other_unit.pk)
         self.assertEqual([row.page for row in unit], ["Sjukeheimen får hage"])
-        today = datetime.date.today().isoformat()
+        today = timezone.localdate().isoformat()
         self.assertEqual(
             len(self.rows(g.editor, "approvals", timestamp_from=today, timestamp_to=today)), 4
         )
