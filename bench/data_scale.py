@@ -14,9 +14,9 @@
    with its governance panel, and the panel's endpoint on the editor's unsaved form.
 3. **A table**: median and 95th-percentile milliseconds and the queries of one request.
 
-The text of every live page is checked once after the generation (``manage.py
-check_live_pages``, timed), as the task worker does when pages go live: the findings report
-reads those results. A view that takes long stops after ``--budget`` seconds (at least
+The text of every live page is checked once after the generation, and the live pages judged
+(``manage.py check_live_pages``, timed), as the task worker does when pages go live and after
+a change: the findings report reads what they keep. A view that takes long stops after ``--budget`` seconds (at least
 ``--min-runs`` runs), and the table says how many runs it got.
 ``tests/publishing/test_query_scaling.py`` asserts that none of the query counts grows with the
 data; this prints what they cost.

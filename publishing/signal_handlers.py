@@ -39,7 +39,7 @@ from publishing.models import (
 from publishing.models.image_consent import read_location_on_save
 from publishing.models.pages import governed_page_models, refresh_public_credits
 from publishing.notifications import mail as notifications
-from publishing.reports import live_text
+from publishing.reports import live_findings, live_text
 from publishing.workflow.tasks import release_pages_held_by_notice
 
 
@@ -213,6 +213,8 @@ def connect():
     m2m_changed.connect(
         memo.forget, sender=get_user_model().groups.through, dispatch_uid="pub_memo_user_groups"
     )
+    # The kept findings of live pages are judged anew after a change to what the rules read.
+    live_findings.connect()
     # The kept text checks of live pages (the findings report reads them).
 
     for model in (Page, *governed_page_models()):

@@ -152,6 +152,12 @@ class CapturingBackend(BaseBackend):
 CAPTURE = {"capture": {"BACKEND": "tests.test_cache_headers.CapturingBackend"}}
 
 
+def purges(callbacks):
+    """The callbacks a transaction queued, without the kept findings' bookkeeping (which lets
+    the request's next transaction count its changes): the frontend cache's purges."""
+    return [c for c in callbacks if c.__module__ != "publishing.reports.live_findings"]
+
+
 @override_settings(WAGTAILFRONTENDCACHE=CAPTURE)
 class FrontendCachePurgeTests(GovernedWorld, TestCase):
     @classmethod
@@ -212,7 +218,7 @@ class FrontendCachePurgeTests(GovernedWorld, TestCase):
                 page=self.news, restriction_type=PageViewRestriction.LOGIN
             )
         self.assertEqual(CapturingBackend.purged, [])
-        self.assertEqual(len(callbacks), 1)
+        self.assertEqual(len(purges(callbacks)), 1)
 
     def test_unpublishing_purges_the_page_and_its_listings(self):
         purged = self.purged_after(self.news.unpublish)
@@ -234,5 +240,5 @@ class FrontendCachePurgeTests(GovernedWorld, TestCase):
             PageViewRestriction.objects.create(
                 page=self.news, restriction_type=PageViewRestriction.LOGIN
             )
-        self.assertEqual(callbacks, [])
+        self.assertEqual(purges(callbacks), [])
         self.assertEqual(CapturingBackend.purged, [])

@@ -11,6 +11,7 @@ from publishing.models.document_check import DocumentCheck  # noqa: F401
 from publishing.models.fast_track import FastTrackReview  # noqa: F401
 from publishing.models.feedback import PageFeedback  # noqa: F401
 from publishing.models.image_consent import ImageConsent, ImagePeople  # noqa: F401
+from publishing.models.live_findings import FindingsJudgement, LiveFinding  # noqa: F401
 from publishing.models.live_text import LiveTextCheck  # noqa: F401
 from publishing.models.municipality import Municipality  # noqa: F401
 from publishing.models.organisation import (  # noqa: F401

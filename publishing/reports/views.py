@@ -10,16 +10,13 @@
 Each report covers the municipalities whose leaders or communications group the user is in
 (superusers: all) and is shown only to them. The exports are Wagtail's own (``list_export``).
 
-Cost of the findings report: it runs every rule on every live governed page of the
-municipality on each request (the list, each filter change and each export), in a fixed number
-of queries whatever the number of pages (``rules.bulk``). The text checks, which cost a few
-milliseconds a page, are not redone: each live version's results are kept when it goes live
-(``publishing.reports.live_text``) and the report reads them without loading the pages' text. Pages
-whose kept results are missing or stale (just published, a profile changed, the checks
-upgraded) are checked here when they are few and by the task worker when they are many; the
-report then says how many wait. The other rules are judged on each request, as the publish veto
-would judge them now. The other two reports run a fixed number of queries (about 30) and read
-only the columns they show.
+Cost of the findings report: the rules' findings on every live governed page are kept per
+municipality and judged anew when something they depend on changed
+(``publishing.reports.live_findings``): a small municipality in the report's request, a large one
+by the task worker while the report shows the last judgement and says when it was made. The
+report filters, counts and pages the kept findings in the database, in a fixed number of queries
+whatever the number of pages. The other two reports run a fixed number of queries (about 30) and
+read only the columns they show.
 """
 
 import datetime
@@ -29,7 +26,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.fields.json import KeyTransform
 from django.urls import include, path, reverse
 from django.utils import timezone, translation
@@ -55,20 +52,18 @@ from publishing.models import (
     AutomaticChecksTask,
     InternalNoticeTask,
     LeaderApprovalTask,
+    LiveFinding,
     Municipality,
     OrganisationUnit,
     WarningAcknowledgement,
 )
-from publishing.models.municipality import holding
 from publishing.models.organisation import person_name
 from publishing.models.pages import governed_page_models, in_trees
-from publishing.people import labels_by_id, person_labels, show_people_as_people
-from publishing.reports import live_text
-from publishing.rules import BLOCK, PUBLISH, WARN, RuleContext
+from publishing.people import labels_by_id, show_people_as_people
+from publishing.reports import live_findings
+from publishing.rules import BLOCK, WARN
 from publishing.rules.approval import capacity_label
-from publishing.rules.bulk import Facts, evaluate_many, facts_of
 from publishing.rules.categories import KINDS, kind_label
-from publishing.rules.text_extraction import content_fields
 from publishing.wording import field_label
 
 WORKFLOW_APPROVED = "wagtail.workflow.approve"
@@ -98,31 +93,6 @@ def reporting_units(request):
         municipality__in=reporting_municipalities(request.user)
     ).order_by("municipality__name", "name")
 
-
-#: Fields of a governed page that no rule reads: the findings report leaves them in the
-#: database (tens of thousands of dates and JSON values to convert).
-NOT_JUDGED = (
-    "draft_title",
-    "slug",
-    "url_path",
-    "seo_title",
-    "search_description",
-    "show_in_menus",
-    "numchild",
-    "translation_key",
-    "has_unpublished_changes",
-    "last_published_at",
-    "latest_revision_created_at",
-    "go_live_at",
-    "expire_at",
-    "expired",
-    "locked",
-    "locked_at",
-    "locked_by",
-    "owner",
-    "review_by",
-    "public_credit",
-)
 
 LEADER_NAME = (
     "responsible_leader__first_name",
@@ -295,31 +265,18 @@ class GovernanceReportView(ReportView):
     def get_rows(self, filters):
         raise NotImplementedError
 
-    def live_governed_pages(self, unit=None, fields=None, **filters):
-        """Live governed pages of the user's municipalities (one query per page type), never
-        with their text: a report over every live page of a large municipality would otherwise
-        read tens of thousands of bodies it never shows.
-
-        ``fields`` loads only those fields and the leader's name. Without it, the pages are
-        loaded for the rule engine: without their text and the fields no rule reads; the
-        engine loads their leaders, units and audiences for all pages at once (``rules.bulk``).
-        """
+    def live_governed_pages(self, unit, fields, **filters):
+        """Live governed pages of the user's municipalities (one query per page type), with
+        only ``fields`` and the leader's name: a report over every live page of a large
+        municipality would otherwise read tens of thousands of bodies it never shows."""
         units = unit.ids_below() if unit else None
         pages = []
         for model in governed_page_models():
             queryset = model.objects.live().filter(in_trees(self.root_paths), **filters)
             if units is not None:
                 queryset = queryset.filter(owning_unit_id__in=units)
-            if fields is None:
-                names = {f.name for f in model._meta.concrete_fields}
-                queryset = queryset.defer(
-                    *(f.name for f in content_fields(model)),
-                    *(name for name in NOT_JUDGED if name in names),
-                )
-            else:
-                queryset = queryset.select_related("responsible_leader")
-                queryset = queryset.only(*fields, *LEADER_NAME)
-            pages.extend(queryset)
+            queryset = queryset.select_related("responsible_leader")
+            pages.extend(queryset.only(*fields, *LEADER_NAME))
         return pages
 
 
@@ -373,31 +330,12 @@ class FindingsFilterSet(ReportFilterSet):
         fields = []
 
 
-def judge_live_pages(pages, municipalities):
-    """The publish rules' findings for each of the live governed ``pages``, as the findings
-    report and ``governance_audit`` show them, and the ``Facts`` they were judged from: among
-    them the kept text results (``facts.text``, ``{page id: TextResults or None}``; None: the
-    page's text is not checked yet) and the responsible leaders (``facts.users``).
-
-    What the rules look up (notices, units and leaders, roles, aliases, documents, the kept text
-    results) is loaded for all pages at once: a fixed number of queries whatever the number of
-    pages. A live page is judged as it went live (no submission to wait for).
-    """
-    contexts = []
-    for page in pages:
-        municipality = holding(page.path, municipalities)
-        context = RuleContext(page=page, purpose=PUBLISH)
-        context._cache["municipality"] = municipality  # known already: saves a query a page
-        contexts.append(context)
-    evaluated = evaluate_many(contexts, kept_text=live_text.kept_results)
-    return evaluated, facts_of(contexts[0]) if contexts else Facts()
-
-
 class FindingsReportView(GovernanceReportView):
     """One row per finding on each live governed page, as the engine sees it before publishing.
 
-    The engine runs on each request (see the module's note on cost); messages say what was found
-    and where on the page, and never quote the page's text around it.
+    The findings are kept per municipality and judged anew when something they depend on
+    changed (``live_findings``); the list is filtered, counted and paged in the database.
+    Messages say what was found and where on the page, and never quote the page's text.
     """
 
     page_title = _("Findings on live pages")
@@ -440,50 +378,114 @@ class FindingsReportView(GovernanceReportView):
     }
 
     def get_rows(self, filters):
-        # Pages whose kept text results are stale are checked now if they are few, else by
-        # the worker; until then their text findings are not shown.
-        live_text.bring_up_to_date(self.municipalities)
-        pages = self.live_governed_pages(filters.get("unit"))
-        pages.sort(key=lambda page: page.path)
-        self.pages_checked = len(pages)
+        self.judgements = live_findings.current(self.municipalities)
+        findings = LiveFinding.objects.filter(municipality__in=self.municipalities)
+        unit = filters.get("unit")
+        if unit:
+            findings = findings.filter(unit_id__in=unit.ids_below())
+        if filters.get("severity"):
+            findings = findings.filter(severity=filters["severity"])
+        if filters.get("kind"):
+            findings = findings.filter(kind=filters["kind"])
+        code = (filters.get("code") or "").strip()
+        if code:
+            findings = findings.filter(Q(code=code) | Q(code__startswith=code + "."))
+        self.findings = findings
+        return KeptRows(findings.order_by("municipality", "path", "position", "pk"), self.rows_of)
+
+    def rows_of(self, findings):
+        """Report rows for these kept findings, with the current names of units and leaders."""
+        findings = list(
+            findings.values(
+                "page_id",
+                "page__title",
+                "page__content_type_id",
+                "unit_id",
+                "leader_id",
+                "code",
+                "severity",
+                "field",
+                "summaries",
+            )
+        )
+        leaders = labels_by_id([finding["leader_id"] for finding in findings])
+        language = translation.get_language()
         rows = []
-        evaluated, facts = judge_live_pages(pages, self.municipalities)
-        self.pages_waiting = sum(1 for results in facts.text.values() if results is None)
-        # The leaders the rules read already, labelled with their roles.
-        leaders = person_labels({facts.users.get(page.responsible_leader_id) for page in pages})
-        for page, findings in zip(pages, evaluated, strict=True):
-            for finding in findings:
-                rows.append(
-                    FindingRow(
-                        page_id=page.pk,
-                        page=page.title,
-                        unit=self.unit_names.get(page.owning_unit_id, ""),
-                        leader=leaders.get(page.responsible_leader_id, ""),
-                        code=finding.code,
-                        severity=finding.severity,
-                        # The summary: a report is read by others and exported, so it
-                        # says what and where but never quotes the page around a finding.
-                        message=finding.summary,
-                        where=field_label(page, finding.field),
-                        field=finding.field or "",
-                    )
+        for finding in findings:
+            model = ContentType.objects.get_for_id(finding["page__content_type_id"]).model_class()
+            summaries = finding["summaries"]
+            rows.append(
+                FindingRow(
+                    page_id=finding["page_id"],
+                    page=finding["page__title"],
+                    unit=self.unit_names.get(finding["unit_id"], ""),
+                    leader=leaders.get(finding["leader_id"], ""),
+                    code=finding["code"],
+                    severity=finding["severity"],
+                    message=summaries.get(language) or next(iter(summaries.values()), ""),
+                    where=field_label(model, finding["field"]) if model else finding["field"],
+                    field=finding["field"],
                 )
-        severity, kind, code = filters.get("severity"), filters.get("kind"), filters.get("code")
-        return [
-            row
-            for row in rows
-            if (not severity or row.severity == severity)
-            and (not kind or row.code.split(".")[0] == kind)
-            and (not code or row.code == code.strip() or row.code.startswith(code.strip() + "."))
-        ]
+            )
+        return rows
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
-        context["pages_checked"] = getattr(self, "pages_checked", 0)
-        context["pages_waiting"] = getattr(self, "pages_waiting", 0)
-        context["blocking_count"] = sum(1 for row in self.rows if row.severity == BLOCK)
-        context["warning_count"] = sum(1 for row in self.rows if row.severity == WARN)
+        judgements = [j for j in getattr(self, "judgements", {}).values() if j is not None]
+        counts = self.findings.aggregate(
+            blocking=Count("pk", filter=Q(severity=BLOCK)),
+            warnings=Count("pk", filter=Q(severity=WARN)),
+        )
+        context["blocking_count"] = counts["blocking"]
+        context["warning_count"] = counts["warnings"]
+        context["pages_checked"] = self.pages_judged(judgements)
+        context["pages_waiting"] = sum(j.pages_waiting for j in judgements)
+        outdated = [j for j in judgements if not live_findings.holds(j)]
+        context["judged_at"] = min((j.judged_at for j in outdated), default=None)
         return context
+
+    def pages_judged(self, judgements):
+        """Live pages the listed findings come from (those of the chosen unit and below)."""
+        unit = self.cleaned_filters.get("unit")
+        if not unit:
+            return sum(j.pages for j in judgements)
+        units = unit.ids_below()
+        return sum(
+            model.objects.live().filter(in_trees(self.root_paths), owning_unit_id__in=units).count()
+            for model in governed_page_models()
+        )
+
+
+class KeptRows:
+    """Kept findings as report rows, counted and sliced in the database: the paginator reads
+    one page of rows, the exports every row in chunks."""
+
+    ordered = True  # the paginator warns about an unordered list otherwise
+    CHUNK = 2000
+
+    def __init__(self, queryset, rows_of):
+        self.queryset = queryset
+        self.rows_of = rows_of
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.rows_of(self.queryset[index])
+        return self.rows_of(self.queryset[index : index + 1])[0]
+
+    def __iter__(self):
+        start = 0
+        while True:
+            rows = self.rows_of(self.queryset[start : start + self.CHUNK])
+            yield from rows
+            if len(rows) < self.CHUNK:
+                return
+            start += self.CHUNK
 
 
 # --- review dates by unit ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from publishing.images.panels import ImagesWithoutConsentPanel
 from publishing.images.withdrawal import withdraw
 from publishing.models import ImageConsent, ImagePeople
 from publishing.models.image_consent import CHANNEL, EXPIRED, MISSING, WITHDRAWN
-from publishing.reports.views import judge_live_pages
+from publishing.reports.live_findings import judge_live_pages
 from publishing.rules import EDIT, RuleContext, check_publish, evaluate
 from publishing.rules.bulk import drafts, evaluate_many
 from publishing.rules.categories import kind_label, section_of

@@ -27,7 +27,7 @@ from bench import scale_data
 from bench.scale_data import SLUG_PREFIX, AlreadyGenerated, Generator, Mix
 from publishing.dashboard.panels import PANELS, Viewer
 from publishing.models import Municipality, OrganisationUnit, Role
-from publishing.reports import live_text
+from publishing.reports import live_findings, live_text
 from publishing.rules import check_publish
 from tests.factories import CertificateFactory, DeputyFactory, RoleFactory, UnitFactory
 from tests.worlds import DemoWorld
@@ -194,6 +194,9 @@ class QueryScalingTests(DemoWorld, TestCase):
 
                 def fetch(user=user, name=name, export=export):
                     nonlocal body
+                    if (user, name, export) == cases[0]:
+                        # The first view judges the pages (the others read what it kept).
+                        live_findings.changed_now()
                     params = {"export": export} if export else {}
                     body = self.get(user, reverse(f"publishing_reports:{name}"), **params)
 
@@ -204,7 +207,10 @@ class QueryScalingTests(DemoWorld, TestCase):
 
         # Generated pages are written in bulk, past the signal that has the worker check each
         # live page's text when it goes live: check them as the worker would.
-        self.assertSameQueries(measure, grow=lambda: (self.grow(), check_stale_pages()))
+        self.assertSameQueries(
+            measure,
+            grow=lambda: (self.grow(), check_stale_pages()),
+        )
 
     def test_the_workers_text_check_of_live_pages(self):
         """Checking a batch of live pages' text (the worker's task) costs the same queries

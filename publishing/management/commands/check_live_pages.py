@@ -3,8 +3,10 @@
 The task worker checks each page when it goes live; this checks what that missed: pages made
 live before the results were kept or written past Wagtail (imports, the benchmarks' generated data),
 and every page of a municipality whose profile changed or after an upgrade of the checks. Run it
-once after upgrading and daily (``publishing-daily.service``). It publishes nothing and changes
-no page. ``--all`` checks every live page again.
+once after upgrading and daily (``publishing-daily.service``). Then it judges each municipality's
+live pages by the publish rules and keeps the findings for the findings report (a new day ends
+review dates and consents). It publishes nothing and changes no page. ``--all`` checks every live
+page again.
 """
 
 import time
@@ -12,7 +14,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from publishing.models import LiveTextCheck, Municipality
-from publishing.reports import live_text
+from publishing.reports import live_findings, live_text
 
 
 class Command(BaseCommand):
@@ -47,6 +49,8 @@ class Command(BaseCommand):
             checked = live_text.refresh([municipality], progress=self.progress(stale))
             total += checked
             self.stdout.write(f"{municipality.slug}: {checked} of {stale} stale page(s) checked")
+            judgement = live_findings.judge(municipality)
+            self.stdout.write(f"{municipality.slug}: {judgement.pages} live page(s) judged")
         self.stdout.write(f"{total} page(s) checked in {time.monotonic() - started:.1f} s")
 
     def progress(self, stale):

@@ -18,7 +18,8 @@ from publishing.models import GovernedPage, Municipality
 from publishing.models.municipality import holding
 from publishing.models.organisation import person_name
 from publishing.reports import live_text
-from publishing.reports.views import csv_safe, judge_live_pages
+from publishing.reports.live_findings import judge_live_pages
+from publishing.reports.views import csv_safe
 
 COLUMNS = [
     "page_id",
