@@ -2,17 +2,27 @@
 rules read changes, on a new day and with new rules; a large municipality by the worker."""
 
 import datetime
+import threading
 from unittest import mock
 
 import time_machine
+from django.db import connections
+from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
-from publishing.models import FindingsJudgement, LiveFinding, Role, RoleAssignment
+from publishing.models import (
+    FindingsJudgement,
+    LiveFinding,
+    Municipality,
+    Role,
+    RoleAssignment,
+)
 from publishing.reports import live_findings
-from tests.governance import reload
+from tests.governance import build_governed, publish_notice, reload
 from tests.publishing.test_dashboard import days, live_news
+from tests.publishing.test_integrity import needs_postgresql
 from tests.publishing.test_reports import PHONE, ReportTestCase
 
 
@@ -134,4 +144,74 @@ class KeptFindingsTests(ReportTestCase):
         self.assertEqual(
             set(LiveFinding.objects.values_list("municipality", flat=True)),
             {self.g.municipality.pk, self.o.municipality.pk},
+        )
+
+
+@needs_postgresql
+class JudgementRaceTests(TransactionTestCase):
+    """Judgements racing publishes and each other, in real transactions on PostgreSQL."""
+
+    def setUp(self):
+        self.g = build_governed()
+        publish_notice(self.g)
+        self.municipality = Municipality.objects.select_related("site__root_page").get(
+            pk=self.g.municipality.pk
+        )
+
+    def judgement(self):
+        return FindingsJudgement.objects.get(municipality=self.municipality)
+
+    def test_a_page_published_while_the_pages_are_judged_is_judged_next_time(self):
+        loaded, published = threading.Event(), threading.Event()
+        original = live_findings.judge_live_pages
+
+        def judge_after_the_publish(*args, **kwargs):
+            loaded.set()  # the live pages are loaded: the new page is not among them
+            published.wait(timeout=30)
+            return original(*args, **kwargs)
+
+        def judge():
+            try:
+                live_findings.judge(self.municipality)
+            finally:
+                connections.close_all()
+
+        with mock.patch.object(live_findings, "judge_live_pages", judge_after_the_publish):
+            thread = threading.Thread(target=judge)
+            thread.start()
+            self.assertTrue(loaded.wait(timeout=30))
+            live_news(self.g, "Ring Kari", "ring-kari", intro=f"Ring Kari på {PHONE}.")
+            published.set()
+            thread.join(timeout=60)
+        self.assertFalse(LiveFinding.objects.filter(page__title="Ring Kari").exists())
+        self.assertFalse(live_findings.holds(self.judgement()))
+        live_findings.current([self.municipality])
+        self.assertTrue(
+            LiveFinding.objects.filter(page__title="Ring Kari", code="personal_data.phone").exists()
+        )
+
+    def test_two_judgements_at_once_keep_one_set_of_findings(self):
+        live_news(self.g, "Ring Kari", "ring-kari", intro=f"Ring Kari på {PHONE}.")
+        live_findings.judge(self.municipality)
+        once = sorted(LiveFinding.objects.values_list("page_id", "position", "code"))
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def judge():
+            try:
+                barrier.wait(timeout=10)
+                live_findings.judge(self.municipality)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=judge) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        self.assertEqual(errors, [])
+        self.assertEqual(
+            sorted(LiveFinding.objects.values_list("page_id", "position", "code")), once
         )
