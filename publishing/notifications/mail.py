@@ -288,6 +288,7 @@ def _notifier_classes():
                 "title": page.get_admin_display_title(),
                 "requested_by": person_name(task_state.workflow_state.requested_by),
                 "edit_url": edit_url(page),
+                "changes_url": admin_url(reverse("publishing:changes", args=[page.pk])),
             }
 
     class ChangesRequestedNotifier(GovernedEmailMixin, WorkflowStateRejectionEmailNotifier):

@@ -204,6 +204,23 @@ def may_review_fast_track(user, review):
     return Approval(True)
 
 
+def may_decide_now(user, page):
+    """Whether ``user`` may act on the workflow step ``page`` waits at (approve it or ask for
+    changes), as that step's task decides it: the leader's step by the line, the editorial
+    review by its group."""
+    task_state = page.current_workflow_task_state
+    if task_state is None:
+        return False
+    return bool(task_state.task.specific.get_actions(page, user))
+
+
+def may_see_changes(user, page):
+    """May ``user`` see what ``page``'s latest version changes against the live one? Those who
+    may edit the page and those who decide on it at its workflow step; nobody else (the page
+    of another municipality, a draft's text)."""
+    return page.permissions_for_user(user).can_edit() or may_decide_now(user, page)
+
+
 # --- many pages at once ---------------------------------------------------------------------
 #
 # ``approver_ids`` answers for one page in about twenty queries. Lists (the dashboard, Wagtail's

@@ -6,15 +6,17 @@ from wagtail.models import TaskState
 
 from publishing.models import InternalNoticeTask
 from publishing.models.review import WarningAcknowledgement
+from publishing.rules.approval import may_decide_now
 from publishing.workflow.review import SentBack, checklist_confirmation
 
 register = template.Library()
 
 
-@register.inclusion_tag("publishing/workflow/_editor_review.html")
-def workflow_review(page):
-    """Above the editor's form: the report of a rejection the page waits on, and the checklist
-    confirmation and acknowledged warnings of its latest version."""
+@register.inclusion_tag("publishing/workflow/_editor_review.html", takes_context=True)
+def workflow_review(context, page):
+    """Above the editor's form: the report of a rejection the page waits on, the checklist
+    confirmation and acknowledged warnings of its latest version, and, while it waits in a
+    workflow, what that version changes against the live one (open for whoever decides)."""
     if not page.pk:
         return {}
     revision = page.get_latest_revision()
@@ -28,8 +30,12 @@ def workflow_review(page):
     confirmation = (
         checklist_confirmation(page, revision) if (in_workflow or acknowledgements) else None
     )
+    request = context.get("request")
     return {
         "page": page,
+        "request": request,
+        "in_workflow": in_workflow,
+        "may_decide": bool(request and in_workflow and may_decide_now(request.user, page)),
         "sent_back": SentBack.of(page),
         "revision": revision,
         "confirmation": confirmation,

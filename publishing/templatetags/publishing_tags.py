@@ -1,12 +1,14 @@
 """Template tags for the admin: the governance summary approvers decide on."""
 
 from django import template
+from wagtail.models import Page
 
 from publishing.editor.side_panels import notice_facts
 from publishing.models import FastTrackReview, GovernedPage, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
+from publishing.workflow.changes import changes_against_live as live_changes
 
 register = template.Library()
 
@@ -60,3 +62,17 @@ def fast_track_review(context, page):
         return {"review": None}
     may_review = may_review_fast_track(context["request"].user, review).allowed
     return {"review": review, "may_review": may_review, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("publishing/workflow/_changes.html", takes_context=True)
+def changes_against_live(context, page, id_suffix="", titled=True):
+    """What the latest version of ``page`` changes against its live version, field by field,
+    governance fields first: for whoever decides on it. Nothing for other objects (a snippet
+    in a workflow, a page type without governance)."""
+    if not isinstance(page, Page) or not isinstance(page.specific, GovernedPage):
+        return {}
+    return {
+        "changes": live_changes(page, request=context.get("request")),
+        "id_suffix": id_suffix,
+        "titled": titled,
+    }

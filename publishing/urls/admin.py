@@ -10,6 +10,7 @@ app_name = "publishing"
 urlpatterns = [
     path("pages/<int:page_id>/notice/", views.create_notice, name="create_notice"),
     path("pages/<int:page_id>/fast-track/", views.fast_track, name="fast_track"),
+    path("pages/<int:page_id>/changes/", views.changes, name="changes"),
     path("fast-track/<int:review_id>/review/", views.review_fast_track, name="review_fast_track"),
     path("annual-wheel/", plans_views.annual_wheel, name="annual_wheel"),
     path(

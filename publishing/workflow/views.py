@@ -1,4 +1,5 @@
-"""Admin views: create the internal notice for a page, and the crisis fast track."""
+"""Admin views: create the internal notice for a page, the crisis fast track, and what a page's
+latest version changes against its live version."""
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +18,12 @@ from publishing.models import FastTrackReview, GovernedPage, Municipality
 from publishing.notifications.mail import notify_fast_track
 from publishing.page_locks import wait_for_page
 from publishing.rules import FAST_TRACK, RuleContext, publish_route
-from publishing.rules.approval import may_fast_track, may_review_fast_track
+from publishing.rules.approval import (
+    may_decide_now,
+    may_fast_track,
+    may_review_fast_track,
+    may_see_changes,
+)
 from publishing.rules.governance import notice_standing
 from publishing.visible_text import (
     INVISIBLE_ONLY,
@@ -219,3 +225,20 @@ def review_fast_track(request, review_id):
         audit.record(page, audit.REVIEW_DONE, user=request.user, data={"review": review.pk})
         messages.success(request, _("Thank you: the fast-tracked page is marked as reviewed."))
     return redirect("wagtailadmin_home")
+
+
+def changes(request, page_id):
+    """What ``page``'s latest version changes against the live version, on a page of its own:
+    the approval mail links here, and it reads on a phone. Deciding stays in the editor."""
+    page = _governed_page(page_id)
+    if not may_see_changes(request.user, page):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        "publishing/workflow/changes.html",
+        {
+            "page": page,
+            "task_state": page.current_workflow_task_state,
+            "may_decide": may_decide_now(request.user, page),
+        },
+    )
