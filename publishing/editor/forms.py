@@ -55,6 +55,11 @@ class GovernedPageForm(WagtailAdminPageForm):
     must have every item ticked when the page is submitted to its workflow, and is never stored on
     the page, so each submission is confirmed afresh. After a valid submission,
     ``confirmed_checklist`` holds the confirmed items as the profile words them.
+
+    ``note_to_approver`` is another form-only field: what changed and why, in the submitter's
+    words, kept with the submitted version (``SubmissionNote``); the profile's
+    ``workflow.require_submission_note`` makes it required on submit. After a valid submission
+    ``submission_note`` holds it.
     """
 
     submit_checklist = forms.MultipleChoiceField(
@@ -67,6 +72,17 @@ class GovernedPageForm(WagtailAdminPageForm):
         ),
     )
 
+    note_to_approver = forms.CharField(
+        label=gettext_lazy("Note to the approver"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "What changed and why, in a sentence or two. The leader reads it when approving; it "
+            "is stored with the version you submit. Write a new note each time you submit."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -76,6 +92,7 @@ class GovernedPageForm(WagtailAdminPageForm):
             field.show_hidden_initial = False
         self.municipality = self._find_municipality()
         self.confirmed_checklist = []
+        self.submission_note = ""
         self.checklist = self.municipality.checklist if self.municipality else []
         if self.checklist:
             self.fields["submit_checklist"].choices = [
@@ -142,6 +159,7 @@ class GovernedPageForm(WagtailAdminPageForm):
         had_errors = bool(self.errors)
         # Checked even when other fields have errors, so the publisher sees everything at once.
         self._check_submit_checklist()
+        self._check_submission_note()
         if self.is_deferred_validation or had_errors:
             return
         if "action-publish" in self.data:
@@ -186,6 +204,22 @@ class GovernedPageForm(WagtailAdminPageForm):
                 "items": " ".join(quoted(item["text"]) for item in missing)
             }
         self.add_error("submit_checklist", message)
+
+    def _check_submission_note(self):
+        """On submit, keep the note to the approver; refuse an empty one where the profile
+        requires it."""
+        if not self.is_submitting or "note_to_approver" in self.errors:
+            return
+        note = (self.cleaned_data.get("note_to_approver") or "").strip()
+        if has_visible_text(note):
+            self.submission_note = note
+            return
+        settings = self.municipality.workflow_settings if self.municipality else {}
+        if settings.get("require_submission_note"):
+            self.add_error(
+                "note_to_approver",
+                _("Write a note to the approver before you submit: what changed and why."),
+            )
 
     def _future_go_live(self):
         go_live_at = self.instance.go_live_at

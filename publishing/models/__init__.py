@@ -33,5 +33,10 @@ from publishing.models.plans import (  # noqa: F401
     PlanGoal,
     PlanStatus,
 )
-from publishing.models.review import ChecklistConfirmation, ReviewReminder, WarningAcknowledgement  # noqa: F401
+from publishing.models.review import (  # noqa: F401
+    ChecklistConfirmation,
+    ReviewReminder,
+    SubmissionNote,
+    WarningAcknowledgement,
+)
 from publishing.models.workflow import AutomaticChecksTask, InternalNoticeTask, LeaderApprovalTask  # noqa: F401

@@ -386,14 +386,15 @@ def refresh_public_credits(units=None, leaders=None):
     return count
 
 
-#: The municipality's "vær varsom" checklist, last on the content tab where the writing ends.
-#: ``submit_checklist`` is a field of the form only (``GovernedPageForm``), never of the page.
+#: The municipality's "vær varsom" checklist and the note to the approver, last on the content
+#: tab where the writing ends. ``submit_checklist`` and ``note_to_approver`` are fields of the
+#: form only (``GovernedPageForm``), never of the page.
 checklist_panel = MultiFieldPanel(
-    [FieldPanel("submit_checklist")],
+    [FieldPanel("submit_checklist"), FieldPanel("note_to_approver")],
     heading=_("Before you submit"),
     help_text=_(
-        "The municipality's checklist for everything we publish. Confirm each item when you "
-        "submit the page for approval; saving a draft does not need it."
+        "The municipality's checklist for everything we publish, and a note to the approver. "
+        "Confirm each item when you submit the page for approval; saving a draft needs neither."
     ),
     classname="publishing-checklist",
 )

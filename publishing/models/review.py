@@ -8,6 +8,41 @@ from django.utils.translation import gettext_lazy as _
 from publishing.visible_text import require_visible
 
 
+class SubmissionNote(models.Model):
+    """What the person who submitted a revision wrote to its approvers: what changed and why.
+
+    Kept with the revision; the approval dialog, the editorial review and the editor of the
+    waiting page show it.
+    """
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("revision"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("note to the approver"))
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+        verbose_name = _("note to the approver")
+        verbose_name_plural = _("notes to the approver")
+
+    def __str__(self):
+        return f"{self.page_id}@{self.revision_id}"
+
+
 class ChecklistConfirmation(models.Model):
     """The municipality's "vær varsom" checklist as confirmed by the person who submitted a
     revision.

@@ -305,6 +305,9 @@ PROFILE = Table(
                 # still count as telling staff about it (``rules.governance.notice_standing``).
                 "notice_window_days": Integer(minimum=1, maximum=365, optional=True, default=14),
                 "review_interval_months": Integer(minimum=1, maximum=60),
+                # Whether a publisher must write a note to the approver ("what changed and
+                # why") when submitting a page (``editor.forms.GovernedPageForm``).
+                "require_submission_note": Boolean(optional=True, default=False),
             }
         ),
     }

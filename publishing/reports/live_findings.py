@@ -113,7 +113,13 @@ NOT_READ_FIELDS = {
 }
 
 #: This extension's models whose rows no rule reads (what is kept here among them).
-NOT_READ_BY_RULES = {"FindingsJudgement", "LiveFinding", "LiveTextCheck", "PageFeedback"}
+NOT_READ_BY_RULES = {
+    "FindingsJudgement",
+    "LiveFinding",
+    "LiveTextCheck",
+    "PageFeedback",
+    "SubmissionNote",
+}
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
 from publishing.workflow.changes import changes_against_live as live_changes
+from publishing.workflow.review import submission_note
 
 register = template.Library()
 
@@ -67,12 +68,14 @@ def fast_track_review(context, page):
 @register.inclusion_tag("publishing/workflow/_changes.html", takes_context=True)
 def changes_against_live(context, page, id_suffix="", titled=True):
     """What the latest version of ``page`` changes against its live version, field by field,
-    governance fields first: for whoever decides on it. Nothing for other objects (a snippet
+    governance fields first, under the submitter's note to the approvers: for whoever decides
+    on it. Nothing for other objects (a snippet
     in a workflow, a page type without governance)."""
     if not isinstance(page, Page) or not isinstance(page.specific, GovernedPage):
         return {}
     return {
         "changes": live_changes(page, request=context.get("request")),
+        "note": submission_note(page),
         "id_suffix": id_suffix,
         "titled": titled,
     }

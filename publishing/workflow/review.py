@@ -25,7 +25,11 @@ from wagtail.models import TaskState, WorkflowState
 
 from publishing import audit
 from publishing.models.pages import changes_what_citizens_read
-from publishing.models.review import ChecklistConfirmation, WarningAcknowledgement
+from publishing.models.review import (
+    ChecklistConfirmation,
+    SubmissionNote,
+    WarningAcknowledgement,
+)
 from publishing.rules import PUBLISH, Finding, RuleContext, blocking, check_submit, evaluate, keyed
 from publishing.rules.categories import kind_label
 from publishing.visible_text import (
@@ -372,6 +376,19 @@ def checklist_confirmation(page, revision):
     return confirmation
 
 
+def submission_note(page):
+    """What the submitter wrote to the approvers of the workflow ``page`` waits in (the note of
+    its latest submission), or None."""
+    state = page.current_workflow_state
+    if state is None:
+        return None
+    return (
+        SubmissionNote.objects.filter(page_id=page.pk, written_at__gte=state.created_at)
+        .select_related("user")
+        .first()
+    )
+
+
 def confirm_checklist(page, revision, user, items):
     """Store that ``user`` confirmed ``items`` (the profile's wording) for ``revision``."""
     confirmation = ChecklistConfirmation.objects.create(
@@ -388,8 +405,9 @@ def confirm_checklist(page, revision, user, items):
 
 
 class ConfirmChecklistOnSubmitMixin:
-    """Page editor views: after a submission, store the checklist the publisher ticked with the
-    revision that was submitted. The form has already refused a submission without it."""
+    """Page editor views: after a submission, store the checklist the publisher ticked and their
+    note to the approver with the revision that was submitted. The form has already refused a
+    submission without them (where the profile requires the note)."""
 
     def submit_action(self):
         response = super().submit_action()
@@ -402,9 +420,15 @@ class ConfirmChecklistOnSubmitMixin:
         return response
 
     def store_checklist_confirmation(self):
+        revision = self.page.get_latest_revision()
         items = getattr(self.form, "confirmed_checklist", None)
         if items:
-            confirm_checklist(self.page, self.page.get_latest_revision(), self.request.user, items)
+            confirm_checklist(self.page, revision, self.request.user, items)
+        note = getattr(self.form, "submission_note", "")
+        if note:
+            SubmissionNote.objects.create(
+                page_id=self.page.pk, revision=revision, user=self.request.user, text=note
+            )
 
 
 class NoEmptyAutosaveMixin:

@@ -8,8 +8,11 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
+from publishing.models import SubmissionNote
 from publishing.workflow.changes import changes_against_live
+from publishing.workflow.review import submission_note
 from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.publishing.test_checklist import ChecklistTestCase
 from tests.publishing.test_dashboard import other_municipality
 from tests.worlds import GovernedWorld
 
@@ -110,7 +113,8 @@ class WhereApproversSeeTheChangesTests(ChangesTestCase):
         self.assertIn(url, to_leader[0].body)
         self.login(self.g.leader)
         response = self.client.get(url)
-        self.assertContains(response, "Audiences")
+        self.assertContains(response, HEADING)
+        self.assertContains(response, '<dt>Audiences</dt>', html=False)
         self.assertContains(response, "Open the page to approve or request changes")
         self.assertContains(response, 'name="viewport"')
 
@@ -127,3 +131,63 @@ class WhereApproversSeeTheChangesTests(ChangesTestCase):
             self.assertEqual(response.status_code, 302, outsider.username)
             self.assertIn(response["Location"].split("?")[0], ("/admin/", "/admin/login/"))
             self.assertNotIn(NEW_INTRO, response.content.decode())
+
+
+class SubmissionNoteTests(ChecklistTestCase):
+    """The submitter's note to the approver: kept with the submitted version, shown to whoever
+    decides, required where the profile says so."""
+
+    NOTE = "Nye åpningstider fra februar; telefontiden er uendret."
+
+    def test_the_note_goes_with_the_submitted_version_to_the_leader(self):
+        self.login(self.g.publisher)
+        data = self.submit_data(ticks=self.all_ticks, note_to_approver=self.NOTE)
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        page = reload(self.page)
+        note = SubmissionNote.objects.get()
+        self.assertEqual(note.revision, page.current_workflow_state.current_task_state.revision)
+        self.assertEqual((note.user, note.text), (self.g.publisher, self.NOTE))
+        # The automatic checks and the notice gate pass: the page waits for the leader.
+        task_state = page.current_workflow_task_state
+        self.login(self.g.leader)
+        url = reverse(
+            "wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]
+        )
+        html = json.loads(self.client.get(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest").content)[
+            "html"
+        ]
+        self.assertIn(self.NOTE, html)
+        self.assertIn("wrote to the approver", html)
+        changes = self.client.get(reverse("publishing:changes", args=[page.pk]))
+        self.assertContains(changes, self.NOTE)
+
+    def test_a_note_is_not_carried_over_to_the_next_submission(self):
+        self.login(self.g.publisher)
+        data = self.submit_data(ticks=self.all_ticks, note_to_approver=self.NOTE)
+        self.client.post(self.url, data)
+        page = reload(self.page)
+        page.current_workflow_state.cancel(user=self.g.publisher)
+        self.client.post(self.url, self.submit_data(ticks=self.all_ticks))
+        page = reload(self.page)
+        self.assertIsNone(submission_note(page))
+        edit = self.client.get(self.url).content.decode()
+        self.assertNotIn(self.NOTE, edit)  # the field starts empty each time
+
+    def test_the_profile_can_require_it_and_nothing_is_lost(self):
+        municipality = self.g.municipality
+        municipality.profile["workflow"]["require_submission_note"] = True
+        municipality.save()
+        self.login(self.g.publisher)
+        data = self.submit_data(ticks=self.all_ticks, title="Vintervedlikehold av veiene")
+        data["note_to_approver"] = "   "
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Write a note to the approver before you submit")
+        self.assertContains(response, 'value="Vintervedlikehold av veiene"')
+        self.assertIsNone(reload(self.page).current_workflow_state)
+        # Saving a draft needs no note.
+        data.pop("action-submit")
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        data = self.submit_data(ticks=self.all_ticks, note_to_approver=self.NOTE)
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        self.assertIsNotNone(reload(self.page).current_workflow_state)
