@@ -59,7 +59,7 @@ from publishing.models import (
     Role,
     RoleAssignment,
 )
-from publishing.models.municipality import groups_of
+from publishing.models.municipality import groups_of, holding
 from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
@@ -69,6 +69,7 @@ from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label, load_objects
 from publishing.rules.bulk import drafts, evaluate_many
 from publishing.rules.documents import summary_of
+from publishing.workflow.waiting import limits, waited, waiting_steps
 
 #: Rows a panel shows before it links to the full list.
 PANEL_LIMIT = 10
@@ -244,6 +245,10 @@ class ApprovalRow:
     since: datetime.datetime
     edit_url: str
     preview_url: str
+    #: Working days waited (weekends and public holidays not counted), and whether that is past
+    #: the municipality's reminder (``workflow.waiting``).
+    waited: int = 0
+    overdue: bool = False
 
 
 class AwaitingApprovalPanel(GovernancePanel):
@@ -276,10 +281,13 @@ class AwaitingApprovalPanel(GovernancePanel):
         # The rows the panel shows; ``total`` counts them all. Only these are loaded.
         shown = [waiting for waiting in self.waiting if not waiting.edited_by_user]
         rows = []
+        municipalities = list(self.viewer.municipalities.values())
         for waiting in load_objects(shown[:PANEL_LIMIT]):
             page, state = waiting.page, waiting.task_state
             if page is None or state is None:
                 continue  # deleted since the list was read
+            municipality = holding(page.path, municipalities)
+            days = waited(state.started_at, municipality)
             rows.append(
                 ApprovalRow(
                     page=page,
@@ -291,6 +299,8 @@ class AwaitingApprovalPanel(GovernancePanel):
                     preview_url=reverse(
                         "wagtailadmin_pages:workflow_preview", args=[page.pk, state.task_id]
                     ),
+                    waited=days,
+                    overdue=days >= limits(municipality)[0],
                 )
             )
         return rows
@@ -299,6 +309,55 @@ class AwaitingApprovalPanel(GovernancePanel):
         context = super().get_context_data(parent_context)
         context["own_edits"] = self.own_edits
         return context
+
+
+class WaitingTooLongPanel(GovernancePanel):
+    """For the communications group: every leader's approval in its municipalities that has
+    waited past the reminder, oldest first, with who it waits for."""
+
+    name = "governance-waiting-too-long"
+    order = 125
+    heading = _("Approvals waiting too long")
+    empty_message = _("No approval has waited past the reminder.")
+    template_name = "publishing/dashboard/waiting_too_long.html"
+
+    def applies(self):
+        return bool(self.viewer.communications)
+
+    def get_items(self):
+        municipalities = [
+            m for pk, m in self.viewer.municipalities.items() if pk in self.viewer.communications
+        ]
+        steps = [step for step in waiting_steps(municipalities) if step.overdue]
+        leader_of = {}
+        for model in governed_page_models():
+            leader_of.update(
+                model.objects.filter(pk__in=[step.page.pk for step in steps]).values_list(
+                    "pk", "responsible_leader_id"
+                )
+            )
+        leaders = labels_by_id(leader_of.values())
+        return [
+            WaitingRow(
+                page=step.page,
+                leader=leaders.get(leader_of.get(step.page.pk), ""),
+                since=step.task_state.started_at,
+                waited=step.waited,
+                escalated=step.escalated,
+                edit_url=reverse("wagtailadmin_pages:edit", args=[step.page.pk]),
+            )
+            for step in steps
+        ]
+
+
+@dataclass
+class WaitingRow:
+    page: object
+    leader: str
+    since: datetime.datetime
+    waited: int
+    escalated: bool
+    edit_url: str
 
 
 @dataclass
@@ -605,6 +664,7 @@ class DocumentsWithFindingsPanel(GovernancePanel):
 
 PANELS = (
     AwaitingApprovalPanel,
+    WaitingTooLongPanel,
     HeldForNoticePanel,
     OverdueReviewPanel,
     ExpiringCertificatesPanel,

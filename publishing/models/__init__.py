@@ -34,6 +34,7 @@ from publishing.models.plans import (  # noqa: F401
     PlanStatus,
 )
 from publishing.models.review import (  # noqa: F401
+    ApprovalReminder,
     ChecklistConfirmation,
     ReviewReminder,
     SubmissionNote,

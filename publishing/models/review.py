@@ -133,6 +133,38 @@ class WarningAcknowledgement(models.Model):
         return super().save(*args, **kwargs)
 
 
+class ApprovalReminder(models.Model):
+    """A reminder sent about a leader's approval step that has waited too long: to its approvers
+    (``remind``), or to the deputy and the leaders above (``escalate``). One of each per step."""
+
+    REMIND, ESCALATE = "remind", "escalate"
+    KINDS = [(REMIND, _("reminder")), (ESCALATE, _("escalation"))]
+
+    task_state = models.ForeignKey(
+        "wagtailcore.TaskState",
+        verbose_name=_("workflow step"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    working_days = models.PositiveIntegerField(_("working days waited"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("approval reminder")
+        verbose_name_plural = _("approval reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_state", "kind"], name="publishing_approval_reminder_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task_state_id} {self.kind}"
+
+
 class ReviewReminder(models.Model):
     """One monthly reminder of overdue reviews sent to one leader, so no month sends twice."""
 

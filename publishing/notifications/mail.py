@@ -51,7 +51,7 @@ from publishing.models import (
 )
 from publishing.models.organisation import person_name
 from publishing.notifications.delivery import enqueue_mail
-from publishing.rules.approval import AS_DEPUTY, AS_LEADER, approver_ids
+from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, able_approvers
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +193,14 @@ def mail_users(users, page, template, context, kind):
 # --- workflow mails (Wagtail's notifiers, with the rules above) -----------------------------
 
 
+def first_approvers(page, task):
+    """Who is asked first to approve ``page`` at ``task``: its responsible leader and active
+    deputy; the leaders above in the line only when neither may (``able_approvers``)."""
+    able = able_approvers(page, task)
+    first = [user for user, capacity in able.items() if capacity in (AS_LEADER, AS_DEPUTY)]
+    return first or list(able)
+
+
 def _page_of(instance):
     """The specific page a workflow or task state is about, or None for snippets."""
 
@@ -270,16 +278,7 @@ def _notifier_classes():
             )
 
         def get_recipient_users(self, task_state, **kwargs):
-            task = task_state.task.specific
-            page = _page_of(task_state)
-            capacities = approver_ids(page.get_latest_revision_as_object())
-            able = [
-                user
-                for user in get_user_model().objects.filter(pk__in=capacities, is_active=True)
-                if task.approval(page, user).allowed
-            ]
-            first = [user for user in able if capacities[user.pk] in (AS_LEADER, AS_DEPUTY)]
-            return set(first or able)
+            return set(first_approvers(_page_of(task_state), task_state.task.specific))
 
         def get_context(self, task_state, **kwargs):
             page = _page_of(task_state)
@@ -397,6 +396,32 @@ def notify_fast_track(page, review):
         },
         "fast track review",
     )
+
+
+def approval_reminder(step, kind):
+    """Mail about a leader's approval step that has waited too long (a ``waiting.WaitingStep``):
+    ``remind`` its first approvers, or ``escalate`` to its active deputy and the leaders above
+    in the line, who may approve in their own capacity. The people mailed, or an empty list
+    when there is nobody to mail."""
+    able = able_approvers(step.page, step.task_state.task.specific)
+    if kind == "remind":
+        users = first_approvers(step.page, step.task_state.task.specific)
+    else:
+        users = [user for user, capacity in able.items() if capacity in (AS_DEPUTY, AS_LINE)]
+    users = viewers_among(users, step.page)
+    if not users:
+        return []
+    context = {
+        "title": step.page.get_admin_display_title(),
+        "requested_by": person_name(step.task_state.workflow_state.requested_by),
+        "since": step.task_state.started_at,
+        "working_days": step.waited,
+        "edit_url": edit_url(step.page),
+        "changes_url": admin_url(reverse("publishing:changes", args=[step.page.pk])),
+    }
+    template = "approval_reminder" if kind == "remind" else "approval_escalated"
+    mail_users(users, step.page, template, context, f"approval {kind}")
+    return users
 
 
 def review_reminder(leader, pages, month):

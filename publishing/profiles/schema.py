@@ -308,6 +308,15 @@ PROFILE = Table(
                 # Whether a publisher must write a note to the approver ("what changed and
                 # why") when submitting a page (``editor.forms.GovernedPageForm``).
                 "require_submission_note": Boolean(optional=True, default=False),
+                # Working days (weekends and public holidays not counted) a leader's approval
+                # may wait before its approvers are reminded, and before the deputy and the
+                # leaders above are asked to step in (``workflow.waiting``).
+                "remind_after_working_days": Integer(
+                    minimum=1, maximum=30, optional=True, default=2
+                ),
+                "escalate_after_working_days": Integer(
+                    minimum=1, maximum=60, optional=True, default=5
+                ),
             }
         ),
     }

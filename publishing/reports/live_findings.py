@@ -114,6 +114,7 @@ NOT_READ_FIELDS = {
 
 #: This extension's models whose rows no rule reads (what is kept here among them).
 NOT_READ_BY_RULES = {
+    "ApprovalReminder",
     "FindingsJudgement",
     "LiveFinding",
     "LiveTextCheck",

@@ -204,6 +204,15 @@ def may_review_fast_track(user, review):
     return Approval(True)
 
 
+def able_approvers(page, task):
+    """``{user: capacity}`` for the active people who may approve ``page`` at ``task`` (a
+    ``LeaderApprovalTask``) now: the responsible leader, an active deputy and the leaders above
+    in the line, less anyone the step refuses (four eyes)."""
+    capacities = approver_ids(page.get_latest_revision_as_object())
+    users = get_user_model().objects.filter(pk__in=capacities, is_active=True)
+    return {user: capacities[user.pk] for user in users if task.approval(page, user).allowed}
+
+
 def may_decide_now(user, page):
     """Whether ``user`` may act on the workflow step ``page`` waits at (approve it or ask for
     changes), as that step's task decides it: the leader's step by the line, the editorial

@@ -1,0 +1,139 @@
+"""Leader approvals that wait: how many working days, and who is reminded when.
+
+A leader's approval step waits in working days of the municipality's country (weekends and
+public holidays not counted, ``working_days``). After the profile's
+``workflow.remind_after_working_days`` (default 2) its first approvers (the responsible leader
+and an active deputy) are reminded; after ``escalate_after_working_days`` (default 5) the
+deputy and the leaders above in the line are asked to decide, which they may in their own
+capacity (the approval records it). Each step is reminded and escalated once
+(``ApprovalReminder``); ``manage.py send_approval_reminders`` does it, daily on working days.
+The communications group sees every step that waits past the reminder on its dashboard.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.models import Page, TaskState
+
+from publishing.models import ApprovalReminder, LeaderApprovalTask, Municipality
+from publishing.models.municipality import holding
+from publishing.notifications.mail import approval_reminder
+from publishing.workflow.working_days import working_days_between
+
+REMIND_AFTER = 2
+ESCALATE_AFTER = 5
+
+
+def limits(municipality):
+    """``(remind after, escalate after)`` working days for ``municipality``."""
+    settings = municipality.workflow_settings if municipality else {}
+    remind = int(settings.get("remind_after_working_days") or REMIND_AFTER)
+    escalate = int(settings.get("escalate_after_working_days") or ESCALATE_AFTER)
+    return remind, max(escalate, remind)
+
+
+@dataclass
+class WaitingStep:
+    """A leader's approval step in progress, with the working days it has waited."""
+
+    task_state: TaskState
+    page: Page
+    municipality: Municipality
+    waited: int
+    remind_after: int
+    escalate_after: int
+
+    @property
+    def overdue(self):
+        return self.waited >= self.remind_after
+
+    @property
+    def escalated(self):
+        return self.waited >= self.escalate_after
+
+
+def waited(started_at, municipality, today=None):
+    """Working days a step started at ``started_at`` has waited by ``today``."""
+    today = today or timezone.localdate()
+    country = municipality.country if municipality else ""
+    return working_days_between(timezone.localdate(started_at), today, country)
+
+
+def waiting_steps(municipalities=None, today=None, task_states=None):
+    """Every leader's approval step in progress (of ``municipalities``, default all), oldest
+    first, as ``WaitingStep``. ``task_states`` narrows the steps looked at."""
+    municipalities = list(
+        municipalities
+        if municipalities is not None
+        else Municipality.objects.select_related("site__root_page")
+    )
+    states = TaskState.objects.filter(
+        status=TaskState.STATUS_IN_PROGRESS,
+        task__content_type=ContentType.objects.get_for_model(LeaderApprovalTask),
+    )
+    if task_states is not None:
+        states = states.filter(pk__in=[state.pk for state in task_states])
+    states = list(states.select_related("workflow_state").order_by("started_at", "pk"))
+    pages = Page.objects.in_bulk([int(state.workflow_state.object_id) for state in states])
+    steps = []
+    for state in states:
+        page = pages.get(int(state.workflow_state.object_id))
+        municipality = holding(page.path, municipalities) if page else None
+        if municipality is None:
+            continue
+        remind, escalate = limits(municipality)
+        steps.append(
+            WaitingStep(
+                task_state=state,
+                page=page,
+                municipality=municipality,
+                waited=waited(state.started_at, municipality, today),
+                remind_after=remind,
+                escalate_after=escalate,
+            )
+        )
+    return steps
+
+
+def remind_and_escalate(today=None, send=None):
+    """Remind and escalate every step that is due and was not yet; ``{kind: steps}``.
+
+    ``send(step, kind)`` mails and returns the people mailed (default
+    ``notifications.mail.approval_reminder``). A reminder is recorded with its mail in one
+    transaction, so two runs at once send it once, and a step with nobody to mail is left for
+    the next run.
+    """
+    send = send or approval_reminder
+    done = {ApprovalReminder.REMIND: 0, ApprovalReminder.ESCALATE: 0}
+    sent = set(ApprovalReminder.objects.values_list("task_state_id", "kind"))
+    for step in waiting_steps(today=today):
+        for kind, due in (
+            (ApprovalReminder.REMIND, step.overdue),
+            (ApprovalReminder.ESCALATE, step.escalated),
+        ):
+            if not due or (step.task_state.pk, kind) in sent:
+                continue
+            if record(step, kind, send):
+                done[kind] += 1
+    return done
+
+
+def record(step, kind, send):
+    """Send ``kind`` about ``step`` and record it; False when another run did, or nobody was
+    there to mail."""
+    try:
+        with transaction.atomic():
+            reminder = ApprovalReminder.objects.create(
+                task_state=step.task_state, kind=kind, working_days=step.waited
+            )
+            users = send(step, kind)
+            if not users:
+                transaction.set_rollback(True)
+                return False
+            reminder.recipients = len(users)
+            reminder.save(update_fields=["recipients"])
+    except IntegrityError:
+        return False  # another run recorded it first
+    return True
