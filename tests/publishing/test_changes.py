@@ -114,7 +114,7 @@ class WhereApproversSeeTheChangesTests(ChangesTestCase):
         self.login(self.g.leader)
         response = self.client.get(url)
         self.assertContains(response, HEADING)
-        self.assertContains(response, '<dt>Audiences</dt>', html=False)
+        self.assertContains(response, "<dt>Audiences</dt>", html=False)
         self.assertContains(response, "Open the page to approve or request changes")
         self.assertContains(response, 'name="viewport"')
 
