@@ -205,6 +205,7 @@ def connect():
         Collection,
         GroupCollectionPermission,
         CollectionViewRestriction,
+        PageViewRestriction,
     ):
         for signal, name in ((post_save, "save"), (post_delete, "delete")):
             signal.connect(

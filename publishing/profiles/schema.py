@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from publishing.models.municipality import GROUP_KEYS, LANGUAGE_CHOICES
 from publishing.models.organisation import Role
+from publishing.rules.engine import BLOCK, WARN
+from publishing.rules.links import DEFAULTS as LINK_DEFAULTS
 from publishing.visible_text import has_visible_text
 
 SCHEMA_VERSION = 1
@@ -296,6 +298,13 @@ PROFILE = Table(
             Table({"code": Slug(), "citation": Text(), "label": Text()}),
             min_items=1,
             unique_by="code",
+        ),
+        # How hard each kind of broken link weighs: "block" or "warn"; left out, the links
+        # rule's own default (``rules.links.DEFAULTS``).
+        "links": Table(
+            {kind: Text(choices=(BLOCK, WARN), optional=True) for kind in LINK_DEFAULTS},
+            optional=True,
+            default={},
         ),
         "workflow": Table(
             {

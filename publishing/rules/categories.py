@@ -49,6 +49,7 @@ KINDS = (
     Kind("alias", _("Aliases"), "openness"),
     Kind("placement", _("Placement"), "openness"),
     Kind("images", _("Images"), "openness"),
+    Kind("links", _("Links"), "openness"),
     Kind("document_access", _("Accessible documents"), "other"),
     Kind("responsibility", _("Responsibility"), "approval"),
     Kind("spokesperson", _("Spokesperson"), "approval"),
