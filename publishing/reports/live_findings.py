@@ -274,9 +274,10 @@ def holds(judgement, today=None):
 
 
 def current(municipalities):
-    """``{municipality id: judgement}`` for the report: each municipality's judgement, judged
-    anew first where it no longer holds and the municipality is judged in the request; the
-    others are queued for the worker and their last judgement (or None) is returned."""
+    """``({municipality id: judgement}, ids of the municipalities queued)`` for the report:
+    each municipality's judgement, judged anew first where it no longer holds and the
+    municipality is judged in the request; the others are queued for the worker, and their
+    last judgement (or None) is returned."""
     judgements = FindingsJudgement.objects.in_bulk([m.pk for m in municipalities])
     queued = []
     for municipality in municipalities:
@@ -289,7 +290,7 @@ def current(municipalities):
             queued.append(municipality.pk)
     if queued and cache.add(queued_key(queued), True, 600):
         judge_live_findings.enqueue(sorted(queued))
-    return judgements
+    return judgements, set(queued)
 
 
 def in_request(municipality):

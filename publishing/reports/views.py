@@ -345,9 +345,7 @@ class FindingsReportView(GovernanceReportView):
     filterset_class = FindingsFilterSet
     results_template_name = "publishing/reports/findings_results.html"
     columns = [
-        TitleColumn(
-            "page", label=_("Page"), get_url=lambda row: edit_url(row.page_id), width="20%"
-        ),
+        TitleColumn("page", label=_("Page"), get_url=lambda row: edit_url(row.page_id)),
         Column("unit", label=_("Unit")),
         Column("leader", label=_("Responsible leader")),
         Column("kind_label", label=_("Kind")),
@@ -361,7 +359,7 @@ class FindingsReportView(GovernanceReportView):
         "page",
         "unit",
         "leader",
-        "code",
+        "kind_label",
         "severity_label",
         "message",
         "where",
@@ -371,14 +369,14 @@ class FindingsReportView(GovernanceReportView):
         "page": _("Page"),
         "unit": _("Unit"),
         "leader": _("Responsible leader"),
-        "code": _("Code"),
+        "kind_label": _("Kind"),
         "severity_label": _("Severity"),
         "message": _("Message"),
         "where": _("Where"),
     }
 
     def get_rows(self, filters):
-        self.judgements = live_findings.current(self.municipalities)
+        self.judgements, self.queued = live_findings.current(self.municipalities)
         findings = LiveFinding.objects.filter(municipality__in=self.municipalities)
         unit = filters.get("unit")
         if unit:
@@ -423,11 +421,19 @@ class FindingsReportView(GovernanceReportView):
                     code=finding["code"],
                     severity=finding["severity"],
                     message=summaries.get(language) or next(iter(summaries.values()), ""),
-                    where=field_label(model, finding["field"]) if model else finding["field"],
+                    where=self.where(model, finding["field"]),
                     field=finding["field"],
                 )
             )
         return rows
+
+    @staticmethod
+    def where(model, field):
+        """The field's label in the user's language, or "the whole page" for a finding on no
+        single field (the page's reading level, its responsibility)."""
+        if not field:
+            return str(_("The whole page"))
+        return field_label(model, field) if model else field
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
@@ -440,8 +446,15 @@ class FindingsReportView(GovernanceReportView):
         context["warning_count"] = counts["warnings"]
         context["pages_checked"] = self.pages_judged(judgements)
         context["pages_waiting"] = sum(j.pages_waiting for j in judgements)
-        outdated = [j for j in judgements if not live_findings.holds(j)]
-        context["judged_at"] = min((j.judged_at for j in outdated), default=None)
+        # Shown from an earlier judgement while the worker judges again.
+        earlier = [j for j in judgements if j.municipality_id in getattr(self, "queued", ())]
+        context["judged_at"] = min((j.judged_at for j in earlier), default=None)
+        if self.filters is not None and self.filters.is_bound and not self.filters.is_valid():
+            context["filter_errors"] = [
+                f"{self.filters.form.fields[name].label}: {' '.join(errors)}"
+                for name, errors in self.filters.form.errors.items()
+                if name in self.filters.form.fields
+            ]
         return context
 
     def pages_judged(self, judgements):

@@ -185,7 +185,7 @@ class JudgementRaceTests(TransactionTestCase):
             thread.join(timeout=60)
         self.assertFalse(LiveFinding.objects.filter(page__title="Ring Kari").exists())
         self.assertFalse(live_findings.holds(self.judgement()))
-        live_findings.current([self.municipality])
+        live_findings.current([self.municipality])  # judged anew
         self.assertTrue(
             LiveFinding.objects.filter(page__title="Ring Kari", code="personal_data.phone").exists()
         )

@@ -249,7 +249,7 @@ class FindingsReportTests(ReportTestCase):
                 "Page",
                 "Unit",
                 "Responsible leader",
-                "Code",
+                "Kind",
                 "Severity",
                 "Message",
                 "Where",
@@ -257,7 +257,8 @@ class FindingsReportTests(ReportTestCase):
         )
         self.assertEqual(len(sheet), 2)
         self.assertEqual(sheet[1][1:3], ["Skulestart", "Skulen"])
-        self.assertEqual(sheet[1][4:6], ["responsibility.leader_not_in_line", "blocks"])
+        # The kind in words, as the table shows it (a code reads as English to its readers).
+        self.assertEqual(sheet[1][4:6], ["Responsibility", "blocks"])
         self.assertEqual(sheet[1][7], "Responsible leader")
 
     def test_export_labels_follow_the_users_language(self):
@@ -540,3 +541,34 @@ class TypedTextAndFastTrackTests(GovernedWorld, EnglishAdminMixin, TestCase):
         self.assertEqual(list(choices), [self.g.leader])
         by_leader = list(self.get("approvals", user=self.g.leader.pk).context["object_list"])
         self.assertEqual([row.page for row in by_leader], [FORMULA_TITLE])
+
+
+class FindingsReportWordingTests(ReportTestCase):
+    def test_counts_agree_in_number_and_a_page_wide_finding_says_so(self):
+        response = self.get(self.g.editor, "findings", severity="block")
+        html = response.content.decode()
+        self.assertIn("1 finding blocks publishing,", html)
+        self.assertIn("0 warnings.", html)
+        self.assertNotIn("These findings were judged on", html)  # judged in this request
+        rows = self.rows(self.g.editor, "findings", code="plain_language")
+        for row in rows:
+            self.assertTrue(row.where, row.code)
+
+    def test_a_filter_that_is_not_valid_is_said_to_be_left_out(self):
+        other = self.o.municipality.units.first()
+        html = self.get(self.g.editor, "findings", unit=other.pk).content.decode()
+        self.assertIn("A filter was not valid and is left out:", html)
+        self.assertNotIn("Ring oss i Avesta", html)
+
+    def test_a_refusal_is_in_the_persons_admin_language_whatever_the_browser_asks(self):
+        profile = UserProfile.get_for_user(self.g.publisher)
+        profile.preferred_language = "nb"
+        profile.save()
+        self.client.force_login(self.g.publisher)
+        response = self.client.get(
+            reverse("publishing_reports:findings"), HTTP_ACCEPT_LANGUAGE="en", follow=True
+        )
+        with translation.override("nb"):
+            refusal = _("Sorry, you do not have permission to access this area.")
+        self.assertContains(response, refusal)
+        self.assertNotContains(response, "Sorry, you do not have permission")
