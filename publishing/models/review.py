@@ -8,12 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from publishing.visible_text import require_visible
 
 
-class SubmissionNote(models.Model):
-    """What the person who submitted a revision wrote to its approvers: what changed and why.
-
-    Kept with the revision; the approval dialog, the editorial review and the editor of the
-    waiting page show it.
-    """
+class OfRevision(models.Model):
+    """Something stored with one revision of a page: what its submitter or approver said of it.
+    Subclasses add the person (with their own word for what the person did) and the record."""
 
     page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
@@ -24,13 +21,30 @@ class SubmissionNote(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    user = models.ForeignKey(
+
+    class Meta:
+        abstract = True
+
+
+def person_field(verbose_name):
+    """The person a record of a revision is by; kept as None if their account is deleted."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("written by"),
+        verbose_name=verbose_name,
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+class SubmissionNote(OfRevision):
+    """What the person who submitted a revision wrote to its approvers: what changed and why.
+
+    Kept with the revision; the approval dialog, the editorial review and the editor of the
+    waiting page show it.
+    """
+
+    user = person_field(_("written by"))
     text = models.TextField(_("note to the approver"))
     written_at = models.DateTimeField(_("written at"), default=timezone.now)
 
@@ -43,7 +57,7 @@ class SubmissionNote(models.Model):
         return f"{self.page_id}@{self.revision_id}"
 
 
-class ChecklistConfirmation(models.Model):
+class ChecklistConfirmation(OfRevision):
     """The municipality's "vær varsom" checklist as confirmed by the person who submitted a
     revision.
 
@@ -51,22 +65,7 @@ class ChecklistConfirmation(models.Model):
     of the profile does not rewrite what someone confirmed.
     """
 
-    page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
-    )
-    revision = models.ForeignKey(
-        "wagtailcore.Revision",
-        verbose_name=_("revision"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = person_field(_("confirmed by"))
     items = models.JSONField(_("confirmed items"), default=list)
     confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
 
@@ -79,7 +78,7 @@ class ChecklistConfirmation(models.Model):
         return f"{self.page} ({self.confirmed_at:%Y-%m-%d %H:%M})"
 
 
-class WarningAcknowledgement(models.Model):
+class WarningAcknowledgement(OfRevision):
     """A leader's written reason for letting a page go live despite a ``warn`` finding.
 
     ``finding_key`` identifies the finding independently of the language it was shown in;
@@ -87,22 +86,7 @@ class WarningAcknowledgement(models.Model):
     page a finding is, never the matched value).
     """
 
-    page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE, related_name="+"
-    )
-    revision = models.ForeignKey(
-        "wagtailcore.Revision",
-        verbose_name=_("revision"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("acknowledged by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = person_field(_("acknowledged by"))
     code = models.CharField(_("finding"), max_length=80)
     finding_key = models.CharField(_("finding key"), max_length=255)
     summary = models.TextField(_("what was found"), blank=True)
