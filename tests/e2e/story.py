@@ -224,12 +224,16 @@ class StoryMixin:
         for index in range(boxes.count()):
             boxes.nth(index).check()
 
-    def approve(self, page, url, name, summary=None, modal=True, reason=None, label=None):
+    def approve(
+        self, page, url, name, summary=None, modal=True, reason=None, label=None, note=None
+    ):
         """Approve the current task from the editor footer (through its modal, if it has one).
 
         With ``reason``, the modal must ask for one: approving without it is refused in the
         modal, then the reason is written for each warning. With ``label`` (a msgid), the
-        footer's button and the modal's say it.
+        footer's button and the modal's say it. With ``note``, the modal must show the
+        submitter's note to the approver and what the version changes against the live page
+        (a page never live: that it is new).
         """
         page.goto(url)
         if not modal:
@@ -246,6 +250,19 @@ class StoryMixin:
             self.assertNotEnglish(text, "the approval modal's button")
         if summary:
             page.locator(".publishing-governance").last.get_by_text(summary).first.wait_for()
+        if note:
+            changes = page.locator(".publishing-leader-review .publishing-changes").last
+            self.assertIn(note, changes.locator(".publishing-submission-note").inner_text())
+            self.assertSays(
+                changes.locator("h3"),
+                "What this version changes against the live page",
+                "the changes' heading in the approval modal",
+            )
+            self.assertSays(
+                changes.locator(".help-block").last,
+                "New page: nothing of it is live yet, so all of it is new.",
+                "a new page's changes in the approval modal",
+            )
         if reason:
             review = page.locator(".publishing-leader-review").last
             self.assertSays(

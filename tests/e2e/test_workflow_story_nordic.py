@@ -2,10 +2,11 @@
 
 Every person's admin language is the municipality's, and their browser asks for it too. A
 publisher writes news that affects staff, with no notice linked, and submits it with the
-checklist; the leader creates the internal notice from her dashboard and submits it; she may not
-approve a notice she wrote herself, and the page tells her why; her deputy approves the notice
-with a reason for its warning, and the notice goes live; the news moves on to the leader by
-itself, and she approves it on a 320 px wide phone; the communications editor's review publishes
+checklist and a note to the approver; the leader creates the internal notice from her dashboard
+and submits it; she may not approve a notice she wrote herself, and the page tells her why; her
+deputy approves the notice with a reason for its warning, and the notice goes live; the news
+moves on to the leader by itself, and she approves it on a 320 px wide phone, with the note and
+what the news changes (it is new) in front of her; the communications editor's review publishes
 it; a citizen reads it on the municipality's site.
 
 Each step is a full-page screenshot in ``test-artifacts/workflow-story-<language>/``; the labels,
@@ -35,6 +36,7 @@ class Story:
     intro: str  # with a mobile number: the notice and the news each get a warning
     notice_reason: str
     news_reason: str
+    note: str  # the publisher's note to the approver
 
 
 BOKMAL = Story(
@@ -46,6 +48,7 @@ BOKMAL = Story(
     intro="Fra januar kjører hjemmetjenesten nye ruter om kvelden. Spørsmål? Ring 912 34 567.",
     notice_reason="Vakttelefonen, ikke privat.",
     news_reason="Nummeret er hjemmetjenestens vakttelefon, ikke en privat mobil.",
+    note="Nye kveldsruter fra januar; vakttelefonen står i ingressen.",
 )
 
 SWEDISH = Story(
@@ -57,6 +60,7 @@ SWEDISH = Story(
     intro="Från januari kör hemtjänsten nya turer på kvällen. Frågor? Ring 070-123 45 67.",
     notice_reason="Jourtelefonen, inte privat.",
     news_reason="Numret är hemtjänstens jourtelefon, inte en privat mobil.",
+    note="Nya kvällsturer från januari; jourtelefonen står i ingressen.",
 )
 
 
@@ -134,6 +138,7 @@ class NordicWorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCa
         )
         self.assertFalse(NewsPage.objects.filter(title=story.title).exists())
         self.confirm_checklist(publisher, "stopped-by-the-checklist")
+        publisher.fill("#id_note_to_approver", story.note)
         self.click_footer_action(publisher, "action-submit")
         # The editor's autosave may have created the page already.
         self.assertMessage(
@@ -247,6 +252,7 @@ class NordicWorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCa
             "leader-approves-news-320px",
             reason=story.news_reason,
             label="Approve",
+            note=story.note,
         )
         acknowledgement = WarningAcknowledgement.objects.get(page_id=news.pk)
         self.assertEqual(acknowledgement.code, "personal_data.phone")
