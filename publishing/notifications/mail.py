@@ -193,6 +193,11 @@ def mail_users(users, page, template, context, kind):
 # --- workflow mails (Wagtail's notifiers, with the rules above) -----------------------------
 
 
+def notification_preferences_url():
+    """Where a person changes which mails they get (the footer of the workflow mails)."""
+    return admin_url(reverse("wagtailadmin_account")) + "#tab-notifications"
+
+
 def first_approvers(page, task):
     """Who is asked first to approve ``page`` at ``task``: its responsible leader and active
     deputy; the leaders above in the line only when neither may (``able_approvers``)."""
@@ -239,7 +244,7 @@ class GovernedEmailMixin:
         page = context.get("page")
         municipality = Municipality.objects.for_page(page) if page is not None else None
         languages = recipient_languages(recipients, municipality)
-        preferences_url = admin_url(reverse("wagtailadmin_account")) + "#tab-notifications"
+        preferences_url = notification_preferences_url()
         messages = []
         for recipient in recipients:
             language = languages[recipient.pk]
@@ -418,6 +423,7 @@ def approval_reminder(step, kind):
         "working_days": step.waited,
         "edit_url": edit_url(step.page),
         "changes_url": admin_url(reverse("publishing:changes", args=[step.page.pk])),
+        "preferences_url": notification_preferences_url(),
     }
     template = "approval_reminder" if kind == "remind" else "approval_escalated"
     mail_users(users, step.page, template, context, f"approval {kind}")

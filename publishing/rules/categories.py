@@ -34,6 +34,7 @@ SECTIONS = (
     Section("plain_language", _("Plain language"), _("The text meets the reading target.")),
     Section("notice", _("Staff and internal notice"), _("Nothing stops the page here.")),
     Section("openness", _("Sensitivity"), _("The page may be published on the public site.")),
+    Section("links", _("Links"), _("Every link in the text opens.")),
     Section("approval", _("Who will approve"), _("Responsibility is in order.")),
     Section("other", _("Other findings"), ""),
 )
@@ -49,7 +50,7 @@ KINDS = (
     Kind("alias", _("Aliases"), "openness"),
     Kind("placement", _("Placement"), "openness"),
     Kind("images", _("Images"), "openness"),
-    Kind("links", _("Links"), "openness"),
+    Kind("links", _("Links"), "links"),
     Kind("document_access", _("Accessible documents"), "other"),
     Kind("responsibility", _("Responsibility"), "approval"),
     Kind("spokesperson", _("Spokesperson"), "approval"),

@@ -7,6 +7,7 @@ text, inline panels and relations); this puts the governance fields first and sa
 when nothing of the page is live.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from wagtail.admin.panels import get_edit_handler
@@ -22,6 +23,10 @@ GOVERNANCE_FIELDS = (
     "affects_staff",
     "internal_notice",
 )
+
+
+#: What Wagtail's difference marks as added or removed (a word, an item or a whole block).
+MARKED = re.compile(r'class="[^"]*\b(?:addition|deletion)\b')
 
 
 @dataclass
@@ -52,6 +57,15 @@ def field_name(comparison):
     return getattr(model_field, "name", None)
 
 
+def shows_a_change(comparison):
+    """Whether ``comparison`` shows a reader anything added or removed. Rich text stored
+    without the editor's block keys gets new ones when the editor saves it unchanged, and
+    Wagtail then counts the field as changed although its difference marks nothing."""
+    if not getattr(comparison, "is_field", False):
+        return True
+    return MARKED.search(str(comparison.htmldiff())) is not None
+
+
 def live_version(page):
     """The page as it is live, or None when nothing of it is live."""
     if not page.live:
@@ -77,7 +91,9 @@ def changes_against_live(page, revision=None, request=None):
         .get_comparison()
     )
     changed = [
-        c for c in (comparator(live, proposed) for comparator in comparators) if c.has_changed()
+        c
+        for c in (comparator(live, proposed) for comparator in comparators)
+        if c.has_changed() and shows_a_change(c)
     ]
     order = {name: index for index, name in enumerate(GOVERNANCE_FIELDS)}
     # Governance fields first, in their order; the content as the editor shows it.

@@ -98,7 +98,8 @@ def waiting_steps(municipalities=None, today=None, task_states=None):
 
 
 def remind_and_escalate(today=None, send=None):
-    """Remind and escalate every step that is due and was not yet; ``{kind: steps}``.
+    """Remind and escalate every step that is due and was not yet, one kind a step a run;
+    ``{kind: steps}``.
 
     ``send(step, kind)`` mails and returns the people mailed (default
     ``notifications.mail.approval_reminder``). A reminder is recorded with its mail in one
@@ -117,6 +118,9 @@ def remind_and_escalate(today=None, send=None):
                 continue
             if record(step, kind, send):
                 done[kind] += 1
+            # One mail a step a run: a step due for both is escalated on the next run, so the
+            # leader is not told the deputy will be asked while the deputy is being asked.
+            break
     return done
 
 

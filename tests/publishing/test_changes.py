@@ -191,3 +191,19 @@ class SubmissionNoteTests(ChecklistTestCase):
         data = self.submit_data(ticks=self.all_ticks, note_to_approver=self.NOTE)
         self.assertEqual(self.client.post(self.url, data).status_code, 302)
         self.assertIsNotNone(reload(self.page).current_workflow_state)
+
+
+class InvisibleChangesTests(ChangesTestCase):
+    def test_block_keys_the_editor_adds_are_no_change(self):
+        page = news_page(self.g, "Brøyting", "broyting-2027", affects_staff=False, notice=False)
+        page = reload(page)
+        page.body.append(("paragraph", "<p>Vi brøyter hovedveiene først.</p>"))
+        page.save_revision(user=self.g.publisher).publish()
+        draft = reload(page)
+        # The editor sends the text back with its block keys, as it does unchanged text.
+        raw = list(draft.body.raw_data)
+        raw[0]["value"] = raw[0]["value"].replace("<p>", '<p data-block-key="k1a2b">')
+        draft.body = raw
+        draft.save_revision(user=self.g.publisher)
+        changes = changes_against_live(reload(page))
+        self.assertEqual([str(c.field_label()) for c in changes.comparisons], [])

@@ -161,3 +161,17 @@ class DashboardTests(WaitingTestCase):
         html = self.client.get("/admin/").content.decode()
         self.assertIn("Approvals waiting too long", html)
         self.assertIn("working days", html)
+
+
+class OneMailARunTests(WaitingTestCase):
+    def test_a_step_due_for_both_is_reminded_first_and_escalated_the_next_run(self):
+        self.waiting_page()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(
+                remind_and_escalate(today=D(2026, 5, 20)), {"remind": 1, "escalate": 0}
+            )
+            self.assertEqual(
+                remind_and_escalate(today=D(2026, 5, 20)), {"remind": 0, "escalate": 1}
+            )
+        for message in mail.outbox:
+            self.assertIn("#tab-notifications", message.body)  # where to change one's mails
