@@ -16,8 +16,8 @@
 
 The text of every live page is checked once after the generation, and the live pages judged
 (``manage.py check_live_pages``, timed), as the task worker does when pages go live and after
-a change: the findings report reads what they keep. A view that takes long stops after ``--budget`` seconds (at least
-``--min-runs`` runs), and the table says how many runs it got.
+a change: the findings report reads what they keep. A view that takes long stops after
+``--budget`` seconds (at least ``--min-runs`` runs), and the table says how many runs it got.
 ``tests/publishing/test_query_scaling.py`` asserts that none of the query counts grows with the
 data; this prints what they cost.
 Nothing here is a test: the numbers are for people to read.
