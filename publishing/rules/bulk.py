@@ -292,18 +292,26 @@ def _fill_links(contexts, facts, linked_documents):
         if context.page.pk not in facts.page_links:
             facts.page_links[context.page.pk] = page_links(references_of(context))
     targets = {target for links in facts.page_links.values() for target, _field in links}
-    facts.link_targets = {
-        pk: (path, live, title)
-        for pk, path, live, title in Page.objects.filter(pk__in=targets).values_list(
-            "pk", "path", "live", "title"
-        )
-    }
+    facts.link_targets = link_targets(targets)
     facts.linked_documents = {c.page.pk: set(linked_documents(c.page)) for c in contexts}
     documents = set().union(*facts.linked_documents.values()) if facts.linked_documents else set()
-    facts.existing_documents = set(
-        get_document_model().objects.filter(pk__in=documents).values_list("pk", flat=True)
-    )
+    facts.existing_documents = existing_documents(documents)
     facts.restricted_paths = restricted_paths()
+
+
+def link_targets(ids):
+    """``{page id: (path, live, title)}`` of the pages with ``ids`` that exist."""
+    if not ids:
+        return {}
+    rows = Page.objects.filter(pk__in=ids).values_list("pk", "path", "live", "title")
+    return {pk: (path, live, title) for pk, path, live, title in rows}
+
+
+def existing_documents(ids):
+    """Which of the documents with ``ids`` exist."""
+    if not ids:
+        return set()
+    return set(get_document_model().objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def restricted_paths():

@@ -15,16 +15,21 @@ instead and load every target once (``bulk.prefetch``).
 
 import re
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.blocks import ListBlock, StreamBlock, StructBlock
-from wagtail.documents import get_document_model
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
-from wagtail.models import Page
 
-from publishing.rules.bulk import facts_of, page_links, references_of, restricted_paths
+from publishing.rules.bulk import (
+    existing_documents,
+    facts_of,
+    link_targets,
+    page_links,
+    referenced_document_ids,
+    references_of,
+    restricted_paths,
+)
 from publishing.rules.engine import BLOCK, PUBLISH, SUBMIT, WARN, Finding, rule
 from publishing.rules.text_extraction import content_fields
 
@@ -46,29 +51,6 @@ def severity(context, kind):
     municipality = context.municipality
     configured = (municipality.profile.get("links", {}) if municipality else {}).get(kind)
     return configured if configured in (BLOCK, WARN) else DEFAULTS[kind]
-
-
-def linked_document_ids(references):
-    document_type = ContentType.objects.get_for_model(get_document_model()).pk
-    return {
-        int(object_id)
-        for type_id, object_id, *_rest in references
-        if type_id == document_type and str(object_id).isdigit()
-    }
-
-
-def link_targets(ids):
-    """``{page id: (path, live, title)}`` of the pages with ``ids`` that exist."""
-    if not ids:
-        return {}
-    rows = Page.objects.filter(pk__in=ids).values_list("pk", "path", "live", "title")
-    return {pk: (path, live, title) for pk, path, live, title in rows}
-
-
-def existing_documents(ids):
-    if not ids:
-        return set()
-    return set(get_document_model().objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _strings(value):
@@ -155,7 +137,7 @@ def _links_of(context):
         )
     references = references_of(context)
     links = page_links(references)
-    documents = linked_document_ids(references) | documents_as_saved(page)
+    documents = referenced_document_ids(page, references) | documents_as_saved(page)
     return (
         links,
         link_targets({target for target, _field in links}),
