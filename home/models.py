@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from publishing.citizens.withdrawal import without_withdrawn
 from publishing.models import BaseInternalNoticePage, GovernedPage
 from publishing.models.pages import governed_edit_handler
 
@@ -57,7 +58,9 @@ class HomePage(Page):
         news_index = NewsIndexPage.objects.live().public().child_of(self).first()
         # News and press releases, newest first, as the news index lists them.
         context["latest_news"] = news_index.news_items()[:5] if news_index else []
-        context["services"] = ServicePage.objects.live().public().child_of(self).order_by("title")
+        context["services"] = (
+            ServicePage.objects.live().public().child_of(self).filter(withdrawn=False)
+        ).order_by("title")
         context["news_index"] = news_index
         return context
 
@@ -79,12 +82,12 @@ class NewsIndexPage(RoutablePageMixin, Page):
         verbose_name = _("news index")
 
     def news_items(self):
-        """Live, public news and press releases below this index, newest first."""
+        """Live, public news and press releases below this index, newest first; withdrawn ones
+        are no longer news."""
         return (
-            Page.objects.live()
-            .public()
-            .child_of(self)
-            .type(NewsPage, PressReleasePage)
+            without_withdrawn(
+                Page.objects.live().public().child_of(self).type(NewsPage, PressReleasePage)
+            )
             .specific()
             .order_by("-first_published_at")
         )
@@ -382,7 +385,10 @@ class IntranetIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["notices"] = (
-            InternalNoticePage.objects.live().child_of(self).order_by("-first_published_at")
+            InternalNoticePage.objects.live()
+            .child_of(self)
+            .filter(withdrawn=False)
+            .order_by("-first_published_at")
         )
         return context
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from wagtail.models import Page, Site
 
 from publishing.citizens.sites import activate_site_language
+from publishing.citizens.withdrawal import without_withdrawn
 
 from .search import search_pages
 
@@ -15,13 +16,13 @@ MAX_QUERY_LENGTH = 200
 
 def search(request):
     """Search the requesting site's live, public pages in the site's language (stems and
-    compounds: home/search.py); the intranet never answers."""
+    compounds: home/search.py); the intranet and withdrawn pages never answer."""
     site = Site.find_for_request(request)
     language = activate_site_language(request, site)
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query and site is not None:
-        pages = Page.objects.live().public().in_site(site).specific()
+        pages = without_withdrawn(Page.objects.live().public().in_site(site)).specific()
         paginator = Paginator(search_pages(pages, query, language), RESULTS_PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))

@@ -21,6 +21,10 @@ REVIEW_DONE = "publishing.fast_track_reviewed"
 CHECKS_SENT_BACK = "publishing.checks_sent_back"
 CHECKLIST_CONFIRMED = "publishing.checklist_confirmed"
 WARNING_ACKNOWLEDGED = "publishing.warning_acknowledged"
+WITHDRAWN = "publishing.withdrawn"
+REINSTATED = "publishing.reinstated"
+UNPUBLISHED_BECAUSE = "publishing.unpublished_because"
+DELETED_BECAUSE = "publishing.deleted_because"
 #: Entries about refused attempts: they stay on record even when the transaction around them
 #: is rolled back.
 ATTEMPTS = frozenset({BLOCKED, SCHEDULED_BLOCKED, ACTION_BLOCKED})
@@ -64,6 +68,17 @@ class AcknowledgementFormatter(LogFormatter):
         return f"{message} – {quoted(reason)}" if reason else message
 
 
+class ReasonFormatter(LogFormatter):
+    """“Withdrawn – “the reason given””: the reason is written for the record (and, for a
+    withdrawal, shown to citizens on the page), not taken from the page's text."""
+
+    label = ""
+
+    def format_message(self, log_entry):
+        reason = (log_entry.data or {}).get("reason")
+        return f"{self.label} – {quoted(reason)}" if reason else str(self.label)
+
+
 def register_actions(actions):
     """Called from the ``register_log_actions`` hook."""
 
@@ -75,6 +90,17 @@ def register_actions(actions):
     formatter(SCHEDULED_BLOCKED, _("Scheduled publishing blocked"))
     formatter(ACTION_BLOCKED, _("Copy, alias or move blocked"))
     formatter(CHECKS_SENT_BACK, _("Sent back by the automatic checks"))
+    for code, label in (
+        (WITHDRAWN, _("Withdrawn")),
+        (UNPUBLISHED_BECAUSE, _("Reason for unpublishing")),
+        (DELETED_BECAUSE, _("Reason for deleting")),
+    ):
+        actions.register_action(code)(
+            type(f"Formatter_{code}", (ReasonFormatter,), {"label": label})
+        )
+    actions.register_action(
+        REINSTATED, _("Reinstated"), _("Withdrawal lifted: the page is current")
+    )
     actions.register_action(CHECKLIST_CONFIRMED)(ChecklistFormatter)
     actions.register_action(WARNING_ACKNOWLEDGED)(AcknowledgementFormatter)
     actions.register_action(LEADER_APPROVED, _("Approved by leader"), _("Approved by leader"))

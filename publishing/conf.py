@@ -48,6 +48,28 @@ DEFAULTS = {
     "MAIL_BACKEND": None,
     # Whether the demo's loader may create people with known passwords. Never in production.
     "DEMO_USERS": False,
+    # The nightly check of external links on live pages (``manage.py check_external_links``).
+    # Editors type the addresses, so the checker never connects to a loopback, private,
+    # link-local, multicast or reserved address (checked for every address a host resolves to,
+    # and again after each redirect) unless this is True: only the tests' servers on 127.0.0.1.
+    "LINK_CHECK_ALLOW_PRIVATE_ADDRESSES": False,
+    # Requests in flight at once over the whole run, and at most this many to one host.
+    "LINK_CHECK_CONCURRENCY": 8,
+    "LINK_CHECK_PER_HOST": 2,
+    # Seconds to wait for a connection and for each read of an answer (robots.txt too).
+    "LINK_CHECK_CONNECT_TIMEOUT": 10,
+    "LINK_CHECK_READ_TIMEOUT": 10,
+    # Redirects followed before a link counts as broken ("too many redirects").
+    "LINK_CHECK_MAX_REDIRECTS": 10,
+    # Seconds to wait before the links that failed in a run are tried once more in that run.
+    "LINK_CHECK_RETRY_DELAY": 30,
+    # Nightly runs in a row a link must fail (after the retry) before it is reported broken:
+    # a site that is down for one night is not reported.
+    "LINK_CHECK_FAILURES_TO_REPORT": 2,
+    # The User-Agent the checker sends, or None for one that names this product and the
+    # municipality's site ("wagtail-governed-publishing-linkcheck/0.1 (+https://...)"), so
+    # that other sites' owners know who asks. robots.txt rules are read for the product's name.
+    "LINK_CHECK_USER_AGENT": None,
 }
 
 #: The keys that name page types ("app_label.ModelName").

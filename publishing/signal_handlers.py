@@ -24,6 +24,7 @@ from wagtail.signals import page_published, page_unpublished
 from publishing import audit, free_text, memo
 from publishing.after_commit import after_commit
 from publishing.citizens.sites import forget_site
+from publishing.citizens.withdrawal import record_withdrawal
 from publishing.conf import page_model
 from publishing.documents import checking as document_checks
 from publishing.models import (
@@ -185,6 +186,7 @@ def connect():
     page_published.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_published")
     page_unpublished.connect(forget_chrome_of_page_site, dispatch_uid="pub_chrome_unpublished")
     page_published.connect(release_pages_waiting_for_notice, dispatch_uid="publishing_notice_live")
+    page_published.connect(record_withdrawal, dispatch_uid="publishing_record_withdrawal")
     pre_delete.connect(
         remember_municipality_of_deleted_page, sender=Page, dispatch_uid="pub_deleted_page_owner"
     )

@@ -29,6 +29,7 @@ from publishing.access import admin_scope
 from publishing.access.user_scope import municipality_ids
 from publishing.citizens.admin import CrisisBannerAdmin, PageFeedbackAdmin
 from publishing.dashboard import panels as dashboard_panels  # noqa: F401 (its hooks)
+from publishing.editor import removal  # noqa: F401 (its hooks)
 from publishing.editor.forms import MunicipalityScopedForm
 from publishing.editor.userbar import swap_content_checker
 from publishing.editor.views import GovernedPageViewSet, OneAtATimePageViewSet
@@ -42,10 +43,12 @@ from publishing.models import (
     PublisherCertificate,
     RoleAssignment,
 )
+from publishing.notifications import preferences as mail_preferences  # noqa: F401 (its hooks)
 from publishing.plans.admin import CommunicationPlanAdmin
 from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
 from publishing.registers.history import ScopedHistoryView
 from publishing.reports import documents as document_report  # noqa: F401 (its hooks)
+from publishing.reports import external_links as external_links_report  # noqa: F401 (its hooks)
 from publishing.reports import views as reports  # noqa: F401 (its hooks)
 from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track

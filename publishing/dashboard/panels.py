@@ -51,8 +51,10 @@ from publishing.models import (
     LEADER_ROLES,
     Deputyship,
     DocumentCheck,
+    ExternalLink,
     InternalNoticeTask,
     LeaderApprovalTask,
+    LinkStatus,
     Municipality,
     OrganisationUnit,
     PublisherCertificate,
@@ -64,7 +66,7 @@ from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
 from publishing.reports.documents import public_collections_q
-from publishing.reports.views import reporting_municipalities
+from publishing.reports.views import reporting_municipalities, sees_reports
 from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label, load_objects
 from publishing.rules.bulk import drafts, evaluate_many
@@ -662,6 +664,100 @@ class DocumentsWithFindingsPanel(GovernancePanel):
         return reverse("publishing_document_reports:documents") + "?blocks=true"
 
 
+@dataclass
+class BrokenLinkRow:
+    page: object
+    unit: str
+    url: str
+    problem: str
+    since: datetime.datetime
+    edit_url: str
+
+
+class BrokenLinksPanel(GovernancePanel):
+    """Broken links to other sites on the live pages of the user's units (leaders and their
+    deputies) or of the whole municipality (communications), as the nightly check found them:
+    each link on each page, the longest broken first."""
+
+    name = "governance-broken-links"
+    order = 175
+    heading = _("Broken links on your unit's pages")
+    empty_message = _("No live page of your units links to another site that is broken.")
+    template_name = "publishing/dashboard/broken_links.html"
+
+    def applies(self):
+        viewer = self.viewer
+        return bool(viewer.leads or viewer.deputises or viewer.communications)
+
+    @cached_property
+    def counted(self):
+        """The rows shown and how many there are: the broken links of the municipalities, then
+        the live pages of the user's units among the pages that link them (a query per page
+        type, for the pages that link a broken link only)."""
+        scope = self.viewer.scope_units
+        if not scope:
+            return [], 0
+        links = ExternalLink.objects.filter(
+            municipality_id__in=list(self.viewer.municipalities), status=LinkStatus.BROKEN
+        ).in_bulk()
+        if not links:
+            return [], 0
+        pairs = list(
+            ExternalLink.pages.through.objects.filter(externallink_id__in=links).values_list(
+                "externallink_id", "page_id"
+            )
+        )
+        pages = {}
+        for model in governed_page_models():
+            pages.update(
+                model.objects.live()
+                .filter(pk__in={page_id for _link, page_id in pairs}, owning_unit_id__in=scope)
+                .only("title", "draft_title", "owning_unit_id")
+                .in_bulk()
+            )
+        found = [(links[link_id], pages[page_id]) for link_id, page_id in pairs if page_id in pages]
+        found.sort(key=lambda item: (item[0].first_failed_at, item[1].title, item[0].url))
+        return found, len(found)
+
+    @property
+    def total(self):
+        return self.counted[1]
+
+    def get_items(self):
+        return [
+            BrokenLinkRow(
+                page=page,
+                unit=self.viewer.unit_name(page.owning_unit_id),
+                url=link.url,
+                problem=link.problem,
+                since=link.first_failed_at,
+                edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+            )
+            for link, page in self.counted[0][:PANEL_LIMIT]
+        ]
+
+    def more_url(self):
+        try:
+            return reverse("publishing_link_reports:external_links")
+        except NoReverseMatch:
+            return None
+
+    def get_context_data(self, parent_context=None):
+        context = super().get_context_data(parent_context)
+        # The report is for leaders and communications: a deputy outside them has no more.
+        # Asked as the Reports menu asks it, once a request.
+        request = context["request"]
+        sees = (
+            sees_reports(request)
+            if request is not None
+            else reporting_municipalities(self.viewer.user).exists()
+        )
+        context["report_url"] = self.more_url() if context["items"] and sees else None
+        if not context["report_url"]:
+            context["more_url"] = None
+        return context
+
+
 PANELS = (
     AwaitingApprovalPanel,
     WaitingTooLongPanel,
@@ -670,6 +766,7 @@ PANELS = (
     ExpiringCertificatesPanel,
     FeedbackPanel,
     DocumentsWithFindingsPanel,
+    BrokenLinksPanel,
 )
 
 

@@ -8,11 +8,13 @@ intranet index) are named in ``settings.PUBLISHING`` as model strings.
 from publishing.models.crisis import CrisisBanner, CrisisLevel  # noqa: F401
 from publishing.models.default_pages import StaffIntranetPage, StaffNoticePage  # noqa: F401
 from publishing.models.document_check import DocumentCheck  # noqa: F401
+from publishing.models.external_links import ExternalLink, LinkError, LinkStatus  # noqa: F401
 from publishing.models.fast_track import FastTrackReview  # noqa: F401
 from publishing.models.feedback import PageFeedback  # noqa: F401
 from publishing.models.image_consent import ImageConsent, ImagePeople  # noqa: F401
 from publishing.models.live_findings import FindingsJudgement, LiveFinding  # noqa: F401
 from publishing.models.live_text import LiveTextCheck  # noqa: F401
+from publishing.models.mail_preference import DigestEvent, MailDigest, MailPreference  # noqa: F401
 from publishing.models.municipality import Municipality  # noqa: F401
 from publishing.models.organisation import (  # noqa: F401
     LEADER_ROLES,

@@ -128,6 +128,37 @@ class GovernedPage(Page):
     # What the public page says about who answers for it (unit and the leader's role), stored
     # when the page is saved so that serving the page costs no extra queries.
     public_credit = models.JSONField(default=dict, blank=True, editable=False)
+    # Withdrawn (GOV.UK's practice): the page stays at its address, says that it is no longer
+    # current, why and where to go instead, and leaves lists, search, feeds and the sitemap.
+    # Set in the editor and published like any change, so it passes the leader's approval.
+    withdrawn = models.BooleanField(
+        _("withdrawn"),
+        default=False,
+        help_text=_(
+            "The page is no longer current. It stays at its address with a notice saying so, "
+            "and it leaves lists, search, news feeds and the sitemap. Use this rather than "
+            "unpublishing a page that citizens may have relied on."
+        ),
+    )
+    withdrawal_reason = models.TextField(
+        _("why it was withdrawn"),
+        max_length=600,
+        blank=True,
+        help_text=_(
+            "Shown to citizens on the page, for example “The scheme ended on 31 December.”"
+        ),
+    )
+    withdrawal_see_instead = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("where to go instead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The current page citizens should read instead, if there is one."),
+    )
+    # When the withdrawal went live; kept by the publish, never by the editor.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
     governance_panels = [
         MultiFieldPanel(
@@ -152,6 +183,15 @@ class GovernedPage(Page):
                 InternalNoticeChooserPanel("internal_notice"),
             ],
             heading=_("Openness and staff"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("withdrawn"),
+                FieldPanel("withdrawal_reason"),
+                PageChooserPanel("withdrawal_see_instead"),
+            ],
+            heading=_("Withdrawal"),
+            classname="collapsed",
         ),
     ]
 
@@ -184,6 +224,17 @@ class GovernedPage(Page):
         if errors:
             raise ValidationError(errors)
 
+    def with_content_json(self, content):
+        """Wagtail's page as a revision holds it, with the withdrawal time of the page as it
+        stands: only a publish that withdraws the page sets it (``citizens.withdrawal``)."""
+        obj = super().with_content_json(content)
+        obj.withdrawn_at = self.withdrawn_at
+        return obj
+
+    def get_sitemap_urls(self, request=None):
+        """Not in the sitemap once withdrawn: search engines should stop sending people here."""
+        return [] if self.withdrawn else super().get_sitemap_urls(request)
+
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "public_credit" in update_fields:
@@ -215,6 +266,8 @@ NOT_READ_BY_CITIZENS = frozenset(
         "communication_plan",
         "review_by",
         "public_credit",
+        # derived from the publish that withdrew the page
+        "withdrawn_at",
         # Wagtail's Page
         "pk",
         "path",

@@ -18,6 +18,22 @@ Every mail sent from here
 The workflow mails build on Wagtail's notifiers (``wagtail.admin.mail``), so each user's
 notification preferences in their account apply. ``connect()`` puts them in place of Wagtail's
 own rejection, approval and group-task notifiers.
+
+Each person chooses in their account (Notifications tab, ``notifications.preferences``) whether
+they get workflow mail one event at a time, the default, or in one summary a day
+(``notifications.digest``). ``by_preference`` decides it for every mail, in one place: the
+workflow's ordinary traffic (``DIGESTED``: approval requested, group review requested, changes
+requested, approved, and the reminders and escalations of approvals that wait) goes to those who
+chose the summary in their next summary instead. Everything else stays immediate because it
+cannot wait for tomorrow's summary:
+
+- a new notice to staff (``notice live``): news for all staff, not workflow traffic, and about
+  today;
+- the review of a crisis fast-track publish (``fast track review``): a page went live without a
+  leader's approval, and the leader must confirm or correct it now;
+- a scheduled publish that was stopped (``scheduled publish blocked``): citizens expect the page
+  at the planned time, so the leader must act before then;
+- the monthly review reminder: already one mail a month per leader, a summary in itself.
 """
 
 import logging
@@ -45,8 +61,10 @@ from publishing.after_commit import after_commit
 from publishing.models import (
     AutomaticChecksTask,
     BaseInternalNoticePage,
+    DigestEvent,
     GovernedPage,
     LeaderApprovalTask,
+    MailPreference,
     Municipality,
 )
 from publishing.models.organisation import person_name
@@ -123,6 +141,45 @@ def recipient_languages(users, municipality=None):
     }
 
 
+# --- each event, or the daily summary -------------------------------------------------------
+
+#: The kinds of mail that go into the daily summary of those who chose it, and the event held
+#: for the summary (``None``: the summary reads it from the workflow as it stands then: what
+#: waits for the person's decision, with the working days it waited).
+DIGESTED = {
+    "approval requested": None,
+    "group task submitted": None,
+    "approval remind": None,
+    "approval escalate": None,
+    "changes requested": DigestEvent.CHANGES_REQUESTED,
+    "approved": DigestEvent.APPROVED,
+}
+
+
+def by_preference(users, kind, task_state=None):
+    """The users among ``users`` who get mail of ``kind`` now.
+
+    Everyone, unless ``kind`` is one the daily summary gathers (``DIGESTED``); then only those
+    who chose one mail for each event (the default). For the others an event the summary cannot
+    read later from the workflow (a page sent back, a page approved: ``task_state``) is held for
+    their next summary, in the current transaction, so a rolled-back action holds nothing.
+    """
+    users = list(users)
+    if kind not in DIGESTED or not users:
+        return users
+    summary = MailPreference.digest_user_ids(users)
+    if not summary:
+        return users
+    held = DIGESTED[kind]
+    if held and task_state is not None:
+        DigestEvent.objects.bulk_create(
+            DigestEvent(recipient=user, kind=held, task_state=task_state)
+            for user in users
+            if user.pk in summary
+        )
+    return [user for user in users if user.pk not in summary]
+
+
 # --- composing and sending ------------------------------------------------------------------
 
 
@@ -178,9 +235,11 @@ def send_after_commit(messages, kind, page=None):
 
 
 def mail_users(users, page, template, context, kind):
-    """Mail each of ``users`` who may view ``page``, one message each, in their own language."""
+    """Mail each of ``users`` who may view ``page``, one message each, in their own language;
+    those who chose the daily summary get mail of its kinds there instead (``by_preference``)."""
     municipality = Municipality.objects.for_page(page)
     recipients = viewers_among({user.pk: user for user in users if user}.values(), page)
+    recipients = by_preference(recipients, kind)
     languages = recipient_languages(recipients, municipality)
     messages = []
     for user in recipients:
@@ -216,7 +275,8 @@ def _page_of(instance):
 
 class GovernedEmailMixin:
     """Wagtail's e-mail notifiers with this module's rules: viewers only, the recipient's
-    language, sending after commit, failures logged without addresses.
+    language, each event or the daily summary as the recipient chose (``by_preference``),
+    sending after commit, failures logged without addresses.
 
     ``template_name`` selects ``publishing/mail/<name>.txt`` and ``<name>_subject.txt``; left
     empty, Wagtail's own templates are used (they are translated by Wagtail).
@@ -230,7 +290,10 @@ class GovernedEmailMixin:
         page = _page_of(instance)
         if page is None or not recipients:
             return recipients
-        return set(viewers_among(recipients, page))
+        # The step the event is about: the one that sent the page back, or the last one
+        # approved; a summary reads the comment and the person who decided from it.
+        step = instance if isinstance(instance, TaskState) else instance.current_task_state
+        return set(by_preference(viewers_among(recipients, page), self.kind, step))
 
     def get_template_set(self, instance, **kwargs):
         if not self.template_name:
@@ -406,8 +469,9 @@ def notify_fast_track(page, review):
 def approval_reminder(step, kind):
     """Mail about a leader's approval step that has waited too long (a ``waiting.WaitingStep``):
     ``remind`` its first approvers, or ``escalate`` to its active deputy and the leaders above
-    in the line, who may approve in their own capacity. The people mailed, or an empty list
-    when there is nobody to mail."""
+    in the line, who may approve in their own capacity. The people told, or an empty list
+    when there is nobody to tell. Those who chose the daily summary are told there: it lists
+    the step with the working days it has waited (``mail_users``)."""
     able = able_approvers(step.page, step.task_state.task.specific)
     if kind == "remind":
         users = first_approvers(step.page, step.task_state.task.specific)

@@ -115,9 +115,13 @@ NOT_READ_FIELDS = {
 #: This extension's models whose rows no rule reads (what is kept here among them).
 NOT_READ_BY_RULES = {
     "ApprovalReminder",
+    "DigestEvent",
+    "ExternalLink",
     "FindingsJudgement",
     "LiveFinding",
     "LiveTextCheck",
+    "MailDigest",
+    "MailPreference",
     "PageFeedback",
     "SubmissionNote",
 }

@@ -10,7 +10,7 @@ own rules the same way instead of writing another engine.
 """
 
 # Importing the rule modules registers their rules with the engine.
-from publishing.rules import content, documents, governance, images, links  # noqa: F401
+from publishing.rules import content, documents, governance, images, links, withdrawal  # noqa: F401
 from publishing.rules.engine import (
     BLOCK,
     DIRECT,

@@ -51,6 +51,7 @@ KINDS = (
     Kind("placement", _("Placement"), "openness"),
     Kind("images", _("Images"), "openness"),
     Kind("links", _("Links"), "links"),
+    Kind("withdrawal", _("Withdrawal"), "other"),
     Kind("document_access", _("Accessible documents"), "other"),
     Kind("responsibility", _("Responsibility"), "approval"),
     Kind("spokesperson", _("Spokesperson"), "approval"),

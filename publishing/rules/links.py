@@ -31,7 +31,7 @@ from publishing.rules.bulk import (
     restricted_paths,
 )
 from publishing.rules.engine import BLOCK, PUBLISH, SUBMIT, WARN, Finding, rule
-from publishing.rules.text_extraction import content_fields
+from publishing.rules.text_extraction import content_fields, stored_strings
 
 #: How hard each broken link weighs unless the profile's ``[links]`` table says otherwise.
 DEFAULTS = {
@@ -51,17 +51,6 @@ def severity(context, kind):
     municipality = context.municipality
     configured = (municipality.profile.get("links", {}) if municipality else {}).get(kind)
     return configured if configured in (BLOCK, WARN) else DEFAULTS[kind]
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _strings(item)
 
 
 def _raw_documents(block, raw):
@@ -95,9 +84,9 @@ def documents_as_saved(page):
         raw = getattr(value, "raw_data", None)
         if isinstance(model_field, StreamField) and raw is not None:
             found |= _raw_documents(model_field.stream_block, list(raw))
-            strings = _strings(list(raw))
+            strings = stored_strings(list(raw))
         else:
-            strings = _strings(value)
+            strings = stored_strings(value)
         for text in strings:
             for attributes, _inner in _ANCHOR.findall(text):
                 attrs = dict(_ATTRIBUTE.findall(attributes))
@@ -112,7 +101,9 @@ def link_texts(page):
     for model_field in content_fields(type(page)):
         value = model_field.value_from_object(page)
         raw = getattr(value, "raw_data", value)  # a StreamField's blocks as stored
-        for text in _strings(list(raw) if raw is not None and not isinstance(raw, str) else raw):
+        for text in stored_strings(
+            list(raw) if raw is not None and not isinstance(raw, str) else raw
+        ):
             for attributes, inner in _ANCHOR.findall(text):
                 found = dict(_ATTRIBUTE.findall(attributes))
                 if found.get("linktype") == "page" and found.get("id", "").isdigit():

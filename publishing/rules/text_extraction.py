@@ -195,3 +195,15 @@ def content_fields(model):
             )
         )
     ]
+
+
+def stored_strings(value):
+    """Every string in a stored value: a text, or a StreamField's blocks as JSON data."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from stored_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from stored_strings(item)

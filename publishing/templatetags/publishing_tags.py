@@ -3,11 +3,13 @@
 from django import template
 from wagtail.models import Page
 
+from publishing.editor.removal import ReasonForm
 from publishing.editor.side_panels import notice_facts
 from publishing.models import FastTrackReview, GovernedPage, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
+from publishing.rules.withdrawal import needs_reason
 from publishing.workflow.changes import changes_against_live as live_changes
 from publishing.workflow.review import submission_note
 
@@ -79,3 +81,10 @@ def changes_against_live(context, page, id_suffix="", titled=True):
         "id_suffix": id_suffix,
         "titled": titled,
     }
+
+
+@register.simple_tag
+def reason_for_unpublishing_form(page):
+    """The form asking why ``page`` is unpublished, or None when it needs no reason (it has
+    never been on the public site)."""
+    return ReasonForm() if needs_reason(page) else None

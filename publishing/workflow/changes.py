@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 
 from wagtail.admin.panels import get_edit_handler
 
-#: Fields an approver weighs first: who answers for the page, for whom, how sensitive, and the
-#: notice to staff; in this order, before the page's content.
+#: Fields an approver weighs first: whether the page is withdrawn, who answers for it, for whom,
+#: how sensitive, and the notice to staff; in this order, before the page's content.
 GOVERNANCE_FIELDS = (
+    "withdrawn",
+    "withdrawal_reason",
+    "withdrawal_see_instead",
     "responsible_leader",
     "owning_unit",
     "audiences",

@@ -11,8 +11,12 @@ page again.
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from publishing.management.municipality_option import (
+    add_municipality_option,
+    chosen_municipalities,
+)
 from publishing.models import LiveTextCheck, Municipality
 from publishing.reports import live_findings, live_text
 
@@ -21,25 +25,16 @@ class Command(BaseCommand):
     help = "Check the text of live pages whose kept check results are missing or stale."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--municipality",
-            action="append",
-            default=[],
-            metavar="SLUG",
-            help="only this municipality (may be given more than once)",
-        )
+        add_municipality_option(parser)
         parser.add_argument(
             "--all", action="store_true", help="check every live page again, stale or not"
         )
 
     def handle(self, *args, **options):
-        municipalities = Municipality.objects.select_related("site__root_page").order_by("pk")
-        slugs = options["municipality"]
-        if slugs:
-            municipalities = municipalities.filter(slug__in=slugs)
-            unknown = set(slugs) - {m.slug for m in municipalities}
-            if unknown:
-                raise CommandError(f"No municipality with the slug {', '.join(sorted(unknown))}.")
+        municipalities = chosen_municipalities(
+            Municipality.objects.select_related("site__root_page").order_by("pk"),
+            options["municipality"],
+        )
         started = time.monotonic()
         total = 0
         for municipality in municipalities:

@@ -1,0 +1,266 @@
+"""Withdrawn pages (they stay at their address, say why and where to go instead, and leave
+lists, search, feeds and the sitemap; withdrawing passes the leader like any publish and is
+logged), and the reason asked when a page citizens may have relied on is unpublished or
+deleted."""
+
+from xml.etree import ElementTree
+
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import PageLogEntry, WorkflowState
+
+from publishing.rules import PUBLISH, RuleContext, evaluate
+from publishing.workflow.veto import GovernancePublishBlocked
+from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.worlds import GovernedWorld
+
+NBSP = "\u00a0"
+REASON = "Ordningen ble avsluttet 31. desember."
+
+
+def publish(page, user, **changes):
+    """Save ``changes`` on ``page``'s latest draft as ``user`` and publish that revision."""
+    draft = reload(page).get_latest_revision_as_object()
+    for name, value in changes.items():
+        setattr(draft, name, value)
+    revision = draft.save_revision(user=user)
+    revision.publish(user=user)
+    return reload(page)
+
+
+class WithdrawalTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = g = cls.world_objects()
+        cls.old = news_page(
+            g, "Gratis busskort i sommer", "busskort", affects_staff=False, notice=False
+        )
+        cls.old.get_latest_revision().publish(user=g.editor)
+        cls.new = news_page(
+            g, "Nye regler for busskort", "nye-regler", affects_staff=False, notice=False
+        )
+        cls.new.get_latest_revision().publish(user=g.editor)
+        cls.host = g.municipality.site.hostname
+
+    def get(self, url):
+        return self.client.get(url, HTTP_HOST=self.host)
+
+    def withdraw(self, **changes):
+        fields = {
+            "withdrawn": True,
+            "withdrawal_reason": REASON,
+            "withdrawal_see_instead": reload(self.new),
+            **changes,
+        }
+        return publish(self.old, self.g.editor, **fields)
+
+    def findings(self, **changes):
+        draft = reload(self.old).get_latest_revision_as_object()
+        for name, value in changes.items():
+            setattr(draft, name, value)
+        return {
+            f.code: f
+            for f in evaluate(RuleContext(page=draft, purpose=PUBLISH))
+            if f.code.startswith("withdrawal.")
+        }
+
+
+class WithdrawalRuleTests(WithdrawalTestCase):
+    def test_a_withdrawal_without_a_reason_is_refused_at_every_publish(self):
+        for reason in ("", "   ", f"{NBSP}\u200b"):
+            with self.subTest(reason=reason):
+                finding = self.findings(withdrawn=True, withdrawal_reason=reason)[
+                    "withdrawal.no_reason"
+                ]
+                self.assertEqual(finding.severity, "block")
+                self.assertEqual(finding.field, "withdrawal_reason")
+        with self.assertRaises(GovernancePublishBlocked):
+            publish(self.old, self.g.editor, withdrawn=True, withdrawal_reason="")
+        self.assertFalse(reload(self.old).withdrawn)
+
+    def test_where_to_go_instead_must_be_another_live_page(self):
+        page = reload(self.old)
+        found = self.findings(withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=page)
+        self.assertEqual(found["withdrawal.sends_to_itself"].severity, "block")
+        draft = news_page(self.g, "Utkast", "utkast", affects_staff=False, notice=False)
+        found = self.findings(
+            withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=draft
+        )
+        self.assertEqual(found["withdrawal.instead_not_live"].severity, "warn")
+        self.assertEqual(
+            self.findings(
+                withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=reload(self.new)
+            ),
+            {},
+        )
+
+    def test_a_page_that_is_not_withdrawn_has_no_withdrawal_findings(self):
+        self.assertEqual(self.findings(withdrawal_reason=""), {})
+
+
+class WithdrawnPageForCitizensTests(WithdrawalTestCase):
+    def test_the_page_stays_at_its_address_and_says_why_since_when_and_where_to_go(self):
+        page = self.withdraw()
+        response = self.get(page.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Gratis busskort i sommer")  # the content is still there
+        self.assertContains(response, "Siden er trukket tilbake")
+        self.assertContains(response, REASON)
+        day = timezone.localtime(page.withdrawn_at).date()
+        with translation.override("nb"):
+            from django.utils.formats import date_format
+
+            self.assertContains(response, date_format(day, "DATE_FORMAT"))
+        self.assertContains(response, f'datetime="{day:%Y-%m-%d}"')
+        self.assertContains(response, f'href="{reload(self.new).url}"')
+        self.assertContains(response, '<meta name="robots" content="noindex">')
+
+    def test_it_leaves_lists_search_feeds_and_the_sitemap(self):
+        self.withdraw()
+        index = reload(self.g.news_index)
+        for url in (index.url, reload(self.g.home).url, index.url + "feed/", "/sitemap.xml"):
+            with self.subTest(url=url):
+                content = self.get(url).content.decode()
+                self.assertNotIn("busskort/", content)
+                self.assertIn("nye-regler/", content)
+        search = self.get(reverse("search") + "?q=busskort").content.decode()
+        self.assertNotIn("Gratis busskort i sommer", search)
+        self.assertIn("Nye regler for busskort", search)
+        feed = ElementTree.fromstring(self.get(index.url + "feed/").content)  # noqa: S314 (our own feed)
+        self.assertEqual(
+            [item.findtext("title") for item in feed.iter("item")], ["Nye regler for busskort"]
+        )
+
+    def test_the_withdrawal_is_logged_with_its_reason_and_its_time_kept_through_later_edits(self):
+        page = self.withdraw()
+        withdrawn_at = page.withdrawn_at
+        self.assertIsNotNone(withdrawn_at)
+        entry = PageLogEntry.objects.get(page=page, action="publishing.withdrawn")
+        self.assertEqual(entry.data["reason"], REASON)
+        self.assertEqual(entry.user, self.g.editor)
+        later = publish(page, self.g.editor, intro="Ordningen er avsluttet.")
+        self.assertEqual(later.withdrawn_at, withdrawn_at)
+        self.assertEqual(PageLogEntry.objects.filter(action="publishing.withdrawn").count(), 1)
+
+    def test_lifting_the_withdrawal_brings_the_page_back(self):
+        self.withdraw()
+        page = publish(self.old, self.g.editor, withdrawn=False)
+        self.assertIsNone(page.withdrawn_at)
+        self.assertTrue(
+            PageLogEntry.objects.filter(page=page, action="publishing.reinstated").exists()
+        )
+        self.assertNotContains(self.get(page.url), "Siden er trukket tilbake")
+        self.assertContains(self.get(reload(self.g.news_index).url), "busskort/")
+
+
+class WithdrawingThroughTheWorkflowTests(WithdrawalTestCase):
+    def test_a_publishers_withdrawal_waits_for_the_leader_and_shows_first_in_the_changes(self):
+        draft = reload(self.old).get_latest_revision_as_object()
+        draft.withdrawn = True
+        draft.withdrawal_reason = REASON
+        draft.save_revision(user=self.g.publisher)
+        state = self.g.municipality.external_workflow.start(reload(self.old), self.g.publisher)
+        self.assertFalse(reload(self.old).withdrawn)  # not until it is approved
+        self.login(self.g.leader)
+        changes = self.client.get(reverse("publishing:changes", args=[self.old.pk]))
+        content = changes.content.decode()
+        self.assertLess(
+            content.index("withdrawn"),
+            content.index("responsible leader")
+            if "responsible leader" in content
+            else len(content),
+        )
+        state.refresh_from_db()
+        task_state = state.current_task_state
+        url = reverse(
+            "wagtailadmin_pages:workflow_action", args=[self.old.pk, "approve", task_state.pk]
+        )
+        self.client.post(url, {"comment": ""})
+        state.refresh_from_db()
+        review = state.current_task_state
+        self.login(self.g.editor)
+        url = reverse(
+            "wagtailadmin_pages:workflow_action", args=[self.old.pk, "approve", review.pk]
+        )
+        self.client.post(url, {"comment": ""})
+        state.refresh_from_db()
+        self.assertEqual(state.status, WorkflowState.STATUS_APPROVED)
+        self.assertTrue(reload(self.old).withdrawn)
+
+
+class ReasonToUnpublishTests(WithdrawalTestCase):
+    def url(self, page):
+        return reverse("wagtailadmin_pages:unpublish", args=[page.pk])
+
+    def test_the_confirmation_asks_why_and_refuses_without_a_reason(self):
+        self.login(self.g.editor)
+        self.assertContains(self.client.get(self.url(self.old)), 'name="reason"')
+        for reason, message in ((f" {NBSP} ", "Say why the page goes."), ("\u200b", "invisible")):
+            response = self.client.post(self.url(self.old), {"reason": reason}, follow=True)
+            self.assertTrue(reload(self.old).live)
+            self.assertContains(response, message)
+            self.assertContains(response, 'name="reason"')
+
+    def test_the_reason_is_logged_with_the_unpublish(self):
+        self.login(self.g.editor)
+        self.client.post(self.url(self.old), {"reason": "Feil opplysninger om prisen."})
+        self.assertFalse(reload(self.old).live)
+        entry = PageLogEntry.objects.get(page=self.old, action="publishing.unpublished_because")
+        self.assertEqual(entry.data["reason"], "Feil opplysninger om prisen.")
+        self.assertEqual(entry.user, self.g.editor)
+
+    def test_a_page_never_on_the_public_site_needs_no_reason(self):
+        self.login(self.g.editor)
+        notice = reload(self.g.notice)
+        notice.get_latest_revision().publish(user=self.g.editor)
+        self.assertNotContains(self.client.get(self.url(notice)), 'name="reason"')
+        self.client.post(self.url(notice), {})
+        self.assertFalse(reload(notice).live)
+
+    def test_bulk_unpublish_leaves_such_pages_out_and_names_them(self):
+        self.login(self.g.editor)
+        url = (
+            reverse("wagtail_bulk_action", args=["wagtailcore", "page", "unpublish"])
+            + f"?id={self.old.pk}&next=/admin/"
+        )
+        response = self.client.post(url, {}, follow=True)
+        self.assertTrue(reload(self.old).live)
+        self.assertContains(response, "Unpublish it on its own, so that you can say why.")
+
+
+class ReasonToDeleteTests(WithdrawalTestCase):
+    def test_delete_asks_why_first_and_logs_it_for_the_municipality(self):
+        self.login(self.g.superuser)
+        delete_url = reverse("wagtailadmin_pages:delete", args=[self.old.pk])
+        response = self.client.get(delete_url)
+        reason_url = reverse("publishing:reason_for_deleting", args=[self.old.pk])
+        self.assertRedirects(response, reason_url, fetch_redirect_response=False)
+        form = self.client.get(reason_url)
+        self.assertContains(form, "withdraw it instead")
+        self.assertContains(self.client.post(reason_url, {"reason": ""}), "Say why the page goes.")
+        self.assertRedirects(
+            self.client.post(reason_url, {"reason": "Siden var en dublett."}),
+            delete_url,
+            fetch_redirect_response=False,
+        )
+        page_id = self.old.pk
+        self.client.post(delete_url, {})
+        self.assertFalse(type(self.old).objects.filter(pk=page_id).exists())
+        entry = PageLogEntry.objects.get(page_id=page_id, action="publishing.deleted_because")
+        self.assertEqual(entry.data["reason"], "Siden var en dublett.")
+        self.assertEqual(entry.data["municipality"], self.g.municipality.slug)
+
+    def test_a_posted_delete_without_a_reason_deletes_nothing(self):
+        self.login(self.g.superuser)
+        response = self.client.post(reverse("wagtailadmin_pages:delete", args=[self.old.pk]), {})
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(type(self.old).objects.filter(pk=self.old.pk).exists())
+
+    def test_someone_who_may_not_delete_the_page_is_refused(self):
+        self.login(self.g.publisher)
+        response = self.client.get(reverse("publishing:reason_for_deleting", args=[self.old.pk]))
+        self.assertNotContains(response, 'name="reason"', status_code=302)  # Wagtail's refusal
+        self.assertNotEqual(
+            response["Location"], reverse("wagtailadmin_pages:delete", args=[self.old.pk])
+        )
