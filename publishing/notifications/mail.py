@@ -31,6 +31,8 @@ cannot wait for tomorrow's summary:
   today;
 - the review of a crisis fast-track publish (``fast track review``): a page went live without a
   leader's approval, and the leader must confirm or correct it now;
+- a page submitted by the crisis group (``crisis approval requested``): it goes to every leader
+  who may approve it at once, and none of them should wait for a summary;
 - a scheduled publish that was stopped (``scheduled publish blocked``): citizens expect the page
   at the planned time, so the leader must act before then;
 - the monthly review reminder: already one mail a month per leader, a summary in itself.
@@ -69,7 +71,13 @@ from publishing.models import (
 )
 from publishing.models.organisation import person_name
 from publishing.notifications.delivery import enqueue_mail
-from publishing.rules.approval import AS_DEPUTY, AS_LEADER, AS_LINE, able_approvers
+from publishing.rules.approval import (
+    AS_DEPUTY,
+    AS_LEADER,
+    AS_LINE,
+    able_approvers,
+    crisis_submission,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -257,10 +265,13 @@ def notification_preferences_url():
     return admin_url(reverse("wagtailadmin_account")) + "#tab-notifications"
 
 
-def first_approvers(page, task):
+def first_approvers(page, task, crisis=False):
     """Who is asked first to approve ``page`` at ``task``: its responsible leader and active
-    deputy; the leaders above in the line only when neither may (``able_approvers``)."""
+    deputy; the leaders above in the line only when neither may (``able_approvers``), or at
+    once for a ``crisis`` submission (``rules.approval.crisis_submission``)."""
     able = able_approvers(page, task)
+    if crisis:
+        return list(able)
     first = [user for user, capacity in able.items() if capacity in (AS_LEADER, AS_DEPUTY)]
     return first or list(able)
 
@@ -293,7 +304,12 @@ class GovernedEmailMixin:
         # The step the event is about: the one that sent the page back, or the last one
         # approved; a summary reads the comment and the person who decided from it.
         step = instance if isinstance(instance, TaskState) else instance.current_task_state
-        return set(by_preference(viewers_among(recipients, page), self.kind, step))
+        kind = self.kind_of(instance)
+        return set(by_preference(viewers_among(recipients, page), kind, step))
+
+    def kind_of(self, instance):
+        """The kind of this mail about ``instance`` (``by_preference`` decides by it)."""
+        return self.kind
 
     def get_template_set(self, instance, **kwargs):
         if not self.template_name:
@@ -345,8 +361,15 @@ def _notifier_classes():
                 and isinstance(_page_of(instance), GovernedPage)
             )
 
+        def kind_of(self, task_state):
+            # A crisis submission cannot wait for tomorrow's summary.
+            if crisis_submission(task_state.workflow_state):
+                return "crisis approval requested"
+            return self.kind
+
         def get_recipient_users(self, task_state, **kwargs):
-            return set(first_approvers(_page_of(task_state), task_state.task.specific))
+            crisis = crisis_submission(task_state.workflow_state)
+            return set(first_approvers(_page_of(task_state), task_state.task.specific, crisis))
 
         def get_context(self, task_state, **kwargs):
             page = _page_of(task_state)
@@ -354,6 +377,7 @@ def _notifier_classes():
                 "page": page,
                 "title": page.get_admin_display_title(),
                 "requested_by": person_name(task_state.workflow_state.requested_by),
+                "crisis": crisis_submission(task_state.workflow_state),
                 "edit_url": edit_url(page),
                 "changes_url": admin_url(reverse("publishing:changes", args=[page.pk])),
             }

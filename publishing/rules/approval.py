@@ -191,6 +191,25 @@ def may_fast_track(user, page):
     )
 
 
+def crisis_submission(workflow_state, municipality=None):
+    """Whether ``workflow_state`` was started by a member of its page's municipality's crisis
+    group (``municipality``, when the caller knows it): in a crisis nothing waits its turn, so
+    every leader who may approve is asked at once (the responsible leader, an active deputy and
+    the leaders above), whatever mail they chose, and the step counts as waiting too long from
+    the start."""
+    requested_by = workflow_state.requested_by
+    if requested_by is None:
+        return False
+    if municipality is None:
+        page = workflow_state.content_object
+        municipality = Municipality.objects.for_page(page) if isinstance(page, Page) else None
+    return bool(
+        municipality
+        and municipality.crisis_group_id
+        and requested_by.groups.filter(pk=municipality.crisis_group_id).exists()
+    )
+
+
 def may_review_fast_track(user, review):
     """May ``user`` confirm a fast-tracked page afterwards? Those who may approve the page (the
     responsible leader, an active deputy, a leader above) and superusers, never the person who

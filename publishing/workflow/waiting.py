@@ -7,7 +7,9 @@ and an active deputy) are reminded; after ``escalate_after_working_days`` (defau
 deputy and the leaders above in the line are asked to decide, which they may in their own
 capacity (the approval records it). Each step is reminded and escalated once
 (``ApprovalReminder``); ``manage.py send_approval_reminders`` does it, daily on working days.
-The communications group sees every step that waits past the reminder on its dashboard.
+The communications group sees every step that waits past the reminder on its dashboard. A page
+submitted by the crisis group skips the wait: every leader who may approve it is asked at once
+(``rules.approval.crisis_submission``), and it counts as waiting too long from the start.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from wagtail.models import Page, TaskState
 from publishing.models import ApprovalReminder, LeaderApprovalTask, Municipality
 from publishing.models.municipality import holding
 from publishing.notifications.mail import approval_reminder
+from publishing.rules.approval import crisis_submission
 from publishing.workflow.working_days import working_days_between
 
 REMIND_AFTER = 2
@@ -75,7 +78,8 @@ def waiting_steps(municipalities=None, today=None, task_states=None):
     )
     if task_states is not None:
         states = states.filter(pk__in=[state.pk for state in task_states])
-    states = list(states.select_related("workflow_state").order_by("started_at", "pk"))
+    states = states.select_related("workflow_state__requested_by")
+    states = list(states.order_by("started_at", "pk"))
     pages = Page.objects.in_bulk([int(state.workflow_state.object_id) for state in states])
     steps = []
     for state in states:
@@ -83,7 +87,9 @@ def waiting_steps(municipalities=None, today=None, task_states=None):
         municipality = holding(page.path, municipalities) if page else None
         if municipality is None:
             continue
-        remind, escalate = limits(municipality)
+        # A crisis submission asked every leader at once; it waits too long from the start.
+        crisis = crisis_submission(state.workflow_state, municipality)
+        remind, escalate = (0, 0) if crisis else limits(municipality)
         steps.append(
             WaitingStep(
                 task_state=state,

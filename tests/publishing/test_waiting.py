@@ -12,6 +12,7 @@ from publishing.dashboard.panels import AwaitingApprovalPanel, Viewer, WaitingTo
 from publishing.models import ApprovalReminder
 from publishing.workflow.waiting import remind_and_escalate, waiting_steps
 from publishing.workflow.working_days import is_working_day, working_days_between
+from tests.factories import CertificateFactory
 from tests.governance import EnglishAdminMixin, news_page, reload
 from tests.publishing.test_dashboard import other_municipality
 from tests.worlds import GovernedWorld
@@ -175,3 +176,45 @@ class OneMailARunTests(WaitingTestCase):
             )
         for message in mail.outbox:
             self.assertIn("#tab-notifications", message.body)  # where to change one's mails
+
+
+class CrisisSkipsTheWaitTests(WaitingTestCase):
+    """A page the crisis group submits asks every leader who may approve it at once, whatever
+    mail they chose, and waits too long from the start."""
+
+    def test_every_leader_who_may_approve_is_asked_at_once_even_on_the_daily_summary(self):
+        from publishing.models import MailPreference
+
+        MailPreference.objects.create(user=self.g.leader, mode="digest")
+        today = datetime.date.today()
+        CertificateFactory(  # the crisis group's writer is a trained publisher too
+            user=self.g.crisis,
+            municipality=self.g.municipality,
+            passed_on=today - datetime.timedelta(days=30),
+            expires_on=today + datetime.timedelta(days=300),
+        )
+        page = news_page(self.g, "Kokevarsel", "kokevarsel", affects_staff=False, notice=False)
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            state = self.g.municipality.external_workflow.start(reload(page), self.g.crisis)
+        state.refresh_from_db()
+        self.assertEqual(
+            state.current_task_state.task.specific_class.__name__, "LeaderApprovalTask"
+        )
+        asked = {address: message for message in mail.outbox for address in message.to}
+        for user in (self.g.leader, self.g.deputy, self.g.sector_head):
+            self.assertIn(user.email, asked)
+        self.assertIn("Crisis", asked[self.g.leader.email].subject)
+        [step] = waiting_steps(task_states=[state.current_task_state])
+        self.assertTrue(step.overdue)
+        self.assertTrue(step.escalated)
+        panel = WaitingTooLongPanel(Viewer.load(self.g.editor))
+        self.assertEqual([row.page.pk for row in panel.items], [page.pk])
+
+    def test_an_ordinary_submission_asks_the_leader_and_deputy_first(self):
+        page = news_page(self.g, "Vårrengjøring", "var", affects_staff=False, notice=False)
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.g.municipality.external_workflow.start(reload(page), self.g.publisher)
+        asked = {address for message in mail.outbox for address in message.to}
+        self.assertEqual(asked, {self.g.leader.email, self.g.deputy.email})
