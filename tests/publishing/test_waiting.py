@@ -204,7 +204,7 @@ class CrisisSkipsTheWaitTests(WaitingTestCase):
         asked = {address: message for message in mail.outbox for address in message.to}
         for user in (self.g.leader, self.g.deputy, self.g.sector_head):
             self.assertIn(user.email, asked)
-        self.assertIn("Crisis", asked[self.g.leader.email].subject)
+        self.assertTrue(asked[self.g.leader.email].subject.startswith("Krise:"))  # in bokmål
         [step] = waiting_steps(task_states=[state.current_task_state])
         self.assertTrue(step.overdue)
         self.assertTrue(step.escalated)
