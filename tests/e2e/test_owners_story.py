@@ -6,9 +6,9 @@ her step for ten days: the daily reminder run reminds her deputy by mail (she ge
 summary instead), the next run escalates it, and the leader above sees on his phone's dashboard
 that it has waited too long and that he may decide as the leader above in the line. A draft
 links a page that was deleted: the editor's governance panel says so and the link blocks the
-publish. A live page links two addresses on a local HTTP server,
-one that answers 404 and one that works; after two nightly checks the leader sees the broken one
-on her dashboard and in the report. A page that ended is withdrawn: a citizen on a 320 px phone
+publish. A live page links six addresses on a local HTTP server that answer 200, 404, 500, a
+redirect chain to 200, a redirect loop and too late; after two nightly checks the leader sees
+the four broken ones on her dashboard and in the report. A page that ended is withdrawn: a citizen on a 320 px phone
 finds it at its address with the notice, the reason and the page to read instead, and no longer
 in the news list. The communications editor unpublishes another page and must say why.
 
@@ -33,7 +33,24 @@ from publishing.reports import nightly_links
 from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.e2e.story import StoryMixin
 from tests.governance import build_governed, news_page, reload
-from tests.publishing.test_external_links import LoopbackServer
+from tests.publishing.test_external_links import Handler, LoopbackServer
+
+#: The local server's answers under paths with no English word in them (the screenshots are
+#: checked for English): 200, 404, 500, a redirect chain that ends at 200, a redirect loop, and
+#: an answer later than the read timeout.
+PATHS = {
+    "/fint": "/ok",
+    "/borte": "/missing",
+    "/feil": "/error",
+    "/kjede/1": "/chain/1",
+    "/runde/a": "/loop/a",
+    "/treg": "/slow",
+}
+
+
+class NordicHandler(Handler):
+    def route_path(self, path):
+        super().route_path(PATHS.get(path, path))
 
 
 @dataclass
@@ -89,6 +106,7 @@ def phone():
 @override_settings(
     PUBLISHING_LINK_CHECK_ALLOW_PRIVATE_ADDRESSES=True,  # the test's server is on loopback
     PUBLISHING_LINK_CHECK_RETRY_DELAY=0,
+    PUBLISHING_LINK_CHECK_READ_TIMEOUT=0.5,  # the server's slow answer takes 1.5 s
 )
 class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
     def test_bokmal(self):
@@ -104,7 +122,7 @@ class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         for old in self.shots.glob("*"):
             old.unlink()
         self.g = build_governed(story.municipality)
-        self.server = LoopbackServer()
+        self.server = LoopbackServer(NordicHandler)
         self.addCleanup(self.server.server_close)
         self.addCleanup(self.server.shutdown)
         try:
@@ -207,20 +225,18 @@ class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         g, story = self.g, self.story
         page = news_page(g, story.checked, "kultur", affects_staff=False, notice=False)
         page = reload(page)
-        missing, working = self.server.url("/missing"), self.server.url("/ok")
-        page.body.append(
-            (
-                "paragraph",
-                f'<p><a href="{missing}">Program</a> og <a href="{working}">billetter</a>.</p>',
-            )
+        links = " ".join(
+            f'<a href="{self.server.url(path)}">lenke {number}</a>'
+            for number, path in enumerate(PATHS, 1)
         )
+        page.body.append(("paragraph", f"<p>{links}</p>"))
         page.save_revision(user=g.publisher).publish(user=g.editor)
         now = timezone.now()
         for night in (now - datetime.timedelta(days=1), now):
             nightly_links.check_municipality(g.municipality, now=night, sleep=lambda _s: None)
         leader = self.session(g.leader, story.locale, **phone())
         leader.goto(self.admin(reverse("wagtailadmin_home")))
-        row = leader.locator("tr", has_text="/missing").first
+        row = leader.locator("tr", has_text="/borte").first
         row.wait_for()
         self.assertIn(story.checked, row.inner_text())
         row.scroll_into_view_if_needed()
@@ -229,8 +245,13 @@ class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         desk.goto(self.admin(reverse("publishing_link_reports:external_links")))
         table = desk.locator("table").first
         self.assertSays(table, "Page not found or closed", "the report's problem")
-        self.assertIn("/missing", table.inner_text())
-        self.assertNotIn("/ok", table.inner_text())
+        text = table.inner_text()
+        for broken in ("/borte", "/feil", "/runde/a", "/treg"):
+            self.assertIn(broken, text)
+        for working in ("/fint", "/kjede/1"):
+            self.assertNotIn(working, text)
+        for problem in ("Error on the other site", "Too many redirects", "No answer in time"):
+            self.assertSays(table, problem, "the report's problems")
         self.shot(desk, "report-of-broken-links")
 
     # 5. A page that ended is withdrawn; a citizen on a phone finds it with the notice.

@@ -117,8 +117,8 @@ class Handler(BaseHTTPRequestHandler):
 class LoopbackServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, handler=Handler):
+        super().__init__(("127.0.0.1", 0), handler)
         self.lock = threading.Lock()
         self.reset()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
