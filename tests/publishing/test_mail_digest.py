@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.test import RequestFactory, TestCase
+from django.db import connection
+from django.test import RequestFactory, TestCase, TransactionTestCase
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from wagtail.admin.views.account import AccountView
@@ -28,12 +29,14 @@ from publishing.models import (
     MailDigest,
     MailPreference,
 )
-from publishing.notifications.digest import ALREADY, send_digest
+from publishing.notifications.digest import ALREADY, SENT, send_digest
 from publishing.notifications.mail import notify_scheduled_block
 from publishing.workflow.waiting import remind_and_escalate
 from publishing.workflow.working_days import working_days_between
-from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
+from tests.publishing.test_integrity import needs_postgresql
 from tests.publishing.test_notifications import AvestaSetup
+from tests.publishing.test_workflow_races import at_the_same_time
 from tests.worlds import GovernedWorld
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -426,3 +429,31 @@ class SwedishDigestTests(DigestTestCase):
         item = self.summary(self.g.leader)
         self.assertEqual(item.extra_headers["Content-Language"], "sv")
         self.assertIn("Öppna sidan: ", item.body)
+
+
+@needs_postgresql
+class TwoRunsAtOnceTests(TransactionTestCase):
+    """Two summary runs at the same moment (a cron job and a manual run, two workers) on
+    PostgreSQL, each in its own connection: one summary is sent, the other run finds it sent."""
+
+    def test_one_summary_whoever_gets_there_first(self):
+        g = build_governed()
+        MailPreference.objects.create(user=g.leader, mode=MailPreference.DIGEST)
+        page = news_page(g, "Sommeråpent", "sommer", affects_staff=False, notice=False)
+        g.municipality.external_workflow.start(reload(page), g.publisher)
+        mail.outbox.clear()
+
+        def run():
+            try:
+                return send_digest(reload_user(g.leader))
+            finally:
+                connection.close()
+
+        results = at_the_same_time(run, run, run)
+        self.assertEqual(sorted(results), sorted([SENT, ALREADY, ALREADY]))
+        self.assertEqual(MailDigest.objects.filter(recipient=g.leader).count(), 1)
+        self.assertEqual(len([m for m in mail.outbox if g.leader.email in m.to]), 1)
+
+
+def reload_user(user):
+    return type(user).objects.get(pk=user.pk)
