@@ -16,9 +16,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from publishing.citizens.withdrawal import without_withdrawn
+from publishing.citizens.withdrawal import listed_for_citizens
 from publishing.models import BaseInternalNoticePage, GovernedPage
-from publishing.models.pages import governed_edit_handler
+from publishing.models.pages import governed_edit_handler, without_withdrawn
 
 from .blocks import RICH_TEXT_FEATURES, BodyBlock
 from .search import word_form_fields
@@ -58,9 +58,9 @@ class HomePage(Page):
         news_index = NewsIndexPage.objects.live().public().child_of(self).first()
         # News and press releases, newest first, as the news index lists them.
         context["latest_news"] = news_index.news_items()[:5] if news_index else []
-        context["services"] = (
-            ServicePage.objects.live().public().child_of(self).filter(withdrawn=False)
-        ).order_by("title")
+        context["services"] = listed_for_citizens(ServicePage.objects.child_of(self)).order_by(
+            "title"
+        )
         context["news_index"] = news_index
         return context
 
@@ -85,9 +85,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         """Live, public news and press releases below this index, newest first; withdrawn ones
         are no longer news."""
         return (
-            without_withdrawn(
-                Page.objects.live().public().child_of(self).type(NewsPage, PressReleasePage)
-            )
+            listed_for_citizens(Page.objects.child_of(self).type(NewsPage, PressReleasePage))
             .specific()
             .order_by("-first_published_at")
         )
@@ -384,12 +382,9 @@ class IntranetIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["notices"] = (
-            InternalNoticePage.objects.live()
-            .child_of(self)
-            .filter(withdrawn=False)
-            .order_by("-first_published_at")
-        )
+        context["notices"] = without_withdrawn(
+            InternalNoticePage.objects.live().child_of(self)
+        ).order_by("-first_published_at")
         return context
 
 

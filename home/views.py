@@ -5,7 +5,7 @@ from django.shortcuts import render
 from wagtail.models import Page, Site
 
 from publishing.citizens.sites import activate_site_language
-from publishing.citizens.withdrawal import without_withdrawn
+from publishing.citizens.withdrawal import listed_for_citizens
 
 from .search import search_pages
 
@@ -22,7 +22,7 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = None
     if query and site is not None:
-        pages = without_withdrawn(Page.objects.live().public().in_site(site)).specific()
+        pages = listed_for_citizens(Page.objects.in_site(site)).specific()
         paginator = Paginator(search_pages(pages, query, language), RESULTS_PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))

@@ -18,11 +18,12 @@ class PublishingConfig(AppConfig):
         from publishing.citizens import cache_purge
         from publishing.editor.forms import GovernedPageForm
         from publishing.models import GovernedPage
-        from publishing.wagtail_internals import actions
+        from publishing.wagtail_internals import actions, public_api
 
         # The editor's form for every governed page type; set here because the editor sits
         # above the models (a page type's own ``base_form_class`` must subclass it).
         GovernedPage.base_form_class = GovernedPageForm
         actions.install()
+        public_api.install()
         signal_handlers.connect()
         cache_purge.connect()

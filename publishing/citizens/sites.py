@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from publishing.conf import page_model
 from publishing.models.crisis import LEVEL_ORDER
 from publishing.models.municipality import Municipality
+from publishing.models.pages import without_withdrawn
 
 _CACHE_KEY = "publishing:municipality-language:{site_id}"
 _CHROME_KEY = "publishing:site-chrome:{site_id}"
@@ -76,7 +77,7 @@ def _read_chrome(site_id):
     linked = {b.link_page_id for b in banners if b.link_page_id}
     readable = set()
     if linked:
-        pages = municipality.citizen_pages().filter(pk__in=linked)
+        pages = without_withdrawn(municipality.citizen_pages()).filter(pk__in=linked)
         readable = set(pages.values_list("pk", flat=True))
     return {
         "municipality": municipality.name,
@@ -104,7 +105,8 @@ def _accessibility_statement(municipality):
     model = page_model("ACCESSIBILITY_STATEMENT_MODEL")
     if model is None or municipality.site is None:
         return None
-    page = model.objects.live().public().descendant_of(municipality.site.root_page).first()
+    pages = model.objects.live().public().descendant_of(municipality.site.root_page)
+    page = without_withdrawn(pages).first()
     return {"title": page.title, "url": page.url} if page else None
 
 

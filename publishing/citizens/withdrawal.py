@@ -11,23 +11,44 @@ from django.utils import timezone
 from wagtail.log_actions import get_active_log_context, log
 
 from publishing import audit
-from publishing.models.pages import GovernedPage, governed_page_models
+from publishing.models import Municipality
+from publishing.models.pages import GovernedPage, without_withdrawn
 
 
-def without_withdrawn(pages):
-    """``pages`` (any page queryset) without the withdrawn ones, in one query.
+def listed_for_citizens(pages):
+    """What a list, search, a feed or the public API shows citizens of ``pages`` (any page
+    queryset): the live, public pages that are not withdrawn."""
+    return without_withdrawn(pages.live().public())
 
-    For a queryset of one governed page type, ``filter(withdrawn=False)`` does the same.
-    """
-    for model in governed_page_models():
-        pages = pages.exclude(pk__in=model.objects.filter(withdrawn=True).values("pk"))
-    return pages
+
+def instead_of(page):
+    """The page a withdrawn ``page`` sends citizens to, while they may read it (live, public,
+    outside the intranet, not withdrawn itself); else None."""
+    target_id = getattr(page, "withdrawal_see_instead_id", None)
+    if target_id is None:
+        return None
+    municipality = Municipality.objects.for_page(page.withdrawal_see_instead)
+    if municipality is None:
+        return None
+    return without_withdrawn(municipality.citizen_pages()).filter(pk=target_id).first()
 
 
 def record_withdrawal(sender, instance, revision=None, alias=False, **kwargs):
     """``page_published``: note when a page was withdrawn (or reinstated) and log it, with the
     reason given."""
-    if alias or not isinstance(instance, GovernedPage):
+    if not isinstance(instance, GovernedPage):
+        return
+    if alias:
+        # An alias shows its page's withdrawal (and its date); the page's own record says it.
+        at = (
+            type(instance)
+            .objects.filter(pk=instance.alias_of_id)
+            .values_list("withdrawn_at", flat=True)
+            .first()
+        )
+        if instance.withdrawn_at != at:
+            type(instance).objects.filter(pk=instance.pk).update(withdrawn_at=at)
+            instance.withdrawn_at = at
         return
     if instance.withdrawn and instance.withdrawn_at is None:
         instance.withdrawn_at = timezone.now()

@@ -1,26 +1,27 @@
-"""A reason when a page citizens may have relied on is unpublished or deleted.
+"""Asking why, when a page citizens may have relied on is unpublished or deleted.
 
-Which pages need one is the rule engine's question (``rules.withdrawal.needs_reason``). Here:
+Which removals need a reason is the rule engine's question (``rules.withdrawal.relied_upon``:
+the page, and with its descendants the pages below it); Wagtail's actions refuse one without it
+whichever door it comes through (``wagtail_internals.actions``) and write it in each page's
+history (``workflow.removal``). The admin's doors ask for it:
 
-- **Unpublish**: Wagtail's confirmation page gets a required "Why" field
-  (``wagtailadmin/pages/confirm_unpublish.html``); ``before_unpublish_page`` refuses a POST
-  without a reason and sends the person back to the form, ``after_unpublish_page`` logs it.
+- **Unpublish**: Wagtail's confirmation page gets a "Why" field
+  (``wagtailadmin/pages/confirm_unpublish.html``); ``before_unpublish_page`` sends a POST
+  without a reason back to the form with the error, and hands a reason to the action.
 - **Delete**: Wagtail's confirmation page has no place for a field, so the reason is asked
-  first on a page of its own (``reason_for_deleting``), kept in the session for that page, and
-  logged as the page is deleted. That page also offers withdrawing the page instead.
+  first on a page of its own (``reason_for_deleting``), kept in the session for that page for a
+  short while, and handed to the action when the deletion is confirmed. That page also offers
+  withdrawing the page instead.
 - **Bulk** unpublishing or deleting leaves such pages out, naming them: each is done on its
   own, where the reason can be given.
-
-The reason is written in the page's history (Wagtail's log), in the person's own words.
 """
 
-import contextvars
+import time
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models.signals import pre_delete
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,13 +30,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.log_actions import log
 from wagtail.models import Page
 
-from publishing import audit
-from publishing.models import Municipality
-from publishing.rules.withdrawal import needs_reason
+from publishing.rules.withdrawal import may_withdraw_instead, relied_upon
 from publishing.visible_text import INVISIBLE_ONLY, has_visible_text
+from publishing.workflow import removal
 
 #: Long enough for a sentence or two of why; the history is no place for essays.
 MAX_REASON = 600
@@ -62,39 +61,41 @@ class ReasonForm(forms.Form):
         return reason
 
 
+#: How long a reason given for deleting a page waits for the deletion to be confirmed: one
+#: given and left (the person cancelled) is asked again later, not reused.
+REASON_KEPT_SECONDS = 15 * 60
+
+
 def _session_key(page_id):
     return f"publishing_reason_for_deleting_{page_id}"
 
 
-def _record(page, action, reason, user, municipality=None):
-    data = {"reason": reason}
-    if municipality is not None:
-        # A deleted page's entries are shown to its municipality's people only (admin_scope).
-        data["municipality"] = municipality.slug
-    log(instance=page, action=action, user=user, data=data, content_changed=False)
+def _kept_reason(request, page):
+    kept = request.session.get(_session_key(page.pk))
+    if isinstance(kept, dict) and time.time() - kept.get("at", 0) < REASON_KEPT_SECONDS:
+        return kept.get("reason")
+    return None
 
 
 # --- unpublish ---------------------------------------------------------------------------------
 
 
+def _include_descendants(request):
+    return bool(request.POST.get("include_descendants"))
+
+
 @hooks.register("before_unpublish_page")
 def require_reason_to_unpublish(request, page):
-    if not needs_reason(page):
+    pages = relied_upon(page, descendants=_include_descendants(request), live_only=True)
+    if not pages:
         return None
     form = ReasonForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("reason", []):
             messages.error(request, error)
         return redirect(request.get_full_path())
-    request.publishing_reason = form.cleaned_data["reason"]
+    removal.give(form.cleaned_data["reason"])
     return None
-
-
-@hooks.register("after_unpublish_page")
-def record_reason_for_unpublishing(request, page):
-    reason = getattr(request, "publishing_reason", None)
-    if reason:
-        _record(page, audit.UNPUBLISHED_BECAUSE, reason, request.user)
 
 
 # --- delete ------------------------------------------------------------------------------------
@@ -113,35 +114,17 @@ def _with_next(url, next_url):
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-#: The pages being deleted in this request with their reason: ``{page id: (page, reason,
-#: user)}``, logged by ``record_reason_for_deleting`` while the page is still there.
-_deleting = contextvars.ContextVar("publishing_deleting", default=None)
-
-
 @hooks.register("before_delete_page")
 def ask_reason_before_deleting(request, page):
-    if not needs_reason(page):
+    if not relied_upon(page, descendants=True):
         return None
-    reason = request.session.get(_session_key(page.pk))
+    reason = _kept_reason(request, page)
     if not reason:
         url = reverse("publishing:reason_for_deleting", args=[page.pk])
         return redirect(_with_next(url, _next_url(request)))
     if request.method == "POST":
-        _deleting.set({**(_deleting.get() or {}), page.pk: (page, reason, request.user)})
+        removal.give(reason)
     return None
-
-
-def record_reason_for_deleting(sender, instance, **kwargs):
-    """``pre_delete`` of a page: log the reason given for deleting it, in the same transaction
-    as the delete (a delete that fails logs nothing) and while the page still exists."""
-    pending = _deleting.get()
-    if not pending or instance.pk not in pending:
-        return
-    page, reason, user = pending.pop(instance.pk)
-    _record(page, audit.DELETED_BECAUSE, reason, user, Municipality.objects.for_page(page))
-
-
-pre_delete.connect(record_reason_for_deleting, sender=Page, dispatch_uid="publishing_delete_reason")
 
 
 @hooks.register("after_delete_page")
@@ -150,18 +133,23 @@ def forget_reason_for_deleting(request, page):
 
 
 def reason_for_deleting(request, page_id):
-    """Ask why a page citizens may have relied on is deleted, then go on to Wagtail's
-    confirmation. Suggests withdrawing the page instead, which keeps it at its address."""
+    """Ask why a page citizens may have relied on (or one with such pages below it) is deleted,
+    then go on to Wagtail's confirmation. Suggests withdrawing the page instead, which keeps it
+    at its address."""
     page = get_object_or_404(Page, pk=page_id).specific
     if not page.permissions_for_user(request.user).can_delete():
         raise PermissionDenied
     next_url = _next_url(request)
     delete_url = _with_next(reverse("wagtailadmin_pages:delete", args=[page.pk]), next_url)
-    if not needs_reason(page):
+    pages = relied_upon(page, descendants=True)
+    if not pages:
         return redirect(delete_url)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request.session[_session_key(page.pk)] = form.cleaned_data["reason"]
+        request.session[_session_key(page.pk)] = {
+            "reason": form.cleaned_data["reason"],
+            "at": time.time(),
+        }
         return redirect(delete_url)
     return TemplateResponse(
         request,
@@ -170,10 +158,9 @@ def reason_for_deleting(request, page_id):
             "page": page,
             "form": form,
             "next": next_url,
+            "below": len([item for item in pages if item.pk != page.pk]),
             "cancel_url": next_url or reverse("wagtailadmin_explore", args=[page.get_parent().pk]),
-            "may_withdraw": page.permissions_for_user(request.user).can_edit()
-            and hasattr(page, "withdrawn")
-            and not page.withdrawn,
+            "may_withdraw": may_withdraw_instead(request.user, page),
         },
     )
 
@@ -183,18 +170,21 @@ def reason_for_deleting(request, page_id):
 
 @hooks.register("before_bulk_action")
 def leave_pages_needing_a_reason_out_of_bulk_removal(request, action_type, objects, action_view):
-    """Bulk unpublish and delete leave out the pages that need a reason, and say so."""
+    """Bulk unpublish and delete leave out the pages that need a reason (with the pages below
+    them, where those go too), and say so."""
     if action_type not in ("unpublish", "delete") or action_view.model is not Page:
         return None
+    if action_type == "unpublish":
+        form = getattr(action_view, "cleaned_form", None)
+        below = bool(form and form.cleaned_data.get("include_descendants"))
+        message = _("Unpublish it on its own, so that you can say why.")
+    else:
+        below = True
+        message = _("Delete it on its own, so that you can say why.")
     for page in list(objects):
-        if not needs_reason(page):
-            continue
-        objects.remove(page)
-        if action_type == "unpublish":
-            message = _("Unpublish it on its own, so that you can say why.")
-        else:
-            message = _("Delete it on its own, so that you can say why.")
-        messages.error(request, format_html("{}: {}", page.get_admin_display_title(), message))
+        if relied_upon(page, descendants=below, live_only=action_type == "unpublish"):
+            objects.remove(page)
+            messages.error(request, format_html("{}: {}", page.get_admin_display_title(), message))
     if not objects:
         return redirect(action_view.next_url)
     return None

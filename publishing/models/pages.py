@@ -195,6 +195,9 @@ class GovernedPage(Page):
         ),
     ]
 
+    # A copy is withdrawn (or not) as the page it was copied from, but when, is its own.
+    exclude_fields_in_copy = ["withdrawn_at"]
+
     # The editor's form (``publishing.editor.forms.GovernedPageForm``) is set as
     # ``base_form_class`` when the app is ready: the editor sits above the models. A page type's
     # own form must subclass it.
@@ -320,6 +323,13 @@ def changes_what_citizens_read(before, after):
         return True
     keys = (before.keys() | after.keys()) - NOT_READ_BY_CITIZENS
     return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
+
+
+def without_withdrawn(pages):
+    """``pages`` (any page queryset) without the withdrawn ones, in one query."""
+    for model in governed_page_models():
+        pages = pages.exclude(pk__in=model.objects.filter(withdrawn=True).values("pk"))
+    return pages
 
 
 def in_trees(paths):

@@ -14,6 +14,7 @@ from wagtail.models import Page
 
 from publishing.models import GovernedPage, Municipality
 from publishing.rules.engine import BLOCK, Finding, blocking, check_publish
+from publishing.rules.withdrawal import relied_upon
 
 
 def intranet_of(page):
@@ -139,6 +140,13 @@ def move_refusal(page, destination, user=None):
     """
     if leaves_intranet(page, destination):
         return _("Pages cannot be moved from the intranet to the public site.")
+    if destination.get_view_restrictions().exists():
+        relied = relied_upon(page, descendants=True, live_only=True)
+        if relied:
+            return _(
+                "“%(title)s” is on the public site, and behind the restriction there citizens "
+                "could no longer open it. Withdraw it, or unpublish it and say why, first."
+            ) % {"title": relied[0].get_admin_display_title()}
     target = intranet_of(destination)
     if target is not None and _public_aliases(page, target):
         return _(

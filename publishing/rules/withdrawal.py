@@ -8,10 +8,12 @@ what citizens could read, and why it went, stays on record.
 """
 
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
-from publishing.models import BaseInternalNoticePage, GovernedPage
+from publishing.models import BaseInternalNoticePage, GovernedPage, Municipality
 from publishing.rules.engine import BLOCK, PUBLISH, SUBMIT, WARN, Finding, rule
 from publishing.visible_text import has_visible_text
+from publishing.wording import local_datetime
 
 
 @rule(PUBLISH, SUBMIT)
@@ -52,6 +54,14 @@ def withdrawal(context):
             _("Publish that page first, or choose another."),
             field="withdrawal_see_instead",
         )
+    elif not _citizens_may_read(target):
+        yield Finding(
+            "withdrawal.instead_staff_only",
+            BLOCK,
+            _("The page citizens are sent to instead is only for staff: they cannot open it."),
+            _("Choose a page on the public site."),
+            field="withdrawal_see_instead",
+        )
     elif getattr(target.specific, "withdrawn", False):
         yield Finding(
             "withdrawal.instead_withdrawn",
@@ -62,14 +72,73 @@ def withdrawal(context):
         )
 
 
+@rule(PUBLISH, SUBMIT)
+def expiry(context):
+    """An expiry date takes a page citizens rely on off the site on that day without a word:
+    the approver is told, and acknowledges it with a reason like any warning."""
+    page = context.page
+    if not page.expire_at or page.withdrawn or page.pk is None or not needs_reason(page):
+        return
+    yield Finding(
+        "withdrawal.expires",
+        WARN,
+        _(
+            "The page will be unpublished on %(date)s, and citizens who rely on it will find "
+            "nothing there."
+        )
+        % {"date": local_datetime(page.expire_at)},
+        _(
+            "If it is only out of date by then, withdraw it instead: it stays at its address and "
+            "says why."
+        ),
+        field="expire_at",
+    )
+
+
+def _citizens_may_read(page):
+    """Whether citizens may open ``page``: live, public and outside the intranet."""
+    municipality = Municipality.objects.for_page(page)
+    return bool(municipality and municipality.citizen_pages().filter(pk=page.pk).exists())
+
+
+def relied_upon(page, *, descendants=False, live_only=False):
+    """The pages among ``page`` (and, with ``descendants``, every page below it) that citizens
+    may have relied on: governed pages that have been on the public site (published at least
+    once, not a notice to staff, not behind a view restriction). Citizens may have read them,
+    linked to them or acted on them, so taking them away (``live_only``: those live now, for an
+    unpublish) must say why."""
+    pages = Page.objects.filter(pk=page.pk)
+    if descendants:
+        pages = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth)
+    pages = pages.type(GovernedPage).not_type(BaseInternalNoticePage).public()
+    pages = pages.filter(first_published_at__isnull=False)
+    if live_only:
+        pages = pages.live()
+    return list(pages.order_by("path"))
+
+
 def needs_reason(page):
-    """Whether unpublishing or deleting ``page`` must say why: a governed page that has been on
-    the public site (published at least once, not a notice to staff, not behind a view
-    restriction). Citizens may have read it, linked to it or acted on it."""
-    page = page.specific
+    """Whether unpublishing or deleting ``page`` itself must say why (``relied_upon``)."""
+    return bool(relied_upon(page))
+
+
+def removal_refusal(pages, reason):
+    """Why removing ``pages`` (``relied_upon``'s answer) is refused when no ``reason`` was
+    given, or None. Every door that unpublishes or deletes a page asks this (the admin's views,
+    bulk actions, the APIs, code)."""
+    if not pages or (reason and has_visible_text(reason)):
+        return None
+    return _(
+        "“%(title)s” has been on the public site: say why it goes. Unpublish or delete it in "
+        "the page admin, where you are asked for the reason, or withdraw it instead."
+    ) % {"title": pages[0].get_admin_display_title()}
+
+
+def may_withdraw_instead(user, page):
+    """Whether ``user`` may withdraw ``page`` instead of removing it: a governed page they may
+    edit that is not withdrawn yet (the withdrawal then goes through the workflow)."""
     return (
         isinstance(page, GovernedPage)
-        and not isinstance(page, BaseInternalNoticePage)
-        and page.first_published_at is not None
-        and not page.get_view_restrictions().exists()
+        and not page.withdrawn
+        and page.permissions_for_user(user).can_edit()
     )

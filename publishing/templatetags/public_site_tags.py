@@ -1,4 +1,5 @@
-"""Template tags for the public site: the crisis banners and contact points of the site.
+"""Template tags for the public site: the crisis banners and contact points of the site, and
+where a withdrawn page sends citizens.
 
 Both come from a per-site cache (``publishing.citizens.sites.site_chrome``), so a page served to a
 citizen costs no query for them once the cache is warm.
@@ -8,6 +9,7 @@ from django import template
 from wagtail.models import Site
 
 from publishing.citizens.sites import site_chrome as cached_chrome
+from publishing.citizens.withdrawal import instead_of
 from publishing.models.crisis import CrisisLevel
 
 register = template.Library()
@@ -31,3 +33,9 @@ def site_chrome(context):
     # Phone and e-mail: the ways to reach someone that fit on one line under a page.
     chrome["reach"] = [p for p in chrome["contact_points"] if p["kind"] in ("phone", "email")]
     return chrome
+
+
+@register.simple_tag
+def withdrawn_instead(page):
+    """The page a withdrawn ``page`` sends citizens to, while they may read it; else None."""
+    return instead_of(page)

@@ -9,7 +9,10 @@ move have their own actions. ``install()`` (called once from ``PublishingConfig.
 - ``CopyPageAction.check``, ``CreatePageAliasAction.check``, ``MovePageAction.check``: the
   governance refusal first, then Wagtail's own check;
 - ``CopyPageAction._copy_page`` (private in Wagtail 8.0): copies keep every page's own view
-  restrictions.
+  restrictions;
+- ``UnpublishPageAction.execute`` and ``DeletePageAction.execute``: taking away a page citizens
+  may have relied on (or, with its descendants, pages below it) is refused without a reason
+  (``workflow.removal``), and the reason is written in each such page's history.
 
 After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_paths.py`` and
 ``test_placement.py`` fail when one of them changes shape.
@@ -18,13 +21,17 @@ After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_
 from django.db import transaction
 from wagtail.actions.copy_page import CopyPageAction, CopyPagePermissionError
 from wagtail.actions.create_alias import CreatePageAliasAction, CreatePageAliasPermissionError
+from wagtail.actions.delete_page import DeletePageAction, DeletePagePermissionError
 from wagtail.actions.move_page import MovePageAction, MovePagePermissionError
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+from wagtail.actions.unpublish_page import UnpublishPageAction, UnpublishPagePermissionError
 from wagtail.models import Page, PageViewRestriction
 
 from publishing import audit, memo
 from publishing.rules import current_route
 from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
+from publishing.rules.withdrawal import relied_upon, removal_refusal
+from publishing.workflow import removal
 from publishing.workflow.veto import (
     SCHEDULED_LOG_ACTION,
     GovernancePublishBlocked,
@@ -144,6 +151,44 @@ def _keeping_view_restrictions(original):
     return copy_page
 
 
+def _reasoned_unpublish(original):
+    def execute(self, skip_permission_checks=False):
+        if self.set_expired or not self.log_action:
+            # An expiry date is part of the version the leader approved (rules.withdrawal warns
+            # her of it); an alias follows its page, whose unpublish was asked about.
+            return original(self, skip_permission_checks)
+        self.check(skip_permission_checks=skip_permission_checks)
+        pages = relied_upon(self.object, descendants=self.include_descendants, live_only=True)
+        refused = removal_refusal(pages, removal.given())
+        if refused:
+            raise UnpublishPagePermissionError(refused)
+        with transaction.atomic():
+            result = original(self, skip_permission_checks)
+            # The page's own record; each descendant's unpublish writes its own.
+            mine = [page for page in pages if page.pk == self.object.pk]
+            removal.record(mine, audit.UNPUBLISHED_BECAUSE, removal.given(), self.user)
+        return result
+
+    execute.__wrapped__ = original
+    return execute
+
+
+def _reasoned_delete(original):
+    def execute(self, *args, skip_permission_checks=False, **kwargs):
+        self.check(skip_permission_checks=skip_permission_checks)
+        pages = relied_upon(self.page, descendants=True)
+        refused = removal_refusal(pages, removal.given())
+        if refused:
+            raise DeletePagePermissionError(refused)
+        with transaction.atomic():
+            # Written while the pages are still there, and undone with a delete that fails.
+            removal.record(pages, audit.DELETED_BECAUSE, removal.given(), self.user)
+            return original(self, *args, skip_permission_checks=True, **kwargs)
+
+    execute.__wrapped__ = original
+    return execute
+
+
 def install():
     """Wrap Wagtail's actions once (called from ``PublishingConfig.ready``)."""
     for cls, name, wrapper in (
@@ -152,6 +197,8 @@ def install():
         (CreatePageAliasAction, "check", _guard_alias),
         (MovePageAction, "check", _guard_move),
         (CopyPageAction, "_copy_page", _keeping_view_restrictions),
+        (UnpublishPageAction, "execute", _reasoned_unpublish),
+        (DeletePageAction, "execute", _reasoned_delete),
     ):
         current = getattr(cls, name)
         if getattr(current, "_publishing_guard", False):

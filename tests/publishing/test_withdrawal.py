@@ -3,14 +3,20 @@ lists, search, feeds and the sitemap; withdrawing passes the leader like any pub
 logged), and the reason asked when a page citizens may have relied on is unpublished or
 deleted."""
 
+import datetime
 from xml.etree import ElementTree
 
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.models import PageLogEntry, WorkflowState
+from wagtail.models import APIToken, PageLogEntry, PageViewRestriction, WorkflowState
 
+from publishing.citizens.withdrawal import instead_of
 from publishing.rules import PUBLISH, RuleContext, evaluate
+from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import EnglishAdminMixin, news_page, reload
 from tests.worlds import GovernedWorld
@@ -264,3 +270,154 @@ class ReasonToDeleteTests(WithdrawalTestCase):
         self.assertNotEqual(
             response["Location"], reverse("wagtailadmin_pages:delete", args=[self.old.pk])
         )
+
+
+class EveryDoorAsksWhyTests(WithdrawalTestCase):
+    """Whichever way relied-upon pages are taken away, with the page above them, through the
+    APIs or in code, a reason is asked, and it is written in each page's history."""
+
+    def reasons(self, page_id, action="publishing.unpublished_because"):
+        return list(
+            PageLogEntry.objects.filter(page_id=page_id, action=action).values_list(
+                "data__reason", flat=True
+            )
+        )
+
+    def test_unpublishing_the_page_above_with_its_pages_asks_why(self):
+        self.login(self.g.editor)
+        index = reload(self.g.news_index)
+        url = reverse("wagtailadmin_pages:unpublish", args=[index.pk])
+        self.assertContains(self.client.get(url), 'name="reason"')
+        response = self.client.post(url, {"include_descendants": "on"}, follow=True)
+        self.assertContains(response, "Say why the page goes.")
+        self.assertTrue(reload(self.old).live)
+        self.client.post(url, {"include_descendants": "on", "reason": "Nyhetene flyttes."})
+        self.assertFalse(reload(self.old).live)
+        self.assertEqual(self.reasons(self.old.pk), ["Nyhetene flyttes."])
+        self.assertEqual(self.reasons(self.new.pk), ["Nyhetene flyttes."])
+
+    def test_unpublishing_the_page_above_alone_asks_nothing(self):
+        self.login(self.g.editor)
+        index = reload(self.g.news_index)
+        self.client.post(reverse("wagtailadmin_pages:unpublish", args=[index.pk]), {})
+        self.assertFalse(reload(index).live)
+        self.assertTrue(reload(self.old).live)
+
+    def test_deleting_the_page_above_asks_why_for_the_pages_below(self):
+        self.login(self.g.superuser)
+        index = reload(self.g.news_index)
+        delete_url = reverse("wagtailadmin_pages:delete", args=[index.pk])
+        reason_url = reverse("publishing:reason_for_deleting", args=[index.pk])
+        self.assertRedirects(self.client.get(delete_url), reason_url, fetch_redirect_response=False)
+        self.assertContains(self.client.get(reason_url), "2 pages below it")
+        self.client.post(reason_url, {"reason": "Nyhetsarkivet legges ned."})
+        self.client.post(delete_url, {})
+        self.assertFalse(type(index).objects.filter(pk=index.pk).exists())
+        for page in (self.old, self.new):
+            deleted = self.reasons(page.pk, "publishing.deleted_because")
+            self.assertEqual(deleted, ["Nyhetsarkivet legges ned."])
+
+    def test_bulk_unpublish_with_the_pages_below_leaves_the_page_above_out(self):
+        self.login(self.g.editor)
+        index = reload(self.g.news_index)
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "unpublish"])
+        response = self.client.post(
+            f"{url}?id={index.pk}&next=/admin/", {"include_descendants": "on"}, follow=True
+        )
+        self.assertContains(response, "Unpublish it on its own, so that you can say why.")
+        self.assertTrue(reload(self.old).live)
+        self.assertTrue(reload(index).live)
+
+    def test_the_admin_api_and_the_v3_api_are_refused_without_a_reason(self):
+        self.login(self.g.editor)
+        url = f"/admin/api/main/pages/{self.old.pk}/action/unpublish/"
+        response = self.client.post(url, content_type="application/json", data={})
+        self.assertNotEqual(response.status_code, 200)
+        self.assertIn("say why it goes", response.content.decode())
+        _token, secret = APIToken.create_token(user=self.g.superuser, name="reasons")
+        bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+        unpublish = f"/api/v3/pages/{self.old.pk}/actions/unpublish/"
+        response = self.client.post(unpublish, content_type="application/json", data={}, **bearer)
+        self.assertNotEqual(response.status_code, 200)
+        response = self.client.delete(f"/api/v3/pages/{self.old.pk}/", **bearer)
+        self.assertNotEqual(response.status_code, 204)
+        self.assertTrue(reload(self.old).live)
+
+    def test_code_gives_its_reason_with_because(self):
+        with self.assertRaises(PermissionDenied):
+            reload(self.old).unpublish()
+        with removal.because("Importen erstatter siden."):
+            reload(self.old).unpublish()
+        self.assertFalse(reload(self.old).live)
+        self.assertEqual(self.reasons(self.old.pk), ["Importen erstatter siden."])
+
+    def test_an_expiry_approved_with_the_version_unpublishes_on_its_date(self):
+        type(self.old).objects.filter(pk=self.old.pk).update(
+            expire_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        call_command("publish_scheduled", verbosity=0)
+        self.assertFalse(reload(self.old).live)
+
+    def test_a_reason_given_and_left_is_asked_again_later(self):
+        self.login(self.g.superuser)
+        reason_url = reverse("publishing:reason_for_deleting", args=[self.old.pk])
+        delete_url = reverse("wagtailadmin_pages:delete", args=[self.old.pk])
+        with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
+            self.client.post(reason_url, {"reason": "Dublett."})
+        self.assertRedirects(self.client.get(delete_url), reason_url, fetch_redirect_response=False)
+
+
+class WithdrawnPlacesTests(WithdrawalTestCase):
+    """Where a withdrawn page sends citizens, what the public API lists, where a page citizens
+    read may be moved, and the date on copies and aliases."""
+
+    def test_citizens_are_never_sent_to_a_page_only_staff_can_open(self):
+        notice = reload(self.g.notice)
+        notice.get_latest_revision().publish(user=self.g.editor)
+        found = self.findings(
+            withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=reload(notice)
+        )
+        self.assertEqual(found["withdrawal.instead_staff_only"].severity, "block")
+        page = self.withdraw()
+        self.assertEqual(instead_of(page), reload(self.new).page_ptr)
+        # The page it sends to is made staff-only afterwards: the notice stops linking it.
+        PageViewRestriction.objects.create(
+            page=reload(self.new), restriction_type=PageViewRestriction.LOGIN
+        )
+        self.assertIsNone(instead_of(reload(page)))
+        self.assertNotContains(self.get(page.url), 'href="' + reload(self.new).url)
+
+    def test_the_public_api_lists_no_withdrawn_page(self):
+        self.withdraw()
+        response = self.get("/api/v3/pages/?type=home.NewsPage&limit=20")
+        self.assertEqual(response.status_code, 200, response.content[:400])
+        listed = response.json()
+        titles = {item["title"] for item in listed["items"]}
+        self.assertNotIn("Gratis busskort i sommer", titles)
+        self.assertIn("Nye regler for busskort", titles)
+
+    def test_a_page_citizens_read_is_not_moved_behind_the_staff_restriction(self):
+        self.login(self.g.superuser)
+        url = reverse("wagtailadmin_pages:move_confirm", args=[self.old.pk, self.g.intranet.pk])
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "citizens could no longer open it")
+        self.assertEqual(reload(self.old).get_parent().pk, self.g.news_index.pk)
+
+    def test_an_expiry_date_warns_the_approver(self):
+        later = timezone.now() + datetime.timedelta(days=30)
+        finding = self.findings(expire_at=later)["withdrawal.expires"]
+        self.assertEqual(finding.severity, "warn")
+        self.assertEqual(finding.field, "expire_at")
+
+    def test_a_copy_has_no_withdrawal_date_until_it_is_published(self):
+        page = self.withdraw()
+        copy = page.copy(update_attrs={"slug": "kopi", "title": "Kopi"}, keep_live=False)
+        self.assertTrue(copy.specific.withdrawn)
+        self.assertIsNone(copy.specific.withdrawn_at)
+
+    def test_an_alias_shows_its_pages_withdrawal_date(self):
+        alias = reload(self.old).create_alias(parent=self.g.home, update_slug="busskort-alias")
+        page = self.withdraw()
+        alias = reload(alias.specific)
+        self.assertTrue(alias.withdrawn)
+        self.assertEqual(alias.withdrawn_at, page.withdrawn_at)
