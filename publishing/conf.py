@@ -59,6 +59,17 @@ DEFAULTS = {
     # Seconds to wait for a connection and for each read of an answer (robots.txt too).
     "LINK_CHECK_CONNECT_TIMEOUT": 10,
     "LINK_CHECK_READ_TIMEOUT": 10,
+    # Seconds one request may take in all, its redirects included (robots.txt too), however
+    # slowly the other site sends its answer; a link that takes longer has no answer in time.
+    "LINK_CHECK_TOTAL_TIMEOUT": 30,
+    # Seconds a nightly run may check for (all the municipalities of a queued run together):
+    # no check is started after that, and the links not checked then stay as they were and are
+    # checked first the next night. Keep it well below a day, so a run never meets the next.
+    "LINK_CHECK_RUN_BUDGET": 4 * 3600,
+    # Ports the checker asks besides 80 and 443; an address with another port is not checked
+    # (and never reported broken), so editors cannot make the worker talk to a mail server or a
+    # database. None: any port.
+    "LINK_CHECK_PORTS": (80, 443, 8080, 8443),
     # Redirects followed before a link counts as broken ("too many redirects").
     "LINK_CHECK_MAX_REDIRECTS": 10,
     # Seconds to wait before the links that failed in a run are tried once more in that run.

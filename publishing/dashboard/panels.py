@@ -51,10 +51,8 @@ from publishing.models import (
     LEADER_ROLES,
     Deputyship,
     DocumentCheck,
-    ExternalLink,
     InternalNoticeTask,
     LeaderApprovalTask,
-    LinkStatus,
     Municipality,
     OrganisationUnit,
     PublisherCertificate,
@@ -66,6 +64,7 @@ from publishing.models.organisation import person_name, subtree_ids
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
 from publishing.reports.documents import public_collections_q
+from publishing.reports.nightly_links import broken_links
 from publishing.reports.views import reporting_municipalities, sees_reports
 from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label, load_objects
@@ -664,16 +663,6 @@ class DocumentsWithFindingsPanel(GovernancePanel):
         return reverse("publishing_document_reports:documents") + "?blocks=true"
 
 
-@dataclass
-class BrokenLinkRow:
-    page: object
-    unit: str
-    url: str
-    problem: str
-    since: datetime.datetime
-    edit_url: str
-
-
 class BrokenLinksPanel(GovernancePanel):
     """Broken links to other sites on the live pages of the user's units (leaders and their
     deputies) or of the whole municipality (communications), as the nightly check found them:
@@ -691,50 +680,21 @@ class BrokenLinksPanel(GovernancePanel):
 
     @cached_property
     def counted(self):
-        """The rows shown and how many there are: the broken links of the municipalities, then
-        the live pages of the user's units among the pages that link them (a query per page
-        type, for the pages that link a broken link only)."""
+        """The rows shown and how many there are: the report's rows
+        (``nightly_links.broken_links``: pages citizens may read now) of the user's units."""
         scope = self.viewer.scope_units
         if not scope:
             return [], 0
-        links = ExternalLink.objects.filter(
-            municipality_id__in=list(self.viewer.municipalities), status=LinkStatus.BROKEN
-        ).in_bulk()
-        if not links:
-            return [], 0
-        pairs = list(
-            ExternalLink.pages.through.objects.filter(externallink_id__in=links).values_list(
-                "externallink_id", "page_id"
-            )
-        )
-        pages = {}
-        for model in governed_page_models():
-            pages.update(
-                model.objects.live()
-                .filter(pk__in={page_id for _link, page_id in pairs}, owning_unit_id__in=scope)
-                .only("title", "draft_title", "owning_unit_id")
-                .in_bulk()
-            )
-        found = [(links[link_id], pages[page_id]) for link_id, page_id in pairs if page_id in pages]
-        found.sort(key=lambda item: (item[0].first_failed_at, item[1].title, item[0].url))
-        return found, len(found)
+        rows = broken_links(list(self.viewer.municipalities.values()), units=scope)
+        rows.sort(key=lambda row: (row.since or timezone.now(), row.page, row.url))
+        return rows, len(rows)
 
     @property
     def total(self):
         return self.counted[1]
 
     def get_items(self):
-        return [
-            BrokenLinkRow(
-                page=page,
-                unit=self.viewer.unit_name(page.owning_unit_id),
-                url=link.url,
-                problem=link.problem,
-                since=link.first_failed_at,
-                edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
-            )
-            for link, page in self.counted[0][:PANEL_LIMIT]
-        ]
+        return self.counted[0][:PANEL_LIMIT]
 
     def more_url(self):
         try:

@@ -4,8 +4,9 @@ One mail a day per person, in their language (``mail.recipient_languages``), que
 (``mail.send_after_commit``), with three sections, each only when it lists something:
 
 - what waits for their decision: leader approval steps they may decide as the responsible
-  leader or an active deputy (as a leader above in the line once the step is escalated, or
-  when nobody nearer may decide: the people the per-event mails would have asked), and the
+  leader or an active deputy (as a leader above in the line once the step is escalated, a
+  crisis submission from the start, or when nobody nearer may decide: the people the per-event
+  mails would have asked; ``workflow.waiting`` and ``mail.first_approvers`` decide), and the
   editorial review steps of a group they belong to, each with the working days it has waited
   (``workflow.waiting``);
 - what they submitted that is still in the workflow, and at which step;
@@ -65,8 +66,8 @@ from publishing.notifications.mail import (
     send_after_commit,
     viewers_among,
 )
-from publishing.rules.approval import AS_LINE, edited_since_live, load_objects
-from publishing.workflow.waiting import limits, waited
+from publishing.rules.approval import AS_LINE, crisis_submission, load_objects
+from publishing.workflow.waiting import waited, waiting_steps
 
 logger = logging.getLogger(__name__)
 
@@ -141,60 +142,41 @@ def _page_ids(states):
     return [int(state.workflow_state.object_id) for state in states]
 
 
-def _line_steps_for(user, rows):
-    """Of the leader steps ``rows`` (``Waiting``) that ``user`` may decide only as a leader
-    above in the line and that are not escalated yet, the task state ids where nobody nearer may
-    decide, so the per-event mail would have asked ``user`` at once (``first_approvers``).
-
-    Only a page whose responsible leader cannot decide it (they edited it since it was live, or
-    their account is closed) can be one; line approval is asked for those pages alone.
-    """
-    if not rows:
-        return set()
-    leaders = get_user_model().objects.in_bulk({row.page.line_leader_id for row in rows} - {None})
-    edited = set()
-    for leader in leaders.values():
-        if not leader.is_active:
-            continue
-        mine = [row.page_id for row in rows if row.page.line_leader_id == leader.pk]
-        edited |= edited_since_live(leader, mine)
-    asked = set()
-    for row in rows:
-        leader = leaders.get(row.page.line_leader_id)
-        if leader is not None and leader.is_active and row.page_id not in edited:
-            continue  # the responsible leader decides it
-        page = row.page.specific
-        if user in first_approvers(page, row.task_state.task.specific):
-            asked.add(row.task_state_id)
-    return asked
+def asked_first(user, step):
+    """Whether the per-event mail asked ``user`` about ``step`` (a ``waiting.WaitingStep``)
+    when it began: ``user`` is among its first approvers (``mail.first_approvers``), as every
+    leader who may approve is for a crisis submission (``rules.approval.crisis_submission``)."""
+    crisis = crisis_submission(step.task_state.workflow_state, step.municipality)
+    return user in first_approvers(step.page.specific, step.task_state.task.specific, crisis=crisis)
 
 
 def leader_steps(user, scope):
-    """Leader approval steps waiting for ``user``'s decision (see the module docstring)."""
+    """Leader approval steps waiting for ``user``'s decision (see the module docstring).
+
+    Who is asked when is not decided here: a step waits as the reminders count it
+    (``waiting.waiting_steps``: escalated after the profile's working days, a crisis submission
+    from the start), and a leader above in the line is asked once it is escalated, or at once
+    when the per-event mail asked them (``asked_first``).
+    """
     # The dashboard's query: every leader step the user may approve, oldest first.
     rows = [row for row in Viewer.load(user).approvable if not row.edited_by_user]
     load_objects(rows)
     rows = [row for row in rows if row.page is not None and row.task_state is not None]
-    line = []
+    steps = {
+        step.task_state.pk: step
+        for step in waiting_steps(
+            scope.municipalities, task_states=[row.task_state for row in rows]
+        )
+    }
     entries = []
     for row in rows:
-        municipality = scope.municipality_of(row.page)
-        days = waited(row.task_state.started_at, municipality)
-        if row.capacity == AS_LINE and days < limits(municipality)[1]:
-            line.append(row)
+        step = steps.get(row.task_state.pk)
+        if step is None or not scope.allows(row.page):
             continue
-        entries.append((row, days))
-    asked = _line_steps_for(user, line)
-    entries += [
-        (row, waited(row.task_state.started_at, scope.municipality_of(row.page)))
-        for row in line
-        if row.task_state_id in asked
-    ]
-    return [
-        _waiting_entry(row.page, row.task_state, days)
-        for row, days in entries
-        if scope.allows(row.page)
-    ]
+        if row.capacity == AS_LINE and not step.escalated and not asked_first(user, step):
+            continue  # nearer leaders decide it for now
+        entries.append(_waiting_entry(row.page, row.task_state, step.waited))
+    return entries
 
 
 def review_steps(user, scope):

@@ -3,12 +3,11 @@
 One row per broken link on each live public page of the user's municipalities that links it:
 the page (to its editor), the address, why it fails, since when, the page's unit and
 responsible leader. A link is broken when the nightly check (``nightly_links``) found it
-failing on ``LINK_CHECK_FAILURES_TO_REPORT`` runs in a row; a link skipped for robots.txt, or
-one that points to a private address, is no broken link. Leaders and the communications group
-see it, as the other governance reports.
+failing on ``LINK_CHECK_FAILURES_TO_REPORT`` runs in a row; a link skipped for robots.txt, one
+that points to a private address or one with a port the checker does not ask is no broken
+link. The rows are the dashboard panel's (``nightly_links.broken_links``). Leaders and the
+communications group see it, as the other governance reports.
 """
-
-from dataclasses import dataclass
 
 import django_filters
 from django.db.models import Max
@@ -18,9 +17,9 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 
 from publishing.conf import setting
-from publishing.models import ExternalLink, LinkError, LinkStatus
-from publishing.people import labels_by_id
+from publishing.models import ExternalLink, LinkError
 from publishing.reports.documents import local_cell, local_text
+from publishing.reports.nightly_links import broken_links
 from publishing.reports.views import (
     GovernanceReportMenuItem,
     GovernanceReportView,
@@ -29,28 +28,6 @@ from publishing.reports.views import (
     edit_url,
     paginator_of,
 )
-
-#: The fields of a page a row shows (not its text).
-PAGE_FIELDS = ("title", "owning_unit_id")
-
-
-@dataclass
-class BrokenLinkRow:
-    """One broken link on one live page."""
-
-    link_id: int
-    page_id: int
-    page: str
-    url: str
-    final_url: str
-    error: str
-    problem: str
-    http_status: int | None
-    since: object
-    failures: int
-    last_checked: object
-    unit: str
-    leader: str
 
 
 class AddressColumn(Column):
@@ -143,46 +120,14 @@ class BrokenLinksReportView(GovernanceReportView):
         return ExternalLink.objects.filter(municipality__in=self.municipalities)
 
     def get_rows(self, filters):
-        broken = self.links.filter(status=LinkStatus.BROKEN)
-        if filters.get("kind"):
-            broken = broken.filter(error=filters["kind"])
-        links = broken.in_bulk()
-        through = ExternalLink.pages.through
-        pairs = list(
-            through.objects.filter(externallink_id__in=links).values_list(
-                "externallink_id", "page_id"
-            )
+        # The same rows as the dashboard's panel (``nightly_links.broken_links``): the pages as
+        # they are now, still live and readable by citizens, in the chosen unit.
+        unit = filters.get("unit")
+        rows = broken_links(
+            self.municipalities,
+            units=unit.ids_below() if unit else None,
+            error=filters.get("kind") or "",
         )
-        # The pages as they are now: still live, in the chosen unit, with their leader.
-        pages = {
-            page.pk: page
-            for page in self.live_governed_pages(
-                filters.get("unit"), PAGE_FIELDS, pk__in={page_id for _link, page_id in pairs}
-            )
-        }
-        leaders = labels_by_id([page.responsible_leader_id for page in pages.values()])
-        rows = []
-        for link_id, page_id in pairs:
-            page, link = pages.get(page_id), links[link_id]
-            if page is None:
-                continue
-            rows.append(
-                BrokenLinkRow(
-                    link_id=link.pk,
-                    page_id=page.pk,
-                    page=page.title,
-                    url=link.url,
-                    final_url=link.final_url,
-                    error=link.error,
-                    problem=str(link.problem),
-                    http_status=link.http_status,
-                    since=link.first_failed_at,
-                    failures=link.consecutive_failures,
-                    last_checked=link.last_checked_at,
-                    unit=self.unit_names.get(page.owning_unit_id, ""),
-                    leader=leaders.get(page.responsible_leader_id, ""),
-                )
-            )
         rows.sort(key=lambda row: (row.unit, row.page.lower(), row.page_id, row.url))
         return rows
 

@@ -8,7 +8,15 @@ a private address. Nothing here reads or writes the database; the nightly run
 - **Polite**: a User-Agent that names the product and the municipality's site, each host's
   robots.txt read once per run (and obeyed), at most ``per_host`` requests to one host at a
   time and ``concurrency`` in all, HEAD before GET, and a GET reads a few KB at most.
-- **Bounded**: connect and read timeouts on every request, redirects followed up to a limit.
+- **Bounded**: connect and read timeouts on every request, and a total deadline on each fetch
+  (``total_timeout``, redirects and robots.txt included) that shrinks the socket's timeout to
+  what remains before every read, of the headers as of the body: a server that sends a byte
+  just inside the read timeout cannot hold a check longer. Redirects are followed up to a
+  limit, and a run can be given a time it must end by (``stop_at``): what is not checked by
+  then is left out of the results.
+- **Ports**: only the default ports (80, 443) and those of ``ports`` are asked; an address with
+  another port is not checked (``PORT``), so editors cannot make the worker talk to a mail
+  server or a database.
 - **Safe (SSRF)**: editors type these addresses, and the worker runs inside the
   municipality's network. Every address a host name resolves to is checked before connecting,
   and the connection goes to the address that was checked (a second lookup could answer
@@ -18,6 +26,9 @@ a private address. Nothing here reads or writes the database; the nightly run
 """
 
 import concurrent.futures
+import contextlib
+import http.client
+import io
 import ipaddress
 import logging
 import socket
@@ -35,12 +46,14 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
-from publishing.conf import setting
+from publishing.conf import DEFAULTS, setting
 
 logger = logging.getLogger(__name__)
 
 #: What a check found.
 OK, FAILED, ROBOTS, PRIVATE, INCONCLUSIVE = "ok", "failed", "robots", "private", "inconclusive"
+#: Not checked: the address names a port the checker does not ask (``Options.ports``).
+PORT = "port"
 #: Why a check failed (``publishing.models.LinkError``'s values).
 TIMEOUT, CONNECTION, DNS, TLS, REDIRECTS = "timeout", "connection", "dns", "tls", "redirects"
 CLIENT_ERROR, SERVER_ERROR, INVALID = "client_error", "server_error", "invalid"
@@ -58,6 +71,8 @@ VERSION = "0.1"
 #: The name robots.txt rules are read for: a site's ``User-agent:`` line matches it when it
 #: names this or a part of it ("wagtail-governed-publishing").
 ROBOTS_AGENT = f"{PRODUCT}-linkcheck"
+#: The ports always asked: those of http and https.
+DEFAULT_PORTS = (80, 443)
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,10 @@ class Options:
     read_timeout: float = 10
     max_redirects: int = 10
     allow_private: bool = False
+    #: Seconds one fetch (its redirects included) may take in all, however the server drips.
+    total_timeout: float = DEFAULTS["LINK_CHECK_TOTAL_TIMEOUT"]
+    #: Ports asked besides 80 and 443; None for any port.
+    ports: tuple | None = DEFAULTS["LINK_CHECK_PORTS"]
 
     @classmethod
     def from_settings(cls, site_url=""):
@@ -84,11 +103,18 @@ class Options:
             read_timeout=float(setting("LINK_CHECK_READ_TIMEOUT")),
             max_redirects=int(setting("LINK_CHECK_MAX_REDIRECTS")),
             allow_private=bool(setting("LINK_CHECK_ALLOW_PRIVATE_ADDRESSES")),
+            total_timeout=float(setting("LINK_CHECK_TOTAL_TIMEOUT")),
+            ports=allowed_ports(setting("LINK_CHECK_PORTS")),
         )
 
     @property
     def timeout(self):
         return (self.connect_timeout, self.read_timeout)
+
+
+def allowed_ports(ports):
+    """The ports asked (``ports`` and the default ones), or None for any port."""
+    return None if ports is None else tuple(sorted({*DEFAULT_PORTS, *map(int, ports)}))
 
 
 def user_agent(site_url=""):
@@ -100,8 +126,8 @@ def user_agent(site_url=""):
 @dataclass
 class Result:
     """What checking ``url`` found: ``status`` (``OK``, ``FAILED``, ``ROBOTS``, ``PRIVATE``,
-    ``INCONCLUSIVE``), why it failed (``error``), the HTTP status of the last answer and the
-    address it ended at after redirects."""
+    ``PORT``, ``INCONCLUSIVE``), why it failed (``error``), the HTTP status of the last answer
+    and the address it ended at after redirects."""
 
     url: str
     status: str
@@ -112,6 +138,84 @@ class Result:
     @property
     def failed(self):
         return self.status == FAILED
+
+
+# --- the total deadline of a fetch ---------------------------------------------------------
+#
+# Timeouts of sockets apply to each read: a server that sends a byte now and then keeps a
+# request going for as long as it likes. A fetch therefore has a deadline (in its thread), and
+# the socket's timeout is shortened to what remains of it before connecting and before every
+# read of the answer: its status line and headers (read by ``http.client``) as its body.
+
+_deadline = threading.local()
+
+
+class DeadlinePassed(requests.exceptions.Timeout):
+    """A fetch took longer than ``Options.total_timeout`` in all."""
+
+
+def remaining():
+    """Seconds left before the deadline of this thread's fetch, or None outside a fetch."""
+    at = getattr(_deadline, "at", None)
+    return None if at is None else at - time.monotonic()
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Give what runs inside (in this thread) ``seconds`` in all, or less if an outer
+    deadline comes first."""
+    earlier = getattr(_deadline, "at", None)
+    at = time.monotonic() + seconds
+    _deadline.at = at if earlier is None else min(at, earlier)
+    try:
+        yield
+    finally:
+        _deadline.at = earlier
+
+
+def within_deadline(timeout):
+    """``timeout`` (seconds, or None for none) shortened to what remains of the deadline;
+    ``TimeoutError`` when nothing remains."""
+    left = remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise TimeoutError("The deadline of the link check has passed.")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineIO(socket.SocketIO):
+    """The socket an answer is read from, with its timeout shortened before each read."""
+
+    def __init__(self, sock):
+        super().__init__(sock, "rb")
+        # urllib3 sets the read timeout on the socket just before the answer is read.
+        self._read_timeout = sock.gettimeout()
+
+    def readinto(self, b):
+        self._sock.settimeout(within_deadline(self._read_timeout))
+        return super().readinto(b)
+
+
+class _ReadsWithDeadline:
+    """What ``http.client.HTTPResponse`` asks for its file: the socket's, read through
+    ``_DeadlineIO``."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def makefile(self, mode, *args, **kwargs):
+        raw = _DeadlineIO(self.sock)
+        # As ``socket.makefile``: a socket closed while its answer is read closes afterwards.
+        self.sock._io_refs += 1
+        return io.BufferedReader(raw)
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    """``http.client``'s answer, reading its headers and body within the fetch's deadline."""
+
+    def __init__(self, sock, *args, **kwargs):
+        super().__init__(_ReadsWithDeadline(sock), *args, **kwargs)
 
 
 # --- the guard against private addresses ----------------------------------------------------
@@ -144,9 +248,15 @@ class _GuardedConnectionMixin:
     connects to the addresses it checked (TLS still checks the certificate for the name)."""
 
     allow_private = False
+    response_class = _DeadlineResponse
 
     def _new_conn(self):
         host = self._dns_host
+        timeout = self.timeout if isinstance(self.timeout, int | float) else None
+        try:
+            timeout = within_deadline(timeout)
+        except TimeoutError as error:
+            raise ConnectTimeoutError(self, f"No time left to connect to {self.host}.") from error
         try:
             found = socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)
         except socket.gaierror as error:
@@ -159,9 +269,10 @@ class _GuardedConnectionMixin:
         last_error = None
         for address in dict.fromkeys(addresses):
             try:
+                # The TLS handshake that follows is bounded by this timeout as a whole.
                 return urllib3_connection.create_connection(
                     (address, self.port),
-                    self.timeout,
+                    timeout,
                     source_address=self.source_address,
                     socket_options=self.socket_options,
                 )
@@ -225,31 +336,59 @@ class InvalidAddress(Exception):
     """Not an http(s) address with a host."""
 
 
-def web_address(url):
-    """``url`` if it is an http(s) address with a host; ``InvalidAddress`` if not."""
+class PortNotAllowed(Exception):
+    """The address names a port the checker does not ask (``Options.ports``)."""
+
+
+#: ``web_address``'s ports when none are given: those of the settings.
+FROM_SETTINGS = object()
+
+
+def web_address(url, ports=FROM_SETTINGS):
+    """``url`` if it is an http(s) address with a host; ``InvalidAddress`` if not, and
+    ``PortNotAllowed`` if it names a port other than 80, 443 and ``ports`` (None: any port;
+    by default ``LINK_CHECK_PORTS``)."""
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+        port = parts.port  # raises ValueError for a port that is no number
     except ValueError as error:
         raise InvalidAddress(url) from error
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidAddress(url)
+    if ports is FROM_SETTINGS:
+        ports = allowed_ports(setting("LINK_CHECK_PORTS"))
+    if port is not None and ports is not None and port not in ports and port not in DEFAULT_PORTS:
+        raise PortNotAllowed(url)
     return url
 
 
 def fetch(session, method, url, options, read=READ_AT_MOST):
     """``(status code, final address, the body's first bytes)`` of ``method`` on ``url``,
-    following redirects.
+    following redirects, within ``options.total_timeout`` seconds in all (``DeadlinePassed``
+    when it takes longer).
 
     Redirects are followed here, one request each, so that each hop is counted and goes
     through the guard, and no redirect's body is read. A GET reads ``read`` bytes of a
     successful answer at most (a HEAD none).
     """
+    with deadline(options.total_timeout):
+        try:
+            return _fetch(session, method, url, options, read)
+        except REQUEST_ERRORS as error:
+            if remaining() <= 0:
+                raise DeadlinePassed(f"No answer from {url} in time.") from error
+            raise
+
+
+def _fetch(session, method, url, options, read):
     for _hop in range(options.max_redirects + 1):
-        web_address(url)
-        response = session.request(
-            method, url, allow_redirects=False, stream=True, timeout=options.timeout
-        )
+        web_address(url, options.ports)
+        # The hop's timeouts, no longer than what remains: a refusal when nothing remains.
+        left = remaining()
+        if left <= 0:
+            raise DeadlinePassed(f"No answer from {url} in time.")
+        timeout = (min(options.connect_timeout, left), min(options.read_timeout, left))
+        response = session.request(method, url, allow_redirects=False, stream=True, timeout=timeout)
         try:
             location = response.headers.get("Location")
             if response.status_code in (301, 302, 303, 307, 308) and location:
@@ -290,6 +429,8 @@ def _causes(error):
 
 def failure_kind(error):
     """Why a request failed (``TIMEOUT``, ``DNS``, ...), from the error it raised."""
+    if isinstance(error, DeadlinePassed):
+        return TIMEOUT
     if isinstance(error, TooManyRedirects | requests.TooManyRedirects):
         return REDIRECTS
     if isinstance(error, InvalidAddress | requests.exceptions.InvalidURL | ValueError):
@@ -324,11 +465,13 @@ def _answer(url, code, final):
 def check_one(session, url, options):
     """Check ``url``: HEAD, then GET when HEAD did not say the page is there. A ``Result``."""
     try:
-        web_address(url)
+        web_address(url, options.ports)
         code, final, _body = fetch(session, "HEAD", url, options)
         result = _answer(url, code, final)
     except PrivateAddress:
         return Result(url, PRIVATE)
+    except PortNotAllowed:
+        return Result(url, PORT)
     except REQUEST_ERRORS as error:
         result = Result(url, FAILED, failure_kind(error))
     # Many servers answer GET only (405, 501), refuse HEAD (403) or answer it wrongly, so GET
@@ -340,6 +483,8 @@ def check_one(session, url, options):
         code, final, _body = fetch(session, "GET", url, options)
     except PrivateAddress:
         return Result(url, PRIVATE)
+    except PortNotAllowed:
+        return Result(url, PORT)
     except REQUEST_ERRORS as error:
         return Result(url, FAILED, failure_kind(error))
     return _answer(url, code, final)
@@ -382,7 +527,8 @@ class RobotsCache:
             code, _final, body = fetch(
                 session, "GET", origin + "/robots.txt", self.options, read=ROBOTS_AT_MOST
             )
-        except (PrivateAddress, *REQUEST_ERRORS):
+        except (PrivateAddress, PortNotAllowed, *REQUEST_ERRORS):
+            # Within its own deadline too (``fetch``): the host's other addresses wait for it.
             return None  # the link's own check says what is wrong
         if code >= 400:
             return None
@@ -394,13 +540,16 @@ class RobotsCache:
 # --- many addresses --------------------------------------------------------------------------
 
 
-def check_urls(urls, options, robots=None):
-    """``{url: Result}`` for every one of ``urls``, each checked once.
+def check_urls(urls, options, robots=None, stop_at=None):
+    """``{url: Result}`` for ``urls``, each checked once; each host's addresses are started in
+    the order given.
 
     At most ``options.concurrency`` requests are in flight, and at most ``options.per_host`` to
     one host: the next address is taken from a host with a free place, so a page that links a
     hundred addresses of one site does not hold up the others. ``robots`` (a ``RobotsCache``)
-    can be shared by the passes of one run.
+    can be shared by the passes of one run. No check is started after ``stop_at`` (a
+    ``time.monotonic()`` time): the addresses not started by then have no result (those
+    started end within their own deadline).
     """
     robots = robots or RobotsCache(options)
     by_host = {}
@@ -416,17 +565,23 @@ def check_urls(urls, options, robots=None):
             session = local.session = new_session(options)
             sessions.append(session)
         try:
-            web_address(url)
+            web_address(url, options.ports)
             if not robots.allows(session, url):
                 return Result(url, ROBOTS)
         except InvalidAddress:
             return Result(url, FAILED, INVALID)
+        except PortNotAllowed:
+            return Result(url, PORT)  # not even its robots.txt is asked
         return check_one(session, url, options)
 
     busy = {}
     running = {}
+    left_out = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=options.concurrency) as pool:
         while by_host or running:
+            if by_host and stop_at is not None and time.monotonic() >= stop_at:
+                left_out = sum(len(waiting) for waiting in by_host.values())
+                by_host.clear()  # out of time: left for the next run
             for host in list(by_host):
                 while by_host.get(host) and len(running) < options.concurrency:
                     if busy.get(host, 0) >= options.per_host:
@@ -436,8 +591,14 @@ def check_urls(urls, options, robots=None):
                     running[pool.submit(work, url)] = (host, url)
                 if not by_host.get(host):
                     by_host.pop(host, None)
+            if not running:
+                continue
+            # While addresses wait, look up at ``stop_at`` even if no check has ended.
+            until = None
+            if by_host and stop_at is not None:
+                until = max(0, stop_at - time.monotonic())
             done, _pending = concurrent.futures.wait(
-                running, return_when=concurrent.futures.FIRST_COMPLETED
+                running, timeout=until, return_when=concurrent.futures.FIRST_COMPLETED
             )
             for future in done:
                 host, url = running.pop(future)
@@ -450,6 +611,8 @@ def check_urls(urls, options, robots=None):
                     results[url] = Result(url, INCONCLUSIVE)
     for session in sessions:
         session.close()  # the threads are done: their kept connections go now
+    if left_out:
+        logger.warning("Out of time: %s external links left for the next run", left_out)
     return results
 
 
@@ -460,15 +623,23 @@ def _host(url):
         return ""
 
 
-def check_with_retry(urls, options, retry_delay=0, sleep=time.sleep):
+def check_with_retry(urls, options, retry_delay=0, sleep=time.sleep, stop_at=None):
     """``check_urls``, then the addresses that failed once more after ``retry_delay`` seconds
     (a server that was restarting, a lost packet): a link fails in a run only if it failed
-    both times."""
+    both times. Nothing is started after ``stop_at`` (``check_urls``): an address that was not
+    checked, or failed and was not checked again, by then has no result."""
     robots = RobotsCache(options)
-    results = check_urls(urls, options, robots)
+    results = check_urls(urls, options, robots, stop_at)
     failed = [url for url, result in results.items() if result.failed]
     if failed:
-        if retry_delay:
-            sleep(retry_delay)
-        results.update(check_urls(failed, options, robots))
+        retried = {}
+        if stop_at is None or time.monotonic() + retry_delay < stop_at:
+            if retry_delay:
+                sleep(retry_delay)
+            retried = check_urls(failed, options, robots, stop_at)
+        for url in failed:
+            if url in retried:
+                results[url] = retried[url]
+            else:
+                del results[url]  # failed once only: it stays as it was
     return results

@@ -9,28 +9,37 @@ run) and keeps what it found. A link is reported broken only when it failed on
 not. It runs in the task worker (``check_external_links``), queued nightly by
 ``manage.py check_external_links``; the log says how many, never which, pages or addresses.
 
+A run has a budget (``LINK_CHECK_RUN_BUDGET``, for all the municipalities of a queued run
+together): no check starts after it, the links not checked by then stay as they were and are
+checked first the next night (those checked longest ago go first), and the run's lock outlives
+it, so two runs of a municipality never overlap.
+
 Rows are created and updated in bulk, without model signals: the publish rules read none of
 them, so a run should not count as a change for the kept findings (``live_findings``). Deleting
 the links no page has any more does send signals.
 """
 
+import datetime
 import html
 import logging
 import re
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 from wagtail.fields import StreamField
 from wagtail.models import Site
 
 from publishing.conf import setting
-from publishing.models import ExternalLink, LinkStatus, Municipality
+from publishing.models import ExternalLink, LinkStatus, Municipality, OrganisationUnit
 from publishing.models.external_links import MAX_URL_LENGTH, url_hash
 from publishing.models.pages import governed_page_models
+from publishing.people import labels_by_id
 from publishing.reports import link_checking
 from publishing.rules.text_extraction import content_fields, stored_strings
 
@@ -38,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: Pages read from the database at a time.
 CHUNK = 500
-#: How long a municipality's run may hold its lock (a run that died leaves it this long).
+#: How long a municipality's run may hold its lock at least (a run that died leaves it this
+#: long); longer when the budget is (``lock_seconds``).
 RUN_LOCK_SECONDS = 6 * 3600
 
 _HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -186,6 +196,7 @@ def apply_result(link, result, now, failures_to_report):
             link_checking.OK: LinkStatus.OK,
             link_checking.ROBOTS: LinkStatus.ROBOTS,
             link_checking.PRIVATE: LinkStatus.PRIVATE,
+            link_checking.PORT: LinkStatus.NOT_CHECKED,  # a port the checker does not ask
         }[result.status]
         link.consecutive_failures = 0
         link.first_failed_at = None
@@ -203,28 +214,157 @@ RESULT_FIELDS = [
 ]
 
 
+# --- what the runs found ------------------------------------------------------------------
+
+
+@dataclass
+class BrokenLinkRow:
+    """One broken link on one page that links it, as the report and the dashboard show it."""
+
+    link_id: int
+    page_id: int
+    page: str
+    url: str
+    final_url: str
+    error: str
+    problem: str
+    http_status: int | None
+    since: datetime.datetime | None
+    failures: int
+    last_checked: datetime.datetime | None
+    unit_id: int | None
+    unit: str
+    leader: str
+
+    @property
+    def edit_url(self):
+        return reverse("wagtailadmin_pages:edit", args=[self.page_id])
+
+
+def broken_links(municipalities, units=None, error=""):
+    """``[BrokenLinkRow]``: each broken link of ``municipalities`` (of the kind ``error``
+    only, when given) on each page that links it and that citizens may read now (live, public,
+    outside the intranet: ``Municipality.citizen_pages``), not in any order. ``units``: only
+    the pages these units own (ids), when given.
+
+    The pages are those of today, not those of the night: a page unpublished or put behind a
+    restriction since is left out. A fixed number of queries, whatever the number of links.
+    """
+    municipalities = list(
+        Municipality.objects.filter(pk__in=[getattr(m, "pk", m) for m in municipalities])
+        .exclude(site=None)
+        .select_related("site__root_page", "intranet_page")
+    )
+    if not municipalities or units is not None and not units:
+        return []
+    broken = ExternalLink.objects.filter(municipality__in=municipalities, status=LinkStatus.BROKEN)
+    if error:
+        broken = broken.filter(error=error)
+    links = broken.in_bulk()
+    if not links:
+        return []
+    pairs = list(
+        ExternalLink.pages.through.objects.filter(externallink_id__in=links).values_list(
+            "externallink_id", "page_id"
+        )
+    )
+    readable = municipalities[0].citizen_pages()
+    for municipality in municipalities[1:]:
+        readable = readable | municipality.citizen_pages()
+    pages = {}
+    for model in governed_page_models():  # a query per page type, of the linking pages only
+        queryset = model.objects.filter(pk__in={page_id for _link, page_id in pairs}).filter(
+            pk__in=readable.values("pk")
+        )
+        if units is not None:
+            queryset = queryset.filter(owning_unit_id__in=units)
+        pages.update(queryset.only("title", "owning_unit_id", "responsible_leader_id").in_bulk())
+    if not pages:
+        return []
+    leaders = labels_by_id([page.responsible_leader_id for page in pages.values()])
+    unit_names = dict(
+        OrganisationUnit.objects.filter(
+            pk__in={page.owning_unit_id for page in pages.values()}
+        ).values_list("pk", "name")
+    )
+    rows = []
+    for link_id, page_id in pairs:
+        page, link = pages.get(page_id), links[link_id]
+        if page is None:
+            continue
+        rows.append(
+            BrokenLinkRow(
+                link_id=link.pk,
+                page_id=page.pk,
+                page=page.title,
+                url=link.url,
+                final_url=link.final_url,
+                error=link.error,
+                problem=str(link.problem),
+                http_status=link.http_status,
+                since=link.first_failed_at,
+                failures=link.consecutive_failures,
+                last_checked=link.last_checked_at,
+                unit_id=page.owning_unit_id,
+                unit=unit_names.get(page.owning_unit_id, ""),
+                leader=leaders.get(page.responsible_leader_id, ""),
+            )
+        )
+    return rows
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
-def check_municipality(municipality, now=None, sleep=time.sleep):
+def run_budget():
+    """Seconds a run may check for (``LINK_CHECK_RUN_BUDGET``)."""
+    return max(0.0, float(setting("LINK_CHECK_RUN_BUDGET")))
+
+
+def lock_seconds(options):
+    """How long a run holds its lock: past its budget, and past the checks still running when
+    the budget ends (each request within its total timeout: robots.txt, HEAD, GET and a retry
+    of both), with an hour to keep what was found."""
+    tail = 5 * options.total_timeout + float(setting("LINK_CHECK_RETRY_DELAY"))
+    return int(max(RUN_LOCK_SECONDS, run_budget() + tail + 3600))
+
+
+def check_order(links):
+    """The addresses of ``links`` (``{url: ExternalLink}``) in the order they are checked: never
+    checked first, then those checked longest ago, so that a run out of time leaves the ones
+    checked most recently."""
+    return sorted(
+        links,
+        key=lambda url: (links[url].last_checked_at is not None, links[url].last_checked_at or 0),
+    )
+
+
+def check_municipality(municipality, now=None, sleep=time.sleep, stop_at=None):
     """Find, check and keep the external links of ``municipality``'s live public pages.
 
     ``{status: how many links}`` after the run (empty when another run of the municipality
     holds its lock, or it has no site). ``now``: when the run counts as made (tests make
-    tomorrow's run with it).
+    tomorrow's run with it). ``stop_at`` (a ``time.monotonic()`` time): when the run is out of
+    time, by default ``LINK_CHECK_RUN_BUDGET`` from now; links not checked by then stay as they
+    were.
     """
     if municipality.site is None:
         return {}
+    started = time.monotonic()
+    stop_at = started + run_budget() if stop_at is None else stop_at
+    options = link_checking.Options.from_settings(municipality.site.root_url)
     lock = f"publishing:link-check:{municipality.pk}"
-    if not cache.add(lock, True, RUN_LOCK_SECONDS):
+    if not cache.add(lock, True, lock_seconds(options)):
         logger.info("External links of %s are being checked already", municipality.slug)
         return {}
     try:
-        started = time.monotonic()
         links = keep_links(municipality, linked_addresses(municipality))
-        options = link_checking.Options.from_settings(municipality.site.root_url)
         results = link_checking.check_with_retry(
-            list(links), options, retry_delay=setting("LINK_CHECK_RETRY_DELAY"), sleep=sleep
+            check_order(links),
+            options,
+            retry_delay=setting("LINK_CHECK_RETRY_DELAY"),
+            sleep=sleep,
+            stop_at=stop_at,
         )
         now = now or timezone.now()
         failures = max(1, int(setting("LINK_CHECK_FAILURES_TO_REPORT")))
@@ -236,7 +376,8 @@ def check_municipality(municipality, now=None, sleep=time.sleep):
         for link in links.values():
             counts[link.status] = counts.get(link.status, 0) + 1
         logger.info(
-            "Checked %s external links of %s in %.1f s: %s",
+            "Checked %s of %s external links of %s in %.1f s: %s",
+            len(results),
             len(links),
             municipality.slug,
             time.monotonic() - started,
@@ -253,7 +394,8 @@ def check_external_links(municipality_ids):
     run; ``manage.py check_external_links`` queues it)."""
     municipalities = Municipality.objects.filter(pk__in=municipality_ids).order_by("pk")
     checked = 0
+    stop_at = time.monotonic() + run_budget()  # one budget for the whole run
     for municipality in municipalities.select_related("site"):
-        counts = check_municipality(municipality)
+        counts = check_municipality(municipality, stop_at=stop_at)
         checked += sum(counts.values())
     return {"municipalities": len(municipality_ids), "links": checked}

@@ -28,6 +28,7 @@ def install():
     """Wrap the v3 page router's queryset once (a site without the v3 API has nothing to
     wrap)."""
     try:
+        # late: optional, for a site that does not install the v3 API (django-ninja)
         from wagtail.api.v3.routers import pages as page_routes
     except ImportError:
         return

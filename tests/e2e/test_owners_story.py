@@ -1,14 +1,15 @@
 """Approvers and page owners in Chromium, as Alvdal's people walk it in bokmål and Avesta's in
 Swedish: what waits, what is broken, what was withdrawn.
 
-The leader chooses one summary a day on her account's Notifications tab. A news page waits at
-her step for ten days: the daily reminder run reminds her deputy by mail (she gets it in her
-summary instead), the next run escalates it, and the leader above sees on his phone's dashboard
-that it has waited too long and that he may decide as the leader above in the line. A draft
-links a page that was deleted: the editor's governance panel says so and the link blocks the
-publish. A live page links six addresses on a local HTTP server that answer 200, 404, 500, a
-redirect chain to 200, a redirect loop and too late; after two nightly checks the leader sees
-the four broken ones on her dashboard and in the report. A page that ended is withdrawn: a citizen on a 320 px phone
+The leader chooses one summary a day on her account's Notifications tab. A news page has waited
+at her step since Friday 8 May 2026; the daily reminder run, on a fixed clock, reminds her
+deputy by mail on the second working day (she gets it in her summary instead) and escalates on
+the fifth, Ascension Day not counted; the leader above sees on his phone's dashboard that it has
+waited too long and that he may decide as the leader above in the line. A draft links a page
+that was deleted: the editor's governance panel says so and the link blocks the publish. A live
+page links six addresses on a local HTTP server that answer 200, 404, 500, a redirect chain to
+200, a redirect loop and too late; after two nightly checks the leader sees the four broken ones
+on her dashboard and in the report. A page that ended is withdrawn: a citizen on a 320 px phone
 finds it at its address with the notice, the reason and the page to read instead, and no longer
 in the news list. The communications editor unpublishes another page and must say why.
 
@@ -30,6 +31,7 @@ from wagtail.models import PageLogEntry
 
 from publishing.models import MailPreference
 from publishing.reports import nightly_links
+from publishing.workflow.waiting import remind_and_escalate
 from tests.e2e import ARTIFACTS, ChromiumMixin
 from tests.e2e.story import StoryMixin
 from tests.governance import build_governed, news_page, reload
@@ -51,6 +53,9 @@ PATHS = {
 class NordicHandler(Handler):
     def route_path(self, path):
         super().route_path(PATHS.get(path, path))
+
+
+D = datetime.date
 
 
 @dataclass
@@ -107,6 +112,7 @@ def phone():
     PUBLISHING_LINK_CHECK_ALLOW_PRIVATE_ADDRESSES=True,  # the test's server is on loopback
     PUBLISHING_LINK_CHECK_RETRY_DELAY=0,
     PUBLISHING_LINK_CHECK_READ_TIMEOUT=0.5,  # the server's slow answer takes 1.5 s
+    PUBLISHING_LINK_CHECK_PORTS=None,
 )
 class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
     def test_bokmal(self):
@@ -167,14 +173,21 @@ class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         state = g.municipality.external_workflow.start(reload(page), g.publisher)
         state.refresh_from_db()
         step = state.current_task_state
-        step.started_at = timezone.now() - datetime.timedelta(days=10)
+        step.started_at = datetime.datetime(
+            2026, 5, 8, 10, 0, tzinfo=timezone.get_current_timezone()
+        )
         step.save(update_fields=["started_at"])
         mail.outbox.clear()
-        call_command("send_approval_reminders", stdout=io.StringIO())
+        # The daily runs on a fixed clock: nothing on Monday the 11th, the reminder on Tuesday
+        # (two working days), the escalation on Monday the 18th (five: Ascension Day, the 14th,
+        # is a holiday in both countries).
+        self.assertEqual(remind_and_escalate(today=D(2026, 5, 11)), {"remind": 0, "escalate": 0})
+        self.assertEqual(remind_and_escalate(today=D(2026, 5, 12)), {"remind": 1, "escalate": 0})
         reminded = {address for message in mail.outbox for address in message.to}
         self.assertIn(g.deputy.email, reminded)
         self.assertNotIn(g.leader.email, reminded)  # she chose the summary
-        call_command("send_approval_reminders", stdout=io.StringIO())
+        self.assertEqual(remind_and_escalate(today=D(2026, 5, 15)), {"remind": 0, "escalate": 0})
+        self.assertEqual(remind_and_escalate(today=D(2026, 5, 18)), {"remind": 0, "escalate": 1})
         above = self.session(g.sector_head, story.locale, **phone())
         above.goto(self.admin(reverse("wagtailadmin_home")))
         row = above.locator("tr", has_text=story.waiting).first

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 from wagtail.rich_text import RichText
 
 from home.models import StandardPage
@@ -110,6 +111,8 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, b"busy")
         elif path == "/to-private":
             self.redirect(302, f"http://127.0.0.2:{server.server_port}/ok")
+        elif path == "/to-smtp":
+            self.redirect(302, "http://127.0.0.1:25/")
         else:
             self.answer(404)
 
@@ -162,9 +165,10 @@ def closed_port():
         return sock.getsockname()[1]
 
 
-#: The checker's settings in the tests: loopback allowed, short timeouts, no pause.
+#: The checker's settings in the tests: loopback allowed on any port, short timeouts, no pause.
 FAST = {
     "PUBLISHING_LINK_CHECK_ALLOW_PRIVATE_ADDRESSES": True,
+    "PUBLISHING_LINK_CHECK_PORTS": None,  # the test's server listens on a port of its own
     "PUBLISHING_LINK_CHECK_CONNECT_TIMEOUT": 0.5,
     "PUBLISHING_LINK_CHECK_READ_TIMEOUT": 0.5,
     "PUBLISHING_LINK_CHECK_RETRY_DELAY": 0,
@@ -176,6 +180,7 @@ OPTIONS = Options(
     read_timeout=0.5,
     max_redirects=5,
     allow_private=True,
+    ports=None,
 )
 
 
@@ -287,10 +292,233 @@ class CheckerTests(SimpleTestCase):
         self.assertEqual(len([a for a in SERVER.asked if a[1] == "/robots.txt"]), 1)
 
 
+class DripServer:
+    """A server that keeps a request going by sending a byte every ``gap`` seconds, just
+    inside any read timeout: of the headers of ``/drip-headers``, of the body of a GET of
+    ``/drip-body`` (HEAD is not allowed there), and of robots.txt when ``drip_robots``. Other
+    paths answer 200 at once."""
+
+    def __init__(self, gap=0.2, drip_robots=False):
+        self.gap, self.drip_robots = gap, drip_robots
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.asked = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def serve(self):
+        while True:
+            try:
+                conn, _address = self.sock.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def drip(self, conn, seconds=60):
+        for _ in range(int(seconds / self.gap)):
+            time.sleep(self.gap)
+            conn.sendall(b"a")
+
+    def handle(self, conn):
+        try:
+            method, path = conn.recv(4096).split(b" ")[:2]
+            self.asked.append((method.decode(), path.decode()))
+            if path == b"/drip-headers" or (path == b"/robots.txt" and self.drip_robots):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+                self.drip(conn)
+            elif path == b"/drip-body" and method == b"HEAD":
+                conn.sendall(b"HTTP/1.1 405 No\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            elif path == b"/drip-body":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                self.drip(conn)
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        except OSError:
+            pass  # the checker gave up
+        finally:
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+class DeadlineTests(SimpleTestCase):
+    """However slowly a server answers, a request ends at its total deadline, as a timeout."""
+
+    #: Each read may wait a second; a request three seconds in all.
+    options = Options(
+        connect_timeout=1, read_timeout=1, total_timeout=1.5, allow_private=True, ports=None
+    )
+
+    def serve(self, **kwargs):
+        server = DripServer(**kwargs)
+        self.addCleanup(server.close)
+        return server
+
+    def timed(self, urls):
+        started = time.monotonic()
+        results = check_urls(urls, self.options)
+        return results, time.monotonic() - started
+
+    def test_dripping_headers_end_at_the_deadline(self):
+        server = self.serve()
+        results, took = self.timed([server.url("/drip-headers")])
+        [result] = results.values()
+        self.assertEqual((result.status, result.error), (link_checking.FAILED, "timeout"))
+        self.assertGreaterEqual(took, 1.4)  # each read came in time: the deadline ended it
+        self.assertLess(took, 2.5)
+        # A timeout is not asked again with GET (the retry later in the run asks again).
+        self.assertEqual(
+            [a for a in server.asked if a[1] == "/drip-headers"], [("HEAD", "/drip-headers")]
+        )
+
+    def test_a_dripping_body_ends_at_the_deadline(self):
+        server = self.serve()
+        results, took = self.timed([server.url("/drip-body")])
+        [result] = results.values()
+        self.assertEqual((result.status, result.error), (link_checking.FAILED, "timeout"))
+        self.assertLess(took, 2.5)
+        self.assertIn(("GET", "/drip-body"), server.asked)
+
+    def test_a_dripping_robots_txt_holds_its_host_until_the_deadline_only(self):
+        server = self.serve(drip_robots=True)
+        urls = [server.url(f"/page/{n}") for n in range(4)]
+        results, took = self.timed(urls)
+        # robots.txt could not be read in time: the links are checked (and work).
+        self.assertEqual({r.status for r in results.values()}, {link_checking.OK})
+        self.assertLess(took, 2.5)
+        self.assertEqual(len([a for a in server.asked if a[1] == "/robots.txt"]), 1)
+
+    def test_the_deadline_shortens_each_read_to_what_remains(self):
+        with link_checking.deadline(5):
+            self.assertLessEqual(link_checking.within_deadline(10), 5)
+            self.assertEqual(link_checking.within_deadline(1), 1)
+            with link_checking.deadline(60):  # an inner deadline does not extend the outer
+                self.assertLessEqual(link_checking.remaining(), 5)
+        self.assertIsNone(link_checking.remaining())
+        with link_checking.deadline(0), self.assertRaises(TimeoutError):
+            link_checking.within_deadline(10)
+
+    @override_settings(PUBLISHING_LINK_CHECK_TOTAL_TIMEOUT=7)
+    def test_the_setting(self):
+        self.assertEqual(Options.from_settings().total_timeout, 7)
+        self.assertEqual(Options().total_timeout, 30)
+
+
+class PortTests(SimpleTestCase):
+    """Only the web's ports are asked: editors cannot make the worker knock on others."""
+
+    def setUp(self):
+        SERVER.reset()
+
+    def test_only_the_default_ports_and_those_of_the_setting(self):
+        for url in (
+            "http://example.org/",
+            "https://example.org/",
+            "http://example.org:80/",
+            "https://example.org:443/",
+            "http://example.org:8080/",
+            "https://example.org:8443/",
+        ):
+            self.assertEqual(link_checking.web_address(url), url)
+        for url in ("http://example.org:25/", "https://example.org:6379/", "http://a.no:22/"):
+            with self.assertRaises(link_checking.PortNotAllowed):
+                link_checking.web_address(url)
+        with override_settings(PUBLISHING_LINK_CHECK_PORTS=(8000,)):
+            link_checking.web_address("http://example.org:8000/")
+            link_checking.web_address("https://example.org/")
+            with self.assertRaises(link_checking.PortNotAllowed):
+                link_checking.web_address("http://example.org:8080/")
+            self.assertEqual(Options.from_settings().ports, (80, 443, 8000))
+        with override_settings(PUBLISHING_LINK_CHECK_PORTS=None):
+            link_checking.web_address("http://example.org:25/")
+            self.assertIsNone(Options.from_settings().ports)
+
+    def test_another_port_is_not_checked_and_never_connected_to(self):
+        urls = ["http://example.org:25/", "https://example.org:6379/x"]
+        with (
+            mock.patch("socket.getaddrinfo") as lookup,
+            mock.patch("socket.create_connection") as connect,
+        ):
+            results = check_urls(urls, Options(connect_timeout=0.5, read_timeout=0.5))
+        self.assertEqual({r.status for r in results.values()}, {link_checking.PORT})
+        lookup.assert_not_called()
+        connect.assert_not_called()
+
+    def test_a_redirect_to_another_port_is_not_followed(self):
+        options = Options(
+            connect_timeout=0.5, read_timeout=0.5, allow_private=True, ports=(SERVER.server_port,)
+        )
+        [result] = check_urls([SERVER.url("/to-smtp")], options).values()
+        self.assertEqual(result.status, link_checking.PORT)
+
+    def test_a_link_not_checked_for_its_port_is_never_broken(self):
+        link = ExternalLink(url="http://example.org:25/", consecutive_failures=1)
+        link.status = LinkStatus.FAILING
+        night = timezone.now()
+        for days in range(3):
+            nightly_links.apply_result(
+                link,
+                link_checking.Result(link.url, link_checking.PORT),
+                night + datetime.timedelta(days=days),
+                2,
+            )
+            self.assertEqual(link.status, LinkStatus.NOT_CHECKED)
+            self.assertEqual((link.consecutive_failures, link.error), (0, ""))
+
+
+class BudgetTests(SimpleTestCase):
+    """A run starts no check after its time is up; what was not checked has no result."""
+
+    def setUp(self):
+        SERVER.reset()
+
+    def test_nothing_is_started_after_the_stop(self):
+        with self.assertLogs("publishing.reports.link_checking", "WARNING") as logs:
+            results = check_urls([SERVER.url("/ok")], OPTIONS, stop_at=time.monotonic())
+        self.assertIn("1 external links left for the next run", logs.output[0])
+        self.assertEqual(results, {})
+        self.assertEqual(SERVER.asked, [])
+
+    def test_a_run_out_of_time_leaves_the_rest(self):
+        options = Options(
+            connect_timeout=0.5,
+            read_timeout=0.5,
+            allow_private=True,
+            ports=None,
+            concurrency=1,
+            per_host=1,
+        )
+        urls = [SERVER.url(f"/busy?n={n}") for n in range(20)]
+        started = time.monotonic()
+        with self.assertLogs("publishing.reports.link_checking", "WARNING"):
+            results = check_urls(urls, options, stop_at=started + 0.5)
+        self.assertLess(time.monotonic() - started, 1.5)
+        self.assertTrue(0 < len(results) < 20)
+        self.assertEqual(list(results), urls[: len(results)])  # in the order given
+
+    def test_a_failure_that_cannot_be_retried_in_time_has_no_result(self):
+        pauses = []
+        results = check_with_retry(
+            [SERVER.url("/flaky"), SERVER.url("/ok")],
+            OPTIONS,
+            60,
+            sleep=pauses.append,
+            stop_at=time.monotonic() + 30,
+        )
+        self.assertEqual(list(results), [SERVER.url("/ok")])
+        self.assertEqual(pauses, [])
+
+
 class PrivateAddressTests(SimpleTestCase):
     def setUp(self):
         SERVER.reset()
 
+    @override_settings(PUBLISHING_LINK_CHECK_PORTS=None)
     def test_loopback_is_refused_by_default_and_never_asked(self):
         options = Options.from_settings("https://alvdal.example")
         self.assertFalse(options.allow_private)
@@ -299,7 +527,7 @@ class PrivateAddressTests(SimpleTestCase):
         self.assertEqual(SERVER.asked, [])
 
     def test_loopback_written_otherwise_is_refused_too(self):
-        options = Options(connect_timeout=0.5, read_timeout=0.5)
+        options = Options(connect_timeout=0.5, read_timeout=0.5, ports=None)
         port = SERVER.server_port
         urls = [
             f"http://[::1]:{port}/ok",
@@ -318,7 +546,7 @@ class PrivateAddressTests(SimpleTestCase):
 
     def test_a_redirect_to_a_private_address_is_refused(self):
         # 127.0.0.1 stands for a public address here; the redirect goes to 127.0.0.2.
-        options = Options(connect_timeout=0.5, read_timeout=0.5)
+        options = Options(connect_timeout=0.5, read_timeout=0.5, ports=None)
         with mock.patch.object(
             link_checking, "is_public_address", side_effect=lambda a: a == "127.0.0.1"
         ):
@@ -507,6 +735,41 @@ class NightlyRunTests(EnglishAdminMixin, TestCase):
         )
         self.assertIn(page.pk, self.link("/ok").pages.values_list("pk", flat=True))
 
+    def test_a_run_out_of_time_leaves_the_links_as_they_were(self):
+        self.run_check(self.g.municipality, self.night1)
+        SERVER.reset()
+        with (
+            override_settings(PUBLISHING_LINK_CHECK_RUN_BUDGET=0),
+            self.assertLogs("publishing.reports.link_checking", "WARNING"),
+        ):
+            self.run_check(self.g.municipality, self.night2)
+        self.assertEqual(SERVER.asked, [])
+        missing = self.link("/missing")
+        self.assertEqual((missing.status, missing.consecutive_failures), (LinkStatus.FAILING, 1))
+        self.assertEqual(missing.last_checked_at, self.night1)
+        # The next night checks it, and it counts as the second night in a row.
+        self.run_check(self.g.municipality, self.night2 + datetime.timedelta(days=1))
+        self.assertEqual(self.link("/missing").status, LinkStatus.BROKEN)
+
+    def test_the_links_checked_longest_ago_go_first(self):
+        self.run_check(self.g.municipality, self.night1)
+        links = nightly_links.keep_links(
+            self.g.municipality, {**nightly_links.linked_addresses(self.g.municipality)}
+        )
+        ExternalLink.objects.filter(url=SERVER.url("/ok")).update(
+            last_checked_at=self.night1 - datetime.timedelta(days=3)
+        )
+        ExternalLink.objects.filter(url=SERVER.url("/error")).update(last_checked_at=None)
+        links = {url: ExternalLink.objects.get(pk=link.pk) for url, link in links.items()}
+        order = nightly_links.check_order(links)
+        self.assertEqual(order[:2], [SERVER.url("/error"), SERVER.url("/ok")])
+
+    def test_the_run_holds_its_lock_past_its_budget(self):
+        options = Options(total_timeout=30)
+        with override_settings(PUBLISHING_LINK_CHECK_RUN_BUDGET=10 * 3600):
+            self.assertGreater(nightly_links.lock_seconds(options), 10 * 3600 + 150)
+        self.assertGreaterEqual(nightly_links.lock_seconds(options), nightly_links.RUN_LOCK_SECONDS)
+
     def test_the_default_setting_refuses_the_loopback_server(self):
         with override_settings(PUBLISHING_LINK_CHECK_ALLOW_PRIVATE_ADDRESSES=False):
             self.run_check(self.g.municipality, self.night1)
@@ -591,19 +854,29 @@ class NightlyRunTests(EnglishAdminMixin, TestCase):
         self.two_nights()
         leader = self.panel(self.g.leader)
         self.assertEqual(
-            [(row.page.title, row.url) for row in leader.items],
+            [(row.page, row.url) for row in leader.items],
             [("Søk om plass", SERVER.url("/missing"))],
         )
         other = self.panel(self.g.other_head)
-        self.assertEqual([row.page.title for row in other.items], ["Sjukeheimen"])
+        self.assertEqual([row.page for row in other.items], ["Sjukeheimen"])
         editor = self.panel(self.g.editor)  # communications: the whole municipality
-        self.assertEqual(
-            sorted(row.page.title for row in editor.items), ["Sjukeheimen", "Søk om plass"]
-        )
-        self.assertEqual(
-            [row.page.title for row in self.panel(self.o.leader).items], ["Ansök om plats"]
-        )
+        self.assertEqual(sorted(row.page for row in editor.items), ["Sjukeheimen", "Søk om plass"])
+        self.assertEqual([row.page for row in self.panel(self.o.leader).items], ["Ansök om plats"])
         self.assertIsNone(self.panel(self.g.publisher))
+
+    def test_the_panel_and_the_report_agree_on_a_page_restricted_since_the_night(self):
+        self.two_nights()
+        PageViewRestriction.objects.create(
+            page=self.broken_page, restriction_type=PageViewRestriction.LOGIN
+        )
+        self.assertEqual(self.panel(self.g.leader).items, [])
+        editor = self.panel(self.g.editor)
+        rows = list(self.report(self.g.editor).context["object_list"])
+        self.assertEqual([row.page for row in editor.items], ["Sjukeheimen"])
+        self.assertEqual(
+            [(row.page, row.url) for row in rows], [(row.page, row.url) for row in editor.items]
+        )
+        self.assertIs(type(rows[0]), type(editor.items[0]))
 
     def test_the_dashboard_shows_the_panel(self):
         self.two_nights()

@@ -29,10 +29,11 @@ from publishing.models import (
     MailDigest,
     MailPreference,
 )
-from publishing.notifications.digest import ALREADY, SENT, send_digest
+from publishing.notifications.digest import ALREADY, SENT, compose, send_digest
 from publishing.notifications.mail import notify_scheduled_block
-from publishing.workflow.waiting import remind_and_escalate
+from publishing.workflow.waiting import remind_and_escalate, waiting_steps
 from publishing.workflow.working_days import working_days_between
+from tests.factories import CertificateFactory
 from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
 from tests.publishing.test_integrity import needs_postgresql
 from tests.publishing.test_notifications import AvestaSetup
@@ -316,6 +317,36 @@ class DigestContentTests(DigestTestCase):
         self.digest()
         self.assertIn("Nytt skjema", self.summary(self.g.sector_head).body)
         self.assertEqual(to(self.g.leader), [], "she may not approve her own page")
+
+    def test_a_crisis_step_reaches_the_leader_above_from_the_start(self):
+        # A crisis submission asks every leader who may approve at once and counts as escalated
+        # from the start (``waiting``): the leader above on the summary gets it the next morning
+        # under "waits for your decision", and the escalation mail held for it is not lost.
+        choose(self.g.sector_head, MailPreference.DIGEST)
+        CertificateFactory(user=self.g.crisis, municipality=self.g.municipality)
+        self.submit(self.page("Lysløype", "lysloype"))  # an ordinary step of the same age
+        page = self.page("Kokevarsel", "kokevarsel")
+        state = self.submit(page, user=self.g.crisis)
+        [step] = waiting_steps(task_states=[state.current_task_state])
+        self.assertTrue(step.escalated)
+        mail.outbox.clear()  # the crisis mail that asks every leader at once
+        with self.committed():
+            remind_and_escalate()  # reminds the nearest leaders first
+            remind_and_escalate()  # then escalates: held for the leader above's summary
+        self.assertTrue(
+            ApprovalReminder.objects.filter(
+                task_state=state.current_task_state, kind=ApprovalReminder.ESCALATE
+            ).exists()
+        )
+        self.assertEqual(to(self.g.sector_head), [])
+        # The ordinary step still waits for the nearer leaders alone.
+        self.assertEqual(
+            [entry.title for entry in compose(self.g.sector_head).waiting], ["Kokevarsel"]
+        )
+        self.digest()
+        body = self.summary(self.g.sector_head).body
+        self.assertIn("Kokevarsel", body)
+        self.assertNotIn("Lysløype", body)
 
     def test_what_came_back_with_the_leaders_comment_and_the_approval(self):
         sent_back = self.submit(self.page("Vintervedlikehold", "vinter"))
