@@ -14,7 +14,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
-from django.test import RequestFactory, TestCase, TransactionTestCase
+from django.test import RequestFactory, TransactionTestCase
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from wagtail.admin.views.account import AccountView
@@ -36,9 +36,8 @@ from publishing.workflow.working_days import working_days_between
 from tests.factories import CertificateFactory
 from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
 from tests.publishing.test_integrity import needs_postgresql
-from tests.publishing.test_notifications import AvestaSetup
+from tests.publishing.test_notifications import AvestaSetup, NotificationTestCase
 from tests.publishing.test_workflow_races import at_the_same_time
-from tests.worlds import GovernedWorld
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: A sentence only the page's body holds: it must never reach a mail.
@@ -66,37 +65,14 @@ def localized(moment, language):
         return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
-class DigestTestCase(GovernedWorld, TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        cls.g = cls.world_objects()
-
-    def committed(self):
-        return self.captureOnCommitCallbacks(execute=True)
+class DigestTestCase(NotificationTestCase):
+    """The notification tests' world and steps (``act``), with the page and submit of these."""
 
     def page(self, title, slug, intro=BODY):
         return news_page(self.g, title, slug, affects_staff=False, notice=False, intro=intro)
 
     def submit(self, page, user=None):
-        with self.committed():
-            state = self.g.municipality.external_workflow.start(
-                reload(page), user or self.g.publisher
-            )
-        state.refresh_from_db()
-        return state
-
-    def act(self, user, state, action, comment=""):
-        """``user`` takes ``action`` on the current step from the admin, as a browser would."""
-        state.refresh_from_db()
-        task_state = state.current_task_state
-        self.client.force_login(user)
-        url = reverse(
-            "wagtailadmin_pages:workflow_action",
-            args=[task_state.workflow_state.content_object.pk, action, task_state.pk],
-        )
-        with self.committed():
-            response = self.client.post(url, {"comment": comment}, follow=True)
-        self.assertEqual(response.status_code, 200)
+        state = super().submit(page, user)
         state.refresh_from_db()
         return state
 
