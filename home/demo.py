@@ -327,6 +327,10 @@ class _DemoLoader:
                 fields[name] = _date(item[name])
         if "date" in item:
             fields["date"] = _date(item["date"])
+        if "withdrawal_reason" in item:
+            # A page that is no longer current: published withdrawn, with its reason.
+            fields["withdrawn"] = True
+            fields["withdrawal_reason"] = item["withdrawal_reason"]
         if "spokesperson" in item:
             fields["spokesperson"] = self.user(item["spokesperson"], f"{key}.spokesperson")
             fields["statement_level"] = item["statement_level"]

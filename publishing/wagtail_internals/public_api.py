@@ -1,21 +1,27 @@
-"""Withdrawn pages out of the public (anonymous) tier of Wagtail's v3 API, written against
-Wagtail 8.0.
+"""Withdrawn pages out of the public (anonymous) page list of Wagtail's v3 API, written
+against Wagtail 8.0.
 
 The v3 API has no hook for its page queryset: every page endpoint reads
 ``wagtail.api.v3.routers.pages.get_pages_queryset``. ``install()`` (called once from
 ``PublishingConfig.ready``) wraps it there so that what citizens' apps and aggregators list
-matches the site's own lists, search, feeds and sitemap. Signed-in API users (the admin tier)
-still see every page they may edit. ``tests/publishing/test_withdrawal.py`` fails when the
-router stops reading this name.
+(the ``list_pages`` endpoint, search included) matches the site's own lists, search, feeds and
+sitemap. A withdrawn page's own endpoints still answer, as the page still answers at its
+address; signed-in API users (the admin tier) see every page they may edit.
+``tests/publishing/test_withdrawal.py`` fails when the router stops reading this name or the
+list endpoint is renamed.
 """
 
 from publishing.models.pages import without_withdrawn
+
+#: The name of the v3 API's endpoint that lists pages.
+LIST_ENDPOINT = "list_pages"
 
 
 def _without_withdrawn_for_the_public(original):
     def get_pages_queryset(request, *args, **kwargs):
         queryset = original(request, *args, **kwargs)
-        if request.user.is_authenticated:
+        match = getattr(request, "resolver_match", None)
+        if request.user.is_authenticated or getattr(match, "url_name", "") != LIST_ENDPOINT:
             return queryset
         return without_withdrawn(queryset)
 

@@ -38,6 +38,7 @@ from wagtail.rich_text import RichText
 
 from home.models import InternalNoticePage, NewsIndexPage, NewsPage, StandardPage
 from publishing.models import Municipality, Sensitivity
+from publishing.models.pages import without_withdrawn
 from tests.governance import link_both_ways
 from tests.worlds import DemoWorld
 
@@ -373,6 +374,10 @@ class PrivacyCrawlTests(DemoWorld, TestCase):
             {w for title in titles for w in re.findall(r"\w{5,}", title)} - {CANARY},
         )
         seeds = ["/", "/sitemap.xml", "/search/", "/api/v3/pages/"]
+        # Withdrawn pages leave every list; citizens' old links and bookmarks still reach them.
+        site_pages = Page.objects.live().public().in_site(planted["municipality"].site)
+        withdrawn = site_pages.exclude(pk__in=without_withdrawn(site_pages))
+        seeds += [site_path(p) for p in withdrawn] + [f"/api/v3/pages/{p.pk}/" for p in withdrawn]
         seeds += [
             site_path(index) + "feed/" for index in NewsIndexPage.objects.child_of(home).live()
         ]

@@ -387,7 +387,7 @@ class WithdrawnPlacesTests(WithdrawalTestCase):
         self.assertIsNone(instead_of(reload(page)))
         self.assertNotContains(self.get(page.url), 'href="' + reload(self.new).url)
 
-    def test_the_public_api_lists_no_withdrawn_page(self):
+    def test_the_public_api_lists_no_withdrawn_page_and_still_answers_for_it(self):
         self.withdraw()
         response = self.get("/api/v3/pages/?type=home.NewsPage&limit=20")
         self.assertEqual(response.status_code, 200, response.content[:400])
@@ -395,6 +395,8 @@ class WithdrawnPlacesTests(WithdrawalTestCase):
         titles = {item["title"] for item in listed["items"]}
         self.assertNotIn("Gratis busskort i sommer", titles)
         self.assertIn("Nye regler for busskort", titles)
+        # As the page still answers at its address, its own endpoint still answers.
+        self.assertEqual(self.get(f"/api/v3/pages/{self.old.pk}/").status_code, 200)
 
     def test_a_page_citizens_read_is_not_moved_behind_the_staff_restriction(self):
         self.login(self.g.superuser)
