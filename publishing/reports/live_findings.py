@@ -87,7 +87,6 @@ NOT_JUDGED = (
     "last_published_at",
     "latest_revision_created_at",
     "go_live_at",
-    "expire_at",
     "expired",
     "locked",
     "locked_at",

@@ -197,17 +197,33 @@ def crisis_submission(workflow_state, municipality=None):
     every leader who may approve is asked at once (the responsible leader, an active deputy and
     the leaders above), whatever mail they chose, and the step counts as waiting too long from
     the start."""
-    requested_by = workflow_state.requested_by
-    if requested_by is None:
-        return False
     if municipality is None:
         page = workflow_state.content_object
         municipality = Municipality.objects.for_page(page) if isinstance(page, Page) else None
-    return bool(
-        municipality
-        and municipality.crisis_group_id
-        and requested_by.groups.filter(pk=municipality.crisis_group_id).exists()
+    return workflow_state.pk in crisis_submissions([(workflow_state, municipality)])
+
+
+def crisis_submissions(states):
+    """The ids of the workflow states among ``states`` (pairs of a workflow state and its page's
+    municipality) that are crisis submissions (``crisis_submission``), in one query."""
+    wanted = {
+        (state.requested_by_id, municipality.crisis_group_id)
+        for state, municipality in states
+        if state.requested_by_id and municipality is not None and municipality.crisis_group_id
+    }
+    if not wanted:
+        return set()
+    memberships = get_user_model().groups.through.objects.filter(
+        user_id__in={user for user, _group in wanted},
+        group_id__in={group for _user, group in wanted},
     )
+    members = set(memberships.values_list("user_id", "group_id"))
+    return {
+        state.pk
+        for state, municipality in states
+        if municipality is not None
+        and (state.requested_by_id, municipality.crisis_group_id) in members
+    }
 
 
 def may_review_fast_track(user, review):

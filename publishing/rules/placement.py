@@ -140,6 +140,12 @@ def move_refusal(page, destination, user=None):
     """
     if leaves_intranet(page, destination):
         return _("Pages cannot be moved from the intranet to the public site.")
+    target = intranet_of(destination)
+    if target is not None and _public_aliases(page, target):
+        return _(
+            "This page has aliases on the public site; moved to the intranet, its staff-only "
+            "content would show there. Remove the aliases first."
+        )
     if destination.get_view_restrictions().exists():
         relied = relied_upon(page, descendants=True, live_only=True)
         if relied:
@@ -147,12 +153,6 @@ def move_refusal(page, destination, user=None):
                 "“%(title)s” is on the public site, and behind the restriction there citizens "
                 "could no longer open it. Withdraw it, or unpublish it and say why, first."
             ) % {"title": relied[0].get_admin_display_title()}
-    target = intranet_of(destination)
-    if target is not None and _public_aliases(page, target):
-        return _(
-            "This page has aliases on the public site; moved to the intranet, its staff-only "
-            "content would show there. Remove the aliases first."
-        )
     return _placement_refusal(
         _pages(page, recursive=True),
         destination,

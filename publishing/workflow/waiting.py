@@ -22,7 +22,7 @@ from wagtail.models import Page, TaskState
 from publishing.models import ApprovalReminder, LeaderApprovalTask, Municipality
 from publishing.models.municipality import holding
 from publishing.notifications.mail import approval_reminder
-from publishing.rules.approval import crisis_submission
+from publishing.rules.approval import crisis_submissions
 from publishing.workflow.working_days import working_days_between
 
 REMIND_AFTER = 2
@@ -78,18 +78,21 @@ def waiting_steps(municipalities=None, today=None, task_states=None):
     )
     if task_states is not None:
         states = states.filter(pk__in=[state.pk for state in task_states])
-    states = states.select_related("workflow_state__requested_by")
+    states = states.select_related("workflow_state")
     states = list(states.order_by("started_at", "pk"))
     pages = Page.objects.in_bulk([int(state.workflow_state.object_id) for state in states])
-    steps = []
+    placed = []
     for state in states:
         page = pages.get(int(state.workflow_state.object_id))
         municipality = holding(page.path, municipalities) if page else None
-        if municipality is None:
-            continue
-        # A crisis submission asked every leader at once; it waits too long from the start.
-        crisis = crisis_submission(state.workflow_state, municipality)
-        remind, escalate = (0, 0) if crisis else limits(municipality)
+        if municipality is not None:
+            placed.append((state, page, municipality))
+    # A crisis submission asked every leader at once; it waits too long from the start.
+    crisis = crisis_submissions([(state.workflow_state, m) for state, _page, m in placed])
+    steps = []
+    for state, page, municipality in placed:
+        in_crisis = state.workflow_state.pk in crisis
+        remind, escalate = (0, 0) if in_crisis else limits(municipality)
         steps.append(
             WaitingStep(
                 task_state=state,

@@ -8,6 +8,7 @@ from wagtail.documents import get_document_model
 
 from home.models import NewsPage
 from publishing.rules import PUBLISH, RuleContext, evaluate
+from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.governance import EnglishAdminMixin, news_page, reload
 from tests.publishing.test_dashboard import other_municipality
@@ -108,7 +109,8 @@ class ProfileAndDoorsTests(LinksTestCase):
         page = self.linking(link(target, "det nye tilbudet"))
         page.get_latest_revision().publish(user=self.g.editor)
         self.assertNotIn("links.page_not_live", self.findings(page))
-        reload(target).unpublish(user=self.g.editor)
+        with removal.because("Tilbudet er avsluttet."):
+            reload(target).unpublish(user=self.g.editor)
         self.login(self.g.editor)
         response = self.client.get(reverse("publishing_reports:findings"), {"kind": "links"})
         rows = [(row.page, row.code) for row in response.context["object_list"]]

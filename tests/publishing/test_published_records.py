@@ -26,6 +26,7 @@ from wagtail.models import (
 )
 
 from bench.scale_data import SLUG_PREFIX, Generator
+from publishing.workflow import removal
 from publishing.workflow.published_records import (
     NOT_LIVE,
     OTHER_REVISION,
@@ -170,7 +171,8 @@ class LiesTests(PublishedRecordsTestCase):
 class LegitimatelyOffTests(PublishedRecordsTestCase):
     def test_published_then_unpublished_or_expired_is_not_reported(self):
         unpublished = self.published("avpublisert")
-        reload(unpublished).unpublish(user=self.g.editor)
+        with removal.because("Avlyst."):
+            reload(unpublished).unpublish(user=self.g.editor)
         expired = self.published("utlopt")
         reload(expired).unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
         self.assertFalse(reload(unpublished).live or reload(expired).live)
@@ -178,12 +180,14 @@ class LegitimatelyOffTests(PublishedRecordsTestCase):
 
     def test_published_then_deleted_is_not_reported(self):
         page = self.published("slettet")
-        reload(page).delete(user=self.g.superuser)
+        with removal.because("Dublett."):
+            reload(page).delete(user=self.g.superuser)
         assert_records_hold(self)
 
     def test_republished_page_is_judged_by_its_newest_record(self):
         again = self.published("igjen")
-        reload(again).unpublish(user=self.g.editor)
+        with removal.because("Feil dato."):
+            reload(again).unpublish(user=self.g.editor)
         self.publish(again)
         mended = self.published("reparert")
         self.take_off_past_wagtail(mended)
@@ -306,7 +310,8 @@ class ScopeAndCostTests(PublishedRecordsTestCase):
         self.take_off_past_wagtail(first[0])
         few, few_queries = queries()
         second = [self.published(f"flere-{n}") for n in range(4)]
-        reload(second[0]).unpublish(user=self.g.editor)
+        with removal.because("Avlyst."):
+            reload(second[0]).unpublish(user=self.g.editor)
         self.take_off_past_wagtail(second[1])
         many, many_queries = queries()
         self.assertEqual(many.records - few.records, 4)
