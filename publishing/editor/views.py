@@ -22,6 +22,7 @@ from wagtail.admin.views.pages.workflow import (
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page, TaskState
 
+from publishing.editor.removal import ReasonedDeleteView, ReasonedUnpublishView
 from publishing.editor.side_panels import GovernanceSidePanelMixin
 from publishing.page_locks import wait_for_page
 from publishing.workflow.review import ConfirmChecklistOnSubmitMixin, NoEmptyAutosaveMixin
@@ -314,6 +315,8 @@ class OneAtATimePageViewSet(PageViewSet):
     edit_view_class = PageEditView
     revisions_revert_view_class = PageRevertView
     workflow_action_view_class = PageWorkflowActionView
+    unpublish_view_class = ReasonedUnpublishView
+    delete_view_class = ReasonedDeleteView
 
 
 class GovernedPageViewSet(PageViewSet):
@@ -321,6 +324,8 @@ class GovernedPageViewSet(PageViewSet):
 
     add_view_class = GovernedCreateView
     edit_view_class = GovernedEditView
+    unpublish_view_class = ReasonedUnpublishView
+    delete_view_class = ReasonedDeleteView
     revisions_revert_view_class = GovernedRevertView
     workflow_action_view_class = GovernedWorkflowActionView
     collect_workflow_action_data_view_class = GovernedCollectWorkflowActionDataView

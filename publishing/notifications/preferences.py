@@ -22,13 +22,14 @@ class MailPreferenceForm(forms.ModelForm):
         model = MailPreference
         fields = ["mode"]
         widgets = {"mode": forms.RadioSelect}
-        labels = {"mode": _("Workflow mail")}
+        labels = {"mode": _("How you get it")}
         help_texts = {
             "mode": _(
                 "The summary comes once a day and lists what waits for your decision, what you "
                 "submitted that is still in the workflow and what came back to you. Mail that "
                 "cannot wait still comes at once: a notice to staff, a crisis publish to review "
-                "and a scheduled publish that was stopped."
+                "and a scheduled publish that was stopped. The switches below still decide "
+                "whether you hear of approvals and rejections at all."
             )
         }
 

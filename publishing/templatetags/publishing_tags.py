@@ -3,13 +3,11 @@
 from django import template
 from wagtail.models import Page
 
-from publishing.editor.removal import ReasonForm
 from publishing.editor.side_panels import notice_facts
 from publishing.models import FastTrackReview, GovernedPage, InternalNoticeTask, Municipality
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import approvers, may_review_fast_track
 from publishing.rules.governance import notice_standing
-from publishing.rules.withdrawal import relied_upon
 from publishing.workflow.changes import changes_against_live as live_changes
 from publishing.workflow.review import submission_note
 
@@ -81,16 +79,3 @@ def changes_against_live(context, page, id_suffix="", titled=True):
         "id_suffix": id_suffix,
         "titled": titled,
     }
-
-
-@register.simple_tag
-def reason_for_unpublishing_form(page):
-    """The form asking why ``page`` is unpublished, or None when neither it nor a live page
-    below it has been on the public site. Required in the browser only when the page itself
-    needs a reason; for the pages below, only if they are unpublished with it (the server
-    decides, ``editor.removal``)."""
-    if not relied_upon(page, descendants=True, live_only=True):
-        return None
-    form = ReasonForm()
-    form.fields["reason"].required = bool(relied_upon(page, live_only=True))
-    return form

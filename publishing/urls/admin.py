@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing.editor import governance_report, removal
+from publishing.editor import governance_report
 from publishing.plans import views as plans_views
 from publishing.workflow import views
 
@@ -11,11 +11,6 @@ urlpatterns = [
     path("pages/<int:page_id>/notice/", views.create_notice, name="create_notice"),
     path("pages/<int:page_id>/fast-track/", views.fast_track, name="fast_track"),
     path("pages/<int:page_id>/changes/", views.changes, name="changes"),
-    path(
-        "pages/<int:page_id>/reason-for-deleting/",
-        removal.reason_for_deleting,
-        name="reason_for_deleting",
-    ),
     path("fast-track/<int:review_id>/review/", views.review_fast_track, name="review_fast_track"),
     path("annual-wheel/", plans_views.annual_wheel, name="annual_wheel"),
     path(

@@ -11,7 +11,7 @@ move have their own actions. ``install()`` (called once from ``PublishingConfig.
 - ``CopyPageAction._copy_page`` (private in Wagtail 8.0): copies keep every page's own view
   restrictions;
 - ``UnpublishPageAction.execute`` and ``DeletePageAction.execute``: taking away a page citizens
-  may have relied on (or, with its descendants, pages below it) is refused without a reason
+  may have relied on, or a page above such pages, is refused without a reason
   (``workflow.removal``), and the reason is written in each such page's history.
 
 After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_paths.py`` and
@@ -158,7 +158,9 @@ def _reasoned_unpublish(original):
             # her of it); an alias follows its page, whose unpublish was asked about.
             return original(self, skip_permission_checks)
         self.check(skip_permission_checks=skip_permission_checks)
-        pages = relied_upon(self.object, descendants=self.include_descendants, live_only=True)
+        # A page taken off takes the list of the pages below it with it (a news index), and
+        # with its descendants the pages too.
+        pages = relied_upon(self.object, descendants=True, live_only=True)
         refused = removal_refusal(pages, removal.given())
         if refused:
             raise UnpublishPagePermissionError(refused)

@@ -4,9 +4,9 @@ logged), and the reason asked when a page citizens may have relied on is unpubli
 deleted."""
 
 import datetime
+import re
 from xml.etree import ElementTree
 
-import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import TestCase
@@ -236,40 +236,33 @@ class ReasonToUnpublishTests(WithdrawalTestCase):
 
 
 class ReasonToDeleteTests(WithdrawalTestCase):
-    def test_delete_asks_why_first_and_logs_it_for_the_municipality(self):
+    def url(self, page):
+        return reverse("wagtailadmin_pages:delete", args=[page.pk])
+
+    def test_the_confirmation_asks_why_offers_withdrawing_and_logs_it(self):
         self.login(self.g.superuser)
-        delete_url = reverse("wagtailadmin_pages:delete", args=[self.old.pk])
-        response = self.client.get(delete_url)
-        reason_url = reverse("publishing:reason_for_deleting", args=[self.old.pk])
-        self.assertRedirects(response, reason_url, fetch_redirect_response=False)
-        form = self.client.get(reason_url)
-        self.assertContains(form, "withdraw it instead")
-        self.assertContains(self.client.post(reason_url, {"reason": ""}), "Say why the page goes.")
-        self.assertRedirects(
-            self.client.post(reason_url, {"reason": "Siden var en dublett."}),
-            delete_url,
-            fetch_redirect_response=False,
-        )
+        confirmation = self.client.get(self.url(self.old))
+        self.assertContains(confirmation, 'name="reason"')
+        self.assertContains(confirmation, "withdraw it instead")
+        # The offer opens the editor's tab with the Withdrawal panel.
+        [tab] = re.findall(r'href="[^"]*/edit/#(tab-[\w-]+)"', confirmation.content.decode())
+        editor = self.client.get(reverse("wagtailadmin_pages:edit", args=[self.old.pk]))
+        self.assertContains(editor, f'id="{tab}"')
+        refused = self.client.post(self.url(self.old), {"reason": "  "})
+        self.assertContains(refused, "Say why the page goes.")
+        self.assertTrue(type(self.old).objects.filter(pk=self.old.pk).exists())
         page_id = self.old.pk
-        self.client.post(delete_url, {})
+        self.client.post(self.url(self.old), {"reason": "Siden var en dublett."})
         self.assertFalse(type(self.old).objects.filter(pk=page_id).exists())
         entry = PageLogEntry.objects.get(page_id=page_id, action="publishing.deleted_because")
         self.assertEqual(entry.data["reason"], "Siden var en dublett.")
         self.assertEqual(entry.data["municipality"], self.g.municipality.slug)
 
-    def test_a_posted_delete_without_a_reason_deletes_nothing(self):
-        self.login(self.g.superuser)
-        response = self.client.post(reverse("wagtailadmin_pages:delete", args=[self.old.pk]), {})
-        self.assertEqual(response.status_code, 302)
-        self.assertTrue(type(self.old).objects.filter(pk=self.old.pk).exists())
-
     def test_someone_who_may_not_delete_the_page_is_refused(self):
         self.login(self.g.publisher)
-        response = self.client.get(reverse("publishing:reason_for_deleting", args=[self.old.pk]))
+        response = self.client.get(self.url(self.old))
         self.assertNotContains(response, 'name="reason"', status_code=302)  # Wagtail's refusal
-        self.assertNotEqual(
-            response["Location"], reverse("wagtailadmin_pages:delete", args=[self.old.pk])
-        )
+        self.assertTrue(type(self.old).objects.filter(pk=self.old.pk).exists())
 
 
 class EveryDoorAsksWhyTests(WithdrawalTestCase):
@@ -296,22 +289,46 @@ class EveryDoorAsksWhyTests(WithdrawalTestCase):
         self.assertEqual(self.reasons(self.old.pk), ["Nyhetene flyttes."])
         self.assertEqual(self.reasons(self.new.pk), ["Nyhetene flyttes."])
 
-    def test_unpublishing_the_page_above_alone_asks_nothing(self):
+    def test_unpublishing_the_page_above_alone_asks_why_too(self):
+        # The news list and its feed go, and with them how citizens find the news.
         self.login(self.g.editor)
         index = reload(self.g.news_index)
-        self.client.post(reverse("wagtailadmin_pages:unpublish", args=[index.pk]), {})
+        url = reverse("wagtailadmin_pages:unpublish", args=[index.pk])
+        self.client.post(url, {})
+        self.assertTrue(reload(index).live)
+        self.client.post(url, {"reason": "Nyhetene flyttes til forsiden."})
         self.assertFalse(reload(index).live)
         self.assertTrue(reload(self.old).live)
+
+    def test_a_refused_form_comes_back_with_the_choices_made(self):
+        self.login(self.g.editor)
+        index = reload(self.g.news_index)
+        url = reverse("wagtailadmin_pages:unpublish", args=[index.pk])
+        response = self.client.post(url, {"include_descendants": "on", "next": "/admin/pages/"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Say why the page goes.")
+        self.assertRegex(response.content.decode(), r'name="include_descendants"[^>]*checked')
+        self.assertContains(response, 'name="next" value="/admin/pages/"')
+        # The server says what is missing, in the person's language; not the browser.
+        [textarea] = re.findall(r"<textarea[^>]*>", response.content.decode())
+        self.assertNotIn("required", textarea)
+
+    def test_a_page_unpublished_meanwhile_is_said_to_be_so(self):
+        self.login(self.g.editor)
+        url = reverse("wagtailadmin_pages:unpublish", args=[self.old.pk])
+        with removal.because("Avlyst."):
+            reload(self.old).unpublish(user=self.g.editor)
+        response = self.client.post(url, {"reason": "Avlyst."}, follow=True)
+        self.assertContains(response, "is not published (any more)")
 
     def test_deleting_the_page_above_asks_why_for_the_pages_below(self):
         self.login(self.g.superuser)
         index = reload(self.g.news_index)
         delete_url = reverse("wagtailadmin_pages:delete", args=[index.pk])
-        reason_url = reverse("publishing:reason_for_deleting", args=[index.pk])
-        self.assertRedirects(self.client.get(delete_url), reason_url, fetch_redirect_response=False)
-        self.assertContains(self.client.get(reason_url), "2 pages below it")
-        self.client.post(reason_url, {"reason": "Nyhetsarkivet legges ned."})
+        self.assertContains(self.client.get(delete_url), "2 pages below it")
         self.client.post(delete_url, {})
+        self.assertTrue(type(index).objects.filter(pk=index.pk).exists())
+        self.client.post(delete_url, {"reason": "Nyhetsarkivet legges ned."})
         self.assertFalse(type(index).objects.filter(pk=index.pk).exists())
         for page in (self.old, self.new):
             deleted = self.reasons(page.pk, "publishing.deleted_because")
@@ -357,14 +374,6 @@ class EveryDoorAsksWhyTests(WithdrawalTestCase):
         )
         call_command("publish_scheduled", verbosity=0)
         self.assertFalse(reload(self.old).live)
-
-    def test_a_reason_given_and_left_is_asked_again_later(self):
-        self.login(self.g.superuser)
-        reason_url = reverse("publishing:reason_for_deleting", args=[self.old.pk])
-        delete_url = reverse("wagtailadmin_pages:delete", args=[self.old.pk])
-        with time_machine.travel(timezone.now() - datetime.timedelta(hours=2)):
-            self.client.post(reason_url, {"reason": "Dublett."})
-        self.assertRedirects(self.client.get(delete_url), reason_url, fetch_redirect_response=False)
 
 
 class WithdrawnPlacesTests(WithdrawalTestCase):
