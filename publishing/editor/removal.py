@@ -27,10 +27,8 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.views.pages.delete import DeleteView
 from wagtail.admin.views.pages.unpublish import UnpublishView
-from wagtail.coreutils import cautious_slugify
 from wagtail.models import Page
 
-from publishing.models.pages import GOVERNANCE_TAB
 from publishing.rules.withdrawal import may_withdraw_instead, relied_upon
 from publishing.visible_text import INVISIBLE_ONLY, has_visible_text
 from publishing.workflow import removal
@@ -125,10 +123,9 @@ class ReasonedDeleteView(DeleteView):
             context["reason_form"] = self.reason_form or ReasonForm(use_required_attribute=False)
             context["below"] = len([page for page in self.relied_upon if page.pk != self.page.pk])
             if may_withdraw_instead(self.request.user, self.page):
-                # The editor's Governance tab, where the Withdrawal panel is.
-                tab = cautious_slugify(str(GOVERNANCE_TAB))
-                edit = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
-                context["withdraw_url"] = f"{edit}#tab-{tab}"
+                # Not to a tab by its address: Wagtail names tabs after their headings in the
+                # language the process first drew them in.
+                context["withdraw_url"] = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
         return context
 
     def post(self, request, *args, **kwargs):

@@ -463,17 +463,13 @@ checklist_panel = MultiFieldPanel(
 )
 
 
-#: The heading of the editor's tab with the governance fields (and so its address, ``#tab-…``).
-GOVERNANCE_TAB = _("Governance")
-
-
 def governed_edit_handler(content_panels):
     """Tabs for a governed page: content (ending with the checklist), governance, promote and
     settings."""
     return TabbedInterface(
         [
             ObjectList([*content_panels, checklist_panel], heading=_("Content")),
-            ObjectList(GovernedPage.governance_panels, heading=GOVERNANCE_TAB),
+            ObjectList(GovernedPage.governance_panels, heading=_("Governance")),
             ObjectList(Page.promote_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
         ]
