@@ -58,15 +58,37 @@ class ReasonForm(forms.Form):
         return reason
 
 
-# --- unpublish ---------------------------------------------------------------------------------
+class AsksWhyMixin:
+    """A confirmation view of Wagtail's that asks why when ``relied_upon`` holds: the reason
+    field in its context, and a POST without a reason drawn again with the error at the field
+    (the server says what is missing, in the person's language, not the browser)."""
+
+    reason_form = None
+
+    @cached_property
+    def relied_upon(self):
+        raise NotImplementedError
+
+    def reason_context(self, context):
+        if self.relied_upon:
+            context["reason_form"] = self.reason_form or ReasonForm(use_required_attribute=False)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if self.relied_upon:
+            form = ReasonForm(request.POST, use_required_attribute=False)
+            if not form.is_valid():
+                self.reason_form = form
+                return self.render_to_response(self.get_context_data())
+            removal.give(form.cleaned_data["reason"])
+        return super().post(request, *args, **kwargs)
 
 
-class ReasonedUnpublishView(UnpublishView):
+class ReasonedUnpublishView(AsksWhyMixin, UnpublishView):
     """Wagtail's page unpublish confirmation, asking why when the page or a live page below it
-    has been on the public site (``relied_upon``)."""
+    has been on the public site."""
 
     template_name = "publishing/editor/confirm_unpublish.html"
-    reason_form = None
 
     def dispatch(self, request, *args, **kwargs):
         if not self.object.live:
@@ -79,36 +101,20 @@ class ReasonedUnpublishView(UnpublishView):
             return redirect(self.get_next_url())
         return super().dispatch(request, *args, **kwargs)
 
-    @property
-    def needs_reason(self):
-        return bool(relied_upon(self.object, descendants=True, live_only=True))
+    @cached_property
+    def relied_upon(self):
+        return relied_upon(self.object, descendants=True, live_only=True)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.needs_reason:
-            # The server says what is missing, in the person's language, not the browser.
-            context["reason_form"] = self.reason_form or ReasonForm(use_required_attribute=False)
+        context = self.reason_context(super().get_context_data(**kwargs))
+        # The "pages below too" choice, kept when the form comes back.
         context["include_descendants"] = bool(self.request.POST.get("include_descendants"))
         return context
 
-    def post(self, request, *args, **kwargs):
-        if self.needs_reason:
-            form = ReasonForm(request.POST, use_required_attribute=False)
-            if not form.is_valid():
-                self.reason_form = form
-                return self.render_to_response(self.get_context_data())
-            removal.give(form.cleaned_data["reason"])
-        return super().post(request, *args, **kwargs)
 
-
-# --- delete ------------------------------------------------------------------------------------
-
-
-class ReasonedDeleteView(DeleteView):
+class ReasonedDeleteView(AsksWhyMixin, DeleteView):
     """Wagtail's page delete confirmation, asking why when the page or a page below it has been
-    on the public site (``relied_upon``), with the offer to withdraw it instead."""
-
-    reason_form = None
+    on the public site, with the offer to withdraw it instead."""
 
     @cached_property
     def relied_upon(self):
@@ -118,24 +124,14 @@ class ReasonedDeleteView(DeleteView):
         return ["publishing/editor/confirm_delete.html"]
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        context = self.reason_context(super().get_context_data(**kwargs))
         if self.relied_upon:
-            context["reason_form"] = self.reason_form or ReasonForm(use_required_attribute=False)
             context["below"] = len([page for page in self.relied_upon if page.pk != self.page.pk])
             if may_withdraw_instead(self.request.user, self.page):
                 # Not to a tab by its address: Wagtail names tabs after their headings in the
                 # language the process first drew them in.
                 context["withdraw_url"] = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
         return context
-
-    def post(self, request, *args, **kwargs):
-        if self.relied_upon:
-            form = ReasonForm(request.POST, use_required_attribute=False)
-            if not form.is_valid():
-                self.reason_form = form
-                return self.render_to_response(self.get_context_data())
-            removal.give(form.cleaned_data["reason"])
-        return super().post(request, *args, **kwargs)
 
 
 # --- bulk ------------------------------------------------------------------------------------
