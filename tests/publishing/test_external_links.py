@@ -370,7 +370,7 @@ class DeadlineTests(SimpleTestCase):
         [result] = results.values()
         self.assertEqual((result.status, result.error), (link_checking.FAILED, "timeout"))
         self.assertGreaterEqual(took, 1.4)  # each read came in time: the deadline ended it
-        self.assertLess(took, 2.5)
+        self.assertLess(took, 10)  # the server drips for 60 s; generous for a busy machine
         # A timeout is not asked again with GET (the retry later in the run asks again).
         self.assertEqual(
             [a for a in server.asked if a[1] == "/drip-headers"], [("HEAD", "/drip-headers")]
@@ -381,7 +381,7 @@ class DeadlineTests(SimpleTestCase):
         results, took = self.timed([server.url("/drip-body")])
         [result] = results.values()
         self.assertEqual((result.status, result.error), (link_checking.FAILED, "timeout"))
-        self.assertLess(took, 2.5)
+        self.assertLess(took, 10)  # the server drips for 60 s; generous for a busy machine
         self.assertIn(("GET", "/drip-body"), server.asked)
 
     def test_a_dripping_robots_txt_holds_its_host_until_the_deadline_only(self):
@@ -390,7 +390,7 @@ class DeadlineTests(SimpleTestCase):
         results, took = self.timed(urls)
         # robots.txt could not be read in time: the links are checked (and work).
         self.assertEqual({r.status for r in results.values()}, {link_checking.OK})
-        self.assertLess(took, 2.5)
+        self.assertLess(took, 10)  # the server drips for 60 s; generous for a busy machine
         self.assertEqual(len([a for a in server.asked if a[1] == "/robots.txt"]), 1)
 
     def test_the_deadline_shortens_each_read_to_what_remains(self):
