@@ -15,6 +15,7 @@ class PublishingConfig(AppConfig):
         # only now.
         import publishing.checks  # noqa: F401 (registers the system checks)
         from publishing import signal_handlers
+        from publishing.archive import capture
         from publishing.citizens import cache_purge
         from publishing.editor.forms import GovernedPageForm
         from publishing.models import GovernedPage
@@ -27,3 +28,4 @@ class PublishingConfig(AppConfig):
         public_api.install()
         signal_handlers.connect()
         cache_purge.connect()
+        capture.connect()

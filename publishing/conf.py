@@ -81,6 +81,14 @@ DEFAULTS = {
     # municipality's site ("wagtail-governed-publishing-linkcheck/0.1 (+https://...)"), so
     # that other sites' owners know who asks. robots.txt rules are read for the product's name.
     "LINK_CHECK_USER_AGENT": None,
+    # The legal archive (``publishing.archive``): whether each publish, withdrawal, unpublish and
+    # deletion of a public page is captured by the task worker. The files go to
+    # ``STORAGES["publishing_archive"]`` (else ``<BASE_DIR>/archive``).
+    "ARCHIVE_CAPTURE": True,
+    # At most this many stylesheets, images, fonts, scripts and documents are kept with a page,
+    # and none larger than this many bytes (what is left out is named in the capture).
+    "ARCHIVE_MAX_RESOURCES": 200,
+    "ARCHIVE_MAX_RESOURCE_BYTES": 50 * 1024 * 1024,
 }
 
 #: The keys that name page types ("app_label.ModelName").

@@ -221,6 +221,11 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # The legal archive's WARC files: written once, read-only on disk.
+    "publishing_archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BASE_DIR / "archive", "file_permissions_mode": 0o444},
+    },
 }
 
 # Background tasks (django-tasks): Wagtail's own (search and reference index updates, cache

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.storage import media_storage
+from config.storage import archive_storage, media_storage
 
 from .base import *  # noqa: F403
 
@@ -70,6 +70,9 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", "").strip() or MEDIA_ROOT
 if media_storage(os.environ):
     STORAGES = {**STORAGES, "default": media_storage(os.environ)}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# The legal archive: local disk (ARCHIVE_ROOT) or an object store with object lock
+# (ARCHIVE_S3_BUCKET), config/storage.py.
+STORAGES = {**STORAGES, "publishing_archive": archive_storage(os.environ, BASE_DIR)}
 
 
 def env_list(name):

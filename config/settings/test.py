@@ -16,7 +16,11 @@ PUBLISHING_DEMO_USERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "publishing_archive": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
+# Captures of published pages are made where a test asks for them (tests/publishing/archive*):
+# every publish of the suite would otherwise be rendered and archived once more.
+PUBLISHING_ARCHIVE_CAPTURE = False
 # The test client's login() authenticates without a request, which django-axes refuses; the
 # throttling tests switch it on where they log in through the form.
 AXES_ENABLED = False

@@ -5,6 +5,7 @@ never imports from ``home``. Page types the extension must create (a site's home
 intranet index) are named in ``settings.PUBLISHING`` as model strings.
 """
 
+from publishing.models.archive import ArchiveCapture, ArchiveChain, ArchiveEvent  # noqa: F401
 from publishing.models.crisis import CrisisBanner, CrisisLevel  # noqa: F401
 from publishing.models.default_pages import StaffIntranetPage, StaffNoticePage  # noqa: F401
 from publishing.models.document_check import DocumentCheck  # noqa: F401
