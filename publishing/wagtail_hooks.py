@@ -27,6 +27,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_r
 from publishing import audit
 from publishing.access import admin_scope
 from publishing.access.user_scope import municipality_ids
+from publishing.archive import admin as archive_admin  # noqa: F401 (its hooks)
 from publishing.citizens.admin import CrisisBannerAdmin, PageFeedbackAdmin
 from publishing.dashboard import panels as dashboard_panels  # noqa: F401 (its hooks)
 from publishing.editor import removal  # noqa: F401 (its hooks)
