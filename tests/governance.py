@@ -235,3 +235,12 @@ class EnglishAdminMixin:
         profile.preferred_language = "en"
         profile.save()
         self.client.force_login(user)
+
+
+def allow_deleting(municipality, *page_types, after_years=0):
+    """Let the municipality's archive rules allow deleting pages of ``page_types`` (model names)
+    that have been public, ``after_years`` after they were last public: the tests of what happens
+    when a page is deleted (without such a rule it cannot be)."""
+    rule = {"page_types": list(page_types), "after_years": after_years, "basis": ""}
+    municipality.profile = {**municipality.profile, "archive_retention": [rule]}
+    municipality.save(update_fields=["profile"])

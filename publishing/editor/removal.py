@@ -29,6 +29,7 @@ from wagtail.admin.views.pages.delete import DeleteView
 from wagtail.admin.views.pages.unpublish import UnpublishView
 from wagtail.models import Page
 
+from publishing.rules.retention import deletion_refusal
 from publishing.rules.withdrawal import may_withdraw_instead, relied_upon
 from publishing.visible_text import INVISIBLE_ONLY, has_visible_text
 from publishing.workflow import removal
@@ -120,11 +121,23 @@ class ReasonedDeleteView(AsksWhyMixin, DeleteView):
     def relied_upon(self):
         return relied_upon(self.page, descendants=True)
 
+    @cached_property
+    def kept_by_archive(self):
+        """Why the municipality's archive rules keep the page (or one below it), or None."""
+        return deletion_refusal(self.page)
+
     def get_template_names(self):
         return ["publishing/editor/confirm_delete.html"]
 
+    def post(self, request, *args, **kwargs):
+        if self.kept_by_archive:
+            # A form from before the page was public, or from another tab: nothing is deleted.
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = self.reason_context(super().get_context_data(**kwargs))
+        context["kept_by_archive"] = self.kept_by_archive
         if self.relied_upon:
             context["below"] = len([page for page in self.relied_upon if page.pk != self.page.pk])
             if may_withdraw_instead(self.request.user, self.page):
@@ -148,7 +161,11 @@ def leave_pages_needing_a_reason_out_of_bulk_removal(request, action_type, objec
     else:
         message = _("Delete it on its own, so that you can say why.")
     for page in list(objects):
-        if relied_upon(page, descendants=True, live_only=action_type == "unpublish"):
+        kept = action_type == "delete" and deletion_refusal(page)
+        if kept:
+            objects.remove(page)
+            messages.error(request, kept)
+        elif relied_upon(page, descendants=True, live_only=action_type == "unpublish"):
             objects.remove(page)
             messages.error(request, format_html("{}: {}", page.get_admin_display_title(), message))
     if not objects:

@@ -306,6 +306,21 @@ PROFILE = Table(
             optional=True,
             default={},
         ),
+        # When a page that has been public may be deleted (the archive laws keep what was
+        # published): pages of these types (model names, e.g. "newspage") after this many
+        # years since they were last public. Without an entry, such a page cannot be deleted,
+        # only unpublished or withdrawn (``rules.retention``).
+        "archive_retention": ListOf(
+            Table(
+                {
+                    "page_types": ListOf(Slug(), min_items=1, unique_by=None),
+                    "after_years": Integer(minimum=0, maximum=200),
+                    "basis": Text(optional=True, default="", blank=True),
+                }
+            ),
+            optional=True,
+            default=[],
+        ),
         "workflow": Table(
             {
                 "internal_notice_lead_minutes": Integer(minimum=0, maximum=60 * 24 * 30),

@@ -12,7 +12,9 @@ move have their own actions. ``install()`` (called once from ``PublishingConfig.
   restrictions;
 - ``UnpublishPageAction.execute`` and ``DeletePageAction.execute``: taking away a page citizens
   may have relied on, or a page above such pages, is refused without a reason
-  (``workflow.removal``), and the reason is written in each such page's history.
+  (``workflow.removal``), and the reason is written in each such page's history. Deleting a page
+  that has ever been public is refused unless the municipality's retention rules allow it
+  (``rules.retention``).
 
 After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_paths.py`` and
 ``test_placement.py`` fail when one of them changes shape.
@@ -30,6 +32,7 @@ from wagtail.models import Page, PageViewRestriction
 from publishing import audit, memo
 from publishing.rules import current_route
 from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
+from publishing.rules.retention import deletion_refusal
 from publishing.rules.withdrawal import relied_upon, removal_refusal
 from publishing.workflow import removal
 from publishing.workflow.veto import (
@@ -179,7 +182,7 @@ def _reasoned_delete(original):
     def execute(self, *args, skip_permission_checks=False, **kwargs):
         self.check(skip_permission_checks=skip_permission_checks)
         pages = relied_upon(self.page, descendants=True)
-        refused = removal_refusal(pages, removal.given())
+        refused = deletion_refusal(self.page) or removal_refusal(pages, removal.given())
         if refused:
             raise DeletePagePermissionError(refused)
         with transaction.atomic():

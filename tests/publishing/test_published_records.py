@@ -40,6 +40,7 @@ from publishing.workflow.views import fast_track_publish
 from tests.factories import load_municipality
 from tests.governance import (
     EnglishAdminMixin,
+    allow_deleting,
     news_page,
     publish_notice,
     reload,
@@ -180,6 +181,7 @@ class LegitimatelyOffTests(PublishedRecordsTestCase):
 
     def test_published_then_deleted_is_not_reported(self):
         page = self.published("slettet")
+        allow_deleting(self.g.municipality, "newspage")
         with removal.because("Dublett."):
             reload(page).delete(user=self.g.superuser)
         assert_records_hold(self)

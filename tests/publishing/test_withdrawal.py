@@ -18,7 +18,7 @@ from publishing.citizens.withdrawal import instead_of
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
-from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.governance import EnglishAdminMixin, allow_deleting, news_page, reload
 from tests.worlds import GovernedWorld
 
 NBSP = "\u00a0"
@@ -240,6 +240,7 @@ class ReasonToDeleteTests(WithdrawalTestCase):
         return reverse("wagtailadmin_pages:delete", args=[page.pk])
 
     def test_the_confirmation_asks_why_offers_withdrawing_and_logs_it(self):
+        allow_deleting(self.g.municipality, "newspage")
         self.login(self.g.superuser)
         confirmation = self.client.get(self.url(self.old))
         self.assertContains(confirmation, 'name="reason"')
@@ -318,6 +319,7 @@ class EveryDoorAsksWhyTests(WithdrawalTestCase):
         self.assertContains(response, "is not published (any more)")
 
     def test_deleting_the_page_above_asks_why_for_the_pages_below(self):
+        allow_deleting(self.g.municipality, "newspage", "newsindexpage")
         self.login(self.g.superuser)
         index = reload(self.g.news_index)
         delete_url = reverse("wagtailadmin_pages:delete", args=[index.pk])
