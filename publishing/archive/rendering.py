@@ -107,7 +107,10 @@ def _answer(url, response):
     headers = list(response.items())
     for cookie in response.cookies.values():
         headers.append(("Set-Cookie", cookie.output(header="").strip()))
-    response.close()
+    # The files the answer streamed from, closed without ``response.close()``, whose
+    # request_finished signal would close the worker's database connection mid-transaction.
+    for closer in getattr(response, "_resource_closers", ()):
+        closer()
     return Fetched(url, response.status_code, response.reason_phrase, headers, body)
 
 
