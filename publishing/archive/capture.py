@@ -116,6 +116,9 @@ def _gone(instance, event):
         return
     page = instance.specific_deferred if isinstance(instance, Page) else instance
     archived = ArchiveCapture.objects.filter(page_id=page.pk).exists()
+    if event == ArchiveEvent.DELETED and not (page.live or archived):
+        # Unpublished before the archive was kept, or never public.
+        return
     if not archived and (page.first_published_at is None or page.alias_of_id):
         return
     municipality = _public_municipality(page, live=False)
@@ -153,8 +156,7 @@ def queue_unpublished(sender, instance, **kwargs):
 
 def queue_deleted(sender, instance, **kwargs):
     """A page's deletion: capture that it is gone, while the page can still be described."""
-    if instance.live or ArchiveCapture.objects.filter(page_id=instance.pk).exists():
-        _gone(instance, ArchiveEvent.DELETED)
+    _gone(instance, ArchiveEvent.DELETED)
 
 
 def connect():
