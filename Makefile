@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# pywb, the WARC replay tool of the archive's replay test, in a virtualenv of its own (its pins
+# conflict with the project's).
+PYWB := var/pywb
+PYWB_STAMP := $(PYWB)/.installed-$(shell cksum < requirements-replay.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ARGS ?=
@@ -12,7 +16,7 @@ TEST_ARGS ?=
 DEMO_LANGUAGE ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages migrate demo run test test-fast fuzz bench bench-load bench-scale lint check clean
+.PHONY: help install pywb messages migrate demo run test test-fast fuzz bench bench-load bench-scale lint check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -23,6 +27,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+$(PYWB_STAMP): requirements-replay.txt
+	@test -x $(PYWB)/bin/python || $(PYTHON) -m venv $(PYWB)
+	$(PYWB)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-replay.txt
+	@rm -f $(PYWB)/.installed-* && touch $@
+
+pywb: $(PYWB_STAMP) ## Create var/pywb: pywb, which replays the archive's WARC files in the tests
 
 messages: $(STAMP) ## Compile the bokmål, nynorsk and Swedish translations
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
@@ -39,10 +50,10 @@ run: demo ## Set up everything and serve http://alvdal.localhost:8000 and http:/
 	@echo "Serving on http://$(HOST):$(PORT)/ (alvdal.localhost and avesta.localhost; localhost shows Alvdal)"
 	WAGTAILADMIN_BASE_URL=http://localhost:$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: messages ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
+test: messages $(PYWB_STAMP) ## Run the whole test suite (DATABASE_URL selects PostgreSQL; default SQLite)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput $(TEST_ARGS)
 
-test-fast: messages ## The suite without the browser and slow tests (tags browser, slow): a couple of minutes
+test-fast: messages $(PYWB_STAMP) ## The suite without the browser and slow tests (tags browser, slow): a couple of minutes
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests --noinput --exclude-tag browser --exclude-tag slow $(TEST_ARGS)
 
 fuzz: messages ## Many more random step sequences of both municipalities' people than CI runs (FUZZ_EXAMPLES, FUZZ_STEPS)

@@ -132,8 +132,14 @@ def _from_storage(url, name, storage):
             body = handle.read()
     except (FileNotFoundError, OSError, ValueError):
         return None
+    return _file_answer(url, name, body)
+
+
+def _file_answer(url, name, body):
+    """A file read from a storage, answered as a web server would have sent it."""
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Fetched(url, 200, "OK", [("Content-Type", content_type)], body)
+    headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    return Fetched(url, 200, "OK", headers, body)
 
 
 def _static(url, name):
@@ -145,8 +151,7 @@ def _static(url, name):
         return None
     with open(path, "rb") as handle:
         body = handle.read()
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Fetched(url, 200, "OK", [("Content-Type", content_type)], body)
+    return _file_answer(url, name, body)
 
 
 def storage_name(path, prefix):

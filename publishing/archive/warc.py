@@ -63,6 +63,7 @@ def write(stream, *, filename, info, answers, metadata, target_uri, when):
     record = writer.create_warcinfo_record(filename, info)
     record.rec_headers.replace_header("WARC-Date", date)
     add(record, "")
+    page_record_id = None
     for answer in answers:
         http_headers = StatusAndHeaders(
             f"{answer.status} {answer.reason}", answer.headers, protocol="HTTP/1.1"
@@ -76,14 +77,21 @@ def write(stream, *, filename, info, answers, metadata, target_uri, when):
             warc_headers_dict={"WARC-Date": _warc_date(answer.date) if answer.date else date},
         )
         add(record, answer.url, answer.status, answer.content_type)
+        page_record_id = page_record_id or record.rec_headers.get_header("WARC-Record-ID")
     payload = json.dumps(metadata, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    # No WARC-Target-URI (optional on a metadata record): under the page's address a replay tool
+    # indexes the JSON as a capture of the page and replays it instead of the page. It names the
+    # page's record instead.
+    headers = {"WARC-Date": date}
+    if page_record_id:
+        headers["WARC-Concurrent-To"] = page_record_id
     record = writer.create_warc_record(
-        target_uri,
+        None,
         "metadata",
         payload=io.BytesIO(payload),
         length=len(payload),
         warc_content_type=METADATA_TYPE,
-        warc_headers_dict={"WARC-Date": date},
+        warc_headers_dict=headers,
     )
     add(record, target_uri, content_type=METADATA_TYPE)
     return kept
