@@ -552,6 +552,12 @@ def _sync_permissions(municipality, report):
                 codename__in=[f"{action}_communicationplan" for action in actions],
             )
         )
+    # The legal archive: communications staff answer citizens' requests for what was published.
+    municipality.group("communications").permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="publishing", codename="view_archivecapture"
+        )
+    )
 
 
 def _sync_collections(municipality, report):
