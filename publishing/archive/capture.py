@@ -28,6 +28,7 @@ import io
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models.signals import pre_delete
 from django.utils import timezone
@@ -65,12 +66,21 @@ def _public_municipality(page, *, live):
     return municipality
 
 
-def describe(page):
-    """The metadata of ``page`` (a specific page, or a revision's version of it) that a capture
-    keeps, as plain values: they outlive the page, its unit and its leader."""
+def _language(page, municipality):
+    """The language citizens read ``page`` in: its locale's on a site with translations, else
+    the municipality's (a site without them keeps every page in Wagtail's one default locale)."""
+    if getattr(settings, "WAGTAIL_I18N_ENABLED", False) and page.locale_id:
+        return page.locale.language_code
+    return municipality.language
+
+
+def describe(page, municipality):
+    """The metadata of ``page`` (a specific page, or a revision's version of it) in
+    ``municipality`` that a capture keeps, as plain values: they outlive the page, its unit and
+    its leader."""
     data = {
         "title": page.title,
-        "locale": page.locale.language_code if page.locale_id else "",
+        "locale": _language(page, municipality),
         "page_type": page.specific_class._meta.label if page.specific_class else "",
         "unit": "",
         "unit_id": None,
@@ -132,7 +142,7 @@ def _gone(instance, event):
         .first()
     )
     snapshot = {
-        **describe(page.specific),
+        **describe(page.specific, municipality),
         "url": page.get_full_url() or "",
         "municipality": municipality.slug,
         "reason": removal.given() or "",
@@ -251,7 +261,7 @@ def capture_page(page_id, event, happened_at, revision_id=None, snapshot=None):
             first, rendered = rendering.fetch(url), "live"
         else:
             first, rendered = rendering.fetch_version(url, version), "version"
-        metadata = {**describe(version), "url": url, "municipality": municipality.slug}
+        metadata = {**describe(version, municipality), "url": url, "municipality": municipality.slug}
         details = {"rendered": rendered}
     else:
         metadata = dict(snapshot)
