@@ -59,7 +59,7 @@ test-fast: messages $(PYWB_STAMP) ## The suite without the browser and slow test
 fuzz: messages ## Many more random step sequences of both municipalities' people than CI runs (FUZZ_EXAMPLES, FUZZ_STEPS)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-400} FUZZ_STEPS=$${FUZZ_STEPS:-40} DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py test tests.publishing.test_invariants --noinput
 
-bench: $(STAMP) ## Benchmarks: text checks, document checks (and pypdf/pdfminer.six), uploads (checked/Wagtail's), the editor panel's endpoint, the admin (governed/plain; four actions in Chromium), approvals, public pages (governed/plain, gunicorn), site search (ours/Wagtail's)
+bench: $(STAMP) ## Benchmarks: text checks, document checks (and pypdf/pdfminer.six), uploads (checked/Wagtail's), the editor panel's endpoint, the admin (governed/plain; four actions in Chromium), approvals, public pages (governed/plain, gunicorn), site search (ours/Wagtail's), the legal archive (capture cost, size, publish on/off)
 	$(PY) -m bench.text_checks
 	$(PY) -m bench.document_checks
 	$(PY) -m bench.pdf_libraries
@@ -68,6 +68,7 @@ bench: $(STAMP) ## Benchmarks: text checks, document checks (and pypdf/pdfminer.
 	$(PY) -m bench.admin_ratio
 	$(PY) -m bench.admin_browser
 	$(PY) -m bench.approval_time
+	$(PY) -m bench.archive_capture
 	$(PY) -m bench.public_render
 	$(PY) -m bench.site_search
 

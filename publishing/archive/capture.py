@@ -44,6 +44,7 @@ from publishing.conf import setting
 from publishing.models import GovernedPage, Municipality
 from publishing.models.archive import ArchiveCapture, ArchiveEvent
 from publishing.models.organisation import person_name
+from publishing.rules.bulk import restricted_paths
 from publishing.workflow import removal
 
 logger = logging.getLogger(__name__)
@@ -54,14 +55,18 @@ SOFTWARE = "wagtail-governed-publishing archive"
 _PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
 
 
-def _public_municipality(page, *, live):
-    """The municipality whose citizens may read (``live``) or could have read ``page``, or None."""
+def _public_municipality(page, *, live, restricted=None):
+    """The municipality whose citizens may read (``live``) or could have read ``page``, or None.
+    ``restricted``: the paths of the pages with a view restriction, when the caller has them."""
+    if live and not page.live:
+        return None
     municipality = Municipality.objects.for_page(page)
     if municipality is None or municipality.is_intranet_page(page):
         return None
-    if page.get_view_restrictions().exists():
-        return None
-    if live and not page.live:
+    if restricted is not None:
+        if any(page.path.startswith(path) for path in restricted):
+            return None
+    elif page.get_view_restrictions().exists():
         return None
     return municipality
 
@@ -104,7 +109,10 @@ def queue_published(sender, instance, revision=None, **kwargs):
     """``page_published``: capture the page if citizens may read it."""
     if not setting("ARCHIVE_CAPTURE"):
         return
-    municipality = _public_municipality(instance, live=True)
+    # The restricted pages the publish's rules have read already: nothing more is asked inside
+    # the publish's transaction. (An alias's restrictions are its own page's; the worker asks
+    # again, exactly, before it captures.)
+    municipality = _public_municipality(instance, live=True, restricted=restricted_paths())
     if municipality is None:
         return
     event = (
@@ -261,7 +269,8 @@ def capture_page(page_id, event, happened_at, revision_id=None, snapshot=None):
             first, rendered = rendering.fetch(url), "live"
         else:
             first, rendered = rendering.fetch_version(url, version), "version"
-        metadata = {**describe(version, municipality), "url": url, "municipality": municipality.slug}
+        metadata = {**describe(version, municipality), "url": url}
+        metadata["municipality"] = municipality.slug
         details = {"rendered": rendered}
     else:
         metadata = dict(snapshot)
