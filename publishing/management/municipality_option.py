@@ -1,6 +1,7 @@
 """The ``--municipality SLUG`` option of the commands that work municipality by municipality."""
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 
 def add_municipality_option(parser):
@@ -14,13 +15,27 @@ def add_municipality_option(parser):
     )
 
 
+def unknown_municipality(slugs, known):
+    """The error for ``slugs`` that name no municipality, listing the ``known`` slugs."""
+    if known:
+        return CommandError(
+            _("No municipality with the slug %(slugs)s. The municipalities are: %(known)s.")
+            % {"slugs": ", ".join(sorted(slugs)), "known": ", ".join(sorted(known))}
+        )
+    return CommandError(
+        _("No municipality with the slug %(slugs)s. There is no municipality yet.")
+        % {"slugs": ", ".join(sorted(slugs))}
+    )
+
+
 def chosen_municipalities(municipalities, slugs):
     """``municipalities`` (a queryset) narrowed to ``slugs`` when any are given; an unknown
-    slug is an error that names it."""
+    slug is an error that names it and the known ones."""
     if not slugs:
         return municipalities
-    municipalities = municipalities.filter(slug__in=slugs)
-    unknown = set(slugs) - {m.slug for m in municipalities}
+    chosen = municipalities.filter(slug__in=slugs)
+    unknown = set(slugs) - {m.slug for m in chosen}
     if unknown:
-        raise CommandError(f"No municipality with the slug {', '.join(sorted(unknown))}.")
-    return municipalities
+        known = municipalities.model.objects.values_list("slug", flat=True)
+        raise unknown_municipality(unknown, set(known))
+    return chosen
