@@ -35,15 +35,11 @@ from tests.governance import (
     reload,
     warning_reasons,
 )
+from tests.publishing.archive_files import records_of
 from tests.publishing.test_image_consent import image_block, make_image
 from tests.worlds import GovernedWorld
 
 INTRO = "Biblioteket holder åpent til klokka 20 hver torsdag."
-
-
-def records_of(capture):
-    with archive_storage().open(capture.warc_name, "rb") as handle:
-        return list(warc.records(handle))
 
 
 @override_settings(PUBLISHING_ARCHIVE_CAPTURE=True)

@@ -15,7 +15,6 @@ from unittest import mock
 
 import time_machine
 from defusedxml import ElementTree
-from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
@@ -26,6 +25,7 @@ from publishing.archive.storage import archive_storage
 from publishing.models.archive import ArchiveCapture
 from publishing.workflow import removal
 from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.publishing.archive_files import read_file, replace_file, tamper
 from tests.worlds import GovernedWorld
 
 try:
@@ -47,20 +47,6 @@ def local_midnight(day):
     return timezone.make_aware(
         datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
     )
-
-
-def replace_file(name, content):
-    """Put ``content`` in the archive's storage under ``name`` (the in-memory storage of the
-    tests: written once, so deleted first)."""
-    storage = archive_storage()
-    storage.delete(name)
-    saved = storage.save(name, ContentFile(content))
-    assert saved == name
-
-
-def read_file(name):
-    with archive_storage().open(name, "rb") as handle:
-        return handle.read()
 
 
 @override_settings(PUBLISHING_ARCHIVE_CAPTURE=True)
@@ -111,10 +97,7 @@ class ExportTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
         return result, zipfile.ZipFile(io.BytesIO(stream.getvalue()))
 
     def tamper(self, name, content):
-        """Replace the archived file ``name`` for this test (its first content comes back)."""
-        original = read_file(name)
-        replace_file(name, content)
-        self.addCleanup(replace_file, name, original)
+        tamper(self, name, content)
 
 
 class TheWorldTests(ExportTestCase):

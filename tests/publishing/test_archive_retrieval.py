@@ -12,7 +12,6 @@ from unittest import mock
 
 import time_machine
 from django.contrib.auth.models import Permission
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -28,6 +27,7 @@ from publishing.models import ArchiveCapture, Role
 from publishing.workflow import removal
 from tests.factories import RoleFactory, UnitFactory, UserFactory, load_municipality
 from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.publishing.archive_files import replace_file
 from tests.publishing.test_image_consent import image_block, make_image
 from tests.worlds import GovernedWorld
 
@@ -403,9 +403,7 @@ class DownloadTests(RetrievalTestCase):
         self.assertEqual(response["Content-Length"], str(len(body)))
 
     def tamper(self, capture, content=b"WARC/1.1 not what was archived"):
-        storage = archive_storage()
-        storage.delete(capture.warc_name)
-        self.assertEqual(storage.save(capture.warc_name, ContentFile(content)), capture.warc_name)
+        replace_file(capture.warc_name, content)
 
     def test_a_changed_file_is_refused_with_a_page_that_says_why(self):
         capture = self.published()

@@ -12,7 +12,6 @@ suite on both); ``TRUNCATE`` is PostgreSQL's alone.
 import io
 import unittest
 
-from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, models, transaction
 from django.test import TestCase, override_settings
@@ -21,21 +20,10 @@ from publishing.archive import chain, guard
 from publishing.archive.storage import archive_storage
 from publishing.models.archive import ArchiveCapture, ArchiveIsAppendOnly
 from tests.governance import EnglishAdminMixin, news_page, reload
+from tests.publishing.archive_files import read_file, replace_file, tamper
 from tests.worlds import GovernedWorld
 
 TABLE = guard.TABLE
-
-
-def replace_file(name, content):
-    storage = archive_storage()
-    storage.delete(name)
-    saved = storage.save(name, ContentFile(content))
-    assert saved == name
-
-
-def read_file(name):
-    with archive_storage().open(name, "rb") as handle:
-        return handle.read()
 
 
 def raw(sql, params=()):
@@ -81,9 +69,7 @@ class ArchiveTestCase(GovernedWorld, EnglishAdminMixin, TestCase):
         return out.getvalue(), None
 
     def tamper(self, name, content):
-        original = read_file(name)
-        replace_file(name, content)
-        self.addCleanup(replace_file, name, original)
+        tamper(self, name, content)
 
 
 class VerifyTests(ArchiveTestCase):
