@@ -1,11 +1,13 @@
 """The archive in Wagtail's admin: its URLs, its item in the Reports menu, and its permission in
-the group editor. The views are in ``publishing.archive.views``; all of them only read."""
+the group editor. The views are in ``publishing.archive.views`` and, for exporting a period as a
+package, ``publishing.archive.export_views``; all of them only read."""
 
 from django.contrib.auth.models import Permission
 from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from publishing.archive.export_views import ArchiveExportView
 from publishing.archive.views import (
     ArchiveIndexView,
     CaptureDetailView,
@@ -20,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/", CaptureDetailView.as_view(), name="detail"),
     path("<int:pk>/warc/", WarcDownloadView.as_view(), name="warc"),
     path("<int:pk>/pdf/", PdfDownloadView.as_view(), name="pdf"),
+    path("export/", ArchiveExportView.as_view(), name="export"),
 ]
 
 

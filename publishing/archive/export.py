@@ -14,12 +14,15 @@
   checked against the SHA-256 its row keeps while it is copied;
 - ``sha256sums.txt``: the SHA-256 of every other file, as ``sha256sum -c`` reads it.
 
-A package holds the captures whose event happened in ``[start, end)``, in the chain's order. The
+A package holds the captures whose event happened in ``[start, end)``, in the chain's order;
+``period_of`` makes that period from a month or a first and last day (calendar days in the site's
+time zone, ``TIME_ZONE``), for the command and the admin alike. The
 export refuses (``ExportRefused``) when a file or row does not hold what was archived: the stream
 then holds half a package, which the caller throws away (``manage.py export_archive`` writes to a
 temporary file and renames it only when the package is whole).
 """
 
+import calendar
 import csv
 import datetime
 import hashlib
@@ -99,6 +102,68 @@ CHUNK = 1 << 20
 class ExportRefused(Exception):
     """The archive does not hold what it archived: nothing may be exported until it is found
     out why (``manage.py verify_archive``)."""
+
+
+class PeriodError(ValueError):
+    """A period that ``period_of`` cannot make. ``code`` says why, for a caller that words it
+    its own way: ``both`` (a month and days), ``missing`` (neither, or only one day),
+    ``reversed`` (the last day before the first) or ``out_of_range`` (beyond the calendar)."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def parse_month(text):
+    """The first day of the month ``text`` (YYYY-MM); ``ValueError`` if it is not one."""
+    return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
+
+
+def month_days(month):
+    """The first and last day of the month of ``month`` (a date)."""
+    first = month.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def start_of_day(day):
+    """Midnight at the start of ``day`` in the site's time zone (``TIME_ZONE``)."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )
+
+
+def period_days(month=None, first=None, last=None):
+    """The first and last day (included) of the period asked for: the month of ``month`` (a
+    date), or ``first`` to ``last``. Raises ``PeriodError``."""
+    if month and (first or last):
+        raise PeriodError("both", _("Give either a month or a first and last day, not both."))
+    if month:
+        return month_days(month)
+    if not (first and last):
+        raise PeriodError("missing", _("Give the period: a month, or a first and last day."))
+    if last < first:
+        raise PeriodError(
+            "reversed",
+            _("The period ends (%(last)s) before it starts (%(first)s).")
+            % {"first": first.isoformat(), "last": last.isoformat()},
+        )
+    return first, last
+
+
+def period_of(month=None, first=None, last=None):
+    """The period ``[start, end)`` (timezone-aware) that ``write_package`` takes, of the month
+    of ``month`` or of the days ``first`` to ``last`` (included), as whole calendar days in the
+    site's time zone. Raises ``PeriodError``."""
+    first, last = period_days(month, first, last)
+    try:
+        start, end = start_of_day(first), start_of_day(last + datetime.timedelta(days=1))
+        start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)  # both stored in UTC
+    except OverflowError:
+        raise PeriodError(
+            "out_of_range", _("The period must lie between the years 1 and 9999.")
+        ) from None
+    return start, end
 
 
 @dataclass

@@ -36,7 +36,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
-from wagtail.admin.widgets import AdminDateInput
+from wagtail.admin.widgets import AdminDateInput, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from publishing.archive import presentation
@@ -207,6 +207,16 @@ class ArchiveIndexView(ReportView):
         if not sees_archive(request):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def header_buttons(self):
+        return [
+            HeaderButton(
+                _("Export a period"),
+                url=reverse("publishing_archive:export"),
+                icon_name="download",
+            )
+        ]
 
     def get_base_queryset(self):
         return visible_captures(self.request).defer(*LISTING_DEFERS).order_by("-happened_at", "-pk")

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Restore a backup made by backup.sh into a NEW PostgreSQL database and a media folder, then check
-# it with the application. The live database and media are never touched unless named and
-# --force is given. See site/deploy/BACKUP.md.
+# Restore a backup made by backup.sh into a NEW PostgreSQL database, a media folder and an archive
+# folder, then check it with the application. The live database, media and archive are never
+# touched unless named and --force is given. See site/deploy/BACKUP.md.
 set -euo pipefail
 
 usage() {
     cat <<'EOF'
-Usage: restore.sh --dbname NEW_DB (--media-root DIR | --no-media) [options] BACKUP
+Usage: restore.sh --dbname NEW_DB (--media-root DIR | --no-media)
+                  [--archive-root ADIR | --no-archive] [options] BACKUP
 
-BACKUP is a directory written by backup.sh (db.dump, media.tar, info.txt, SHA256SUMS).
+BACKUP is a directory written by backup.sh (db.dump, media.tar, archive.tar, info.txt,
+SHA256SUMS).
 
   1. checks SHA256SUMS;
   2. creates the database NEW_DB (TEMPLATE template0, UTF8) on the server that DATABASE_URL or
@@ -16,18 +18,25 @@ BACKUP is a directory written by backup.sh (db.dump, media.tar, info.txt, SHA256
      which DROPS it first. An existing empty database (created beforehand by the postgres
      superuser, if the application's role may not create databases) is used as it is;
   3. pg_restore --no-owner --no-privileges --exit-on-error --single-transaction, then ANALYZE;
-  4. unpacks media.tar into DIR. A DIR that is not empty stops it, unless --force, which moves
-     the old folder aside to DIR.before-restore-YYYYMMDD-HHMMSS (nothing is deleted);
+  4. unpacks media.tar into DIR and archive.tar into ADIR. A DIR or ADIR that is not empty stops
+     it, unless --force, which moves the old folder aside to DIR.before-restore-YYYYMMDD-HHMMSS
+     (nothing is deleted);
   5. checks: row counts (pages, revisions, users, workflow states, images, documents, search
-     index, task queue), every image, rendition and document file present under DIR, and with
-     the application: manage.py check --database default and manage.py migrate --check.
+     index, task queue, archived captures), every image, rendition and document file present
+     under DIR and every capture's WARC file under ADIR, and with the application:
+     manage.py check --database default, manage.py migrate --check and manage.py verify_archive
+     (every capture's digest, the chain and each WARC file's SHA-256, with ARCHIVE_ROOT=ADIR;
+     without archive.tar, verify_archive --rows-only). Any failure makes it exit 1.
 It prints what to change to switch the site over; it never switches it by itself.
 
 Options:
   -n, --dbname NAME        the database to create (letters, digits, _; required)
   -m, --media-root DIR     where to unpack media.tar (required unless --no-media)
-      --no-media           database only
-  -f, --force              replace an existing NEW_DB / move an existing DIR aside
+      --no-media           without the media
+      --archive-root ADIR  where to unpack archive.tar (required when the backup has one,
+                           unless --no-archive)
+      --no-archive         without the archive's files (verify_archive checks the rows only)
+  -f, --force              replace an existing NEW_DB / move an existing DIR or ADIR aside
       --maintenance-db DB  database to connect to for CREATE DATABASE (default postgres)
       --app-dir DIR        the project checkout for manage.py (default: this script's ../..)
       --python PATH        its Python (default APP_DIR/.venv/bin/python)
@@ -41,7 +50,9 @@ database name is only the live database that is NOT restored into), else the PG*
 role needs CREATEDB, or an empty NEW_DB made beforehand. manage.py runs with the environment you
 give it (DJANGO_SETTINGS_MODULE and, for production settings, /etc/publishing/env loaded with
 `set -a; . /etc/publishing/env; set +a`) and DATABASE_URL=postgres:///NEW_DB, libpq taking host,
-port, user and password from the PG* variables.
+port, user and password from the PG* variables. verify_archive runs with ARCHIVE_ROOT=ADIR and
+without ARCHIVE_S3_BUCKET; the settings must read ARCHIVE_ROOT (config.settings.production does,
+the development settings do not: restore.sh checks which folder the application would read).
 EOF
 }
 
@@ -57,6 +68,8 @@ PYTHON=""
 TARGET=""
 MEDIA_TARGET=""
 WITH_MEDIA=1
+ARCHIVE_TARGET=""
+WITH_ARCHIVE=1
 FORCE=0
 MAINTENANCE_DB=postgres
 APP_CHECKS=1
@@ -68,6 +81,8 @@ while [[ $# -gt 0 ]]; do
         -n | --dbname) TARGET="${2:?$1 needs a name}"; shift 2 ;;
         -m | --media-root) MEDIA_TARGET="${2:?$1 needs a directory}"; shift 2 ;;
         --no-media) WITH_MEDIA=0; shift ;;
+        --archive-root) ARCHIVE_TARGET="${2:?$1 needs a directory}"; shift 2 ;;
+        --no-archive) WITH_ARCHIVE=0; shift ;;
         -f | --force) FORCE=1; shift ;;
         --maintenance-db) MAINTENANCE_DB="${2:?$1 needs a name}"; shift 2 ;;
         --app-dir) APP_DIR="${2:?$1 needs a directory}"; shift 2 ;;
@@ -90,7 +105,24 @@ if [[ "$WITH_MEDIA" == 1 ]]; then
     [[ -n "$MEDIA_TARGET" ]] || die "name the media folder with --media-root (or restore the database only with --no-media)"
     [[ -f "$BACKUP/media.tar" ]] || die "$BACKUP has no media.tar (made with --no-media?): use --no-media"
 fi
-for tool in pg_restore psql sha256sum tar; do
+# Why a backup has no archive.tar: info.txt's line (made with --no-archive, the archive in an
+# object store, or a backup.sh from before the archive).
+archive_info="$(sed -n 's/^archive: //p' "$BACKUP/info.txt" 2>/dev/null || true)"
+if [[ "$WITH_ARCHIVE" == 1 && ! -f "$BACKUP/archive.tar" ]]; then
+    [[ -z "$ARCHIVE_TARGET" ]] || die "$BACKUP has no archive.tar (info.txt: ${archive_info:-no archive line, a backup from before the archive}): leave out --archive-root, or use --no-archive"
+    WITH_ARCHIVE=0
+    archive_info="the backup has no archive.tar; info.txt: ${archive_info:-no archive line (a backup from before the archive)}"
+elif [[ "$WITH_ARCHIVE" == 1 ]]; then
+    [[ -n "$ARCHIVE_TARGET" ]] || die "the backup has archive.tar: name the archive folder with --archive-root (or leave the archive's files out with --no-archive)"
+    # Absolute: manage.py runs in APP_DIR with ARCHIVE_ROOT set to it.
+    ARCHIVE_TARGET="$(realpath -m -- "$ARCHIVE_TARGET")"
+    if [[ "$WITH_MEDIA" == 1 && "$ARCHIVE_TARGET" == "$(realpath -m -- "$MEDIA_TARGET")" ]]; then
+        die "--archive-root and --media-root name the same folder: the archive needs a folder of its own"
+    fi
+else
+    archive_info="not restored (--no-archive)"
+fi
+for tool in pg_restore psql sha256sum tar realpath; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install postgresql-client coreutils tar)"
 done
 if [[ "$APP_CHECKS" == 1 || "$UPDATE_INDEX" == 1 ]]; then
@@ -112,11 +144,16 @@ log "checking $BACKUP/SHA256SUMS"
 (cd "$BACKUP" && sha256sum --check --quiet SHA256SUMS) || die "checksums do not match: the backup is damaged"
 grep -E '^(created|database|postgresql server|code commit):' "$BACKUP/info.txt" | sed 's/^/    /' || true
 
-# Both refusals before anything is changed.
+# The refusals before anything is changed.
 media_in_use=0
 if [[ "$WITH_MEDIA" == 1 && -d "$MEDIA_TARGET" && -n "$(ls -A "$MEDIA_TARGET")" ]]; then
     [[ "$FORCE" == 1 ]] || die "$MEDIA_TARGET is not empty; choose a new folder, or add --force to move it aside"
     media_in_use=1
+fi
+archive_in_use=0
+if [[ "$WITH_ARCHIVE" == 1 && -d "$ARCHIVE_TARGET" && -n "$(ls -A "$ARCHIVE_TARGET")" ]]; then
+    [[ "$FORCE" == 1 ]] || die "$ARCHIVE_TARGET is not empty; choose a new folder, or add --force to move it aside"
+    archive_in_use=1
 fi
 
 # --- 2. the new database ---------------------------------------------------------------------
@@ -173,12 +210,27 @@ if [[ "$WITH_MEDIA" == 1 ]]; then
     log "  $(find "$MEDIA_TARGET" -type f | wc -l) files, $(du -sh "$MEDIA_TARGET" | cut -f1), in $((SECONDS - t0)) s"
 fi
 
+# --- 4b. the archive's files -----------------------------------------------------------------
+if [[ "$WITH_ARCHIVE" == 1 ]]; then
+    if [[ "$archive_in_use" == 1 ]]; then
+        log "--force: moving $ARCHIVE_TARGET aside to $ARCHIVE_TARGET.before-restore-$STAMP"
+        mv -- "$ARCHIVE_TARGET" "$ARCHIVE_TARGET.before-restore-$STAMP"
+    fi
+    mkdir -p "$ARCHIVE_TARGET"
+    log "unpacking archive.tar into $ARCHIVE_TARGET"
+    t0=$SECONDS
+    # The files come back read-only (0444), as they were archived.
+    tar --extract --file="$BACKUP/archive.tar" --directory="$ARCHIVE_TARGET"
+    log "  $(find "$ARCHIVE_TARGET" -type f | wc -l) files, $(du -sh "$ARCHIVE_TARGET" | cut -f1), in $((SECONDS - t0)) s"
+fi
+
 # --- 5. checks -------------------------------------------------------------------------------
 problems=0
 log "row counts in '$TARGET':"
 for table in wagtailcore_page wagtailcore_revision auth_user wagtailcore_workflowstate \
     wagtailcore_taskstate wagtailimages_image wagtailimages_rendition wagtaildocs_document \
-    wagtailcore_collectionviewrestriction wagtailsearch_indexentry django_migrations; do
+    wagtailcore_collectionviewrestriction wagtailsearch_indexentry publishing_archivecapture \
+    django_migrations; do
     if [[ "$(value "SELECT to_regclass('public.$table') IS NOT NULL")" == t ]]; then
         printf '    %-40s %s\n' "$table" "$(value "SELECT count(*) FROM public.$table")"
     else
@@ -221,6 +273,28 @@ if [[ "$WITH_MEDIA" == 1 ]]; then
     fi
 fi
 
+archive_table=0
+[[ "$(value "SELECT to_regclass('public.publishing_archivecapture') IS NOT NULL")" == t ]] && archive_table=1
+if [[ "$WITH_ARCHIVE" == 1 && "$archive_table" == 1 ]]; then
+    # Presence only (works without the application); verify_archive below reads every file.
+    missing=0
+    total=0
+    while IFS= read -r file; do
+        [[ -n "$file" ]] || continue
+        total=$((total + 1))
+        if [[ ! -f "$ARCHIVE_TARGET/$file" ]]; then
+            missing=$((missing + 1))
+            [[ $missing -le 10 ]] && log "  missing archive file: $file"
+        fi
+    done < <(value "SELECT warc_name FROM publishing_archivecapture ORDER BY municipality, sequence")
+    if [[ $missing -gt 0 ]]; then
+        log "PROBLEM: $missing of $total archived captures' WARC files are missing under $ARCHIVE_TARGET"
+        problems=$((problems + 1))
+    else
+        log "all $total archived captures' WARC files are present under $ARCHIVE_TARGET"
+    fi
+fi
+
 if [[ "$APP_CHECKS" == 1 || "$UPDATE_INDEX" == 1 ]]; then
     # The application on the new database: host, port, user and password from the PG* variables.
     manage() { (cd "$APP_DIR" && DATABASE_URL="postgres:///$TARGET" "$PYTHON" manage.py "$@"); }
@@ -242,13 +316,78 @@ if [[ "$APP_CHECKS" == 1 || "$UPDATE_INDEX" == 1 ]]; then
     fi
 fi
 
+# --- the legal archive: verify_archive on the new database (and the restored files) ----------
+verify_archive() {
+    local out rc=0
+    out="$(manage verify_archive "$@" 2>&1)" || rc=$?
+    printf '%s\n' "$out" | sed 's/^/    /'
+    return $rc
+}
+if [[ "$archive_table" == 0 ]]; then
+    archive_result="not checked: '$TARGET' has no archive table (a backup from before the archive)"
+elif [[ "$APP_CHECKS" != 1 ]]; then
+    archive_result="verify_archive not run (--no-app-checks)"
+elif [[ "$WITH_ARCHIVE" == 1 ]]; then
+    # The application must read the restored folder, not the live one: only settings that read
+    # ARCHIVE_ROOT (config.settings.production) do. ARCHIVE_S3_BUCKET would send it to the bucket.
+    export ARCHIVE_ROOT="$ARCHIVE_TARGET" ARCHIVE_S3_BUCKET=""
+    rc=0
+    reads="$(manage shell -v 0 -c 'from publishing.archive.storage import archive_storage
+s = archive_storage()
+print(getattr(s, "location", type(s).__name__))' 2>&1 | tail -n 1)" || rc=$?
+    if [[ -n "${DJANGO_SETTINGS_MODULE:-}" ]]; then
+        settings_used="the settings $DJANGO_SETTINGS_MODULE"
+    else
+        settings_used="the development settings (DJANGO_SETTINGS_MODULE is not set)"
+    fi
+    if [[ $rc -ne 0 ]]; then
+        log "PROBLEM: could not ask the application where it reads the archive: $reads"
+        archive_result="verify_archive NOT run: the application did not start"
+        problems=$((problems + 1))
+    elif [[ "$(realpath -m -- "$reads")" != "$ARCHIVE_TARGET" ]]; then
+        log "PROBLEM: with $settings_used the application reads the archive from '$reads', not from ARCHIVE_ROOT=$ARCHIVE_TARGET: verify_archive would check the wrong files. Run restore.sh with DJANGO_SETTINGS_MODULE=config.settings.production and the production variables (BACKUP.md, Restore)"
+        archive_result="verify_archive NOT run: $settings_used do not read ARCHIVE_ROOT"
+        problems=$((problems + 1))
+    else
+        log "manage.py verify_archive (ARCHIVE_ROOT=$ARCHIVE_TARGET)"
+        t0=$SECONDS
+        if verify_archive; then
+            archive_result="verify_archive passed: the $(value "SELECT count(*) FROM publishing_archivecapture") captures in '$TARGET' and their WARC files under $ARCHIVE_TARGET are as archived"
+        else
+            log "PROBLEM: verify_archive failed: the restored archive does not hold (see above). Do not switch over to it; keep the output, and compare with the live archive folder, older backups and the exported packages"
+            archive_result="verify_archive FAILED"
+            problems=$((problems + 1))
+        fi
+        log "  in $((SECONDS - t0)) s"
+    fi
+    unset ARCHIVE_ROOT ARCHIVE_S3_BUCKET
+else
+    log "manage.py verify_archive --rows-only: $archive_info"
+    if verify_archive --rows-only; then
+        archive_result="verify_archive --rows-only passed: the $(value "SELECT count(*) FROM publishing_archivecapture") captures' rows and chain in '$TARGET' (their files were not checked)"
+    else
+        log "PROBLEM: verify_archive --rows-only failed: the archived captures in '$TARGET' do not hold (see above)"
+        archive_result="verify_archive --rows-only FAILED"
+        problems=$((problems + 1))
+    fi
+fi
+log "archive: $archive_result"
+
 log "done in $((SECONDS - started)) s, $problems problem(s)"
+if [[ "$WITH_ARCHIVE" == 1 ]]; then
+    archive_step="     the archive: if the live ARCHIVE_ROOT is intact, keep it (it holds every file of the backup
+     and those of captures made since, which must be kept too); only if it is lost or damaged, move
+     $ARCHIVE_TARGET into its place (ARCHIVE_ROOT)"
+else
+    archive_step="     (archive files: $archive_info)"
+fi
 cat <<EOF
 
 To switch the site over to the restored state (nothing of this was done):
   1. systemctl stop publishing-web publishing-scheduled.timer publishing-daily.timer (and the task worker)
   2. in /etc/publishing/env set DATABASE_URL to the database '$TARGET'
 $([[ "$WITH_MEDIA" == 1 ]] && echo "  3. move $MEDIA_TARGET into place as the project's media/ folder (keep the old one until you are sure)" || echo "  3. (media not restored)")
+$archive_step
   4. empty the file cache: rm -rf "\${CACHE_DIR:-/srv/publishing/var/cache}"/* (it holds the old state's banners and chrome)
   5. start the units again; check /healthz/ and a few pages, images and documents
 EOF

@@ -9,18 +9,23 @@ a refused or failed export leaves nothing half-written; an existing file is repl
 """
 
 import argparse
-import calendar
 import datetime
 import os
 import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from publishing.archive.export import ExportRefused, write_package
+from publishing.archive.export import (
+    ExportRefused,
+    PeriodError,
+    parse_month,
+    period_days,
+    period_of,
+    write_package,
+)
 from publishing.management.municipality_option import unknown_municipality
 from publishing.models import Municipality
 from publishing.models.archive import ArchiveCapture
@@ -37,22 +42,13 @@ def day_argument(value):
 
 
 def month_argument(value):
-    """A month, YYYY-MM, as its first and last day."""
+    """A month, YYYY-MM, as its first day."""
     try:
-        first = datetime.datetime.strptime(value, "%Y-%m").date()
+        return parse_month(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("takes a month as YYYY-MM, not “%(value)s”") % {"value": value}
         ) from None
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return first, last
-
-
-def start_of(day):
-    """Midnight at the start of ``day`` in the site's time zone."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
-    )
 
 
 class Command(BaseCommand):
@@ -100,7 +96,7 @@ class Command(BaseCommand):
             known |= set(archived)
             if slug not in known:
                 raise unknown_municipality({slug}, known)
-        first_day, last_day = self.period(options)
+        first_day, last_day, start, end = self.period(options)
         output = Path(options["output"])
         if output.is_dir():
             raise CommandError(_("%(path)s is a folder, not a file.") % {"path": output})
@@ -111,7 +107,6 @@ class Command(BaseCommand):
         folder = output.parent if str(output.parent) else Path(".")
         if not folder.is_dir():
             raise CommandError(_("There is no folder %(path)s.") % {"path": folder})
-        start, end = start_of(first_day), start_of(last_day + datetime.timedelta(days=1))
         package = self.write(output, folder, slug, start, end)
         self.stdout.write(
             ngettext(
@@ -142,20 +137,26 @@ class Command(BaseCommand):
         self.stdout.write(_("Chain head: %(digest)s") % {"digest": package.head_digest})
 
     def period(self, options):
-        """The first and last day asked for."""
+        """The first and last day asked for, and the period ``[start, end)`` they make
+        (``publishing.archive.export.period_of``), or the refusal in the command's words."""
         first_day, last_day, month = options["first_day"], options["last_day"], options["month"]
-        if month and (first_day or last_day):
-            raise CommandError(_("Give either --month or --from and --to, not both."))
-        if month:
-            return month
-        if not (first_day and last_day):
-            raise CommandError(_("Give the period: --month YYYY-MM, or --from and --to."))
-        if last_day < first_day:
-            raise CommandError(
-                _("The period ends (--to %(last)s) before it starts (--from %(first)s).")
-                % {"first": first_day.isoformat(), "last": last_day.isoformat()}
-            )
-        return first_day, last_day
+        try:
+            first_day, last_day = period_days(month, first_day, last_day)
+            start, end = period_of(first=first_day, last=last_day)
+        except PeriodError as problem:
+            if problem.code == "both":
+                raise CommandError(_("Give either --month or --from and --to, not both.")) from None
+            if problem.code == "missing":
+                raise CommandError(
+                    _("Give the period: --month YYYY-MM, or --from and --to.")
+                ) from None
+            if problem.code == "reversed":
+                raise CommandError(
+                    _("The period ends (--to %(last)s) before it starts (--from %(first)s).")
+                    % {"first": first_day.isoformat(), "last": last_day.isoformat()}
+                ) from None
+            raise CommandError(problem.message) from None
+        return first_day, last_day, start, end
 
     def write(self, output, folder, slug, start, end):
         """Write the package to a temporary file in ``folder`` and rename it to ``output``
