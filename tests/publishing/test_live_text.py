@@ -321,5 +321,8 @@ class CommandTests(LiveTextTestCase):
         self.assertIn(f"alvdal: {live} of {live} stale page(s) checked", self.run_command("--all"))
 
     def test_an_unknown_municipality_is_refused(self):
-        with self.assertRaisesMessage(CommandError, "No municipality with the slug nowhere"):
+        with (
+            translation.override("en"),
+            self.assertRaisesMessage(CommandError, "No municipality with the slug nowhere"),
+        ):
             self.run_command("--municipality", "nowhere")
