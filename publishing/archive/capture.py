@@ -366,3 +366,50 @@ def _store(
     )
     chain.append(capture)
     return capture.pk
+
+
+def missed(municipality, since=None):
+    """Publishes of ``municipality``'s pages that the archive has no capture of (a worker that
+    was stopped, a storage that failed): ``(page id, revision id, when)`` for each publish logged
+    since ``since``, or since the municipality's first capture (the archive's start). Pages that
+    citizens could not read are among them; the capture leaves those out."""
+    captures = ArchiveCapture.objects.filter(municipality=municipality.slug)
+    if since is None:
+        first = captures.order_by("sequence").values_list("happened_at", flat=True).first()
+        if first is None:
+            return []
+        since = first
+    site = municipality.site
+    if site is None:
+        return []
+    # Where citizens may read: outside the intranet and every view restriction.
+    pages = Page.objects.descendant_of(site.root_page, inclusive=True)
+    if municipality.intranet_page_id:
+        pages = pages.not_descendant_of(municipality.intranet_page, inclusive=True)
+    for path in restricted_paths():
+        pages = pages.exclude(path__startswith=path)
+    entries = (
+        PageLogEntry.objects.filter(
+            action__in=_PUBLISH_ACTIONS,
+            timestamp__gte=since,
+            page_id__in=pages.values("pk"),
+            revision_id__isnull=False,
+        )
+        .exclude(revision_id__in=captures.exclude(revision_id=None).values("revision_id"))
+        .order_by("timestamp", "pk")
+        .values_list("page_id", "revision_id", "timestamp")
+    )
+    return list(entries)
+
+
+def capture_missed(municipality, since=None):
+    """Queue a capture of each publish ``missed`` finds; how many were queued."""
+    found = missed(municipality, since)
+    for page_id, revision_id, when in found:
+        capture_page.enqueue(
+            page_id=page_id,
+            event=ArchiveEvent.PUBLISHED,
+            happened_at=when.isoformat(),
+            revision_id=revision_id,
+        )
+    return len(found)

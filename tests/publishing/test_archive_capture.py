@@ -355,3 +355,27 @@ class RetentionTests(ArchiveTestCase):
         response = self.client.post(bulk, {}, follow=True)
         self.assertContains(response, "cannot be deleted")
         self.assertTrue(type(self.page).objects.filter(pk=self.page.pk).exists())
+
+
+class MissedCaptureTests(ArchiveTestCase):
+    """A publish whose capture never came (a stopped worker, a failed storage) is found and
+    captured afterwards, dated when it was published; publishes captured already, and pages
+    citizens cannot read, are left alone."""
+
+    def run_command(self):
+        output = io.StringIO()
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("capture_missed", stdout=output)
+        return output.getvalue()
+
+    def test_a_publish_without_a_capture_is_captured_afterwards(self):
+        self.publish()  # the archive's first capture of the municipality
+        with override_settings(PUBLISHING_ARCHIVE_CAPTURE=False):  # the worker was stopped
+            missed = self.publish(intro="Biblioteket er stengt i jula.")
+            self.publish(self.g.notice)  # the intranet: never captured
+        self.assertIn(f"{self.g.municipality.slug}: 1 publish", self.run_command())
+        capture = self.captures().pop()
+        self.assertEqual(capture.revision_id, missed.live_revision_id)
+        self.assertIn("stengt i jula", records_of(capture)[1]["body"].decode())
+        self.assertEqual(len(self.captures()), 2)
+        self.assertIn(f"{self.g.municipality.slug}: 0 publishes", self.run_command())
