@@ -184,6 +184,24 @@ def connect():
     pre_delete.connect(queue_deleted, sender=Page, dispatch_uid="publishing_archive_deleted")
 
 
+#: The audit-log actions that took a page away, by the event that records them.
+_TAKEN_AWAY = {
+    ArchiveEvent.UNPUBLISHED: ("wagtail.unpublish", "wagtail.unpublish.scheduled"),
+    ArchiveEvent.DELETED: ("wagtail.delete",),
+}
+
+
+def _taken_away_by(page_id, event):
+    """Who unpublished or deleted the page (a name, as it was; "" for an expiry date)."""
+    entry = (
+        PageLogEntry.objects.filter(page_id=page_id, action__in=_TAKEN_AWAY[event])
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )
+    return person_name(entry.user) if entry else ""
+
+
 def _people(revision_id):
     """Who published the revision and who approved it in the workflow (names, as they were)."""
     if revision_id is None:
@@ -273,6 +291,10 @@ def capture_page(page_id, event, happened_at, revision_id=None, snapshot=None):
         metadata["municipality"] = municipality.slug
         details = {"rendered": rendered}
     else:
+        if event == ArchiveEvent.UNPUBLISHED and page is None:
+            # Wagtail unpublishes a live page on its way to deleting it: the deletion's capture
+            # says what happened.
+            return None
         metadata = dict(snapshot)
         url = metadata["url"]
         first = rendering.fetch(url)
@@ -296,9 +318,11 @@ def capture_page(page_id, event, happened_at, revision_id=None, snapshot=None):
         logger.warning(
             "The archive's capture of page %s was answered with %s.", page_id, first.status
         )
-    published_by, approved_by = _people(
-        revision_id if event in (ArchiveEvent.PUBLISHED, ArchiveEvent.WITHDRAWN) else None
-    )
+    if event in _TAKEN_AWAY:
+        # Who took it away, in the column of who published it.
+        published_by, approved_by = _taken_away_by(page_id, event), []
+    else:
+        published_by, approved_by = _people(revision_id)
     details["not_captured"] = left_out
     return _store(
         page_id=page_id,

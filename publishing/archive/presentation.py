@@ -16,7 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from publishing.models import Municipality, Sensitivity
+from publishing.models import ArchiveEvent, Municipality, Sensitivity
 
 #: Why a resource the page referenced was left out of the capture (``details["not_captured"]``).
 NOT_CAPTURED = {
@@ -124,6 +124,15 @@ def page_facts(capture, municipality):
     ]
 
 
+def by_label(event):
+    """Who did it, by the event (the row keeps the name in ``published_by``)."""
+    if event == ArchiveEvent.UNPUBLISHED:
+        return _("Unpublished by")
+    if event == ArchiveEvent.DELETED:
+        return _("Deleted by")
+    return _("Published by")
+
+
 def event_facts(capture):
     """What happened, when, and who did it."""
     details = capture.details or {}
@@ -131,7 +140,7 @@ def event_facts(capture):
         Fact(_("Event"), text=capture.get_event_display()),
         Fact(_("Time of the event"), moment=capture.happened_at),
         Fact(_("Revision"), code=str(capture.revision_id) if capture.revision_id else ""),
-        Fact(_("Published by"), text=capture.published_by),
+        Fact(by_label(capture.event), text=capture.published_by),
     ]
     if details.get("reason"):
         facts.append(Fact(_("Reason given"), text=details["reason"]))

@@ -93,9 +93,20 @@ def archive_units(request):
     return units.order_by("municipality__name", "name")
 
 
-def start_of(date):
-    """The first moment of ``date`` in the active time zone (the user's)."""
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+def start_of(date, days=0):
+    """The first moment of ``date`` (or of the day ``days`` after it) in the active time zone (the
+    user's). Where that lies beyond the calendar (0001-01-01 or 9999-12-31 typed into the
+    address), the first or last moment a datetime holds, which nothing in the archive is before
+    or after: the filter gives an answer instead of a server error."""
+    try:
+        moment = timezone.make_aware(
+            datetime.datetime.combine(date + datetime.timedelta(days=days), datetime.time.min)
+        )
+        moment.astimezone(datetime.UTC)  # what the database is given
+    except OverflowError:
+        edge = datetime.datetime.min if date.year == 1 else datetime.datetime.max
+        return edge.replace(tzinfo=datetime.UTC)
+    return moment
 
 
 def latest_by_end_of(date):
@@ -105,7 +116,7 @@ def latest_by_end_of(date):
         ArchiveCapture.objects.filter(
             municipality=OuterRef("municipality"),
             page_id=OuterRef("page_id"),
-            happened_at__lt=start_of(date + datetime.timedelta(days=1)),
+            happened_at__lt=start_of(date, days=1),
         )
         .order_by("-happened_at", "-sequence")
         .values("pk")[:1]
@@ -149,7 +160,7 @@ class ArchiveFilterSet(WagtailFilterSet):
         fields = []
 
     def filter_on(self, queryset, name, value):
-        end = start_of(value + datetime.timedelta(days=1))
+        end = start_of(value, days=1)
         return queryset.filter(happened_at__lt=end, pk=latest_by_end_of(value))
 
     def filter_unit(self, queryset, name, value):
@@ -161,8 +172,7 @@ class ArchiveFilterSet(WagtailFilterSet):
         if value.start:
             queryset = queryset.filter(happened_at__gte=start_of(day(value.start)))
         if value.stop:
-            end = day(value.stop) + datetime.timedelta(days=1)
-            queryset = queryset.filter(happened_at__lt=start_of(end))
+            queryset = queryset.filter(happened_at__lt=start_of(day(value.stop), days=1))
         return queryset
 
 

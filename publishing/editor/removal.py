@@ -131,8 +131,9 @@ class ReasonedDeleteView(AsksWhyMixin, DeleteView):
 
     def post(self, request, *args, **kwargs):
         if self.kept_by_archive:
-            # A form from before the page was public, or from another tab: nothing is deleted.
-            return self.render_to_response(self.get_context_data())
+            # A form from before the page was public, or from another tab: nothing is deleted,
+            # and the page that says why is fetched anew (a reload does not post it again).
+            return redirect(request.get_full_path())
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

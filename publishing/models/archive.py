@@ -66,6 +66,7 @@ class ArchiveCapture(models.Model):
     sensitivity = models.CharField(_("sensitivity"), max_length=50, blank=True)
     audiences = models.JSONField(_("audiences"), default=list, blank=True)
     revision_id = models.IntegerField(_("revision"), null=True, blank=True)
+    #: Who published the page, or, for an unpublish or deletion, who took it away.
     published_by = models.CharField(_("published by"), max_length=255, blank=True)
     approved_by = models.JSONField(_("approved by"), default=list, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import Page, PageLogEntry
 
 from publishing.models import ArchiveCapture, Municipality
@@ -76,21 +77,34 @@ def deletion_refusal(page, now=None):
             return (
                 _(
                     "“%(title)s” has been public, and the municipality's archive rules keep pages "
-                    "of this type: it cannot be deleted. Unpublish or withdraw it instead; what "
-                    "was published stays in the archive either way."
+                    "of this type: it cannot be deleted. What was published stays in the archive "
+                    "either way."
                 )
                 % values
             )
-        since = last_public[candidate.pk] or now
-        allowed_from = _add_years(since, min(years))
+        values["years"] = min(years)
+        since = last_public[candidate.pk]
+        if since is None and values["years"]:
+            return (
+                ngettext(
+                    "“%(title)s” is public. The municipality's archive rules let pages of this "
+                    "type be deleted %(years)s year after they were last public.",
+                    "“%(title)s” is public. The municipality's archive rules let pages of this "
+                    "type be deleted %(years)s years after they were last public.",
+                    values["years"],
+                )
+                % values
+            )
+        allowed_from = _add_years(since or now, values["years"])
         if allowed_from > now:
             values["date"] = date_format(timezone.localtime(allowed_from), "DATE_FORMAT")
-            values["years"] = min(years)
             return (
-                _(
+                ngettext(
                     "“%(title)s” has been public. The municipality's archive rules let it be "
-                    "deleted %(years)s years after it was last public, from %(date)s. Until then, "
-                    "unpublish or withdraw it instead."
+                    "deleted %(years)s year after it was last public: from %(date)s.",
+                    "“%(title)s” has been public. The municipality's archive rules let it be "
+                    "deleted %(years)s years after it was last public: from %(date)s.",
+                    values["years"],
                 )
                 % values
             )

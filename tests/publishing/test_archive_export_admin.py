@@ -68,7 +68,7 @@ class DownloadTests(ExportAdminTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertTemplateUsed(response, "publishing/archive/export.html")
         self.assertContains(response, "The package is a ZIP file for the records system")
-        self.assertContains(response, "“Exporting to the records system”")
+        self.assertContains(response, "README.txt")
         self.assertNotContains(response, "docs/archive.md")
         # Last month is preselected; the user's one municipality is given, not chosen.
         self.assertContains(response, 'name="month" value="2026-02"')

@@ -198,6 +198,16 @@ class FindingTests(RetrievalTestCase):
         super().setUp()
         self.login(self.g.editor)
 
+    def test_days_at_the_ends_of_the_calendar_give_an_answer(self):
+        self.login(self.g.editor)
+        for params in (
+            {"on": "9999-12-31"},
+            {"on": "0001-01-01"},
+            {"happened_at_from": "0001-01-01", "happened_at_to": "9999-12-31"},
+        ):
+            with self.subTest(params):
+                self.assertEqual(self.index(**params).status_code, 200)
+
     def test_newest_first_with_the_columns_a_records_officer_needs(self):
         response = self.index()
         self.assertEqual(
