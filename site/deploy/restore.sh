@@ -197,31 +197,25 @@ fi
 sql "$TARGET" -c 'ANALYZE;'
 log "  restored in $((SECONDS - t0)) s, database size $(value "SELECT pg_size_pretty(pg_database_size(current_database()))")"
 
-# --- 4. media --------------------------------------------------------------------------------
+# --- 4. media and the archive's files ----------------------------------------------------------
+# unpack NAME.tar TARGET IN_USE: a target in use (only with --force) is moved aside first.
+unpack() {
+    local tarball=$1 target=$2 in_use=$3 t0=$SECONDS
+    if [[ "$in_use" == 1 ]]; then
+        log "--force: moving $target aside to $target.before-restore-$STAMP"
+        mv -- "$target" "$target.before-restore-$STAMP"
+    fi
+    mkdir -p "$target"
+    log "unpacking $tarball into $target"
+    tar --extract --file="$BACKUP/$tarball" --directory="$target"
+    log "  $(find "$target" -type f | wc -l) files, $(du -sh "$target" | cut -f1), in $((SECONDS - t0)) s"
+}
 if [[ "$WITH_MEDIA" == 1 ]]; then
-    if [[ "$media_in_use" == 1 ]]; then
-        log "--force: moving $MEDIA_TARGET aside to $MEDIA_TARGET.before-restore-$STAMP"
-        mv -- "$MEDIA_TARGET" "$MEDIA_TARGET.before-restore-$STAMP"
-    fi
-    mkdir -p "$MEDIA_TARGET"
-    log "unpacking media.tar into $MEDIA_TARGET"
-    t0=$SECONDS
-    tar --extract --file="$BACKUP/media.tar" --directory="$MEDIA_TARGET"
-    log "  $(find "$MEDIA_TARGET" -type f | wc -l) files, $(du -sh "$MEDIA_TARGET" | cut -f1), in $((SECONDS - t0)) s"
+    unpack media.tar "$MEDIA_TARGET" "$media_in_use"
 fi
-
-# --- 4b. the archive's files -----------------------------------------------------------------
+# The archive's files come back read-only (0444), as they were archived.
 if [[ "$WITH_ARCHIVE" == 1 ]]; then
-    if [[ "$archive_in_use" == 1 ]]; then
-        log "--force: moving $ARCHIVE_TARGET aside to $ARCHIVE_TARGET.before-restore-$STAMP"
-        mv -- "$ARCHIVE_TARGET" "$ARCHIVE_TARGET.before-restore-$STAMP"
-    fi
-    mkdir -p "$ARCHIVE_TARGET"
-    log "unpacking archive.tar into $ARCHIVE_TARGET"
-    t0=$SECONDS
-    # The files come back read-only (0444), as they were archived.
-    tar --extract --file="$BACKUP/archive.tar" --directory="$ARCHIVE_TARGET"
-    log "  $(find "$ARCHIVE_TARGET" -type f | wc -l) files, $(du -sh "$ARCHIVE_TARGET" | cut -f1), in $((SECONDS - t0)) s"
+    unpack archive.tar "$ARCHIVE_TARGET" "$archive_in_use"
 fi
 
 # --- 5. checks -------------------------------------------------------------------------------
