@@ -49,7 +49,6 @@ class ExportAdminTestCase(ExportTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "application/zip")
         content = b"".join(response.streaming_content)
-        response.close()
         self.assertEqual(int(response["Content-Length"]), len(content))
         package = zipfile.ZipFile(io.BytesIO(content))
         self.assertIsNone(package.testzip())
