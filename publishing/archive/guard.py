@@ -78,12 +78,7 @@ def _holds_captures(connection):
 
 @contextlib.contextmanager
 def suspended(connection):
-    """The guard lifted on ``connection`` for the block (test databases only). Nothing is done
-    while the table is empty: there is nothing to refuse, and on SQLite lifting the guard is a
-    schema change, which waits for no other connection (a live server's) to finish."""
-    if not _holds_captures(connection):
-        yield
-        return
+    """The guard lifted on ``connection`` for the block (test databases only)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Triggers do not fire for a session in replica mode (a superuser's setting).
@@ -93,6 +88,11 @@ def suspended(connection):
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
+        return
+    if not _holds_captures(connection):
+        # Nothing to refuse; on SQLite lifting the guard is a schema change, which waits for no
+        # other connection (a live server's) to finish.
+        yield
         return
     uninstall(connection)
     try:
