@@ -56,19 +56,13 @@ _PUBLISH_ACTIONS = ("wagtail.publish", "wagtail.publish.scheduled")
 
 
 def _public_municipality(page, *, live, restricted=None):
-    """The municipality whose citizens may read (``live``) or could have read ``page``, or None.
-    ``restricted``: the paths of the pages with a view restriction, when the caller has them."""
-    if live and not page.live:
-        return None
+    """The municipality whose citizens may read (``live``) or could have read ``page``, or None
+    (``Municipality.citizens_may_read``). ``restricted``: the paths of the pages with a view
+    restriction, when the caller has them."""
     municipality = Municipality.objects.for_page(page)
-    if municipality is None or municipality.is_intranet_page(page):
-        return None
-    if restricted is not None:
-        if any(page.path.startswith(path) for path in restricted):
-            return None
-    elif page.get_view_restrictions().exists():
-        return None
-    return municipality
+    if municipality and municipality.citizens_may_read(page, live=live, restricted=restricted):
+        return municipality
+    return None
 
 
 def _language(page, municipality):
@@ -403,20 +397,11 @@ def missed(municipality, since=None):
         if first is None:
             return []
         since = first
-    site = municipality.site
-    if site is None:
-        return []
-    # Where citizens may read: outside the intranet and every view restriction.
-    pages = Page.objects.descendant_of(site.root_page, inclusive=True)
-    if municipality.intranet_page_id:
-        pages = pages.not_descendant_of(municipality.intranet_page, inclusive=True)
-    for path in restricted_paths():
-        pages = pages.exclude(path__startswith=path)
     entries = (
         PageLogEntry.objects.filter(
             action__in=_PUBLISH_ACTIONS,
             timestamp__gte=since,
-            page_id__in=pages.values("pk"),
+            page_id__in=municipality.citizen_pages(live=False).values("pk"),
             revision_id__isnull=False,
         )
         .exclude(revision_id__in=captures.exclude(revision_id=None).values("revision_id"))

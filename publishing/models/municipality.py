@@ -221,15 +221,35 @@ class Municipality(models.Model):
     def workflow_settings(self):
         return dict(self.profile.get("workflow", {}))
 
-    def citizen_pages(self):
+    def citizen_pages(self, *, live=True):
         """The pages citizens may read on the municipality's site: live, without a view
-        restriction and outside the intranet (none without a site)."""
+        restriction and outside the intranet (none without a site). With ``live=False``, the
+        pages they may read whenever they are live (and could have read, once).
+
+        ``citizens_may_read`` answers the same for one page."""
         if self.site is None:
             return Page.objects.none()
-        pages = Page.objects.live().public().descendant_of(self.site.root_page, inclusive=True)
+        pages = Page.objects.public().descendant_of(self.site.root_page, inclusive=True)
+        if live:
+            pages = pages.live()
         if self.intranet_page_id:
             pages = pages.not_descendant_of(self.intranet_page, inclusive=True)
         return pages
+
+    def citizens_may_read(self, page, *, live=True, restricted=None):
+        """Whether ``page`` is among ``citizen_pages(live=live)``, from the page as loaded.
+
+        ``restricted``: the tree paths of the pages with a view restriction, when the caller
+        has read them (a publish, a list); otherwise the page's restrictions are asked."""
+        if live and not page.live:
+            return False
+        if self.site is None or not page.path.startswith(self.site.root_page.path):
+            return False
+        if self.is_intranet_page(page):
+            return False
+        if restricted is not None:
+            return not any(page.path.startswith(path) for path in restricted)
+        return not page.get_view_restrictions().exists()
 
     def collection_paths(self):
         """Tree paths of the municipality's collections: the one named after it under the

@@ -98,7 +98,7 @@ def expiry(context):
 def _citizens_may_read(page):
     """Whether citizens may open ``page``: live, public and outside the intranet."""
     municipality = Municipality.objects.for_page(page)
-    return bool(municipality and municipality.citizen_pages().filter(pk=page.pk).exists())
+    return bool(municipality and municipality.citizens_may_read(page))
 
 
 def relied_upon(page, *, descendants=False, live_only=False):
