@@ -15,8 +15,8 @@
 - ``sha256sums.txt``: the SHA-256 of every other file, as ``sha256sum -c`` reads it.
 
 A package holds the captures whose event happened in ``[start, end)``, in the chain's order;
-``period_of`` makes that period from a month or a first and last day (calendar days in the site's
-time zone, ``TIME_ZONE``), for the command and the admin alike. The
+``period_of`` makes that period from a month or a first and last day (calendar days in the
+municipality's time zone), for the command and the admin alike. The
 export refuses (``ExportRefused``) when a file or row does not hold what was archived: the stream
 then holds half a package, which the caller throws away (``manage.py export_archive`` writes to a
 temporary file and renames it only when the package is whole).
@@ -28,6 +28,7 @@ import datetime
 import hashlib
 import io
 import zipfile
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -126,11 +127,18 @@ def month_days(month):
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def start_of_day(day):
-    """Midnight at the start of ``day`` in the site's time zone (``TIME_ZONE``)."""
+def start_of_day(day, zone):
+    """Midnight at the start of ``day`` in the time zone named ``zone``."""
     return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+        datetime.datetime.combine(day, datetime.time.min), zoneinfo.ZoneInfo(zone)
     )
+
+
+def time_zone_of(slug):
+    """The time zone of the municipality ``slug`` (``Municipality.time_zone``): its archive's
+    days and times are its own. The installation's when the municipality is gone."""
+    found = Municipality.objects.filter(slug=slug).first()
+    return found.time_zone if found is not None else settings.TIME_ZONE
 
 
 def period_days(month=None, first=None, last=None):
@@ -151,13 +159,14 @@ def period_days(month=None, first=None, last=None):
     return first, last
 
 
-def period_of(month=None, first=None, last=None):
+def period_of(month=None, first=None, last=None, *, zone):
     """The period ``[start, end)`` (timezone-aware) that ``write_package`` takes, of the month
     of ``month`` or of the days ``first`` to ``last`` (included), as whole calendar days in the
-    site's time zone. Raises ``PeriodError``."""
+    time zone named ``zone`` (the municipality's, ``time_zone_of``). Raises ``PeriodError``."""
     first, last = period_days(month, first, last)
     try:
-        start, end = start_of_day(first), start_of_day(last + datetime.timedelta(days=1))
+        start = start_of_day(first, zone)
+        end = start_of_day(last + datetime.timedelta(days=1), zone)
         start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)  # both stored in UTC
     except OverflowError:
         raise PeriodError(
@@ -330,7 +339,7 @@ def manifest_xml(municipality, period, generated_at, package_chain, captures, fi
         language=municipality["language"] or None,
     )
     _add_element(
-        root, "period", start=utc(period[0]), end=utc(period[1]), timeZone=settings.TIME_ZONE
+        root, "period", start=utc(period[0]), end=utc(period[1]), timeZone=municipality["time_zone"]
     )
     _add_element(root, "generatedAt", utc(generated_at))
     _add_element(root, "generator", GENERATOR)
@@ -486,7 +495,7 @@ def readme(municipality, period, generated_at, package_chain, captures):
         _("Web archive of %(municipality)s") % {"municipality": municipality["name"]},
         "",
         _("Period: %(period)s (%(time_zone)s).")
-        % {"period": _period_text(*period), "time_zone": settings.TIME_ZONE},
+        % {"period": _period_text(*period), "time_zone": municipality["time_zone"]},
         _("Made: %(when)s.")
         % {"when": formats.date_format(timezone.localtime(generated_at), "DATETIME_FORMAT")},
         "",
@@ -550,12 +559,19 @@ def readme(municipality, period, generated_at, package_chain, captures):
 def _municipality(slug):
     found = Municipality.objects.filter(slug=slug).first()
     if found is None:  # The archive outlives the municipality's row.
-        return {"slug": slug, "name": slug, "country": "", "language": settings.LANGUAGE_CODE}
+        return {
+            "slug": slug,
+            "name": slug,
+            "country": "",
+            "language": settings.LANGUAGE_CODE,
+            "time_zone": settings.TIME_ZONE,
+        }
     return {
         "slug": found.slug,
         "name": found.name,
         "country": found.country,
         "language": found.language,
+        "time_zone": found.time_zone,
     }
 
 
@@ -569,6 +585,14 @@ def write_package(stream, municipality_slug, start, end, *, storage=None):
         raise ValueError("The period must end after it starts.")
     storage = storage or archive_storage()
     municipality = _municipality(municipality_slug)
+    # Days and times in the package are the municipality's, whoever asks for it.
+    with timezone.override(municipality["time_zone"]):
+        return _write(stream, municipality, (start, end), storage)
+
+
+def _write(stream, municipality, period, storage):
+    municipality_slug = municipality["slug"]
+    start, end = period
     captures = _period_captures(municipality_slug, start, end)
     _check_rows(captures)
     if captures:

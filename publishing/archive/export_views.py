@@ -4,8 +4,8 @@ writes (``publishing.archive.export``), downloaded by a records officer who has 
 Who may export what is who may see what in the archive (``publishing.archive.views``): a user
 with ``publishing.view_archivecapture``, for the municipalities they belong to (a superuser: any,
 also one whose row is gone). The period is a month or a first and last day, as whole calendar
-days in the site's time zone, made by ``export.period_of`` like the command's. The package is
-written to a temporary file (in memory while it is small, on disk when it grows) and handed out
+days in the municipality's time zone, made by ``export.period_of`` like the command's. The
+package is written to a temporary file (in memory while small, on disk when it grows) and handed out
 only when it is whole; a refused export (a file or row that is not what was archived) gives the
 form again with the reason.
 """
@@ -140,7 +140,9 @@ class ExportForm(forms.Form):
         try:
             cleaned["first"], cleaned["last"] = export.period_days(month, first, last)
             cleaned["start"], cleaned["end"] = export.period_of(
-                first=cleaned["first"], last=cleaned["last"]
+                first=cleaned["first"],
+                last=cleaned["last"],
+                zone=export.time_zone_of(cleaned.get("municipality")),
             )
         except export.PeriodError as problem:
             if problem.code == "both":
@@ -196,7 +198,8 @@ class ArchiveExportView(WagtailAdminTemplateMixin, FormView):
         only = self.municipalities[0][1] if len(self.municipalities) == 1 else None
         return super().get_context_data(
             only_municipality=only,
-            time_zone=timezone.get_default_timezone_name(),
+            # Each municipality's days are its own: named when there is only one to export.
+            time_zone=export.time_zone_of(self.municipalities[0][0]) if only else None,
             index_url=reverse("publishing_archive:index"),
             **kwargs,
         )

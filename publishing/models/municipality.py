@@ -1,5 +1,6 @@
 """A municipality: one Wagtail Site bound to one governance profile."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,16 @@ LANGUAGE_CHOICES = [
     ("sv", _("Swedish")),
     ("en", _("English")),
 ]
+
+#: The time zone of each country's municipalities: the calendar days and clock times an
+#: archive's records officer reads (Denmark's, Finland's and Iceland's differ from Norway's).
+TIME_ZONES = {
+    "NO": "Europe/Oslo",
+    "SE": "Europe/Stockholm",
+    "DK": "Europe/Copenhagen",
+    "FI": "Europe/Helsinki",
+    "IS": "Atlantic/Reykjavik",
+}
 
 #: The fixed group keys of a profile's ``[groups]`` table, and what each group may do.
 GROUP_KEYS = ("staff", "publishers", "leaders", "communications", "crisis")
@@ -220,6 +231,12 @@ class Municipality(models.Model):
     @property
     def workflow_settings(self):
         return dict(self.profile.get("workflow", {}))
+
+    @property
+    def time_zone(self):
+        """The name of the municipality's time zone (its country's; the installation's
+        ``TIME_ZONE`` for a country without one here)."""
+        return TIME_ZONES.get(self.country, settings.TIME_ZONE)
 
     def citizen_pages(self, *, live=True):
         """The pages citizens may read on the municipality's site: live, without a view

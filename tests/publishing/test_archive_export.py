@@ -295,6 +295,7 @@ class PackageTests(ExportTestCase):
             "name": "Alvdal kommune",
             "country": "NO",
             "language": "nb",
+            "time_zone": "Europe/Oslo",
         }
         document = export.manifest_xml(
             municipality, (self.start, self.end), timezone.now(), links, [capture], names

@@ -6,6 +6,7 @@ again with the reason instead of half a package."""
 import datetime
 import io
 import zipfile
+import zoneinfo
 
 import time_machine
 from defusedxml import ElementTree
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from publishing.archive import export
 from publishing.archive.export_views import last_month
+from publishing.models import Municipality
 from tests.factories import UserFactory, load_municipality
 from tests.publishing.archive_files import read_file
 from tests.publishing.test_archive_export import NS, ExportTestCase, month_after
@@ -113,10 +115,32 @@ class DownloadTests(ExportAdminTestCase):
         self.assertEqual(root.find("a:chain", NS).get("headDigest"), self.capture(5).digest)
 
     def test_a_month_and_its_days_are_the_same_period(self):
-        self.assertEqual(export.period_of(month=self.first_day), (self.start, self.end))
+        zone = export.time_zone_of("alvdal")
+        self.assertEqual(zone, "Europe/Oslo")
+        self.assertEqual(export.period_of(month=self.first_day, zone=zone), (self.start, self.end))
         self.assertEqual(
-            export.period_of(first=self.first_day, last=self.last_day()), (self.start, self.end)
+            export.period_of(first=self.first_day, last=self.last_day(), zone=zone),
+            (self.start, self.end),
         )
+
+    def test_the_days_and_times_are_the_municipalitys_own(self):
+        # Alvdal as if it were Finnish: its days begin an hour before Oslo's.
+        Municipality.objects.filter(slug="alvdal").update(country="FI")
+        helsinki = zoneinfo.ZoneInfo("Europe/Helsinki")
+        start = datetime.datetime.combine(self.first_day, datetime.time.min, tzinfo=helsinki)
+        self.assertEqual(start, self.start - datetime.timedelta(hours=1))
+        self.assertContains(self.client.get(URL), "Europe/Helsinki")
+        package = self.downloaded(self.post(month=self.month()))
+        period = ElementTree.fromstring(package.read("manifest.xml")).find("a:period", NS)
+        self.assertEqual(period.get("start"), export.utc(start))
+        self.assertEqual(period.get("timeZone"), "Europe/Helsinki")
+        self.assertIn("Europe/Helsinki", package.read("README.txt").decode())
+        # Avesta's records officer reads Swedish time, named as such.
+        self.assertEqual(self.avesta.time_zone, "Europe/Stockholm")
+        self.login(self.avesta_editor)
+        response = self.client.get(URL)
+        self.assertContains(response, "Europe/Stockholm")
+        self.assertNotContains(response, "Europe/Oslo")
 
 
 class BadInputTests(ExportAdminTestCase):

@@ -2,7 +2,7 @@
 --output PATH.zip [--force]``: the archive of a period as a package for the municipality's
 records system (``publishing.archive.export``).
 
-The days are calendar days in the site's time zone (``TIME_ZONE``); ``--to`` is included. The
+The days are calendar days in the municipality's time zone; ``--to`` is included. The
 package is written to a temporary file beside ``--output`` and renamed only when it is whole, so
 a refused or failed export leaves nothing half-written; an existing file is replaced only with
 ``--force``.
@@ -24,6 +24,7 @@ from publishing.archive.export import (
     parse_month,
     period_days,
     period_of,
+    time_zone_of,
     write_package,
 )
 from publishing.management.municipality_option import unknown_municipality
@@ -96,7 +97,7 @@ class Command(BaseCommand):
             known |= set(archived)
             if slug not in known:
                 raise unknown_municipality({slug}, known)
-        first_day, last_day, start, end = self.period(options)
+        first_day, last_day, start, end = self.period(options, time_zone_of(slug))
         output = Path(options["output"])
         if output.is_dir():
             raise CommandError(_("%(path)s is a folder, not a file.") % {"path": output})
@@ -136,13 +137,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Chain head: %(digest)s") % {"digest": package.head_digest})
 
-    def period(self, options):
-        """The first and last day asked for, and the period ``[start, end)`` they make
-        (``publishing.archive.export.period_of``), or the refusal in the command's words."""
+    def period(self, options, zone):
+        """The first and last day asked for, and the period ``[start, end)`` they make in the
+        time zone named ``zone`` (``publishing.archive.export.period_of``), or the refusal in
+        the command's words."""
         first_day, last_day, month = options["first_day"], options["last_day"], options["month"]
         try:
             first_day, last_day = period_days(month, first_day, last_day)
-            start, end = period_of(first=first_day, last=last_day)
+            start, end = period_of(first=first_day, last=last_day, zone=zone)
         except PeriodError as problem:
             if problem.code == "both":
                 raise CommandError(_("Give either --month or --from and --to, not both.")) from None
