@@ -12,8 +12,8 @@ history (``workflow.removal``). The admin's doors ask for it:
   unpublished meanwhile (another tab) is said to be so.
 - **Delete**: every page type's delete view (``ReasonedDeleteView``) asks the same on Wagtail's
   confirmation, which also offers withdrawing the page instead.
-- **Bulk** unpublishing or deleting leaves such pages out, naming them: each is done on its
-  own, where the reason can be given.
+- **Bulk** unpublishing or deleting leaves such pages out, naming them and why on the
+  confirmation before anything is done: each is done on its own, where the reason can be given.
 """
 
 from django import forms
@@ -25,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
+from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 from wagtail.admin.views.pages.delete import DeleteView
 from wagtail.admin.views.pages.unpublish import UnpublishView
 from wagtail.models import Page
@@ -151,24 +153,65 @@ class ReasonedDeleteView(AsksWhyMixin, DeleteView):
 # --- bulk ------------------------------------------------------------------------------------
 
 
+def bulk_refusal(page, action_type):
+    """Why bulk ``action_type`` ("unpublish" or "delete") leaves ``page`` out, or None: the
+    archive keeps it (delete), or it or a page below it needs a reason (``relied_upon``)."""
+    if action_type == "delete":
+        kept = deletion_refusal(page)
+        if kept:
+            return kept
+    if relied_upon(page, descendants=True, live_only=action_type == "unpublish"):
+        if action_type == "unpublish":
+            message = _("Unpublish it on its own, so that you can say why.")
+        else:
+            message = _("Delete it on its own, so that you can say why.")
+        return format_html("{}: {}", page.get_admin_display_title(), message)
+    return None
+
+
+class LeavesOutPagesNeedingAReason:
+    """A bulk unpublish or delete whose confirmation names the pages it will leave out, and
+    why, before the publisher confirms (they are not in the list of pages it acts on)."""
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        left_out = []
+        if self.request.method != "GET":
+            # The POST is the action's: the hook below leaves them out and says so again.
+            return objects, {**extra, "items_left_out": left_out}
+        for page in list(objects):
+            why = bulk_refusal(page, self.action_type)
+            if why:
+                objects.remove(page)
+                left_out.append({"item": page, "why": why})
+        return objects, {**extra, "items_left_out": left_out}
+
+
+class ReasonedDeleteBulkAction(LeavesOutPagesNeedingAReason, DeleteBulkAction):
+    template_name = "publishing/editor/confirm_bulk_delete.html"
+
+
+class ReasonedUnpublishBulkAction(LeavesOutPagesNeedingAReason, UnpublishBulkAction):
+    template_name = "publishing/editor/confirm_bulk_unpublish.html"
+
+
+# After Wagtail's own (order): the registry keeps the last action of each type.
+hooks.register("register_bulk_action", ReasonedDeleteBulkAction, order=100)
+hooks.register("register_bulk_action", ReasonedUnpublishBulkAction, order=100)
+
+
 @hooks.register("before_bulk_action")
 def leave_pages_needing_a_reason_out_of_bulk_removal(request, action_type, objects, action_view):
     """Bulk unpublish and delete leave out the pages that need a reason (the page or a page
-    below it has been on the public site), and say so."""
+    below it has been on the public site), and say so: any bulk action of those types, also
+    one whose confirmation did not name them already."""
     if action_type not in ("unpublish", "delete") or action_view.model is not Page:
         return None
-    if action_type == "unpublish":
-        message = _("Unpublish it on its own, so that you can say why.")
-    else:
-        message = _("Delete it on its own, so that you can say why.")
     for page in list(objects):
-        kept = action_type == "delete" and deletion_refusal(page)
-        if kept:
+        why = bulk_refusal(page, action_type)
+        if why:
             objects.remove(page)
-            messages.error(request, kept)
-        elif relied_upon(page, descendants=True, live_only=action_type == "unpublish"):
-            objects.remove(page)
-            messages.error(request, format_html("{}: {}", page.get_admin_display_title(), message))
+            messages.error(request, why)
     if not objects:
         return redirect(action_view.next_url)
     return None

@@ -13,6 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import APIToken, PageLogEntry, PageViewRestriction, WorkflowState
+from wagtail.users.models import UserProfile
 
 from publishing.citizens.withdrawal import instead_of
 from publishing.rules import PUBLISH, RuleContext, evaluate
@@ -430,3 +431,59 @@ class WithdrawnPlacesTests(WithdrawalTestCase):
         alias = reload(alias.specific)
         self.assertTrue(alias.withdrawn)
         self.assertEqual(alias.withdrawn_at, page.withdrawn_at)
+
+
+class BulkConfirmationNamesWhatIsLeftOutTests(WithdrawalTestCase):
+    """The bulk confirmation says which pages it will not unpublish or delete, and why, before
+    the publisher confirms; the pages it acts on are the rest."""
+
+    def confirmation(self, action, *pages):
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", action])
+        ids = "&".join(f"id={page.pk}" for page in pages)
+        return self.client.get(f"{url}?{ids}&next=/admin/")
+
+    def test_unpublish_names_the_page_citizens_relied_on(self):
+        self.login(self.g.editor)
+        never_public = news_page(
+            self.g, "Utkast til nyhet", "utkast-bulk", affects_staff=False, notice=False
+        )
+        response = self.confirmation("unpublish", self.old, never_public)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "This page is not unpublished here")
+        self.assertContains(response, "Unpublish it on its own, so that you can say why.")
+        left_out = [item["item"].pk for item in response.context["items_left_out"]]
+        acted_on = [item["item"].pk for item in response.context["items"]]
+        self.assertEqual(left_out, [self.old.pk])
+        self.assertNotIn(self.old.pk, acted_on)
+
+    def test_delete_names_the_page_the_archive_keeps(self):
+        self.login(self.g.editor)
+        response = self.confirmation("delete", self.old)
+        self.assertContains(response, "This page is not deleted here")
+        self.assertEqual(list(response.context["items"]), [])
+        self.assertNotContains(response, "Yes, delete")
+        # Confirming anyway (a form from another tab) leaves it, and says why.
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+        response = self.client.post(f"{url}?id={self.old.pk}&next=/admin/", {}, follow=True)
+        self.assertTrue(type(self.old).objects.filter(pk=self.old.pk).exists())
+        said = [str(message) for message in response.context["messages"]]
+        self.assertEqual(len(said), 1)
+        self.assertIn("“Gratis busskort i sommer” is public", said[0])
+
+    def test_in_bokmal_and_swedish(self):
+        self.login(self.g.editor)
+        profile = UserProfile.get_for_user(self.g.editor)
+        url = (
+            reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+            + f"?id={self.old.pk}&next=/admin/"
+        )
+        for language, heading in (
+            ("nb", "Denne siden blir ikke slettet her"),
+            ("sv", "Den här sidan tas inte bort här"),
+        ):
+            with self.subTest(language=language):
+                profile.preferred_language = language
+                profile.save()
+                response = self.client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+                self.assertContains(response, heading)
+                self.assertNotContains(response, "This page is not deleted here")
