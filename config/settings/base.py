@@ -141,7 +141,7 @@ PUBLIC_CACHE_MAX_AGE = 300
 
 # A feedback post refused for its CSRF token (a page open for a long time, cookies blocked) gets
 # the form back with the text kept; other refusals get Django's own page.
-CSRF_FAILURE_VIEW = "publishing.citizens.feedback.csrf_failure"
+CSRF_FAILURE_VIEW = "publishing.csrf.csrf_failure"
 
 TEMPLATES = [
     {

@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from wagtail.models import Site
@@ -184,20 +183,21 @@ def store_feedback(page, municipality, data):
     return item
 
 
-def csrf_failure(request, reason=""):
+def feedback_csrf_failure(request):
     """A refused feedback post (an expired or blocked cookie) gets the form back with the
-    text and a fresh token, in the site's language; anything else gets Django's own page."""
+    text and a fresh token, in the site's language; None for any other request
+    (``publishing.csrf``)."""
 
     try:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
     if match is None or match.url_name != "feedback" or request.method != "POST":
-        return django_csrf_failure(request, reason)
+        return None
     try:
         page, municipality = _page_and_municipality(request, match.kwargs["page_id"])
     except Http404:
-        return django_csrf_failure(request, reason)
+        return None
     activate_site_language(request, Site.find_for_request(request))
     form = FeedbackForm(request.POST)
     form.is_valid()
