@@ -14,7 +14,8 @@ move have their own actions. ``install()`` (called once from ``PublishingConfig.
   may have relied on, or a page above such pages, is refused without a reason
   (``workflow.removal``), and the reason is written in each such page's history. Deleting a page
   that has ever been public is refused unless the municipality's retention rules allow it
-  (``rules.retention``).
+  (``rules.retention``). Both lock the page and the pages below it first and judge them as they
+  are then, so a publish under way at the same time is judged, not the draft it replaced.
 
 After a Wagtail upgrade, re-read those methods; ``tests/publishing/test_publish_paths.py`` and
 ``test_placement.py`` fail when one of them changes shape.
@@ -154,6 +155,21 @@ def _keeping_view_restrictions(original):
     return copy_page
 
 
+def _locked(page):
+    """Lock ``page`` and every page below it until the transaction ends, and read whether the
+    page is still there and live. A publish, unpublish or delete of them that is under way
+    finishes first and is then judged (a page published a moment ago needs its reason), or
+    waits for this one; two deletions of the same page do not both run. ``None`` when the page
+    is gone."""
+    rows = (
+        Page.objects.select_for_update()
+        .filter(path__startswith=page.path, depth__gte=page.depth)
+        .order_by("path")
+        .values_list("pk", "live")
+    )
+    return dict(rows).get(page.pk)
+
+
 def _reasoned_unpublish(original):
     def execute(self, skip_permission_checks=False):
         if self.set_expired or not self.log_action:
@@ -161,13 +177,18 @@ def _reasoned_unpublish(original):
             # her of it); an alias follows its page, whose unpublish was asked about.
             return original(self, skip_permission_checks)
         self.check(skip_permission_checks=skip_permission_checks)
-        # A page taken off takes the list of the pages below it with it (a news index), and
-        # with its descendants the pages too.
-        pages = relied_upon(self.object, descendants=True, live_only=True)
-        refused = removal_refusal(pages, removal.given())
-        if refused:
-            raise UnpublishPagePermissionError(refused)
         with transaction.atomic():
+            live = _locked(self.object)
+            if live is None:
+                return None  # deleted meanwhile: nothing left to unpublish
+            # As it is now: unpublished meanwhile, Wagtail does nothing and logs nothing.
+            self.object.live = live
+            # A page taken off takes the list of the pages below it with it (a news index), and
+            # with its descendants the pages too.
+            pages = relied_upon(self.object, descendants=True, live_only=True)
+            refused = removal_refusal(pages, removal.given())
+            if refused:
+                raise UnpublishPagePermissionError(refused)
             result = original(self, skip_permission_checks)
             # The page's own record; each descendant's unpublish writes its own.
             mine = [page for page in pages if page.pk == self.object.pk]
@@ -181,11 +202,13 @@ def _reasoned_unpublish(original):
 def _reasoned_delete(original):
     def execute(self, *args, skip_permission_checks=False, **kwargs):
         self.check(skip_permission_checks=skip_permission_checks)
-        pages = relied_upon(self.page, descendants=True)
-        refused = deletion_refusal(self.page) or removal_refusal(pages, removal.given())
-        if refused:
-            raise DeletePagePermissionError(refused)
         with transaction.atomic():
+            if _locked(self.page) is None:
+                return None  # deleted meanwhile (the same delete sent twice)
+            pages = relied_upon(self.page, descendants=True)
+            refused = deletion_refusal(self.page) or removal_refusal(pages, removal.given())
+            if refused:
+                raise DeletePagePermissionError(refused)
             # Written while the pages are still there, and undone with a delete that fails.
             removal.record(pages, audit.DELETED_BECAUSE, removal.given(), self.user)
             return original(self, *args, skip_permission_checks=True, **kwargs)

@@ -1,0 +1,113 @@
+"""Deleting or unpublishing a page while it is being published, or twice at once, on
+PostgreSQL (where two app-server workers really run at the same time).
+
+The check of a removal (does the page need a reason, do the archive's rules keep it) reads the
+page as it is once every change to it that is under way has committed: a page published a
+moment before is judged as published, not as the draft it was when the removal began. The same
+deletion sent twice deletes once, without a server error.
+"""
+
+import threading
+import time
+
+from django.db import connection, transaction
+from django.test import TransactionTestCase
+from wagtail.actions.delete_page import DeletePagePermissionError
+from wagtail.actions.unpublish_page import UnpublishPagePermissionError
+from wagtail.models import Page, PageLogEntry
+
+from tests.governance import allow_deleting, build_governed, news_page, reload
+from tests.publishing.test_integrity import needs_postgresql
+
+
+def in_threads(*calls):
+    """Run ``calls`` at once, each in its own thread and database connection; their results
+    (or the exception each raised)."""
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            results[index] = call()
+        except Exception as error:  # kept for the test to look at
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@needs_postgresql
+class RemovalWhilePublishingTests(TransactionTestCase):
+    def setUp(self):
+        self.g = build_governed()
+        self.draft = news_page(
+            self.g, "Nytt fra biblioteket", "nytt-bibliotek", affects_staff=False, notice=False
+        )
+
+    def publishing_slowly(self, started):
+        """Publish the draft, and keep the transaction open a while after the page is live."""
+
+        def publish():
+            with transaction.atomic():
+                reload(self.draft).get_latest_revision().publish(user=self.g.editor)
+                started.set()
+                time.sleep(0.6)
+            return "published"
+
+        return publish
+
+    def test_a_delete_that_began_on_the_draft_is_judged_on_the_published_page(self):
+        started = threading.Event()
+
+        def delete():
+            started.wait(10)
+            page = Page.objects.get(pk=self.draft.pk)  # read while it is still a draft here
+            page.specific.delete(user=self.g.editor)
+            return "deleted"
+
+        published, deleted = in_threads(self.publishing_slowly(started), delete)
+        self.assertEqual(published, "published")
+        self.assertIsInstance(deleted, DeletePagePermissionError)
+        self.assertTrue(reload(self.draft).live)
+
+    def test_an_unpublish_without_a_reason_waits_for_the_publish_and_is_refused(self):
+        started = threading.Event()
+
+        def unpublish():
+            started.wait(10)
+            page = Page.objects.get(pk=self.draft.pk)
+            page.specific.unpublish(user=self.g.editor)
+            return "unpublished"
+
+        published, unpublished = in_threads(self.publishing_slowly(started), unpublish)
+        self.assertEqual(published, "published")
+        self.assertIsInstance(unpublished, UnpublishPagePermissionError)
+        self.assertTrue(reload(self.draft).live)
+
+    def test_the_same_delete_twice_at_once_deletes_once(self):
+        allow_deleting(self.g.municipality, "newspage")
+        pages = [
+            news_page(self.g, f"Kladd {n}", f"kladd-{n}", affects_staff=False, notice=False)
+            for n in range(3)
+        ]
+
+        def delete_all():
+            with transaction.atomic():
+                for page in pages:
+                    fresh = Page.objects.filter(pk=page.pk).first()
+                    if fresh is not None:
+                        fresh.specific.delete(user=self.g.editor)
+                    time.sleep(0.05)
+            return "done"
+
+        results = in_threads(delete_all, delete_all, delete_all)
+        self.assertEqual(results, ["done"] * 3, results)
+        self.assertFalse(Page.objects.filter(pk__in=[p.pk for p in pages]).exists())
+        for page in pages:
+            deletions = PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.delete")
+            self.assertEqual(deletions.count(), 1)
