@@ -22,12 +22,12 @@ def listed_for_citizens(pages):
 
 
 def instead_of(page):
-    """The page a withdrawn ``page`` sends citizens to, while they may read it (live, public,
-    outside the intranet, not withdrawn itself); else None."""
+    """The page a withdrawn ``page`` sends citizens to, while they may read it on the same site
+    (live, public, outside the intranet, not withdrawn itself); else None."""
     target_id = getattr(page, "withdrawal_see_instead_id", None)
     if target_id is None:
         return None
-    municipality = Municipality.objects.for_page(page.withdrawal_see_instead)
+    municipality = Municipality.objects.for_page(page)
     if municipality is None:
         return None
     return without_withdrawn(municipality.citizen_pages()).filter(pk=target_id).first()

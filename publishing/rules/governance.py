@@ -37,6 +37,8 @@ from publishing.rules.engine import (
     evaluate,
     rule,
 )
+from publishing.rules.withdrawal import ELSEWHERE, instead_elsewhere
+from publishing.rules.withdrawal import FIELD as WITHDRAWAL_FIELD
 from publishing.visible_text import INVISIBLE_ONLY, invisible_only
 from publishing.wording import local_datetime
 
@@ -813,4 +815,7 @@ def field_errors(page):
             ]
         elif page.pk is not None and notice.pk == page.pk:
             errors["internal_notice"] = [_("A page cannot be its own internal notice.")]
+    if instead_elsewhere(page, context.municipality):
+        message, fix = ELSEWHERE
+        errors[WITHDRAWAL_FIELD] = [f"{message} {fix}"]
     return errors

@@ -8,6 +8,7 @@ what citizens could read, and why it went, stays on record.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from publishing.models import BaseInternalNoticePage, GovernedPage, Municipality
@@ -46,21 +47,24 @@ def withdrawal(context):
         )
         return
     target = page.withdrawal_see_instead
-    if target is None or not target.live:
-        yield Finding(
-            "withdrawal.instead_not_live",
-            WARN,
-            _("The page citizens are sent to instead is not published: they would find nothing."),
-            _("Publish that page first, or choose another."),
-            field="withdrawal_see_instead",
-        )
-    elif not _citizens_may_read(target):
+    if instead_elsewhere(page, context.municipality):
+        message, fix = ELSEWHERE
+        yield Finding("withdrawal.instead_elsewhere", BLOCK, str(message), str(fix), field=FIELD)
+    elif target is not None and not _citizens_may_read(context.municipality, target):
         yield Finding(
             "withdrawal.instead_staff_only",
             BLOCK,
             _("The page citizens are sent to instead is only for staff: they cannot open it."),
             _("Choose a page on the public site."),
-            field="withdrawal_see_instead",
+            field=FIELD,
+        )
+    elif target is None or not target.live:
+        yield Finding(
+            "withdrawal.instead_not_live",
+            WARN,
+            _("The page citizens are sent to instead is not published: they would find nothing."),
+            _("Publish that page first, or choose another."),
+            field=FIELD,
         )
     elif getattr(target.specific, "withdrawn", False):
         yield Finding(
@@ -68,8 +72,31 @@ def withdrawal(context):
             WARN,
             _("The page citizens are sent to instead is withdrawn too."),
             _("Choose the page that is current now."),
-            field="withdrawal_see_instead",
+            field=FIELD,
         )
+
+
+#: The field that says where a withdrawn page sends citizens instead.
+FIELD = "withdrawal_see_instead"
+
+#: Why a withdrawn page may not send citizens to another municipality's site, and what to do:
+#: the rule that stops the publish and the page's own field check (drafts too) say the same.
+ELSEWHERE = (
+    gettext_lazy("The page citizens are sent to instead is on another municipality's site."),
+    gettext_lazy("Choose a page on this municipality's public site."),
+)
+
+
+def instead_elsewhere(page, municipality):
+    """Whether the page ``page`` sends citizens to instead stands on another site than
+    ``municipality``'s (the page's own; None when not known yet: not judged here). A draft may
+    not hold it either (``governance.field_errors``)."""
+    if municipality is None or page.withdrawal_see_instead_id is None:
+        return False
+    target = page.withdrawal_see_instead
+    if target is None:
+        return False  # deleted meanwhile: the rule says it is not published
+    return Municipality.objects.for_page(target) != municipality
 
 
 @rule(PUBLISH, SUBMIT)
@@ -95,10 +122,10 @@ def expiry(context):
     )
 
 
-def _citizens_may_read(page):
-    """Whether citizens may open ``page``: live, public and outside the intranet."""
-    municipality = Municipality.objects.for_page(page)
-    return bool(municipality and municipality.citizens_may_read(page))
+def _citizens_may_read(municipality, page):
+    """Whether ``municipality``'s citizens may open ``page`` once it is live: on its public
+    site, without a view restriction, outside the intranet."""
+    return bool(municipality and municipality.citizens_may_read(page, live=False))
 
 
 def relied_upon(page, *, descendants=False, live_only=False):

@@ -7,7 +7,7 @@ import datetime
 import re
 from xml.etree import ElementTree
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
@@ -19,6 +19,7 @@ from publishing.citizens.withdrawal import instead_of
 from publishing.rules import PUBLISH, RuleContext, evaluate
 from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
+from tests.factories import load_municipality
 from tests.governance import EnglishAdminMixin, allow_deleting, news_page, reload
 from tests.worlds import GovernedWorld
 
@@ -394,6 +395,35 @@ class WithdrawnPlacesTests(WithdrawalTestCase):
         )
         self.assertIsNone(instead_of(reload(page)))
         self.assertNotContains(self.get(page.url), 'href="' + reload(self.new).url)
+
+    def test_an_unpublished_intranet_page_is_staff_only_not_merely_unpublished(self):
+        notice = reload(self.g.notice)
+        self.assertFalse(notice.live)
+        found = self.findings(
+            withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=notice
+        )
+        self.assertEqual(found["withdrawal.instead_staff_only"].severity, "block")
+        self.assertNotIn("withdrawal.instead_not_live", found)
+
+    def test_citizens_are_never_sent_to_another_municipalitys_site(self):
+        avesta = load_municipality("avesta")
+        elsewhere = avesta.site.root_page
+        found = self.findings(
+            withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=elsewhere
+        )
+        self.assertEqual(found["withdrawal.instead_elsewhere"].severity, "block")
+        # A draft may not hold it either: the editor says so at the field and keeps nothing.
+        draft = reload(self.old).get_latest_revision_as_object()
+        draft.withdrawal_see_instead = elsewhere
+        with self.assertRaises(ValidationError) as refused:
+            draft.full_clean()
+        self.assertIn("withdrawal_see_instead", refused.exception.message_dict)
+        # Published before this rule (or in code around it): the public page links nothing.
+        type(self.old).objects.filter(pk=self.old.pk).update(
+            withdrawn=True, withdrawal_reason=REASON, withdrawal_see_instead=elsewhere
+        )
+        self.assertIsNone(instead_of(reload(self.old)))
+        self.assertNotContains(self.get(reload(self.old).url), elsewhere.get_full_url())
 
     def test_the_public_api_lists_no_withdrawn_page_and_still_answers_for_it(self):
         self.withdraw()
