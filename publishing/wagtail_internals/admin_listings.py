@@ -13,7 +13,8 @@ it goes through ``publishing.access.admin_scope``, and sets the filters' queryse
   ``PageTypesUsageReportFilterSet.__init__`` and the module function
   ``page_types_usage._annotate_last_edit_info`` (private in Wagtail 8.0);
 - ``WorkflowReportFilterSet`` and ``WorkflowTasksReportFilterSet`` base filters;
-- the document and image ``IndexView.get_base_queryset``.
+- the document and image ``IndexView.get_base_queryset``;
+- ``PageBulkAction.get_actionable_objects``: the pages a bulk action acts on and names.
 
 After a Wagtail upgrade, re-read those; ``tests/publishing/test_admin_scope.py`` lists every
 admin view as people of both municipalities and fails when one shows the other's objects.
@@ -24,6 +25,8 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.http import Http404
+from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
 from wagtail.admin.views.reports import aging_pages, locked_pages, page_types_usage, workflows
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
 from wagtail.admin.views.reports.page_types_usage import (
@@ -102,8 +105,32 @@ def _count_in_scope(original):
     return annotate
 
 
+def _scoped_bulk_pages(original):
+    """Page bulk actions (delete, unpublish, publish, move) act on, and name, only the pages
+    the user may list: ids of another municipality's pages (typed into the address, or "all")
+    are left out without their titles. Ids that are no page ids are a 404, not a server
+    error."""
+
+    def get_actionable_objects(self):
+        try:
+            objects, extra = original(self)
+        except (ValueError, TypeError, Page.DoesNotExist):
+            raise Http404 from None
+        user = self.request.user
+        objects = [page for page in objects if page_in_scope(page, user)]
+        refused = extra.get("items_with_no_access", [])
+        return objects, {
+            **extra,
+            "items_with_no_access": [page for page in refused if page_in_scope(page, user)],
+        }
+
+    return get_actionable_objects
+
+
 def install():
     """Narrow the admin views that build their listing without asking a hook."""
+
+    _wrap(PageBulkAction, "get_actionable_objects", _scoped_bulk_pages)
 
     # Site history: each log model's entries are filtered before they are joined.
     _wrap(LogEntriesView, "filter_queryset", _narrow_result(scoped_log_entries))

@@ -280,6 +280,35 @@ class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
             )
             self.assertEqual(response.status_code, 200)
 
+    def test_bulk_actions_name_and_act_on_none_of_the_others_pages(self):
+        for slug, people in self.users.items():
+            theirs = [self.probes[other(slug)][key] for key in ("draft", "notice")]
+            own = self.probes[slug]["draft"]
+            for action in ("delete", "unpublish", "publish", "move"):
+                url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", action])
+                for kind, user in people.items():
+                    self.login(user)
+                    ids = "&".join(f"id={page.pk}" for page in [*theirs, own])
+                    for query in (ids, "id=all", f"id=all&q={PROBE}"):
+                        with self.subTest(slug=slug, kind=kind, action=action, query=query):
+                            response = self.client.get(f"{url}?{query}&next=/admin/")
+                            content = response.content.decode()
+                            for page in theirs:
+                                self.assertNotIn(page.title, content)
+            # Their ids sent with the action change nothing of theirs.
+            self.login(people["editor"])
+            url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+            self.client.post(f"{url}?id={theirs[0].pk}&next=/admin/", {})
+            self.assertTrue(Page.objects.filter(pk=theirs[0].pk).exists())
+
+    def test_bulk_ids_that_are_no_page_ids_are_not_found(self):
+        self.login(self.users["alvdal"]["editor"])
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+        for query in ("id=abc", "id=1.5", "id=", "id=all&childOf=99999", "id=all&childOf=abc"):
+            with self.subTest(query=query):
+                response = self.client.get(f"{url}?{query}&next=/admin/")
+                self.assertEqual(response.status_code, 404)
+
     def test_superuser_sees_both(self):
         root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
             "scope.root", "root@example.org", "pw"
