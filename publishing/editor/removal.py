@@ -31,7 +31,7 @@ from wagtail.admin.views.pages.delete import DeleteView
 from wagtail.admin.views.pages.unpublish import UnpublishView
 from wagtail.models import Page
 
-from publishing.rules.retention import deletion_refusal
+from publishing.rules.retention import deletion_refusal, removal_may_be_refused
 from publishing.rules.withdrawal import may_withdraw_instead, relied_upon
 from publishing.visible_text import INVISIBLE_ONLY, has_visible_text
 from publishing.workflow import removal
@@ -153,38 +153,53 @@ class ReasonedDeleteView(AsksWhyMixin, DeleteView):
 # --- bulk ------------------------------------------------------------------------------------
 
 
-def bulk_refusal(page, action_type):
-    """Why bulk ``action_type`` ("unpublish" or "delete") leaves ``page`` out, or None: the
-    archive keeps it (delete), or it or a page below it needs a reason (``relied_upon``)."""
-    if action_type == "delete":
-        kept = deletion_refusal(page)
+def bulk_refusals(pages, action_type):
+    """``{page id: why}`` for the ``pages`` that a bulk ``action_type`` ("unpublish" or
+    "delete") leaves out: the archive keeps one (delete), or it or a page below it needs a reason
+    (``relied_upon``). Only the pages ``removal_may_be_refused`` finds are asked in full."""
+    deleting = action_type == "delete"
+    if deleting:
+        message = _("Delete it on its own, so that you can say why.")
+    else:
+        message = _("Unpublish it on its own, so that you can say why.")
+    refusals = {}
+    asked = removal_may_be_refused(pages, deleting=deleting)
+    for page in pages:
+        if page.pk not in asked:
+            continue
+        kept = deleting and deletion_refusal(page)
         if kept:
-            return kept
-    if relied_upon(page, descendants=True, live_only=action_type == "unpublish"):
-        if action_type == "unpublish":
-            message = _("Unpublish it on its own, so that you can say why.")
-        else:
-            message = _("Delete it on its own, so that you can say why.")
-        return format_html("{}: {}", page.get_admin_display_title(), message)
-    return None
+            refusals[page.pk] = kept
+        elif relied_upon(page, descendants=True, live_only=not deleting):
+            refusals[page.pk] = message
+    return refusals
 
 
 class LeavesOutPagesNeedingAReason:
     """A bulk unpublish or delete whose confirmation names the pages it will leave out, and
-    why, before the publisher confirms (they are not in the list of pages it acts on)."""
+    why, before the publisher confirms (they are not in the list of pages it acts on). When the
+    action runs, it says so again (``prepare_action``)."""
 
     def get_actionable_objects(self):
         objects, extra = super().get_actionable_objects()
-        left_out = []
-        if self.request.method != "GET":
-            # The POST is the action's: the hook below leaves them out and says so again.
-            return objects, {**extra, "items_left_out": left_out}
-        for page in list(objects):
-            why = bulk_refusal(page, self.action_type)
-            if why:
-                objects.remove(page)
-                left_out.append({"item": page, "why": why})
-        return objects, {**extra, "items_left_out": left_out}
+        refusals = bulk_refusals(objects, self.action_type)
+        self.left_out = [
+            {"item": page, "why": refusals[page.pk]} for page in objects if page.pk in refusals
+        ]
+        objects = [page for page in objects if page.pk not in refusals]
+        return objects, {**extra, "items_left_out": self.left_out}
+
+    def prepare_action(self, objects, objects_without_access):
+        for left in self.left_out:
+            say_left_out(self.request, left["item"], left["why"])
+        if not objects:
+            return redirect(self.next_url)
+        return super().prepare_action(objects, objects_without_access)
+
+
+def say_left_out(request, page, why):
+    """The message that ``page`` was left out of a bulk removal, and why."""
+    messages.error(request, format_html("{}: {}", page.get_admin_display_title(), why))
 
 
 class ReasonedDeleteBulkAction(LeavesOutPagesNeedingAReason, DeleteBulkAction):
@@ -203,15 +218,14 @@ hooks.register("register_bulk_action", ReasonedUnpublishBulkAction, order=100)
 @hooks.register("before_bulk_action")
 def leave_pages_needing_a_reason_out_of_bulk_removal(request, action_type, objects, action_view):
     """Bulk unpublish and delete leave out the pages that need a reason (the page or a page
-    below it has been on the public site), and say so: any bulk action of those types, also
-    one whose confirmation did not name them already."""
+    below it has been on the public site), and say so: for any bulk action of those types whose
+    confirmation did not leave them out already."""
     if action_type not in ("unpublish", "delete") or action_view.model is not Page:
         return None
-    for page in list(objects):
-        why = bulk_refusal(page, action_type)
-        if why:
-            objects.remove(page)
-            messages.error(request, why)
+    refusals = bulk_refusals(objects, action_type)
+    for page in [page for page in objects if page.pk in refusals]:
+        objects.remove(page)
+        say_left_out(request, page, refusals[page.pk])
     if not objects:
         return redirect(action_view.next_url)
     return None

@@ -137,11 +137,14 @@ def relied_upon(page, *, descendants=False, live_only=False):
     pages = Page.objects.filter(pk=page.pk)
     if descendants:
         pages = Page.objects.filter(path__startswith=page.path, depth__gte=page.depth)
+    return list(relied_upon_among(pages, live_only=live_only).order_by("path"))
+
+
+def relied_upon_among(pages, *, live_only=False):
+    """``pages`` (a page queryset) narrowed to those ``relied_upon`` names."""
     pages = pages.type(GovernedPage).not_type(BaseInternalNoticePage).public()
     pages = pages.filter(first_published_at__isnull=False)
-    if live_only:
-        pages = pages.live()
-    return list(pages.order_by("path"))
+    return pages.live() if live_only else pages
 
 
 def needs_reason(page):

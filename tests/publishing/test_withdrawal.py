@@ -9,14 +9,16 @@ from xml.etree import ElementTree
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.models import APIToken, PageLogEntry, PageViewRestriction, WorkflowState
+from wagtail.models import APIToken, Page, PageLogEntry, PageViewRestriction, WorkflowState
 from wagtail.users.models import UserProfile
 
 from publishing.citizens.withdrawal import instead_of
 from publishing.rules import PUBLISH, RuleContext, evaluate
+from publishing.rules.retention import ever_public, removal_may_be_refused
+from publishing.rules.withdrawal import relied_upon
 from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.factories import load_municipality
@@ -517,3 +519,42 @@ class BulkConfirmationNamesWhatIsLeftOutTests(WithdrawalTestCase):
                 response = self.client.get(url, HTTP_ACCEPT_LANGUAGE=language)
                 self.assertContains(response, heading)
                 self.assertNotContains(response, "This page is not deleted here")
+
+
+class BulkRemovalAtScaleTests(WithdrawalTestCase):
+    """Which pages of a bulk removal may be refused is found for the whole selection at once,
+    and agrees with asking each page on its own."""
+
+    def test_the_selection_is_judged_in_a_few_queries_as_each_page_would_be(self):
+        drafts = [
+            news_page(self.g, f"Kladd {n}", f"kladd-{n}", affects_staff=False, notice=False)
+            for n in range(12)
+        ]
+        everything = list(Page.objects.order_by("path"))
+        for deleting in (True, False):
+            with self.subTest(deleting=deleting), self.assertNumQueries(3 if deleting else 2):
+                found = removal_may_be_refused(everything, deleting=deleting)
+            for page in everything:
+                if deleting:
+                    expected = bool(ever_public(page))
+                else:
+                    expected = bool(relied_upon(page, descendants=True, live_only=True))
+                self.assertEqual(page.pk in found, expected, (page.url_path, deleting))
+        self.assertFalse(found & {draft.pk for draft in drafts})
+
+    @override_settings(WAGTAILADMIN_UNSAFE_PAGE_DELETION_LIMIT=1)
+    def test_a_mistyped_site_name_shows_the_same_confirmation(self):
+        self.login(self.g.superuser)  # who may delete the news index with its pages
+        draft = news_page(self.g, "Kladd", "kladd-x", affects_staff=False, notice=False)
+        index = reload(self.g.news_index)
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+        url = f"{url}?id={index.pk}&id={draft.pk}&next=/admin/"
+        response = self.client.post(url, {"confirm_site_name": "feil"})
+        self.assertEqual(response.status_code, 200)
+        # The index is left out, named as chosen, with why; the draft alone is to be deleted.
+        self.assertEqual(
+            [left["item"].pk for left in response.context["items_left_out"]], [index.pk]
+        )
+        self.assertEqual([item["item"].pk for item in response.context["items"]], [draft.pk])
+        self.assertContains(response, index.title)
+        self.assertTrue(Page.objects.filter(pk=draft.pk).exists())
