@@ -234,6 +234,16 @@ class GovernedPage(Page):
         obj.withdrawn_at = self.withdrawn_at
         return obj
 
+    @property
+    def status_string(self):
+        """Wagtail's status of the page, which the admin's listings show, saying when the live
+        version is withdrawn: it is still at its address, but no longer current."""
+        if self.live and self.withdrawn:
+            if self.has_unpublished_changes:
+                return _("withdrawn + draft")
+            return _("withdrawn")
+        return super().status_string
+
     def get_sitemap_urls(self, request=None):
         """Not in the sitemap once withdrawn: search engines should stop sending people here."""
         return [] if self.withdrawn else super().get_sitemap_urls(request)

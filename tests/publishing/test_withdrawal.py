@@ -427,6 +427,16 @@ class WithdrawnPlacesTests(WithdrawalTestCase):
         self.assertIsNone(instead_of(reload(self.old)))
         self.assertNotContains(self.get(reload(self.old).url), elsewhere.get_full_url())
 
+    def test_the_page_listing_says_which_live_pages_are_withdrawn(self):
+        page = self.withdraw()
+        self.assertEqual(page.status_string, "withdrawn")
+        self.assertEqual(reload(self.new).status_string, "live")
+        self.login(self.g.editor)
+        listing = self.client.get(reverse("wagtailadmin_explore", args=[self.g.news_index.pk]))
+        self.assertContains(listing, "withdrawn")
+        page.save_revision(user=self.g.editor)
+        self.assertEqual(reload(page).status_string, "withdrawn + draft")
+
     def test_the_public_api_lists_no_withdrawn_page_and_still_answers_for_it(self):
         self.withdraw()
         response = self.get("/api/v3/pages/?type=home.NewsPage&limit=20")
