@@ -54,7 +54,10 @@ def withdrawal(context):
         yield Finding(
             "withdrawal.instead_staff_only",
             BLOCK,
-            _("The page citizens are sent to instead is only for staff: they cannot open it."),
+            _(
+                "Citizens cannot open the page they are sent to instead: it is on the intranet "
+                "or behind a login or a password."
+            ),
             _("Choose a page on the public site."),
             field=FIELD,
         )
