@@ -170,7 +170,12 @@ def period_of(month=None, first=None, last=None, *, zone):
         start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)  # both stored in UTC
     except OverflowError:
         raise PeriodError(
-            "out_of_range", _("The period must lie between the years 1 and 9999.")
+            "out_of_range",
+            # Its ends in UTC must still be dates: 1 January of year 1 in Oslo is in year 0 in UTC.
+            _(
+                "The period must start after 1 January of the year 1 and end before "
+                "31 December 9999."
+            ),
         ) from None
     return start, end
 
