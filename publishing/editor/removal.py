@@ -189,6 +189,13 @@ class LeavesOutPagesNeedingAReason:
         objects = [page for page in objects if page.pk not in refusals]
         return objects, {**extra, "items_left_out": self.left_out}
 
+    #: Wagtail's confirmation, which ``template_name`` extends with the pages left out.
+    wagtail_template = None
+    template_name = "publishing/editor/confirm_bulk_removal.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "wagtail_template": self.wagtail_template}
+
     def prepare_action(self, objects, objects_without_access):
         for left in self.left_out:
             say_left_out(self.request, left["item"], left["why"])
@@ -203,11 +210,11 @@ def say_left_out(request, page, why):
 
 
 class ReasonedDeleteBulkAction(LeavesOutPagesNeedingAReason, DeleteBulkAction):
-    template_name = "publishing/editor/confirm_bulk_delete.html"
+    wagtail_template = DeleteBulkAction.template_name
 
 
 class ReasonedUnpublishBulkAction(LeavesOutPagesNeedingAReason, UnpublishBulkAction):
-    template_name = "publishing/editor/confirm_bulk_unpublish.html"
+    wagtail_template = UnpublishBulkAction.template_name
 
 
 # After Wagtail's own (order): the registry keeps the last action of each type.

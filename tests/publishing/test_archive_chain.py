@@ -11,8 +11,8 @@ from config.storage import archive_storage
 from publishing.archive import chain
 from publishing.archive.storage import ArchiveS3Storage, lock_until
 from publishing.models import ArchiveCapture
+from tests.concurrency import at_the_same_time
 from tests.publishing.test_integrity import needs_postgresql
-from tests.publishing.test_workflow_races import at_the_same_time
 
 
 def unsaved_capture(page_id):

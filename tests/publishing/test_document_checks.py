@@ -28,11 +28,11 @@ from publishing.documents import checking
 from publishing.models import DocumentCheck, Municipality
 from publishing.rules import check_publish
 from publishing.workflow.veto import GovernancePublishBlocked
+from tests.concurrency import at_the_same_time
 from tests.content_checks.corpus import make_no
 from tests.governance import EnglishAdminMixin, news_page, reload
 from tests.live_admin import panel_report
 from tests.publishing.test_integrity import needs_postgresql
-from tests.publishing.test_workflow_races import at_the_same_time
 from tests.worlds import DemoWorld, GovernedWorld
 
 RNG = random.Random(20261205)  # noqa: S311 - test data, not secrets

@@ -33,11 +33,11 @@ from publishing.notifications.digest import ALREADY, SENT, compose, send_digest
 from publishing.notifications.mail import notify_scheduled_block
 from publishing.workflow.waiting import remind_and_escalate, waiting_steps
 from publishing.workflow.working_days import working_days_between
+from tests.concurrency import at_the_same_time
 from tests.factories import CertificateFactory
 from tests.governance import EnglishAdminMixin, build_governed, news_page, reload
 from tests.publishing.test_integrity import needs_postgresql
 from tests.publishing.test_notifications import AvestaSetup, NotificationTestCase
-from tests.publishing.test_workflow_races import at_the_same_time
 
 OSLO = ZoneInfo("Europe/Oslo")
 #: A sentence only the page's body holds: it must never reach a mail.

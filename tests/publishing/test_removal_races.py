@@ -10,35 +10,15 @@ deletion sent twice deletes once, without a server error.
 import threading
 import time
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import TransactionTestCase
 from wagtail.actions.delete_page import DeletePagePermissionError
 from wagtail.actions.unpublish_page import UnpublishPagePermissionError
 from wagtail.models import Page, PageLogEntry
 
+from tests.concurrency import at_the_same_time
 from tests.governance import allow_deleting, build_governed, news_page, reload
 from tests.publishing.test_integrity import needs_postgresql
-
-
-def in_threads(*calls):
-    """Run ``calls`` at once, each in its own thread and database connection; their results
-    (or the exception each raised)."""
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            results[index] = call()
-        except Exception as error:  # kept for the test to look at
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @needs_postgresql
@@ -70,7 +50,7 @@ class RemovalWhilePublishingTests(TransactionTestCase):
             page.specific.delete(user=self.g.editor)
             return "deleted"
 
-        published, deleted = in_threads(self.publishing_slowly(started), delete)
+        published, deleted = at_the_same_time(self.publishing_slowly(started), delete)
         self.assertEqual(published, "published")
         self.assertIsInstance(deleted, DeletePagePermissionError)
         self.assertTrue(reload(self.draft).live)
@@ -84,7 +64,7 @@ class RemovalWhilePublishingTests(TransactionTestCase):
             page.specific.unpublish(user=self.g.editor)
             return "unpublished"
 
-        published, unpublished = in_threads(self.publishing_slowly(started), unpublish)
+        published, unpublished = at_the_same_time(self.publishing_slowly(started), unpublish)
         self.assertEqual(published, "published")
         self.assertIsInstance(unpublished, UnpublishPagePermissionError)
         self.assertTrue(reload(self.draft).live)
@@ -105,7 +85,7 @@ class RemovalWhilePublishingTests(TransactionTestCase):
                     time.sleep(0.05)
             return "done"
 
-        results = in_threads(delete_all, delete_all, delete_all)
+        results = at_the_same_time(delete_all, delete_all, delete_all)
         self.assertEqual(results, ["done"] * 3, results)
         self.assertFalse(Page.objects.filter(pk__in=[p.pk for p in pages]).exists())
         for page in pages:

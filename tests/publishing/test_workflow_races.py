@@ -11,8 +11,6 @@ went twice and no request failed.
 """
 
 import json
-import threading
-import time
 import traceback
 
 from django.contrib.auth import get_user_model
@@ -24,31 +22,13 @@ from wagtail.models import GroupApprovalTask, PageLogEntry, TaskState, WorkflowS
 from publishing.models import LeaderApprovalTask
 from publishing.rules.approval import approver_ids
 from publishing.workflow.published_records import lying_records
+from tests.concurrency import at_the_same_time
 from tests.governance import build_governed, publish_notice, reload, warning_reasons
 from tests.live_admin import AdminSession
 from tests.publishing.test_integrity import needs_postgresql
 
 DELAYS = (0, 0.05, 0.2, 0.5)
 User = get_user_model()
-
-
-def at_the_same_time(*calls, delay=0):
-    """Run ``calls`` in threads, each ``delay`` seconds after the one before; their results."""
-    results = [None] * len(calls)
-
-    def run(index, call):
-        time.sleep(index * delay)
-        try:
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @tag("slow")
