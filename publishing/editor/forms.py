@@ -118,6 +118,14 @@ class GovernedPageForm(WagtailAdminPageForm):
             field.queryset = field.queryset.descendant_of(
                 municipality.site.root_page, inclusive=True
             ).order_by("title")
+        self._foreign_choices = []
+        site_root = municipality.site.root_page if municipality.site_id else None
+        for name, root in (
+            ("internal_notice", municipality.intranet_page),
+            ("withdrawal_see_instead", site_root),
+        ):
+            if name in self.fields and root is not None:
+                self._keep_choice_within(name, root)
         if "responsible_leader" in self.fields:
             queryset = leaders_of(municipality)
             if self.instance.responsible_leader_id:
@@ -143,6 +151,33 @@ class GovernedPageForm(WagtailAdminPageForm):
             months = municipality.workflow_settings.get("review_interval_months")
             if months and not self.initial.get("review_by"):
                 self.initial["review_by"] = add_months(timezone.localdate(), int(months))
+
+    def _keep_choice_within(self, name, root):
+        """The page chooser field ``name`` holds only a page of ``root``'s tree. Another
+        municipality's page id, posted by hand, is refused, and not shown back: the chooser
+        would show its title."""
+        field = self.fields[name]
+        field.queryset = field.queryset.descendant_of(root, inclusive=True)
+        if not self.is_bound:
+            return
+        key = self.add_prefix(name)
+        value = self.data.get(key)
+        if value in (None, ""):
+            return
+        try:
+            found = field.queryset.filter(pk=value).exists()
+        except (TypeError, ValueError):
+            found = False
+        if not found:
+            self.data = self.data.copy()
+            self.data[key] = ""
+            self._foreign_choices.append(name)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in getattr(self, "_foreign_choices", []):
+            self.add_error(name, self.fields[name].error_messages["invalid_choice"])
+        return cleaned
 
     def _owning_unit_id(self):
         """The owning unit the form shows: the one posted, else the page's."""

@@ -22,11 +22,13 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import Collection, Page
+from wagtail.users.models import UserProfile
 
 from home.models import InternalNoticePage, NewsPage
 from publishing.access import admin_scope
 from publishing.models import Municipality, OrganisationUnit
 from tests.governance import EnglishAdminMixin
+from tests.live_admin import editor_fields, post_data
 from tests.worlds import DemoWorld
 
 User = get_user_model()
@@ -300,6 +302,35 @@ class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
             url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
             self.client.post(f"{url}?id={theirs[0].pk}&next=/admin/", {})
             self.assertTrue(Page.objects.filter(pk=theirs[0].pk).exists())
+
+    def test_a_page_id_of_the_others_typed_into_the_editor_is_refused_unseen(self):
+        for slug, people in self.users.items():
+            editor = people["editor"]
+            own = NewsPage.objects.descendant_of(self.m[slug].site.root_page).live().first()
+            theirs = self.probes[other(slug)]["notice"]
+            self.login(editor)
+            url = reverse("wagtailadmin_pages:edit", args=[own.pk])
+            fields = dict(post_data(editor_fields(self.client.get(url).content.decode(), own)))
+            for name in ("internal_notice", "withdrawal_see_instead"):
+                with self.subTest(slug=slug, field=name):
+                    response = self.client.post(url, {**fields, name: str(theirs.pk)})
+                    self.assertEqual(response.status_code, 200)
+                    self.assertIn(name, response.context["form"].errors)
+                    self.assertNotIn(theirs.title, response.content.decode())
+
+    def test_the_choosers_top_row_is_all_sites_in_the_readers_language(self):
+        for slug, says in (("alvdal", "Alle nettsteder"), ("avesta", "Alla webbplatser")):
+            editor = self.users[slug]["editor"]
+            self.login(editor)  # in English
+            profile = UserProfile.get_for_user(editor)
+            profile.preferred_language = self.m[slug].language
+            profile.save()
+            response = self.client.get(
+                reverse("wagtailadmin_choose_page"), HTTP_ACCEPT_LANGUAGE=self.m[slug].language
+            )
+            html = response.json()["html"]
+            self.assertIn(says, html)
+            self.assertNotIn(">Root<", html.replace(" ", "").replace("\n", ""))
 
     def test_bulk_ids_that_are_no_page_ids_are_not_found(self):
         self.login(self.users["alvdal"]["editor"])
