@@ -10,7 +10,7 @@ deletion sent twice deletes once, without a server error.
 import threading
 import time
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.test import TransactionTestCase
 from wagtail.actions.delete_page import DeletePagePermissionError
 from wagtail.actions.unpublish_page import UnpublishPagePermissionError
@@ -91,3 +91,28 @@ class RemovalWhilePublishingTests(TransactionTestCase):
         for page in pages:
             deletions = PageLogEntry.objects.filter(page_id=page.pk, action="wagtail.delete")
             self.assertEqual(deletions.count(), 1)
+
+    def test_a_publish_and_a_delete_at_once_never_deadlock(self):
+        allow_deleting(self.g.municipality, "newspage")
+        for round_ in range(12):
+            draft = news_page(
+                self.g, f"Kladd {round_}", f"kladd-{round_}", affects_staff=False, notice=False
+            )
+            revision = draft.get_latest_revision()
+
+            def publish(revision=revision):
+                revision.publish(user=self.g.editor)
+                return "published"
+
+            def delete(draft=draft, pause=round_ % 4 * 0.01):
+                time.sleep(pause)
+                Page.objects.get(pk=draft.pk).specific.delete(user=self.g.editor)
+                return "deleted"
+
+            published, deleted = at_the_same_time(publish, delete)
+            for result in (published, deleted):
+                # Either may lose (a refusal, or nothing left to publish); neither may deadlock.
+                self.assertNotIsInstance(result, OperationalError, result)
+            exists = Page.objects.filter(pk=draft.pk).exists()
+            if exists:
+                self.assertTrue(reload(draft).live or deleted != "deleted")
