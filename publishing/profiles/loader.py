@@ -265,7 +265,6 @@ def _apply(path, profile, digest, adopted=None, replace_workflows=False):
     _sync_groups(municipality, profile["groups"], report)
     if adopted is None:
         _sync_site(municipality, profile, report)
-        _name_the_root()
     else:
         _adopt_site(municipality, adopted, profile, report)
     _sync_permissions(municipality, report)
@@ -375,24 +374,6 @@ def _sync_site(municipality, profile, report):
     if news_model is not None:  # a site without a news index of its own names none
         _ensure_child(home, news_model, texts["news_slug"], texts["news_title"], report)
     _sync_intranet(municipality, home, texts, report)
-
-
-#: Between the municipalities' names in the title of the tree's root.
-ROOT_NAME_SEPARATOR = " · "
-
-
-def _name_the_root():
-    """Wagtail calls the tree's root "Root", in English, and its page chooser shows it to every
-    editor. A root with that name, or with one the loader gave it, is named after the
-    municipalities whose sites stand below it; a root someone named is left as it is."""
-    root = Page.get_first_root_node()
-    if root is None:
-        return
-    names = sorted(Municipality.objects.filter(site_adopted=False).values_list("name", flat=True))
-    title = ROOT_NAME_SEPARATOR.join(names)
-    ours = root.title == "Root" or ROOT_NAME_SEPARATOR in root.title or root.title in names
-    if ours and title and root.title != title:
-        Page.objects.filter(pk=root.pk).update(title=title, draft_title=title)
 
 
 def _sync_intranet(municipality, home, texts, report):

@@ -14,7 +14,8 @@ it goes through ``publishing.access.admin_scope``, and sets the filters' queryse
   ``page_types_usage._annotate_last_edit_info`` (private in Wagtail 8.0);
 - ``WorkflowReportFilterSet`` and ``WorkflowTasksReportFilterSet`` base filters;
 - the document and image ``IndexView.get_base_queryset``;
-- ``PageBulkAction.get_actionable_objects``: the pages a bulk action acts on and names.
+- ``PageBulkAction.get_actionable_objects``: the pages a bulk action acts on and names;
+- ``Page.get_admin_display_title``: the tree's root reads "All sites", not "Root".
 
 After a Wagtail upgrade, re-read those; ``tests/publishing/test_admin_scope.py`` lists every
 admin view as people of both municipalities and fails when one shows the other's objects.
@@ -26,6 +27,7 @@ import functools
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils.translation import gettext
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
 from wagtail.admin.views.reports import aging_pages, locked_pages, page_types_usage, workflows
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
@@ -127,10 +129,24 @@ def _scoped_bulk_pages(original):
     return get_actionable_objects
 
 
+def _root_in_the_readers_words(original):
+    """Wagtail shows the tree's root, whose title is "Root" in English, at the top of the page
+    chooser and listings for every editor: it reads "All sites" in the reader's language."""
+
+    def get_admin_display_title(self):
+        # A listing that left the depth out is not asked it (one query a row): not the root.
+        if self.__dict__.get("depth") == 1:
+            return gettext("All sites")
+        return original(self)
+
+    return get_admin_display_title
+
+
 def install():
     """Narrow the admin views that build their listing without asking a hook."""
 
     _wrap(PageBulkAction, "get_actionable_objects", _scoped_bulk_pages)
+    _wrap(Page, "get_admin_display_title", _root_in_the_readers_words)
 
     # Site history: each log model's entries are filtered before they are joined.
     _wrap(LogEntriesView, "filter_queryset", _narrow_result(scoped_log_entries))

@@ -123,27 +123,6 @@ class GoodProfileTests(TestCase):
         self.assertIn("already up to date", out[1])
 
 
-class RootNameTests(TestCase):
-    """The page chooser shows the tree's root to every editor: not Wagtail's English "Root",
-    but the municipalities whose sites stand below it."""
-
-    def test_named_after_the_municipalities(self):
-        root = Page.get_first_root_node()
-        Page.objects.filter(pk=root.pk).update(title="Root", draft_title="Root")
-        load_profile(PROFILES / "alvdal")
-        self.assertEqual(Page.get_first_root_node().title, "Alvdal kommune")
-        load_profile(PROFILES / "avesta")
-        root = Page.get_first_root_node()
-        self.assertEqual(root.title, "Alvdal kommune · Avesta kommun")
-        self.assertEqual(root.get_admin_display_title(), "Alvdal kommune · Avesta kommun")
-
-    def test_a_root_someone_named_is_left_alone(self):
-        root = Page.get_first_root_node()
-        Page.objects.filter(pk=root.pk).update(title="Kommunenes nettsteder")
-        load_profile(PROFILES / "alvdal")
-        self.assertEqual(Page.get_first_root_node().title, "Kommunenes nettsteder")
-
-
 class ProfileUpdateTests(ProfileFixture):
     def test_changed_audience_and_renamed_group_are_updated_in_place(self):
         folder = self.copy_profile()
