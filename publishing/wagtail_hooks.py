@@ -55,7 +55,7 @@ from publishing.rules import blocking, check_publish
 from publishing.rules.approval import may_fast_track
 from publishing.rules.placement import alias_refusal, copy_refusal, move_refusal
 from publishing.urls import admin as publishing_urls
-from publishing.wagtail_internals import admin_listings
+from publishing.wagtail_internals import admin_listings, delete_confirmation
 
 
 class MunicipalityPermissionHelper(PermissionHelper):
@@ -385,6 +385,7 @@ def admin_css():
 # without a hook are narrowed by admin_listings. The registers' "By municipality" filters offer
 # the user's own municipalities only.
 admin_listings.install()
+delete_confirmation.install()  # the site name typed to delete many pages, checked in words
 admin_scope.scope_list_filters(
     OrganisationUnitAdmin, RoleAssignmentAdmin, AudienceAdmin, PublisherCertificateAdmin
 )

@@ -14,6 +14,7 @@ it goes through ``publishing.access.admin_scope``, and sets the filters' queryse
   ``page_types_usage._annotate_last_edit_info`` (private in Wagtail 8.0);
 - ``WorkflowReportFilterSet`` and ``WorkflowTasksReportFilterSet`` base filters;
 - the document and image ``IndexView.get_base_queryset``;
+- ``BulkAction.get_actionable_objects``: ids that are no ids are a 404 in any bulk action;
 - ``PageBulkAction.get_actionable_objects``: the pages a bulk action acts on and names;
 - ``Page.get_admin_display_title``: the tree's root reads "All sites", not "Root".
 
@@ -28,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext
+from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
 from wagtail.admin.views.reports import aging_pages, locked_pages, page_types_usage, workflows
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet
@@ -107,6 +109,19 @@ def _count_in_scope(original):
     return annotate
 
 
+def _not_found_for_bad_ids(original):
+    """Any bulk action (pages, images, documents, users): ids that are no ids are a 404, not a
+    server error."""
+
+    def get_actionable_objects(self):
+        try:
+            return original(self)
+        except (ValueError, TypeError):
+            raise Http404 from None
+
+    return get_actionable_objects
+
+
 def _scoped_bulk_pages(original):
     """Page bulk actions (delete, unpublish, publish, move) act on, and name, only the pages
     the user may list: ids of another municipality's pages (typed into the address, or "all")
@@ -145,7 +160,9 @@ def _root_in_the_readers_words(original):
 def install():
     """Narrow the admin views that build their listing without asking a hook."""
 
+    # Pages first: wrapped, the base's method would look like the pages' own already.
     _wrap(PageBulkAction, "get_actionable_objects", _scoped_bulk_pages)
+    _wrap(BulkAction, "get_actionable_objects", _not_found_for_bad_ids)
     _wrap(Page, "get_admin_display_title", _root_in_the_readers_words)
 
     # Site history: each log model's entries are filtered before they are joined.

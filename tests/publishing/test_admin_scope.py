@@ -339,6 +339,11 @@ class AdminScopeTests(DemoWorld, EnglishAdminMixin, TestCase):
             with self.subTest(query=query):
                 response = self.client.get(f"{url}?{query}&next=/admin/")
                 self.assertEqual(response.status_code, 404)
+        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document")):
+            url = reverse("wagtail_bulk_action", args=[app, model, "delete"])
+            with self.subTest(model=model):
+                response = self.client.get(f"{url}?id=abc&next=/admin/")
+                self.assertEqual(response.status_code, 404)
 
     def test_superuser_sees_both(self):
         root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(

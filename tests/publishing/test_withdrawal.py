@@ -568,3 +568,21 @@ class BulkRemovalAtScaleTests(WithdrawalTestCase):
         self.assertEqual([item["item"].pk for item in response.context["items"]], [draft.pk])
         self.assertContains(response, index.title)
         self.assertTrue(Page.objects.filter(pk=draft.pk).exists())
+
+    @override_settings(WAGTAILADMIN_UNSAFE_PAGE_DELETION_LIMIT=1)
+    def test_a_mistyped_site_name_is_said_in_the_persons_language(self):
+        self.login(self.g.superuser)
+        profile = UserProfile.get_for_user(self.g.superuser)
+        profile.preferred_language = "sv"
+        profile.save()
+        draft = news_page(self.g, "Kladd", "kladd-y", affects_staff=False, notice=False)
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+        response = self.client.post(
+            f"{url}?id={draft.pk}&next=/admin/",
+            {"confirm_site_name": "fel"},
+            HTTP_ACCEPT_LANGUAGE="sv",
+        )
+        said = [str(message) for message in response.context["messages"]]
+        self.assertTrue(any("exakt för att bekräfta" in message for message in said), said)
+        self.assertFalse(any("Please type" in message for message in said), said)
+        self.assertTrue(Page.objects.filter(pk=draft.pk).exists())
