@@ -1,5 +1,6 @@
 """The abstract governed page that every public page type of a municipal site builds on."""
 
+import json
 import re
 
 from django import forms
@@ -312,15 +313,47 @@ NOT_READ_BY_CITIZENS = frozenset(
 )
 
 
-#: The rich-text editor's key on each block (``<p data-block-key="x1f3a">``), in plain or
-#: JSON-escaped text. Rich text stored without keys (imported or generated content) gets new
-#: ones each time the editor sends it back unchanged; citizens never see them.
+#: The rich-text editor's key on each block (``<p data-block-key="x1f3a">``). Rich text stored
+#: without keys (imported or generated content) gets new ones each time the editor sends it back
+#: unchanged; citizens never see them.
 BLOCK_KEY = re.compile(r' data-block-key=\\?"[\w-]*\\?"')
 
 
 def _as_read(value):
-    """``value`` of a revision's content without what only the editor reads."""
-    return BLOCK_KEY.sub("", value) if isinstance(value, str) else value
+    """``value`` of a revision's content without what only the editor reads.
+
+    A StreamField is kept in a revision as JSON text, and the same content can be written in
+    more than one way: PostgreSQL's ``jsonb`` hands a page's blocks back with their keys in its
+    own order (``id`` before ``type``), so a version saved in code from a page read from the
+    database writes them so, the editor's form in another; content made in code may have no
+    block ids until the editor gives it some. Such text is compared as the data it holds,
+    without block ids and the rich-text editor's keys.
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return BLOCK_KEY.sub("", value)
+    if not isinstance(data, (list, dict)):
+        return BLOCK_KEY.sub("", value)
+    return _without_editor_marks(data)
+
+
+def _without_editor_marks(data):
+    """JSON ``data`` of a StreamField without its block ids and rich-text block keys."""
+    if isinstance(data, dict):
+        is_block = "type" in data and "value" in data
+        return {
+            key: _without_editor_marks(item)
+            for key, item in data.items()
+            if not (is_block and key == "id")
+        }
+    if isinstance(data, list):
+        return [_without_editor_marks(item) for item in data]
+    if isinstance(data, str):
+        return BLOCK_KEY.sub("", data)
+    return data
 
 
 def changes_what_citizens_read(before, after):
@@ -328,12 +361,16 @@ def changes_what_citizens_read(before, after):
     before it, or ``None`` for a page's first revision) in anything a citizen reads.
 
     A leader who opens the editor and approves sends the form back as the editor drew it; that
-    is no edit, even where the rich-text editor added its block keys to text stored without.
+    is no edit, even where the rich-text editor added its block keys to text stored without, or
+    the blocks' data is written in another order or with new block ids (``_as_read``).
     """
     if before is None:
         return True
     keys = (before.keys() | after.keys()) - NOT_READ_BY_CITIZENS
-    return any(_as_read(before.get(key)) != _as_read(after.get(key)) for key in keys)
+    return any(
+        before.get(key) != after.get(key) and _as_read(before.get(key)) != _as_read(after.get(key))
+        for key in keys
+    )
 
 
 def without_withdrawn(pages):
