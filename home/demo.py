@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Page
 from wagtail.rich_text import RichText
 from wagtail.users.models import UserProfile
 
@@ -145,6 +146,10 @@ class _DemoLoader:
                 data["accessibility_statement"],
                 "accessibility_statement",
             )
+        # Where a withdrawn page sends citizens instead: a page loaded above, named by its slug.
+        for i, item in enumerate(data.get("news", [])):
+            if "withdrawal_see_instead" in item:
+                self.send_instead(news_index, home, item, f"news[{i}].withdrawal_see_instead")
 
     def unit(self, item, key):
         parent = None
@@ -370,6 +375,22 @@ class _DemoLoader:
             revision.publish(user=None)
         self.created.append(f"page {page.title}")
         return page
+
+    def send_instead(self, parent, home, item, key):
+        """The withdrawn page ``item`` sends citizens to the page whose slug it names,
+        published again if it was live (once: loading again changes nothing)."""
+        page = NewsPage.objects.child_of(parent).get(slug=item["slug"])
+        slug = item["withdrawal_see_instead"]
+        target = Page.objects.descendant_of(home).filter(slug=slug).first()
+        if target is None:
+            self.fail(key, f"no page with the slug {slug!r}")
+        if page.withdrawal_see_instead_id == target.pk:
+            return
+        draft = page.get_latest_revision_as_object()
+        draft.withdrawal_see_instead = target
+        revision = draft.save_revision(user=page.responsible_leader)
+        if page.live:
+            revision.publish(user=None)
 
     def link_back(self, notice, page):
         """The notice names ``page`` as a page it is about (a notice counts for a page only

@@ -66,6 +66,18 @@ class DemoTests(DemoWorld, TestCase):
 
             self.assertTrue(notice_standing(RuleContext(page=news)).counts, news.title)
 
+    def test_each_withdrawn_news_page_sends_citizens_to_a_current_page(self):
+        from publishing.citizens.withdrawal import instead_of
+
+        for municipality in Municipality.objects.all():
+            withdrawn = NewsPage.objects.descendant_of(municipality.site.root_page).get(
+                withdrawn=True
+            )
+            target = instead_of(withdrawn)
+            self.assertIsNotNone(target, municipality.slug)
+            response = self.client.get(withdrawn.url, HTTP_HOST=municipality.site.hostname)
+            self.assertContains(response, f'href="{target.relative_url(municipality.site)}"')
+
     def test_demo_users_log_in_with_the_printed_password(self):
         self.assertTrue(self.client.login(username="alvdal.silje", password=DEMO_PASSWORD))
         self.assertTrue(self.client.login(username="avesta.linnea", password=DEMO_PASSWORD))
