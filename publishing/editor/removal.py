@@ -229,6 +229,8 @@ def leave_pages_needing_a_reason_out_of_bulk_removal(request, action_type, objec
     confirmation did not leave them out already."""
     if action_type not in ("unpublish", "delete") or action_view.model is not Page:
         return None
+    if isinstance(action_view, LeavesOutPagesNeedingAReason):
+        return None  # left out, and said so, when the confirmation was worked out
     refusals = bulk_refusals(objects, action_type)
     for page in [page for page in objects if page.pk in refusals]:
         objects.remove(page)

@@ -43,14 +43,16 @@ def withdrawal(context):
             BLOCK,
             _("The withdrawn page sends citizens to itself."),
             _("Choose the current page they should read instead, or none."),
-            field="withdrawal_see_instead",
+            field=FIELD,
         )
         return
     target = page.withdrawal_see_instead
     if instead_elsewhere(page, context.municipality):
         message, fix = ELSEWHERE
         yield Finding("withdrawal.instead_elsewhere", BLOCK, str(message), str(fix), field=FIELD)
-    elif target is not None and not _citizens_may_read(context.municipality, target):
+    elif target is not None and not (
+        context.municipality and context.municipality.citizens_may_read(target, live=False)
+    ):
         yield Finding(
             "withdrawal.instead_staff_only",
             BLOCK,
@@ -123,12 +125,6 @@ def expiry(context):
         ),
         field="expire_at",
     )
-
-
-def _citizens_may_read(municipality, page):
-    """Whether ``municipality``'s citizens may open ``page`` once it is live: on its public
-    site, without a view restriction, outside the intranet."""
-    return bool(municipality and municipality.citizens_may_read(page, live=False))
 
 
 def relied_upon(page, *, descendants=False, live_only=False):
