@@ -14,10 +14,14 @@ history (``workflow.removal``). The admin's doors ask for it:
   confirmation, which also offers withdrawing the page instead.
 - **Bulk** unpublishing or deleting leaves such pages out, naming them and why on the
   confirmation before anything is done: each is done on its own, where the reason can be given.
+  What changed between the confirmation and the click (a page published, unpublished or deleted
+  meanwhile, in another tab or by a colleague) is said of that page; the others are done.
 """
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -202,6 +206,57 @@ class LeavesOutPagesNeedingAReason:
         if not objects:
             return redirect(self.next_url)
         return super().prepare_action(objects, objects_without_access)
+
+    def get_execution_context(self):
+        self.changed_meanwhile = []
+        return {**super().get_execution_context(), "changed_meanwhile": self.changed_meanwhile}
+
+    @classmethod
+    def execute_action(cls, objects, changed_meanwhile=None, **kwargs):
+        """Wagtail's action, page by page: a page already gone (deleted, or unpublished for an
+        unpublish) is not counted, and one that the action refuses now (published since the
+        confirmation) is left out with why, in ``changed_meanwhile``; the others are done."""
+        parents = children = 0
+        for page in objects:
+            try:
+                with transaction.atomic():
+                    gone = cls._gone_meanwhile(page)
+                    if gone:
+                        _note(changed_meanwhile, gone % {"title": _title(page)})
+                        continue
+                    done = super().execute_action([page], **kwargs)
+            except PermissionDenied as refused:
+                _note(changed_meanwhile, f"{_title(page)}: {refused}")
+                continue
+            parents, children = parents + done[0], children + done[1]
+        return parents, children
+
+    @classmethod
+    def _gone_meanwhile(cls, page):
+        """What to say when ``page`` is no longer there to act on (its row locked until the
+        transaction ends), or None."""
+        row = Page.objects.select_for_update().filter(pk=page.pk).values_list("live").first()
+        if row is None:
+            return _("“%(title)s” was deleted in the meantime.")
+        if cls.action_type == "unpublish" and not row[0]:
+            return _("“%(title)s” is not published (any more).")
+        return None
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        for message in self.changed_meanwhile:
+            messages.warning(self.request, message)
+        if not num_parent_objects:
+            return None  # nothing done: the messages above say why
+        return super().get_success_message(num_parent_objects, num_child_objects)
+
+
+def _title(page):
+    return page.get_admin_display_title()
+
+
+def _note(notes, message):
+    if notes is not None:
+        notes.append(message)
 
 
 def say_left_out(request, page, why):

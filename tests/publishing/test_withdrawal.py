@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import slugify
+from wagtail import hooks
 from wagtail.models import APIToken, Page, PageLogEntry, PageViewRestriction, WorkflowState
 from wagtail.users.models import UserProfile
 
@@ -22,7 +24,13 @@ from publishing.rules.withdrawal import relied_upon
 from publishing.workflow import removal
 from publishing.workflow.veto import GovernancePublishBlocked
 from tests.factories import load_municipality
-from tests.governance import EnglishAdminMixin, allow_deleting, news_page, reload
+from tests.governance import (
+    EnglishAdminMixin,
+    allow_deleting,
+    news_page,
+    publish_notice,
+    reload,
+)
 from tests.worlds import GovernedWorld
 
 NBSP = "\u00a0"
@@ -586,3 +594,70 @@ class BulkRemovalAtScaleTests(WithdrawalTestCase):
         self.assertTrue(any("exakt för att bekräfta" in message for message in said), said)
         self.assertFalse(any("Please type" in message for message in said), said)
         self.assertTrue(Page.objects.filter(pk=draft.pk).exists())
+
+
+class ChangedBetweenConfirmationAndClickTests(WithdrawalTestCase):
+    """A bulk delete or unpublish acts on the pages as they are when it runs: what a colleague
+    or another tab changed since the confirmation is said of that page, the rest is done, and
+    nothing is counted that was not done."""
+
+    def drafts(self, *names):
+        return [
+            news_page(self.g, name, slugify(name), affects_staff=False, notice=False)
+            for name in names
+        ]
+
+    def meanwhile(self, change):
+        """``change()`` runs after the bulk action has read its pages and before it acts."""
+
+        def hook(request, action_type, objects, action_view):
+            change()
+
+        return hooks.register_temporarily("before_bulk_action", hook)
+
+    def post(self, action, pages, data=None):
+        url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", action])
+        ids = "&".join(f"id={page.pk}" for page in pages)
+        response = self.client.post(f"{url}?{ids}&next=/admin/", data or {}, follow=True)
+        self.assertEqual(response.status_code, 200)
+        return [str(message) for message in response.context["messages"]]
+
+    def test_a_bulk_delete_leaves_out_a_page_published_meanwhile_and_deletes_the_rest(self):
+        self.login(self.g.editor)
+        published, deleted, draft = self.drafts("Publisert imens", "Slettet imens", "Kladd")
+
+        def change():
+            reload(published).get_latest_revision().publish(user=self.g.editor)
+            Page.objects.get(pk=deleted.pk).delete(user=self.g.editor)
+
+        with self.meanwhile(change):
+            said = self.post("delete", [published, deleted, draft])
+        self.assertTrue(Page.objects.filter(pk=published.pk, live=True).exists())
+        self.assertFalse(Page.objects.filter(pk__in=[deleted.pk, draft.pk]).exists())
+        self.assertIn("1 page has been deleted", " ".join(said))
+        self.assertTrue(any(m.startswith("Publisert imens: ") for m in said), said)
+        self.assertIn("“Slettet imens” was deleted in the meantime.", said)
+
+    def test_a_bulk_unpublish_counts_only_what_it_unpublished(self):
+        self.login(self.g.superuser)
+        publish_notice(self.g)  # staff read it on the intranet: no reason needed
+        notice = reload(self.g.notice)
+        with self.meanwhile(lambda: reload(notice).unpublish(user=self.g.superuser)):
+            said = self.post("unpublish", [notice])
+        self.assertEqual(said, [f"“{notice.title}” is not published (any more)."])
+
+    def test_in_bokmal_and_swedish(self):
+        for language, words in (
+            ("nb", "ble slettet i mellomtiden"),
+            ("sv", "togs bort under tiden"),
+        ):
+            with self.subTest(language=language):
+                self.login(self.g.editor)
+                profile = UserProfile.get_for_user(self.g.editor)
+                profile.preferred_language = language
+                profile.save()
+                (deleted,) = self.drafts(f"Borte {language}")
+                with self.meanwhile(lambda page=deleted: Page.objects.get(pk=page.pk).delete()):
+                    said = self.post("delete", [deleted])
+                self.assertTrue(any(words in message for message in said), said)
+                self.assertFalse(any("deleted in the meantime" in m for m in said), said)
