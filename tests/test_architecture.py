@@ -24,6 +24,7 @@ HELPERS = {
     "publishing.audit",
     "publishing.memo",
     "publishing.fingerprint",
+    "publishing.slugs",
 }
 
 

@@ -258,6 +258,10 @@ WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 # admin page (personal data leaving the municipality), and the admin must work offline.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_I18N_ENABLED = False
+# Page addresses in ASCII, as the municipalities' own are: "Søknad om barnehageplass" is
+# /soknad-om-barnehageplass/, which survives a mail, an SMS and print (publishing.slugs makes
+# the same address on the server as the editor does in the browser).
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # The v3 API (token-authenticated writes, public reads) is mounted at /api/v3/; its interactive
 # documentation pulls scripts from a CDN, so it is off outside development.
 WAGTAILAPI_DOCS_ENABLED = False

@@ -26,6 +26,7 @@ from publishing.models.organisation import (
     person_name,
     unit_of,
 )
+from publishing.slugs import fill_in_ascii_slug
 
 
 class Sensitivity(models.TextChoices):
@@ -215,6 +216,11 @@ class GovernedPage(Page):
         model's own label."""
         named = municipality.sensitivity_label(self.sensitivity) if municipality else None
         return named if named and named != self.sensitivity else self.get_sensitivity_display()
+
+    def _set_core_field_defaults(self):
+        # Every save of Wagtail 8.0's pages, live or draft, fills in a missing address here.
+        fill_in_ascii_slug(self)  # before Wagtail makes one its own way
+        super()._set_core_field_defaults()
 
     def clean(self):
         """What even a draft may not hold (an exempt page without its legal basis, a leader
