@@ -18,12 +18,29 @@ def wait_for_page(page_id):
     inside a transaction. Whether the page is still there; asked again in the same transaction
     and request (the editor's save, then the publish), it is not asked of the database again.
     """
-    if connection.in_atomic_block:
-        # The outermost block stands for the transaction (kept in the key, so not reused).
-        held = ("page_locked", connection.atomic_blocks[0], page_id)
-        if not memo.first_time(held):
-            return True
-        # An atomic decorator reuses its block for each call: the next transaction locks anew.
-        transaction.on_commit(lambda: memo.drop({"page_locked"}), robust=True)
+    if not connection.in_atomic_block:
+        return _lock(page_id)
+    held = memo.remember(("page_locked",), dict)
+    if page_id in held and _still_open(held[page_id][0]):
+        return held[page_id][1]
+    found = _lock(page_id)
+
+    def release():
+        held.pop(page_id, None)
+
+    # The callback is this transaction's: Django forgets it when the transaction, or the
+    # savepoint the lock was taken in, is rolled back, as the database forgets the lock.
+    transaction.on_commit(release, robust=True)
+    held[page_id] = (release, found)
+    return found
+
+
+def _lock(page_id):
     rows = Page.objects.select_for_update().filter(pk=page_id).values_list("pk", flat=True)
     return bool(list(rows))
+
+
+def _still_open(callback):
+    """Whether the transaction that registered ``callback`` with ``on_commit`` is still open
+    and has not been rolled back to before it (Django's list of callbacks to run on commit)."""
+    return any(entry[1] is callback for entry in connection.run_on_commit)
