@@ -21,6 +21,7 @@ from wagtail.admin.views.pages.workflow import (
 )
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import Page, TaskState
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from publishing.editor.removal import ReasonedDeleteView, ReasonedUnpublishView
 from publishing.editor.side_panels import GovernanceSidePanelMixin
@@ -190,6 +191,18 @@ class TrueWorkflowActionsMixin:
             return super().add_save_confirmation_message()
         messages.success(self.request, message)
         return None
+
+    def redirect_away(self):
+        """After a step decided in the editor, back to where the person works: the listing of
+        the page's section if she may browse it, else her dashboard, which lists what waits for
+        her next (a leader approves pages she does not edit, and Wagtail's listing would send
+        her to the one part of the site she edits, the intranet)."""
+        if self.action_name == "perform_workflow_action" and not self.next_url:
+            parent = self.page.get_parent()
+            root = PagePermissionPolicy().explorable_root_instance(self.request.user)
+            if root is None or not (parent.pk == root.pk or parent.is_descendant_of(root)):
+                return redirect("wagtailadmin_home")
+        return super().redirect_away()
 
     def perform_workflow_action(self):
         self.page_task_state_before = self.page.current_workflow_task_state

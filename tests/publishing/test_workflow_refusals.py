@@ -71,6 +71,21 @@ class RefusalTests(GovernedWorld, EnglishAdminMixin, TestCase):
         self.assertContains(published, "has been published")
         self.assertTrue(reload(self.g.page).live)
 
+    def test_after_deciding_each_goes_back_to_where_they_work(self):
+        # The leader approves pages she may not browse: back to her dashboard, which lists what
+        # waits for her next. The editor reviews in the news section she edits: to its listing.
+        fields = self.editor_form(self.g.leader)
+        extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
+        response = self.client.post(self.edit_url, self.with_action(fields, "approve", extra))
+        self.assertRedirects(response, reverse("wagtailadmin_home"), fetch_redirect_response=False)
+        fields = self.editor_form(self.g.editor)
+        response = self.client.post(self.edit_url, self.with_action(fields, "approve"))
+        self.assertRedirects(
+            response,
+            reverse("wagtailadmin_explore", args=[self.g.page.get_parent().pk]),
+            fetch_redirect_response=False,
+        )
+
     def test_a_leader_approves_text_stored_without_the_editors_block_keys(self):
         # Imported or generated rich text has no data-block-key; the editor adds keys when it
         # sends the text back unchanged. That is no edit: the leader may still approve.
