@@ -37,5 +37,7 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-# "Not found" in the site's own look and language (templates/404.html); 500.html is static.
+# "Not found" and "not allowed" in the site's own look and language (templates/404.html,
+# 403.html; in the admin, the person's admin language); 500.html is static.
 handler404 = "home.views.page_not_found"
+handler403 = "home.views.permission_denied"

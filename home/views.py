@@ -1,11 +1,14 @@
-"""Public views besides page serving: site search."""
+"""Public views besides page serving: site search, and the pages for "not found" and "not
+allowed"."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from wagtail.models import Page, Site
 
 from publishing.citizens.sites import activate_site_language
 from publishing.citizens.withdrawal import listed_for_citizens
+from publishing.forbidden import permission_denied as admin_or_default_permission_denied
 
 from .search import search_pages
 
@@ -38,3 +41,12 @@ def page_not_found(request, exception=None):
     site = Site.find_for_request(request)
     activate_site_language(request, site)
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """ "Not allowed": the admin's page in the person's language on the admin's paths, else the
+    site's own page in the municipality's language."""
+    if request.path.startswith(reverse("wagtailadmin_home")):
+        return admin_or_default_permission_denied(request, exception)
+    activate_site_language(request, Site.find_for_request(request))
+    return render(request, "403.html", status=403)
