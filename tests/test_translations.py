@@ -141,6 +141,21 @@ class WagtailCompletenessTests(SimpleTestCase):
         )
 
 
+class AdminNameTests(SimpleTestCase):
+    def test_the_admin_is_the_administration_not_wagtail(self):
+        # The link on the public site's staff bar and the admin's "not found" page: the staff
+        # know the admin as "administrasjonen", not by the name of the software.
+        from django.utils import translation
+
+        for language, words in (
+            ("nb", "Gå til administrasjonen"),
+            ("nn", "Gå til administrasjonen"),
+            ("sv", "Gå till administrationen"),
+        ):
+            with translation.override(language):
+                self.assertEqual(translation.gettext("Go to Wagtail admin"), words)
+
+
 ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
