@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from wagtail.admin.modal_workflow import render_modal_workflow
 from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.views.pages.edit import EditView
 from wagtail.admin.views.pages.revisions import RevisionsRevertView
@@ -277,7 +279,26 @@ class ReviewFormMixin:
 
 
 class GovernedCollectWorkflowActionDataView(ReviewFormMixin, CollectWorkflowActionDataView):
-    """The modal opened from the editor's workflow menu, with the review in it."""
+    """The modal opened from the editor's workflow menu, with the review in it; for a step
+    decided since the editor was opened (by a colleague, in another tab), the modal says so
+    instead of offering a form that can only be refused."""
+
+    def get(self, request, *args, **kwargs):
+        state = self.task_state
+        if state.status != TaskState.STATUS_IN_PROGRESS or (
+            state.workflow_state.object_id != str(self.object.pk)
+        ):
+            return render_modal_workflow(
+                request,
+                "publishing/editor/workflow_step_decided.html",
+                None,
+                {
+                    "message": refusal_message(self.object, request.user),
+                    "edit_url": reverse("wagtailadmin_pages:edit", args=[self.object.pk]),
+                },
+                json_data={"step": "action"},
+            )
+        return super().get(request, *args, **kwargs)
 
 
 class PageWorkflowActionView(OneAtATimeMixin, WorkflowActionView):

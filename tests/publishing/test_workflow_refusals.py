@@ -86,6 +86,22 @@ class RefusalTests(GovernedWorld, EnglishAdminMixin, TestCase):
             fetch_redirect_response=False,
         )
 
+    def test_a_step_decided_since_the_editor_opened_says_so_in_the_modal(self):
+        # A second tab, or a colleague: the step is decided; the approval dialog opened from the
+        # stale editor says so instead of offering a form that can only be refused.
+        fields = self.editor_form(self.g.leader)
+        extra = {"comment": "", "revision": reload(self.g.page).latest_revision_id}
+        self.client.post(self.edit_url, self.with_action(fields, "approve", extra))
+        url = reverse(
+            "wagtailadmin_pages:collect_workflow_action_data",
+            args=[self.g.page.pk, "approve", self.task_state.pk],
+        )
+        response = self.client.get(url, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(response.status_code, 200)
+        html = response.json()["html"]
+        self.assertIn("You had already decided the step", html)
+        self.assertNotIn("<form", html)
+
     def test_a_leader_approves_text_stored_without_the_editors_block_keys(self):
         # Imported or generated rich text has no data-block-key; the editor adds keys when it
         # sends the text back unchanged. That is no edit: the leader may still approve.
