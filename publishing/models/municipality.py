@@ -88,6 +88,43 @@ def every_municipality():
     )
 
 
+def every_collection_paths():
+    """``{municipality id: its collections' tree paths}`` of every municipality, read once per
+    request (``Municipality.collection_paths``)."""
+    return remember(("collection_paths",), lambda: collection_paths_of(every_municipality()))
+
+
+def collection_paths_of(municipalities):
+    """``{municipality id: sorted tree paths}`` of ``municipalities``' collections (the one
+    named after each under the root, and those its groups have permissions on), in three
+    queries whatever their number."""
+    paths = {municipality.pk: set() for municipality in municipalities}
+    root = Collection.get_first_root_node()
+    if root is not None:
+        by_name = {}
+        for municipality in municipalities:
+            by_name.setdefault(municipality.name, []).append(municipality.pk)
+        named = root.get_children().filter(name__in=by_name).values_list("name", "path")
+        for name, path in named:
+            for pk in by_name[name]:
+                paths[pk].add(path)
+    by_group = {}
+    for municipality in municipalities:
+        for key in GROUP_KEYS:
+            group_id = getattr(municipality, f"{key}_group_id")
+            if group_id:
+                by_group.setdefault(group_id, set()).add(municipality.pk)
+    grants = (
+        GroupCollectionPermission.objects.filter(group_id__in=by_group)
+        .exclude(collection__depth=1)  # a grant on the root would claim every collection
+        .values_list("group_id", "collection__path")
+    )
+    for group_id, path in grants:
+        for pk in by_group[group_id]:
+            paths[pk].add(path)
+    return {pk: sorted(found) for pk, found in paths.items()}
+
+
 def holding(path, municipalities):
     """The first of ``municipalities`` whose site tree holds the tree ``path``, or None: the one
     answer to "whose page is this" (``for_page``, and lists that loaded the municipalities once).
@@ -271,21 +308,11 @@ class Municipality(models.Model):
     def collection_paths(self):
         """Tree paths of the municipality's collections: the one named after it under the
         root, and those its groups have permissions on (an adopted site's own collections);
-        read once per request."""
-        return remember(("collection_paths", self.pk), self._collection_paths)
-
-    def _collection_paths(self):
-        root = Collection.get_first_root_node()
-        paths = set()
-        if root is not None:
-            paths.update(root.get_children().filter(name=self.name).values_list("path", flat=True))
-        group_ids = [getattr(self, f"{key}_group_id") for key in GROUP_KEYS]
-        paths.update(
-            GroupCollectionPermission.objects.filter(group_id__in=[g for g in group_ids if g])
-            .exclude(collection__depth=1)  # a grant on the root would claim every collection
-            .values_list("collection__path", flat=True)
-        )
-        return sorted(paths)
+        read once per request, for every municipality at once."""
+        paths = every_collection_paths()
+        if self.pk not in paths:  # not among them yet (made in this request)
+            return collection_paths_of([self])[self.pk]
+        return paths[self.pk]
 
     def is_intranet_path(self, path):
         """True if the tree ``path`` is the intranet root's or below it: the one answer to "is
