@@ -13,7 +13,7 @@ import re
 
 from django.utils import translation
 
-from tests.e2e import set_admin_language, sign_in, wait_for_editors_to_leave
+from tests.e2e import ARTIFACTS, set_admin_language, sign_in, wait_for_editors_to_leave
 from tests.governance import reload
 
 #: Words of the English admin that no bokmål or Swedish admin text uses: one of them in a text
@@ -101,6 +101,14 @@ class StoryMixin:
         self.step = 0
         self.contexts = []
         self.english_seen = {}
+
+    def begin(self, story, name):
+        """Walk ``story`` in its language, its screenshots in a fresh folder ``name``-<language>."""
+        self.language = story.language
+        self.story = story
+        self.shots = ARTIFACTS / f"{name}-{story.language}"
+        for old in self.shots.glob("*"):
+            old.unlink()
 
     def tearDown(self):
         # Leave the pages and close them before the database is flushed: an open editor keeps

@@ -31,7 +31,7 @@ from wagtail.documents import get_document_model
 from publishing.models import DocumentCheck
 from publishing.rules.content import PERSONAL_DATA
 from tests.content_checks.document_files import norwegian_id, pdf_with_text, swedish_id
-from tests.e2e import ARTIFACTS, ChromiumMixin
+from tests.e2e import ChromiumMixin
 from tests.e2e.story import VISIBLE_TEXTS_JS, StoryMixin, english_words, translated
 from tests.governance import build_governed, news_page, reload
 
@@ -110,12 +110,8 @@ class DocumentStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         self.walk(SWEDISH)
 
     def walk(self, story):
-        self.language = story.language
-        self.story = story
+        self.begin(story, "document-story")
         self.asked = set()  # the messages whose translation was checked
-        self.shots = ARTIFACTS / f"document-story-{story.language}"
-        for old in self.shots.glob("*"):
-            old.unlink()
         self.files = Path(self.enterContext(tempfile.TemporaryDirectory()))
         # Files on disk: the tests' in-memory storage gives Wagtail's serve view a path on disk
         # where nothing is, and the citizen's download would be "not found".

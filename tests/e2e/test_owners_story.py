@@ -32,7 +32,7 @@ from wagtail.models import PageLogEntry
 from publishing.models import MailPreference
 from publishing.reports import nightly_links
 from publishing.workflow.waiting import remind_and_escalate
-from tests.e2e import ARTIFACTS, ChromiumMixin
+from tests.e2e import ChromiumMixin
 from tests.e2e.story import StoryMixin
 from tests.governance import build_governed, news_page, reload
 from tests.publishing.test_external_links import Handler, LoopbackServer
@@ -122,11 +122,7 @@ class OwnersStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCase):
         self.walk(SWEDISH)
 
     def walk(self, story):
-        self.language = story.language
-        self.story = story
-        self.shots = ARTIFACTS / f"owners-story-{story.language}"
-        for old in self.shots.glob("*"):
-            old.unlink()
+        self.begin(story, "owners-story")
         self.g = build_governed(story.municipality)
         self.server = LoopbackServer(NordicHandler)
         self.addCleanup(self.server.server_close)

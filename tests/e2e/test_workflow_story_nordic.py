@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from home.models import InternalNoticePage, NewsPage
 from publishing.models import ChecklistConfirmation, WarningAcknowledgement
-from tests.e2e import ARTIFACTS, ChromiumMixin
+from tests.e2e import ChromiumMixin
 from tests.e2e.story import StoryMixin
 from tests.governance import build_governed, reload
 
@@ -73,13 +73,9 @@ class NordicWorkflowStoryTests(StoryMixin, ChromiumMixin, StaticLiveServerTestCa
         self.walk(SWEDISH)
 
     def walk(self, story):
-        self.language = story.language
-        self.shots = ARTIFACTS / f"workflow-story-{story.language}"
-        for old in self.shots.glob("*"):
-            old.unlink()
+        self.begin(story, "workflow-story")
         self.g = g = build_governed(story.municipality)
         self.assertEqual(g.citizens.code, story.audience)
-        self.story = story
         try:
             news = self.publisher_submits_news()
             notice = self.leader_creates_notice(news)
