@@ -197,6 +197,9 @@ class GovernedPageForm(WagtailAdminPageForm):
         self._check_submission_note()
         if self.is_deferred_validation or had_errors:
             return
+        # The choices kept beside the page (its audiences) reach the page only when the form
+        # saves it: judge the page as ticked in this form, not as it was last saved.
+        self.save_cluster_m2m()
         if "action-publish" in self.data:
             findings = check_publish(
                 self.instance,
