@@ -294,7 +294,11 @@ class GovernedCollectWorkflowActionDataView(ReviewFormMixin, CollectWorkflowActi
                 None,
                 {
                     "message": refusal_message(self.object, request.user),
-                    "edit_url": reverse("wagtailadmin_pages:edit", args=[self.object.pk]),
+                    # A leader may edit the page only while it waits for her.
+                    "edit_url": reverse("wagtailadmin_pages:edit", args=[self.object.pk])
+                    if self.object.permissions_for_user(request.user).can_edit()
+                    else None,
+                    "home_url": reverse("wagtailadmin_home"),
                 },
                 json_data={"step": "action"},
             )

@@ -101,6 +101,9 @@ class RefusalTests(GovernedWorld, EnglishAdminMixin, TestCase):
         html = response.json()["html"]
         self.assertIn("You had already decided the step", html)
         self.assertNotIn("<form", html)
+        # She may no longer open the page's editor: the way on is her dashboard.
+        self.assertIn(f'href="{reverse("wagtailadmin_home")}"', html)
+        self.assertNotIn(f'href="{self.edit_url}"', html)
 
     def test_a_leader_approves_text_stored_without_the_editors_block_keys(self):
         # Imported or generated rich text has no data-block-key; the editor adds keys when it
