@@ -44,8 +44,8 @@ def page_not_found(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    """ "Not allowed": the admin's page in the person's language on the admin's paths, else the
-    site's own page in the municipality's language."""
+    """The answer to a refused request: the admin's page in the person's language on the
+    admin's paths, else the site's own "not allowed" page in the municipality's language."""
     if request.path.startswith(reverse("wagtailadmin_home")):
         return admin_or_default_permission_denied(request, exception)
     activate_site_language(request, Site.find_for_request(request))
