@@ -215,9 +215,13 @@ class LeavesOutPagesNeedingAReason:
     def execute_action(cls, objects, changed_meanwhile=None, **kwargs):
         """Wagtail's action, page by page: a page already gone (deleted, or unpublished for an
         unpublish) is not counted, and one that the action refuses now (published since the
-        confirmation) is left out with why, in ``changed_meanwhile``; the others are done."""
+        confirmation) is left out with why, in ``changed_meanwhile``; the others are done. A
+        page chosen together with a page above it goes with that page."""
         parents = children = 0
+        done_paths = []
         for page in objects:
+            if any(page.path.startswith(path) for path in done_paths):
+                continue  # chosen with a page above it, and done with that page
             try:
                 with transaction.atomic():
                     gone = cls._gone_meanwhile(page)
@@ -229,6 +233,7 @@ class LeavesOutPagesNeedingAReason:
                 _note(changed_meanwhile, f"{_title(page)}: {refused}")
                 continue
             parents, children = parents + done[0], children + done[1]
+            done_paths.append(page.path)
         return parents, children
 
     @classmethod

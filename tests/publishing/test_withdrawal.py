@@ -638,6 +638,23 @@ class ChangedBetweenConfirmationAndClickTests(WithdrawalTestCase):
         self.assertTrue(any(m.startswith("Publisert imens: ") for m in said), said)
         self.assertIn("“Slettet imens” was deleted in the meantime.", said)
 
+    def test_a_page_chosen_with_the_page_above_it_goes_with_it_unremarked(self):
+        self.login(self.g.superuser)
+        (parent,) = self.drafts("Samleside")
+        child = reload(parent).add_child(
+            instance=type(parent)(
+                title="Underside",
+                slug="underside",
+                intro="Tekst.",
+                owning_unit=parent.owning_unit,
+                responsible_leader=parent.responsible_leader,
+                live=False,
+            )
+        )
+        said = self.post("delete", [parent, child])
+        self.assertFalse(Page.objects.filter(pk__in=[parent.pk, child.pk]).exists())
+        self.assertFalse(any("in the meantime" in message for message in said), said)
+
     def test_a_bulk_unpublish_counts_only_what_it_unpublished(self):
         self.login(self.g.superuser)
         publish_notice(self.g)  # staff read it on the intranet: no reason needed
