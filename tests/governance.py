@@ -117,8 +117,11 @@ def build_governed(slug="alvdal", prefix=""):
     return g
 
 
-def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, **fields):
-    """A draft news page in ``g``'s news index, affecting staff and linked to ``g.notice``."""
+def news_page(
+    g, title, slug, *, affects_staff=True, notice=True, author=None, parent=None, **fields
+):
+    """A draft news page in ``g``'s news index (or below ``parent``), affecting staff and linked
+    to ``g.notice``."""
     fields.setdefault("intro", "Fra 1. januar har hjemmetjenesten åpent til klokka 22.")
     page = NewsPage(
         title=title,
@@ -131,7 +134,7 @@ def news_page(g, title, slug, *, affects_staff=True, notice=True, author=None, *
         **fields,
     )
     page.audiences.set([g.citizens])
-    g.news_index.add_child(instance=page)
+    (parent or g.news_index).add_child(instance=page)
     page.save_revision(user=author or g.publisher)
     if notice:
         link_both_ways(g.notice, page)

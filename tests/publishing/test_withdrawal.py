@@ -641,15 +641,8 @@ class ChangedBetweenConfirmationAndClickTests(WithdrawalTestCase):
     def test_a_page_chosen_with_the_page_above_it_goes_with_it_unremarked(self):
         self.login(self.g.superuser)
         (parent,) = self.drafts("Samleside")
-        child = reload(parent).add_child(
-            instance=type(parent)(
-                title="Underside",
-                slug="underside",
-                intro="Tekst.",
-                owning_unit=parent.owning_unit,
-                responsible_leader=parent.responsible_leader,
-                live=False,
-            )
+        child = news_page(
+            self.g, "Underside", "underside", affects_staff=False, notice=False, parent=parent
         )
         said = self.post("delete", [parent, child])
         self.assertFalse(Page.objects.filter(pk__in=[parent.pk, child.pk]).exists())
