@@ -17,12 +17,36 @@ certificate, user, collection, group permission on a collection or collection vi
 and a change of a user's groups (``forget``, connected in ``publishing.signal_handlers``), so a
 request that changes the organisation reads it anew after the change. Scopes hold ids, names and
 roles, never page text.
+
+What is the same for every request until the organisation changes (the municipalities, units,
+leader roles, certificates, users' groups, collections, view restrictions:
+``remember(..., across_requests=True)``) is also kept in the process from one request to the
+next, for one version of the organisation (``OrganisationVersion``): each scope reads the
+version's token once (one small query in place of five to eight), and a process that finds
+another token than the one its answers were kept for reads them again. The saves and deletes
+that end a scope's answers give the token a new value in their own transaction: a change is seen
+by every process once it commits, and a rolled-back change, which leaves the old token, is never
+taken for the state it would have made. A scope that changed the organisation reads afresh until
+it ends. Kept answers are shared between requests and must not be changed by the caller.
 """
 
 import contextlib
 import contextvars
+import threading
+import uuid
+
+from django.apps import apps
 
 _answers = contextvars.ContextVar("publishing_memo", default=None)
+
+#: The answers kept across requests, for one token of ``OrganisationVersion``.
+_kept = {"token": None, "answers": {}}
+_kept_lock = threading.Lock()
+#: At most this many kept answers (some are per person: their groups, their certificates).
+KEPT_SIZE = 20_000
+#: A scope's own keys: the token it read, and whether it changed the organisation itself.
+_TOKEN = ("organisation_version",)
+_CHANGED = ("organisation_changed",)
 
 
 @contextlib.contextmanager
@@ -38,14 +62,55 @@ def scope():
         _answers.reset(token)
 
 
-def remember(key, compute):
-    """``compute()``, computed once per scope under ``key`` (every time without a scope)."""
+def remember(key, compute, *, across_requests=False):
+    """``compute()``, computed once per scope under ``key`` (every time without a scope); with
+    ``across_requests``, kept in the process until the organisation changes."""
     answers = _answers.get()
     if answers is None:
         return compute()
     if key not in answers:
-        answers[key] = compute()
+        answers[key] = _kept_answer(answers, key, compute) if across_requests else compute()
     return answers[key]
+
+
+def _kept_answer(answers, key, compute):
+    """The answer kept in the process for the scope's version of the organisation, or
+    ``compute()`` (kept for the next request when the scope has not changed the organisation)."""
+    if _CHANGED in answers:
+        return compute()
+    if _TOKEN not in answers:
+        answers[_TOKEN] = _read_token()
+    token = answers[_TOKEN]
+    if token is None:  # no version row (a database emptied by tests): nothing is kept
+        return compute()
+    with _kept_lock:
+        if _kept["token"] == token and key in _kept["answers"]:
+            return _kept["answers"][key]
+    found = compute()
+    with _kept_lock:
+        if _kept["token"] != token:
+            _kept["token"], _kept["answers"] = token, {}
+        if len(_kept["answers"]) < KEPT_SIZE:
+            _kept["answers"][key] = found
+    return found
+
+
+def _version_model():
+    # Looked up, not imported: the models use this module.
+    return apps.get_model("publishing", "OrganisationVersion")
+
+
+def _read_token():
+    tokens = list(_version_model().objects.filter(pk=1).values_list("token", flat=True))
+    return tokens[0] if tokens else None
+
+
+def new_version():
+    """Give the organisation's version a new token, in the current transaction."""
+    model = _version_model()
+    token = uuid.uuid4().hex
+    if not model.objects.filter(pk=1).update(token=token):
+        model.objects.get_or_create(pk=1, defaults={"token": token})
 
 
 def first_time(key):
@@ -68,11 +133,24 @@ def drop(kinds):
             del answers[key]
 
 
-def forget(*args, **kwargs):
-    """Drop every answer of the open scope (a signal receiver: the organisation changed)."""
+def forget(*args, update_fields=None, action=None, **kwargs):
+    """The organisation changed (a signal receiver): drop every answer of the open scope, read
+    afresh for the rest of it, and give the organisation a new version for every process."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login: nothing kept depends on when someone last logged in
+    if action is not None and not action.startswith("post_"):
+        return  # a change of a user's groups: once, when it is made
     answers = _answers.get()
     if answers is not None:
         answers.clear()
+        answers[_CHANGED] = True
+    new_version()
+
+
+def forget_kept():
+    """Drop this process's answers kept across requests (tests)."""
+    with _kept_lock:
+        _kept["token"], _kept["answers"] = None, {}
 
 
 def open_for_request(*args, **kwargs):

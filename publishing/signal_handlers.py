@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.signals import request_finished, request_started
 from django.db import transaction
@@ -19,7 +20,7 @@ from wagtail.models import (
     PageViewRestriction,
     Site,
 )
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from publishing import audit, free_text, memo
 from publishing.after_commit import after_commit
@@ -216,6 +217,12 @@ def connect():
     m2m_changed.connect(
         memo.forget, sender=get_user_model().groups.through, dispatch_uid="pub_memo_user_groups"
     )
+    # A deleted group takes its members and permissions with it, a deleted page may be a site's
+    # intranet, and a move changes the tree paths of the pages below the one moved: none of them
+    # is seen by the receivers above.
+    post_delete.connect(memo.forget, sender=Group, dispatch_uid="pub_memo_group_delete")
+    post_delete.connect(memo.forget, sender=Page, dispatch_uid="pub_memo_page_delete")
+    post_page_move.connect(memo.forget, dispatch_uid="pub_memo_page_moved")
     # The kept findings of live pages are judged anew after a change to what the rules read.
     live_findings.connect()
     # The kept text checks of live pages (the findings report reads them).

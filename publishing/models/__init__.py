@@ -27,6 +27,7 @@ from publishing.models.organisation import (  # noqa: F401
     RoleAssignment,
     UnitKind,
 )
+from publishing.models.organisation_version import OrganisationVersion  # noqa: F401
 from publishing.models.pages import BaseInternalNoticePage, GovernedPage, Sensitivity  # noqa: F401
 from publishing.models.plans import (  # noqa: F401
     Channel,

@@ -75,7 +75,9 @@ class MunicipalityQuerySet(models.QuerySet):
 def groups_of(user):
     """The ids of ``user``'s groups, read once per request."""
     return remember(
-        ("group_ids", user.pk), lambda: frozenset(user.groups.values_list("pk", flat=True))
+        ("group_ids", user.pk),
+        lambda: frozenset(user.groups.values_list("pk", flat=True)),
+        across_requests=True,
     )
 
 
@@ -85,13 +87,18 @@ def every_municipality():
     return remember(
         ("municipalities",),
         lambda: list(Municipality.objects.select_related("site__root_page", "intranet_page")),
+        across_requests=True,
     )
 
 
 def every_collection_paths():
     """``{municipality id: its collections' tree paths}`` of every municipality, read once per
     request (``Municipality.collection_paths``)."""
-    return remember(("collection_paths",), lambda: collection_paths_of(every_municipality()))
+    return remember(
+        ("collection_paths",),
+        lambda: collection_paths_of(every_municipality()),
+        across_requests=True,
+    )
 
 
 def collection_paths_of(municipalities):
@@ -145,6 +152,7 @@ class StaffOnlyCollections:
             lambda: list(
                 CollectionViewRestriction.objects.values_list("collection__path", flat=True)
             ),
+            across_requests=True,
         )
 
     def holds(self, collection):

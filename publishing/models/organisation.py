@@ -133,6 +133,7 @@ def units_of(municipality_id):
             unit.pk: unit
             for unit in OrganisationUnit.objects.filter(municipality_id=municipality_id)
         },
+        across_requests=True,
     )
 
 
@@ -145,6 +146,7 @@ def unit_of(page):
     return remember(
         ("unit", unit_id),
         lambda: OrganisationUnit.objects.select_related("municipality").get(pk=unit_id),
+        across_requests=True,
     )
 
 
@@ -160,6 +162,7 @@ def leader_roles(municipality_id, on=None):
             .filter(unit__municipality_id=municipality_id)
             .select_related("unit")
         ),
+        across_requests=True,
     )
 
 

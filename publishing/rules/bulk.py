@@ -257,6 +257,7 @@ def page_type_ids():
     return remember(
         ("page_type_ids",),
         lambda: {ContentType.objects.get_for_model(model).pk for model in get_page_models()},
+        across_requests=True,
     )
 
 
@@ -319,6 +320,7 @@ def restricted_paths():
     return remember(
         ("restricted_page_paths",),
         lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
+        across_requests=True,
     )
 
 

@@ -742,6 +742,7 @@ def trained_publisher(context):
         certificates = remember(
             ("certificates", user.pk, municipality.pk),
             lambda: list(user.publisher_certificates.filter(municipality=municipality)),
+            across_requests=True,
         )
     if any(cert.is_valid(today) for cert in certificates):
         return
