@@ -39,6 +39,7 @@ from publishing.models import (
     RoleAssignment,
 )
 from publishing.models.image_consent import read_location_on_save
+from publishing.models.municipality import every_municipality
 from publishing.models.pages import governed_page_models, refresh_public_credits
 from publishing.notifications import mail as notifications
 from publishing.reports import live_findings, live_text
@@ -165,6 +166,18 @@ def remember_municipality_of_deleted_page(sender, instance, **kwargs):
     PageLogEntry.objects.bulk_update(entries, ["data"])
 
 
+def forget_organisation_of_site_page(sender, instance, **kwargs):
+    """A site's root or intranet page about to be deleted: the municipality loses it (its link
+    is set to null behind the model's back), so the organisation kept across requests ends."""
+    site_pages = set()
+    for municipality in every_municipality():
+        site_pages.add(municipality.intranet_page_id)
+        if municipality.site is not None:
+            site_pages.add(municipality.site.root_page_id)
+    if instance.pk in site_pages:
+        memo.forget()
+
+
 def connect():
 
     pre_save.connect(
@@ -221,7 +234,9 @@ def connect():
     # intranet, and a move changes the tree paths of the pages below the one moved: none of them
     # is seen by the receivers above.
     post_delete.connect(memo.forget, sender=Group, dispatch_uid="pub_memo_group_delete")
-    post_delete.connect(memo.forget, sender=Page, dispatch_uid="pub_memo_page_delete")
+    pre_delete.connect(
+        forget_organisation_of_site_page, sender=Page, dispatch_uid="pub_memo_site_page_delete"
+    )
     post_page_move.connect(memo.forget, dispatch_uid="pub_memo_page_moved")
     # The kept findings of live pages are judged anew after a change to what the rules read.
     live_findings.connect()

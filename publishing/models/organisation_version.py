@@ -8,7 +8,7 @@ class OrganisationVersion(models.Model):
     """One row whose ``token`` is given a new random value, in the same transaction, by every
     save or delete of what ``publishing.memo`` keeps across requests (municipalities, sites,
     units, roles, deputies, audiences, certificates, users and their groups, collections and
-    their permissions, view restrictions, moved or deleted pages).
+    their permissions, view restrictions, moved pages, a site's deleted root or intranet page).
 
     A process keeps its answers for one token and reads them again when the token it finds is
     another: a change committed in any process is seen by the next request everywhere, and a

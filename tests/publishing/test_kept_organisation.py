@@ -174,13 +174,28 @@ class KeptOrganisationTests(GovernedWorld, TestCase):
                 page=g.page, restriction_type=PageViewRestriction.LOGIN
             ),
             "page moved": lambda: g.page.move(g.home, pos="last-child"),
-            "page deleted": lambda: g.page.delete(),
         }
         for name, change in changes.items():
             with self.subTest(name):
                 before = token()
                 change()
                 self.assertNotEqual(token(), before)
+
+    def test_deleting_a_site_page_gives_a_new_version_and_another_page_not(self):
+        before = token()
+        self.g.notice.delete()
+        self.assertEqual(token(), before)
+        municipality = self.g.municipality
+        municipality.intranet_page = self.g.page
+        municipality.save()
+        with memo.scope():
+            self.assertEqual(every_municipality()[0].intranet_page_id, self.g.page.pk)
+        # The municipality's link is set to null without a save of the municipality.
+        before = token()
+        self.g.page.delete()
+        self.assertNotEqual(token(), before)
+        with memo.scope():
+            self.assertIsNone(every_municipality()[0].intranet_page_id)
 
     def test_a_login_keeps_the_version(self):
         before = token()
