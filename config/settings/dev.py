@@ -13,6 +13,11 @@ MIDDLEWARE = [*MIDDLEWARE, "home.serving.SiteNotFoundMiddleware"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "publisering@localhost"
 
+# The development server answers each request in a thread of its own, which ends with it: a
+# connection kept open for the next request would never be used again, and PostgreSQL's
+# connections ran out after some minutes of clicking.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 # Demo users with known passwords exist only where this is true (see load_demo).
 PUBLISHING_DEMO_USERS = True
 

@@ -128,12 +128,14 @@ class GovernedPageForm(WagtailAdminPageForm):
                 self._keep_choice_within(name, root)
         if "responsible_leader" in self.fields:
             queryset = leaders_of(municipality)
-            if self.instance.responsible_leader_id:
-                # Keep the current leader selectable even after their role has ended, so the
-                # form shows the truth and validation explains what to change.
-                queryset = queryset | get_user_model().objects.filter(
-                    pk=self.instance.responsible_leader_id
-                )
+            kept = {self.instance.responsible_leader_id, self._chosen_person_of(municipality)}
+            kept.discard(None)
+            if kept:
+                # Keep the current leader, and the person just chosen, selectable after their
+                # role has ended (in another tab, by the registers' keeper): the form shows the
+                # truth, the rules say what to change, and nothing is blanked for autosave to
+                # store.
+                queryset = queryset | get_user_model().objects.filter(pk__in=kept)
             self.fields["responsible_leader"].queryset = queryset.distinct()
             use_leader_picker(
                 self.fields["responsible_leader"], municipality, unit_id=self._owning_unit_id()
@@ -178,6 +180,17 @@ class GovernedPageForm(WagtailAdminPageForm):
         for name in getattr(self, "_foreign_choices", []):
             self.add_error(name, self.fields[name].error_messages["invalid_choice"])
         return cleaned
+
+    def _chosen_person_of(self, municipality):
+        """The id of the responsible leader this bound form sends, when that person holds or
+        held a role in ``municipality`` (anyone else stays an invalid choice), or None."""
+        if not self.is_bound:
+            return None
+        value = str(self.data.get(self.add_prefix("responsible_leader")) or "")
+        if not value.isdigit():
+            return None
+        held = RoleAssignment.objects.filter(user_id=value, unit__municipality=municipality)
+        return int(value) if held.exists() else None
 
     def _owning_unit_id(self):
         """The owning unit the form shows: the one posted, else the page's."""
