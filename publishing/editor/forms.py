@@ -1,5 +1,8 @@
 """Admin forms that keep each municipality's editors inside their own organisation."""
 
+import hashlib
+import json
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -284,12 +287,31 @@ class GovernedPageForm(WagtailAdminPageForm):
         return None
 
 
+def row_digest(instance):
+    """A digest of ``instance``'s stored values: what a register's form was opened with."""
+    values = [
+        (field.attname, field.value_to_string(instance)) for field in instance._meta.concrete_fields
+    ]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
+
+
 class MunicipalityScopedForm(WagtailAdminModelForm):
     """A register form whose municipality, unit and user choices are limited to what the
-    editing user may see."""
+    editing user may see, and which does not save over a change made after it was opened.
+
+    ``opened_as`` carries the row's digest as the form showed it; a form sent after someone
+    else saved the row (another tab, a colleague) is refused with that said, and its entries
+    stay in the form.
+    """
+
+    opened_as = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["opened_as"]
+        else:
+            self.fields["opened_as"].initial = row_digest(self.instance)
         user = self.for_user
         if user is None:
             return
@@ -318,6 +340,21 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
                 ).distinct()
             if model is get_user_model():
                 show_people_as_people(field)
+
+    def clean(self):
+        cleaned = super().clean()
+        opened_as = cleaned.get("opened_as")
+        # The instance is the row as it stands now: the edit view read it for this request.
+        if opened_as and opened_as != row_digest(self.instance):
+            raise forms.ValidationError(
+                _(
+                    "Someone else changed this %(thing)s after you opened it, so your changes "
+                    "were not saved. Open it again to see their change, then make yours."
+                )
+                % {"thing": self.instance._meta.verbose_name},
+                code="changed_meanwhile",
+            )
+        return cleaned
 
 
 class LoginForm(WagtailLoginForm):

@@ -1,10 +1,19 @@
 """The governance registers in the Wagtail admin show each user only their own municipality."""
 
+import datetime
+
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from home.demo import DEMO_PASSWORD
-from publishing.models import Audience, Municipality, OrganisationUnit, PublisherCertificate
+from publishing.models import (
+    Audience,
+    Municipality,
+    OrganisationUnit,
+    PublisherCertificate,
+    RoleAssignment,
+)
 from tests.worlds import DemoWorld
 
 
@@ -91,3 +100,57 @@ class RegisterScopeTests(DemoWorld, TestCase):
         response = self.client.get(self.url(OrganisationUnit))
         self.assertContains(response, "Hjemmetjenesten")
         self.assertContains(response, "Hemtjänsten")
+
+
+class ChangedMeanwhileTests(DemoWorld, TestCase):
+    """A register's form opened, the row changed by someone else (another tab, a colleague, the
+    other of the server's processes), then the first form sent: refused with that said, and
+    the other change kept."""
+
+    def setUp(self):
+        self.client.login(username="avesta.linnea", password=DEMO_PASSWORD)
+        self.role = RoleAssignment.objects.filter(
+            unit__municipality__slug="avesta", ends_on__isnull=True
+        ).first()
+        self.url = reverse("publishing_roleassignment_modeladmin_edit", args=[self.role.pk])
+
+    def opened_form(self):
+        """What the browser sends back for the form as opened, as the fields' values."""
+        form = self.client.get(self.url).context["form"]
+        data = {}
+        for name in form.fields:
+            value = form[name].value()
+            data[name] = "" if value is None else str(value)
+        return data
+
+    def test_a_form_sent_after_someone_else_saved_the_row_is_refused(self):
+        stale = self.opened_form()
+        self.assertTrue(stale["opened_as"])
+        # Meanwhile the role is ended in another tab.
+        ended = timezone.localdate() - datetime.timedelta(days=1)
+        self.role.ends_on = ended
+        self.role.save()
+        response = self.client.post(self.url, {**stale, "starts_on": "2020-01-01"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Någon annan har ändrat den här posten (rolltilldelning)")
+        self.role.refresh_from_db()
+        self.assertEqual(self.role.ends_on, ended)
+        self.assertNotEqual(str(self.role.starts_on), "2020-01-01")
+        # Opened again, the form shows the change and saves.
+        fresh = self.opened_form()
+        self.assertEqual(fresh["ends_on"], str(ended))
+        response = self.client.post(self.url, {**fresh, "starts_on": "2020-01-01"})
+        self.assertEqual(response.status_code, 302)
+        self.role.refresh_from_db()
+        self.assertEqual(str(self.role.starts_on), "2020-01-01")
+        self.assertEqual(self.role.ends_on, ended)
+
+    def test_a_form_sent_twice_is_refused_the_second_time(self):
+        form = self.opened_form()
+        self.assertEqual(
+            self.client.post(self.url, {**form, "starts_on": "2020-01-01"}).status_code, 302
+        )
+        response = self.client.post(self.url, {**form, "starts_on": "2021-01-01"})
+        self.assertEqual(response.status_code, 200)
+        self.role.refresh_from_db()
+        self.assertEqual(str(self.role.starts_on), "2020-01-01")
