@@ -154,3 +154,14 @@ class ChangedMeanwhileTests(DemoWorld, TestCase):
         self.assertEqual(response.status_code, 200)
         self.role.refresh_from_db()
         self.assertEqual(str(self.role.starts_on), "2020-01-01")
+
+    def test_the_history_of_an_entry_is_in_the_admins_language(self):
+        form = self.opened_form()
+        self.assertEqual(
+            self.client.post(self.url, {**form, "starts_on": "2020-01-01"}).status_code, 302
+        )
+        url = reverse("publishing_roleassignment_modeladmin_history", args=[self.role.pk])
+        html = self.client.get(url).content.decode()
+        for swedish in ("Åtgärd", "Person", "Datum", "Historik", str(self.role)):
+            self.assertIn(swedish, html)
+        self.assertNotIn(">User<", html.replace(" ", "").replace("\n", ""))
