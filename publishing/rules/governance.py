@@ -753,15 +753,12 @@ def trained_publisher(context):
             "publishers may submit public pages."
         ) % {"course": latest.course, "date": date_format(latest.expires_on)}
         code = "publisher.certificate_expired"
+        fix = _("Take the publishing course again, or ask the web editor to submit the page.")
     else:
         message = _("Only trained publishers may submit public pages, and you have no certificate.")
         code = "publisher.no_certificate"
-    yield Finding(
-        code,
-        BLOCK,
-        message,
-        _("Take the publishing course again, or ask the web editor to submit the page."),
-    )
+        fix = _("Take the publishing course, or ask the web editor to submit the page.")
+    yield Finding(code, BLOCK, message, fix)
 
 
 def notice_gate_findings(page):

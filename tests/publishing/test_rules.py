@@ -229,8 +229,12 @@ class TrainedPublisherTests(GovernedWorld, TestCase):
         expired = [f for f in findings if f.code == "publisher.certificate_expired"]
         self.assertEqual(len(expired), 1)
         self.assertIn("expired on", expired[0].message)
+        self.assertIn("course again", expired[0].fix)
         nobody = UserFactory(username="untrained")
-        self.assertIn("publisher.no_certificate", codes(check_submit(page, user=nobody)))
+        never = [f for f in check_submit(page, user=nobody) if f.code == "publisher.no_certificate"]
+        self.assertEqual(len(never), 1)
+        # Someone who never took the course is not told to take it again.
+        self.assertNotIn("again", never[0].fix)
 
     def test_workflow_approval_does_not_need_the_approvers_certificate(self):
         publish_notice(self.g)
