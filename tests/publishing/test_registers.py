@@ -116,7 +116,9 @@ class ChangedMeanwhileTests(DemoWorld, TestCase):
 
     def opened_form(self):
         """What the browser sends back for the form as opened, as the fields' values."""
-        form = self.client.get(self.url).context["form"]
+        response = self.client.get(self.url)
+        form = response.context["form"]
+        self.assertContains(response, f'name="opened_as" value="{form["opened_as"].value()}"')
         data = {}
         for name in form.fields:
             value = form[name].value()
