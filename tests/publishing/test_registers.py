@@ -134,6 +134,7 @@ class ChangedMeanwhileTests(DemoWorld, TestCase):
         self.role.save()
         response = self.client.post(self.url, {**stale, "starts_on": "2020-01-01"})
         self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Det gick inte att spara rolltilldelning på grund av fel.")
         self.assertContains(response, "Någon annan har ändrat den här posten (rolltilldelning)")
         self.role.refresh_from_db()
         self.assertEqual(self.role.ends_on, ended)
