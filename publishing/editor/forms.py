@@ -184,24 +184,24 @@ class GovernedPageForm(WagtailAdminPageForm):
             self.add_error(name, self.fields[name].error_messages["invalid_choice"])
         return cleaned
 
+    def _posted_id(self, name):
+        """The id the bound form sends for field ``name``, or None (unbound, empty, not an id)."""
+        value = str(self.data.get(self.add_prefix(name)) or "") if self.is_bound else ""
+        return int(value) if value.isdigit() and int(value) else None
+
     def _chosen_person_of(self, municipality):
         """The id of the responsible leader this bound form sends, when that person holds or
         held a role in ``municipality`` (anyone else stays an invalid choice), or None."""
-        if not self.is_bound:
+        chosen = self._posted_id("responsible_leader")
+        if chosen is None:
             return None
-        value = str(self.data.get(self.add_prefix("responsible_leader")) or "")
-        if not value.isdigit():
-            return None
-        held = RoleAssignment.objects.filter(user_id=value, unit__municipality=municipality)
-        return int(value) if held.exists() else None
+        held = RoleAssignment.objects.filter(user_id=chosen, unit__municipality=municipality)
+        return chosen if held.exists() else None
 
     def _owning_unit_id(self):
         """The owning unit the form shows: the one posted, else the page's."""
         if self.is_bound:
-            try:
-                return int(self.data.get(self.add_prefix("owning_unit")) or 0) or None
-            except (TypeError, ValueError):
-                return None
+            return self._posted_id("owning_unit")
         return self.instance.owning_unit_id
 
     def _post_clean(self):
