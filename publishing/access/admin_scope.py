@@ -51,7 +51,7 @@ from wagtail.models import Collection, Page, PageLogEntry, Site, Workflow
 
 from publishing.access.user_scope import remembered
 from publishing.models import Municipality
-from publishing.models.municipality import every_municipality
+from publishing.models.municipality import every_municipality, municipality_ids_for
 
 # --- whose is what --------------------------------------------------------------------------
 
@@ -65,7 +65,7 @@ def _own_ids(user):
     return remembered(
         user,
         "admin_scope.own",
-        lambda: set(Municipality.objects.for_user(user).values_list("pk", flat=True)),
+        lambda: set(municipality_ids_for(user)),
     )
 
 

@@ -42,7 +42,8 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from publishing.archive import presentation
 from publishing.archive.files import ArchiveFileProblem, verified_file
 from publishing.archive.pdf import render_pdf
-from publishing.models import ArchiveCapture, ArchiveEvent, Municipality, OrganisationUnit
+from publishing.models import ArchiveCapture, ArchiveEvent, OrganisationUnit
+from publishing.models.municipality import every_municipality, municipality_ids_for
 from publishing.reports.views import day, paginator_of
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def archive_municipalities(request):
         elif user.is_superuser:
             scope = None
         else:
-            scope = list(Municipality.objects.for_user(user).values_list("slug", flat=True))
+            visible = municipality_ids_for(user)
+            scope = [m.slug for m in every_municipality() if m.pk in visible]
         request._publishing_archive_scope = scope
     return request._publishing_archive_scope
 

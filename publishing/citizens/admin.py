@@ -22,14 +22,19 @@ from wagtail_modeladmin.options import ModelAdmin
 from publishing.access.user_scope import municipality_ids, remembered
 from publishing.models import (
     CrisisBanner,
-    Deputyship,
     Municipality,
-    OrganisationUnit,
     PageFeedback,
     Role,
-    RoleAssignment,
 )
-from publishing.models.organisation import LEADER_ROLES, person_name, subtree_ids
+from publishing.models.municipality import every_municipality, groups_of, municipality_ids_for
+from publishing.models.organisation import (
+    LEADER_ROLES,
+    person_name,
+    roles_deputised,
+    roles_held,
+    subtree_ids,
+    units_of,
+)
 from publishing.registers.display import RegisterInspectView, yes_no_column
 from publishing.registers.history import ScopedHistoryView
 
@@ -165,30 +170,19 @@ def feedback_scope(user):
             return False, set(), set()
         if user.is_superuser:
             return True, set(), set()
-        communications = set(
-            Municipality.objects.filter(
-                communications_group__in=user.groups.values("pk")
-            ).values_list("pk", flat=True)
-        )
-        assignments = list(RoleAssignment.objects.active().filter(user=user).select_related("unit"))
+        groups = groups_of(user)
+        communications = {m.pk for m in every_municipality() if m.communications_group_id in groups}
         # A deputy answers for the units of the leader they stand in for.
-        assignments += [
-            d.assignment
-            for d in Deputyship.objects.active()
-            .filter(deputy=user)
-            .select_related("assignment__unit")
-        ]
+        held = roles_held(user.pk) + roles_deputised(user.pk)
         unit_ids = set()
-        for assignment in assignments:
-            if assignment.role == Role.COMMUNICATIONS_EDITOR:
-                communications.add(assignment.unit.municipality_id)
-            elif assignment.role in LEADER_ROLES:
-                edges = OrganisationUnit.objects.filter(
-                    municipality_id=assignment.unit.municipality_id
-                ).values_list("pk", "parent_id")
-                unit_ids |= subtree_ids(edges, [assignment.unit_id])
+        for unit_id, role, municipality_id in held:
+            if role == Role.COMMUNICATIONS_EDITOR:
+                communications.add(municipality_id)
+            elif role in LEADER_ROLES:
+                edges = [(u.pk, u.parent_id) for u in units_of(municipality_id).values()]
+                unit_ids |= subtree_ids(edges, [unit_id])
             else:
-                unit_ids.add(assignment.unit_id)
+                unit_ids.add(unit_id)
         return False, communications, unit_ids
 
     return remembered(user, "feedback", compute)
@@ -210,7 +204,7 @@ class FeedbackPermissionHelper(PermissionHelper):
         return everything or obj.municipality_id in communications or obj.unit_id in unit_ids
 
     def user_can_list(self, user):
-        return user.is_superuser or Municipality.objects.for_user(user).exists()
+        return user.is_superuser or bool(municipality_ids_for(user))
 
     def user_can_create(self, user):
         return False

@@ -49,18 +49,26 @@ from wagtail.models import (
 from publishing.citizens.admin import feedback_for
 from publishing.models import (
     LEADER_ROLES,
-    Deputyship,
     DocumentCheck,
     InternalNoticeTask,
     LeaderApprovalTask,
-    Municipality,
-    OrganisationUnit,
     PublisherCertificate,
     Role,
     RoleAssignment,
 )
-from publishing.models.municipality import groups_of, holding
-from publishing.models.organisation import person_name, subtree_ids
+from publishing.models.municipality import (
+    every_municipality,
+    groups_of,
+    holding,
+    municipality_ids_for,
+)
+from publishing.models.organisation import (
+    person_name,
+    roles_deputised,
+    roles_held,
+    subtree_ids,
+    units_of,
+)
 from publishing.models.pages import governed_page_models, in_trees
 from publishing.people import labels_by_id
 from publishing.reports.documents import public_collections_q
@@ -118,9 +126,8 @@ class Viewer:
         if not user.is_authenticated or not user.is_active:
             return viewer
         today = timezone.localdate()
-        viewer.municipalities = {
-            m.pk: m for m in Municipality.objects.for_user(user).select_related("site__root_page")
-        }
+        visible = municipality_ids_for(user)
+        viewer.municipalities = {m.pk: m for m in every_municipality() if m.pk in visible}
         group_ids = groups_of(user)
         for municipality in viewer.municipalities.values():
             if user.is_superuser or municipality.communications_group_id in group_ids:
@@ -129,25 +136,16 @@ class Viewer:
                 viewer.leaders_group.add(municipality.pk)
             if municipality.publishers_group_id in group_ids:
                 viewer.publishers_group.add(municipality.pk)
-        for unit_id, role, municipality_id in (
-            RoleAssignment.objects.active(today)
-            .filter(user=user)
-            .values_list("unit_id", "role", "unit__municipality_id")
-        ):
+        for unit_id, role, municipality_id in roles_held(user.pk, today):
             if role == Role.COMMUNICATIONS_EDITOR:
                 viewer.communications.add(municipality_id)
             elif role in LEADER_ROLES:
                 viewer.leads.add(unit_id)
-        viewer.deputises = set(
-            Deputyship.objects.active(today)
-            .filter(deputy=user)
-            .values_list("assignment__unit_id", flat=True)
-        )
+        viewer.deputises = {unit_id for unit_id, _r, _m in roles_deputised(user.pk, today)}
         viewer.units = {
-            pk: Unit(pk, name, parent_id, municipality_id)
-            for pk, name, parent_id, municipality_id in OrganisationUnit.objects.filter(
-                municipality__in=list(viewer.municipalities)
-            ).values_list("pk", "name", "parent_id", "municipality_id")
+            unit.pk: Unit(unit.pk, unit.name, unit.parent_id, unit.municipality_id)
+            for municipality_id in viewer.municipalities
+            for unit in units_of(municipality_id).values()
         }
         return viewer
 
@@ -464,34 +462,31 @@ class OverdueReviewPanel(GovernancePanel):
 
     @cached_property
     def counted(self):
-        """The most overdue ``PANEL_LIMIT`` pages and how many there are: per page type, the
-        count and the first rows, so the panel reads ten pages whether a thousand are due."""
+        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries
+        whatever the number of pages and page types (one ``UNION ALL`` over the governed types
+        for the rows, one for the count), so the panel reads ten pages whether a thousand are
+        due."""
         today = timezone.localdate()
         scope = self.viewer.scope_units
         if not scope:
             return [], 0
-        pages, total = [], 0
-        for model in governed_page_models():  # two queries per page type, not one per page
-            due = model.objects.live().filter(review_by__lt=today, owning_unit_id__in=scope)
-            total += due.count()
-            pages.extend(
-                due.select_related("responsible_leader")
-                .only(*self.FIELDS)
-                .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
-            )
-        pages.sort(key=lambda page: (page.review_by, page.title, page.pk))
-        return pages[:PANEL_LIMIT], total
+        due = [
+            model.objects.live().filter(review_by__lt=today, owning_unit_id__in=scope).order_by()
+            for model in governed_page_models()
+        ]
+        if not due:
+            return [], 0
+        rows = (
+            due[0]
+            .values_list(*self.FIELDS)
+            .union(*(each.values_list(*self.FIELDS) for each in due[1:]), all=True)
+            .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
+        )
+        total = due[0].values("pk").union(*(each.values("pk") for each in due[1:]), all=True)
+        return [dict(zip(self.FIELDS, row, strict=True)) for row in rows], total.count()
 
-    #: What a row shows of a page and its leader (not the page's text).
-    FIELDS = (
-        "title",
-        "draft_title",
-        "review_by",
-        "owning_unit_id",
-        "responsible_leader__first_name",
-        "responsible_leader__last_name",
-        "responsible_leader__username",
-    )
+    #: What a row shows of a page (not its text); ``pk`` is each type's link to its page.
+    FIELDS = ("review_by", "title", "pk", "draft_title", "owning_unit_id", "responsible_leader_id")
 
     @property
     def total(self):
@@ -499,18 +494,18 @@ class OverdueReviewPanel(GovernancePanel):
 
     def get_items(self):
         today = timezone.localdate()
-        pages = self.counted[0]
-        leaders = labels_by_id([page.responsible_leader_id for page in pages])
+        rows = self.counted[0]
+        leaders = labels_by_id([row["responsible_leader_id"] for row in rows])
         return [
             OverdueRow(
-                page=page,
-                unit=self.viewer.unit_name(page.owning_unit_id),
-                leader=leaders.get(page.responsible_leader_id, ""),
-                review_by=page.review_by,
-                days_overdue=(today - page.review_by).days,
-                edit_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                page=Page(pk=row["pk"], title=row["title"], draft_title=row["draft_title"]),
+                unit=self.viewer.unit_name(row["owning_unit_id"]),
+                leader=leaders.get(row["responsible_leader_id"], ""),
+                review_by=row["review_by"],
+                days_overdue=(today - row["review_by"]).days,
+                edit_url=reverse("wagtailadmin_pages:edit", args=[row["pk"]]),
             )
-            for page in pages
+            for row in rows
         ]
 
     def more_url(self):

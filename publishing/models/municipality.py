@@ -81,6 +81,18 @@ def groups_of(user):
     )
 
 
+def municipality_ids_for(user):
+    """The ids of the municipalities ``user`` may see (``Municipality.objects.for_user``), read
+    once per version of the organisation (``publishing.memo``)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return remember(
+        ("municipality_ids_for", user.pk),
+        lambda: frozenset(Municipality.objects.for_user(user).values_list("pk", flat=True)),
+        across_requests=True,
+    )
+
+
 def every_municipality():
     """Every municipality with its site's root page and its intranet page, read once per
     request (``publishing.memo``)."""

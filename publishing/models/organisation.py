@@ -166,6 +166,40 @@ def leader_roles(municipality_id, on=None):
     )
 
 
+def roles_held(user_id, on=None):
+    """``(unit id, role, municipality id)`` of each role ``user_id`` holds on ``on`` (today),
+    read once per version of the organisation (``publishing.memo``)."""
+    on = on or _today()
+    return remember(
+        ("roles_held", user_id, on),
+        lambda: tuple(
+            RoleAssignment.objects.active(on)
+            .filter(user_id=user_id)
+            .order_by()
+            .values_list("unit_id", "role", "unit__municipality_id")
+        ),
+        across_requests=True,
+    )
+
+
+def roles_deputised(user_id, on=None):
+    """``(unit id, role, municipality id)`` of each leader role ``user_id`` stands in for on
+    ``on`` (today), read once per version of the organisation (``publishing.memo``)."""
+    on = on or _today()
+    return remember(
+        ("roles_deputised", user_id, on),
+        lambda: tuple(
+            Deputyship.objects.active(on)
+            .filter(deputy_id=user_id)
+            .order_by()
+            .values_list(
+                "assignment__unit_id", "assignment__role", "assignment__unit__municipality_id"
+            )
+        ),
+        across_requests=True,
+    )
+
+
 def subtree_ids(edges, roots):
     """The ids of ``roots`` and of every unit below them, from ``(id, parent id)`` pairs."""
     children = {}
