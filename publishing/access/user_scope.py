@@ -6,6 +6,8 @@ answers depend on the user, not the row, so they are read once and kept on the u
 which lives for one request (``request.user``).
 """
 
+from publishing.memo import remember
+
 
 def remembered(user, key, compute):
     """``compute()``, computed once per user object and kept under ``key``."""
@@ -16,5 +18,15 @@ def remembered(user, key, compute):
 
 
 def municipality_ids(user, key, queryset_of):
-    """The primary keys of ``queryset_of(user)`` (a queryset of municipalities), remembered."""
-    return remembered(user, key, lambda: set(queryset_of(user).values_list("pk", flat=True)))
+    """The primary keys of ``queryset_of(user)`` (a queryset of municipalities), remembered,
+    and kept for the version of the organisation (``publishing.memo``): which municipalities
+    someone reaches follows from their groups and roles alone."""
+    return remembered(
+        user,
+        key,
+        lambda: remember(
+            ("municipality_ids", key, user.pk),
+            lambda: frozenset(queryset_of(user).values_list("pk", flat=True)),
+            across_requests=True,
+        ),
+    )

@@ -173,16 +173,15 @@ def feedback_scope(user):
         groups = groups_of(user)
         communications = {m.pk for m in every_municipality() if m.communications_group_id in groups}
         # A deputy answers for the units of the leader they stand in for.
-        held = roles_held(user.pk) + roles_deputised(user.pk)
         unit_ids = set()
-        for unit_id, role, municipality_id in held:
-            if role == Role.COMMUNICATIONS_EDITOR:
-                communications.add(municipality_id)
-            elif role in LEADER_ROLES:
-                edges = [(u.pk, u.parent_id) for u in units_of(municipality_id).values()]
-                unit_ids |= subtree_ids(edges, [unit_id])
+        for held in roles_held(user.pk) + roles_deputised(user.pk):
+            if held.role == Role.COMMUNICATIONS_EDITOR:
+                communications.add(held.municipality_id)
+            elif held.role in LEADER_ROLES:
+                units = units_of(held.municipality_id).values()
+                unit_ids |= subtree_ids([(u.pk, u.parent_id) for u in units], [held.unit_id])
             else:
-                unit_ids.add(unit_id)
+                unit_ids.add(held.unit_id)
         return False, communications, unit_ids
 
     return remembered(user, "feedback", compute)

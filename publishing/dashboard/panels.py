@@ -136,12 +136,12 @@ class Viewer:
                 viewer.leaders_group.add(municipality.pk)
             if municipality.publishers_group_id in group_ids:
                 viewer.publishers_group.add(municipality.pk)
-        for unit_id, role, municipality_id in roles_held(user.pk, today):
-            if role == Role.COMMUNICATIONS_EDITOR:
-                viewer.communications.add(municipality_id)
-            elif role in LEADER_ROLES:
-                viewer.leads.add(unit_id)
-        viewer.deputises = {unit_id for unit_id, _r, _m in roles_deputised(user.pk, today)}
+        for held in roles_held(user.pk, today):
+            if held.role == Role.COMMUNICATIONS_EDITOR:
+                viewer.communications.add(held.municipality_id)
+            elif held.role in LEADER_ROLES:
+                viewer.leads.add(held.unit_id)
+        viewer.deputises = {held.unit_id for held in roles_deputised(user.pk, today)}
         viewer.units = {
             unit.pk: Unit(unit.pk, unit.name, unit.parent_id, unit.municipality_id)
             for municipality_id in viewer.municipalities

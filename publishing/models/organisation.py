@@ -1,6 +1,7 @@
 """The line organisation: units, roles, deputies, audiences and publisher certificates."""
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -166,34 +167,49 @@ def leader_roles(municipality_id, on=None):
     )
 
 
+class HeldRole(NamedTuple):
+    """A role someone holds, or stands in for, on a day: its unit, role and municipality, and
+    the id of the role assignment (the covered leader's, for a deputy)."""
+
+    unit_id: int
+    role: str
+    municipality_id: int
+    assignment_id: int
+
+
 def roles_held(user_id, on=None):
-    """``(unit id, role, municipality id)`` of each role ``user_id`` holds on ``on`` (today),
-    read once per version of the organisation (``publishing.memo``)."""
+    """The ``HeldRole`` of each role ``user_id`` holds on ``on`` (today), read once per version
+    of the organisation (``publishing.memo``)."""
     on = on or _today()
     return remember(
         ("roles_held", user_id, on),
         lambda: tuple(
-            RoleAssignment.objects.active(on)
+            HeldRole(*row)
+            for row in RoleAssignment.objects.active(on)
             .filter(user_id=user_id)
             .order_by()
-            .values_list("unit_id", "role", "unit__municipality_id")
+            .values_list("unit_id", "role", "unit__municipality_id", "pk")
         ),
         across_requests=True,
     )
 
 
 def roles_deputised(user_id, on=None):
-    """``(unit id, role, municipality id)`` of each leader role ``user_id`` stands in for on
-    ``on`` (today), read once per version of the organisation (``publishing.memo``)."""
+    """The ``HeldRole`` of each leader role ``user_id`` stands in for on ``on`` (today), read
+    once per version of the organisation (``publishing.memo``)."""
     on = on or _today()
     return remember(
         ("roles_deputised", user_id, on),
         lambda: tuple(
-            Deputyship.objects.active(on)
+            HeldRole(*row)
+            for row in Deputyship.objects.active(on)
             .filter(deputy_id=user_id)
             .order_by()
             .values_list(
-                "assignment__unit_id", "assignment__role", "assignment__unit__municipality_id"
+                "assignment__unit_id",
+                "assignment__role",
+                "assignment__unit__municipality_id",
+                "assignment_id",
             )
         ),
         across_requests=True,

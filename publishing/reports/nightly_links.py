@@ -38,6 +38,7 @@ from wagtail.models import Site
 from publishing.conf import setting
 from publishing.models import ExternalLink, LinkStatus, Municipality, OrganisationUnit
 from publishing.models.external_links import MAX_URL_LENGTH, url_hash
+from publishing.models.municipality import every_municipality
 from publishing.models.pages import governed_page_models
 from publishing.people import labels_by_id
 from publishing.reports import link_checking
@@ -250,11 +251,8 @@ def broken_links(municipalities, units=None, error=""):
     The pages are those of today, not those of the night: a page unpublished or put behind a
     restriction since is left out. A fixed number of queries, whatever the number of links.
     """
-    municipalities = list(
-        Municipality.objects.filter(pk__in=[getattr(m, "pk", m) for m in municipalities])
-        .exclude(site=None)
-        .select_related("site__root_page", "intranet_page")
-    )
+    wanted = {getattr(m, "pk", m) for m in municipalities}
+    municipalities = [m for m in every_municipality() if m.pk in wanted and m.site_id]
     if not municipalities or units is not None and not units:
         return []
     broken = ExternalLink.objects.filter(municipality__in=municipalities, status=LinkStatus.BROKEN)

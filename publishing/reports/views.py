@@ -48,6 +48,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.models import Page, PageLogEntry, Task, TaskState
 
 from publishing import audit
+from publishing.access.user_scope import municipality_ids
 from publishing.models import (
     AutomaticChecksTask,
     InternalNoticeTask,
@@ -886,7 +887,9 @@ def sees_reports(request):
     """Whether the signed-in user may see the governance reports; asked once a request (each
     report's menu item asks on every admin page)."""
     if not hasattr(request, "_publishing_sees_reports"):
-        request._publishing_sees_reports = reporting_municipalities(request.user).exists()
+        request._publishing_sees_reports = bool(
+            municipality_ids(request.user, "reporting", reporting_municipalities)
+        )
     return request._publishing_sees_reports
 
 

@@ -20,13 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page, Revision, TaskState, get_default_page_content_type
 
-from publishing.models import Municipality, OrganisationUnit
+from publishing.models import Municipality
+from publishing.models.municipality import every_municipality
 from publishing.models.organisation import (
+    LEADER_ROLES,
     Deputyship,
-    RoleAssignment,
     leader_roles,
     person_name,
+    roles_deputised,
+    roles_held,
     unit_of,
+    units_of,
 )
 from publishing.models.pages import changes_what_citizens_read
 
@@ -340,26 +344,25 @@ class _LineIndex:
 
         unit_ids = {f.owning_unit_id for f in facts if f.owning_unit_id}
         leader_ids = {f.responsible_leader_id for f in facts if f.responsible_leader_id}
-        self.units = {
-            pk: (parent_id, municipality_id)
-            for pk, parent_id, municipality_id in OrganisationUnit.objects.filter(
-                municipality__in=OrganisationUnit.objects.filter(pk__in=unit_ids).values(
-                    "municipality"
+        municipalities = every_municipality()
+        # The units of the municipalities the pages' units belong to, from the kept organisation.
+        self.units, wanted = {}, set()
+        for municipality in municipalities:
+            units = units_of(municipality.pk)
+            if not unit_ids.isdisjoint(units):
+                wanted.add(municipality.pk)
+                self.units.update(
+                    (pk, (unit.parent_id, unit.municipality_id)) for pk, unit in units.items()
                 )
-            ).values_list("pk", "parent_id", "municipality_id")
-        }
         self.leader_roles = {}
-        for pk, user_id, unit_id in (
-            RoleAssignment.objects.active(on)
-            .leaders()
-            .filter(user_id__in=leader_ids)
-            .values_list("pk", "user_id", "unit_id")
-        ):
-            self.leader_roles.setdefault(user_id, []).append((pk, unit_id))
+        for municipality_id in wanted:
+            for role in leader_roles(municipality_id, on):
+                if role.user_id in leader_ids:
+                    self.leader_roles.setdefault(role.user_id, []).append((role.pk, role.unit_id))
         # Same order as ``MunicipalityQuerySet.for_page``: the first site root holding the page.
         self.roots = [
             (municipality.site.root_page.path, municipality.pk)
-            for municipality in Municipality.objects.select_related("site__root_page")
+            for municipality in municipalities
             if municipality.site
         ]
 
@@ -406,15 +409,8 @@ class _LineIndex:
 def _own_line(user, on):
     """The units where ``user`` holds a leader role on ``on``, and the leader roles (assignment
     ids) they stand in for as a deputy."""
-    leads_units = set(
-        RoleAssignment.objects.active(on)
-        .leaders()
-        .filter(user=user)
-        .values_list("unit_id", flat=True)
-    )
-    deputy_for = set(
-        Deputyship.objects.active(on).filter(deputy=user).values_list("assignment_id", flat=True)
-    )
+    leads_units = {held.unit_id for held in roles_held(user.pk, on) if held.role in LEADER_ROLES}
+    deputy_for = {held.assignment_id for held in roles_deputised(user.pk, on)}
     return leads_units, deputy_for
 
 

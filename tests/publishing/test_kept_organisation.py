@@ -34,8 +34,9 @@ from publishing.models import (
     Role,
     RoleAssignment,
 )
-from publishing.models.municipality import every_municipality, groups_of
-from tests.factories import RoleFactory, UnitFactory
+from publishing.models.municipality import every_municipality, groups_of, municipality_ids_for
+from publishing.models.organisation import roles_deputised, roles_held
+from tests.factories import RoleFactory, UnitFactory, UserFactory
 from tests.governance import build_governed
 from tests.worlds import GovernedWorld
 
@@ -196,6 +197,36 @@ class KeptOrganisationTests(GovernedWorld, TestCase):
         self.assertNotEqual(token(), before)
         with memo.scope():
             self.assertIsNone(every_municipality()[0].intranet_page_id)
+
+    def test_who_someone_is_follows_each_change_to_their_roles_and_groups(self):
+        """The roles someone holds and stands in for and the municipalities they reach (the
+        dashboard's viewer, the approvals they may make, their admin's scope) are kept, and
+        read again after each change."""
+        person = UserFactory()
+
+        def who():
+            with memo.scope():
+                return (
+                    {held.unit_id for held in roles_held(person.pk)},
+                    {held.assignment_id for held in roles_deputised(person.pk)},
+                    municipality_ids_for(person),
+                )
+
+        self.assertEqual(who(), (set(), set(), frozenset()))
+        with CaptureQueriesContext(connection) as queries:
+            who()
+        self.assertEqual(len(queries), 1, [q["sql"] for q in queries.captured_queries])
+        RoleFactory(user=person, unit=self.unit, role=Role.UNIT_HEAD)
+        self.assertEqual(who(), ({self.unit.pk}, set(), {self.unit.municipality_id}))
+        covered = RoleAssignment.objects.filter(user=self.g.leader).first()
+        today = timezone.localdate()
+        Deputyship.objects.create(assignment=covered, deputy=person, starts_on=today, ends_on=today)
+        self.assertEqual(who()[1], {covered.pk})
+        RoleAssignment.objects.filter(user=person).delete()
+        self.assertEqual(who()[0], set())
+        self.assertEqual(who()[2], frozenset())
+        person.groups.add(self.g.municipality.staff_group)
+        self.assertEqual(who()[2], {self.g.municipality.pk})
 
     def test_a_login_keeps_the_version(self):
         before = token()
