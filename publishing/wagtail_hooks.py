@@ -47,6 +47,7 @@ from publishing.models import (
 from publishing.notifications import preferences as mail_preferences  # noqa: F401 (its hooks)
 from publishing.plans.admin import CommunicationPlanAdmin
 from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
+from publishing.registers.editing import RegisterEditView
 from publishing.registers.history import ScopedHistoryView
 from publishing.reports import documents as document_report  # noqa: F401 (its hooks)
 from publishing.reports import external_links as external_links_report  # noqa: F401 (its hooks)
@@ -92,6 +93,7 @@ class MunicipalityScopedAdmin(ModelAdmin):
     municipality_lookup = "municipality"
     permission_helper_class = MunicipalityPermissionHelper
     history_view_class = ScopedHistoryView
+    edit_view_class = RegisterEditView
     inspect_view_enabled = True
     inspect_view_class = RegisterInspectView
     inspect_view_fields_exclude = ["id"]

@@ -301,7 +301,7 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
 
     ``opened_as`` carries the row's digest as the form showed it; a form sent after someone
     else saved the row (another tab, a colleague) is refused with that said, and its entries
-    stay in the form.
+    stay in the form (``registers.editing.RegisterEditView`` asks, with the row locked).
     """
 
     opened_as = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -341,20 +341,25 @@ class MunicipalityScopedForm(WagtailAdminModelForm):
             if model is get_user_model():
                 show_people_as_people(field)
 
-    def clean(self):
-        cleaned = super().clean()
-        opened_as = cleaned.get("opened_as")
-        # The instance is the row as it stands now: the edit view read it for this request.
-        if opened_as and opened_as != row_digest(self.instance):
-            raise forms.ValidationError(
+    def changed_since_opened(self, row):
+        """Whether ``row``, the entry as stored now, is no longer the entry the form was opened
+        with (``opened_as``)."""
+        opened_as = self.cleaned_data.get("opened_as")
+        return bool(opened_as) and opened_as != row_digest(row)
+
+    def refuse_as_changed_meanwhile(self):
+        """Refuse the form because someone else saved the entry after it was opened."""
+        self.add_error(
+            None,
+            forms.ValidationError(
                 _(
                     "Someone else changed this %(thing)s after you opened it, so your changes "
                     "were not saved. Open it again to see their change, then make yours."
                 )
                 % {"thing": self.instance._meta.verbose_name},
                 code="changed_meanwhile",
-            )
-        return cleaned
+            ),
+        )
 
 
 class LoginForm(WagtailLoginForm):

@@ -1,12 +1,19 @@
 """The governance registers in the Wagtail admin show each user only their own municipality."""
 
 import datetime
+import threading
+import unittest
+from unittest import mock
 
-from django.test import TestCase
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, connections
+from django.test import Client, TestCase, TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from home.demo import DEMO_PASSWORD
+from publishing.editor.forms import MunicipalityScopedForm
 from publishing.models import (
     Audience,
     Municipality,
@@ -14,6 +21,7 @@ from publishing.models import (
     PublisherCertificate,
     RoleAssignment,
 )
+from tests.governance import build_governed
 from tests.worlds import DemoWorld
 
 
@@ -158,6 +166,20 @@ class ChangedMeanwhileTests(DemoWorld, TestCase):
         self.role.refresh_from_db()
         self.assertEqual(str(self.role.starts_on), "2020-01-01")
 
+    def test_a_form_sent_again_with_the_same_entries_is_taken_as_done(self):
+        # A double click: the second send would store exactly what the first stored.
+        form = {**self.opened_form(), "starts_on": "2020-01-01"}
+        self.assertEqual(self.client.post(self.url, form).status_code, 302)
+        self.assertEqual(self.client.post(self.url, form).status_code, 302)
+        self.role.refresh_from_db()
+        self.assertEqual(str(self.role.starts_on), "2020-01-01")
+        edits = ModelLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(RoleAssignment),
+            object_id=str(self.role.pk),
+            action="wagtail.edit",
+        )
+        self.assertEqual(edits.count(), 1)
+
     def test_the_history_of_an_entry_is_in_the_admins_language(self):
         form = self.opened_form()
         self.assertEqual(
@@ -168,3 +190,66 @@ class ChangedMeanwhileTests(DemoWorld, TestCase):
         for swedish in ("Åtgärd", "Person", "Datum", "Historik", str(self.role)):
             self.assertIn(swedish, html)
         self.assertNotIn(">User<", html.replace(" ", "").replace("\n", ""))
+
+
+@unittest.skipUnless(connection.vendor == "postgresql", "two sends at once need PostgreSQL")
+class SentAtOnceTests(TransactionTestCase):
+    """Two sends of one register form that overlap (two tabs sent at once): both read the
+    entry before either saved, so the digest alone would let the second save over the first."""
+
+    def setUp(self):
+        self.g = build_governed()
+        self.g.editor.groups.add(self.g.municipality.communications_group)
+        self.role = self.g.leader.role_assignments.get()
+        self.url = reverse("publishing_roleassignment_modeladmin_edit", args=[self.role.pk])
+
+    def client_of_editor(self):
+        client = Client()
+        client.force_login(self.g.editor)
+        return client
+
+    def send_at_once(self, *changes):
+        """The status codes of sending the form as opened with each of ``changes``, at once."""
+        form = self.client_of_editor().get(self.url).context["form"]
+        opened = {
+            name: "" if form[name].value() is None else str(form[name].value())
+            for name in form.fields
+        }
+        clients = [self.client_of_editor() for _change in changes]
+        # Each send waits, once its form is valid (the entry read), until all are.
+        everyone_read = threading.Barrier(len(changes), timeout=20)
+        clean = MunicipalityScopedForm.clean
+
+        def clean_then_wait(form):
+            cleaned = clean(form)
+            everyone_read.wait()
+            return cleaned
+
+        answers = [None] * len(changes)
+
+        def send(number):
+            try:
+                answers[number] = clients[number].post(self.url, {**opened, **changes[number]})
+            finally:
+                connections.close_all()
+
+        with mock.patch.object(MunicipalityScopedForm, "clean", clean_then_wait):
+            threads = [threading.Thread(target=send, args=(n,)) for n in range(len(changes))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        return [answer.status_code for answer in answers]
+
+    def test_of_two_different_changes_sent_at_once_one_is_saved_and_one_refused(self):
+        codes = self.send_at_once({"starts_on": "2020-01-01"}, {"starts_on": "2021-01-01"})
+        self.assertEqual(sorted(codes), [200, 302])
+        saved = ["2020-01-01", "2021-01-01"][codes.index(302)]
+        self.role.refresh_from_db()
+        self.assertEqual(str(self.role.starts_on), saved)
+
+    def test_the_same_change_sent_twice_at_once_is_saved_once(self):
+        codes = self.send_at_once({"starts_on": "2020-01-01"}, {"starts_on": "2020-01-01"})
+        self.assertEqual(codes, [302, 302])
+        self.role.refresh_from_db()
+        self.assertEqual(str(self.role.starts_on), "2020-01-01")
