@@ -180,31 +180,28 @@ class HeldRole(NamedTuple):
 def roles_held(user_id, on=None):
     """The ``HeldRole`` of each role ``user_id`` holds on ``on`` (today), read once per version
     of the organisation (``publishing.memo``)."""
-    on = on or _today()
-    return remember(
-        ("roles_held", user_id, on),
-        lambda: tuple(
-            HeldRole(*row)
-            for row in RoleAssignment.objects.active(on)
+    return _kept_roles(
+        "roles_held",
+        user_id,
+        on,
+        lambda on: (
+            RoleAssignment.objects.active(on)
             .filter(user_id=user_id)
-            .order_by()
             .values_list("unit_id", "role", "unit__municipality_id", "pk")
         ),
-        across_requests=True,
     )
 
 
 def roles_deputised(user_id, on=None):
     """The ``HeldRole`` of each leader role ``user_id`` stands in for on ``on`` (today), read
     once per version of the organisation (``publishing.memo``)."""
-    on = on or _today()
-    return remember(
-        ("roles_deputised", user_id, on),
-        lambda: tuple(
-            HeldRole(*row)
-            for row in Deputyship.objects.active(on)
+    return _kept_roles(
+        "roles_deputised",
+        user_id,
+        on,
+        lambda on: (
+            Deputyship.objects.active(on)
             .filter(deputy_id=user_id)
-            .order_by()
             .values_list(
                 "assignment__unit_id",
                 "assignment__role",
@@ -212,6 +209,14 @@ def roles_deputised(user_id, on=None):
                 "assignment_id",
             )
         ),
+    )
+
+
+def _kept_roles(kind, user_id, on, rows_on):
+    on = on or _today()
+    return remember(
+        (kind, user_id, on),
+        lambda: tuple(HeldRole(*row) for row in rows_on(on).order_by()),
         across_requests=True,
     )
 
