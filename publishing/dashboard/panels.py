@@ -78,7 +78,7 @@ from publishing.rules import PUBLISH, RuleContext, blocking
 from publishing.rules.approval import approvable_task_states, capacity_label, load_objects
 from publishing.rules.bulk import drafts, evaluate_many
 from publishing.rules.documents import summary_of
-from publishing.workflow.waiting import limits, waited, waiting_steps
+from publishing.workflow.waiting import limits, waited, waiting_too_long
 
 #: Rows a panel shows before it links to the full list.
 PANEL_LIMIT = 10
@@ -323,11 +323,21 @@ class WaitingTooLongPanel(GovernancePanel):
     def applies(self):
         return bool(self.viewer.communications)
 
-    def get_items(self):
+    @cached_property
+    def counted(self):
+        """The ``PANEL_LIMIT`` steps that have waited longest past the reminder, and how many
+        wait past it (``waiting_too_long``: a fixed number of queries)."""
         municipalities = [
             m for pk, m in self.viewer.municipalities.items() if pk in self.viewer.communications
         ]
-        steps = [step for step in waiting_steps(municipalities) if step.overdue]
+        return waiting_too_long(municipalities, limit=PANEL_LIMIT)
+
+    @property
+    def total(self):
+        return self.counted[1]
+
+    def get_items(self):
+        steps = self.counted[0]
         leader_of = {}
         for model in governed_page_models():
             leader_of.update(

@@ -12,12 +12,16 @@ submitted by the crisis group skips the wait: every leader who may approve it is
 (``rules.approval.crisis_submission``), and it counts as waiting too long from the start.
 """
 
+import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
-from wagtail.models import Page, TaskState
+from wagtail.models import Page, TaskState, get_default_page_content_type
 
 from publishing.models import ApprovalReminder, LeaderApprovalTask, Municipality
 from publishing.models.municipality import holding
@@ -59,9 +63,13 @@ class WaitingStep:
 
 def waited(started_at, municipality, today=None):
     """Working days a step started at ``started_at`` has waited by ``today``."""
+    return _waited_since(timezone.localdate(started_at), municipality, today)
+
+
+def _waited_since(day, municipality, today=None):
     today = today or timezone.localdate()
     country = municipality.country if municipality else ""
-    return working_days_between(timezone.localdate(started_at), today, country)
+    return working_days_between(day, today, country)
 
 
 def waiting_steps(municipalities=None, today=None, task_states=None):
@@ -104,6 +112,67 @@ def waiting_steps(municipalities=None, today=None, task_states=None):
             )
         )
     return steps
+
+
+def waiting_too_long(municipalities, today=None, limit=10):
+    """``(steps, total)``: the leader approval steps of ``municipalities`` that wait past the
+    reminder (``WaitingStep.overdue``), the ``limit`` oldest as ``WaitingStep``, and how many
+    there are.
+
+    Two queries and the rows shown, whatever the number of steps waiting: a step waits past the
+    reminder when it started on or before the last day that is the profile's working days ago
+    (working days only grow the earlier a step started), or when the crisis group submitted it.
+    """
+    today = today or timezone.localdate()
+    wanted = Q(pk__in=[])
+    for municipality in municipalities:
+        if not (municipality.site_id and municipality.site.root_page_id):
+            continue
+        in_municipality = Exists(
+            Page.objects.filter(
+                pk=Cast(OuterRef("workflow_state__object_id"), IntegerField()),
+                path__startswith=municipality.site.root_page.path,
+            )
+        )
+        late = Q(started_at__lt=_first_moment_after(_last_late_start(municipality, today)))
+        if municipality.crisis_group_id:
+            late |= Q(
+                Exists(
+                    get_user_model().groups.through.objects.filter(
+                        user_id=OuterRef("workflow_state__requested_by_id"),
+                        group_id=municipality.crisis_group_id,
+                    )
+                )
+            )
+        wanted |= in_municipality & late
+    states = TaskState.objects.filter(
+        wanted,
+        status=TaskState.STATUS_IN_PROGRESS,
+        task__content_type=ContentType.objects.get_for_model(LeaderApprovalTask),
+        workflow_state__base_content_type=get_default_page_content_type(),
+    )
+    shown = list(states.order_by("started_at", "pk")[:limit])
+    steps = waiting_steps(municipalities, today, task_states=shown) if shown else []
+    return steps, states.count()
+
+
+def _last_late_start(municipality, today):
+    """The last day a step may have started on and wait past the reminder by ``today``."""
+    remind, _escalate = limits(municipality)
+    day = today
+    # A year back at most: no profile waits that long before it reminds.
+    for _day in range(366):
+        if _waited_since(day, municipality, today) >= remind:
+            break
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def _first_moment_after(day):
+    """Midnight at the end of ``day``, in the time zone days are counted in."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 def remind_and_escalate(today=None, send=None):

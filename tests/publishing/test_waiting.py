@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 
 from publishing.dashboard.panels import AwaitingApprovalPanel, Viewer, WaitingTooLongPanel
 from publishing.models import ApprovalReminder
-from publishing.workflow.waiting import remind_and_escalate, waiting_steps
+from publishing.workflow.waiting import remind_and_escalate, waiting_steps, waiting_too_long
 from publishing.workflow.working_days import is_working_day, working_days_between
 from tests.factories import CertificateFactory
 from tests.governance import EnglishAdminMixin, news_page, reload
@@ -162,6 +162,53 @@ class DashboardTests(WaitingTestCase):
         html = self.client.get("/admin/").content.decode()
         self.assertIn("Approvals waiting too long", html)
         self.assertIn("working days", html)
+
+
+class WaitingTooLongAtAnyDateTests(WaitingTestCase):
+    """The communications group's panel finds the steps waiting past the reminder in the
+    database, by the last day a step may have started on; it must list exactly the steps that
+    ``waiting_steps`` counts as overdue, whatever the day, the weekday and the holidays."""
+
+    def test_the_panels_steps_are_those_counted_overdue_on_every_day_around_easter(self):
+        from django.contrib.auth.models import Group
+        from wagtail.models import WorkflowState
+
+        states = []
+        first = datetime.date(2026, 3, 26)  # Easter 2026 is 5 April: five days off in Norway
+        for number in range(24):
+            day = first + datetime.timedelta(days=number)
+            # In the morning, and just after and before midnight, when UTC's date is another.
+            hour = (10, 0, 23)[number % 3]
+            page = news_page(
+                self.g, f"Side {number}", f"side-{number}", affects_staff=False, notice=False
+            )
+            state = self.g.municipality.external_workflow.start(reload(page), self.g.publisher)
+            task_state = WorkflowState.objects.get(pk=state.pk).current_task_state
+            task_state.started_at = datetime.datetime.combine(
+                day, datetime.time(hour, 30), tzinfo=OSLO
+            )
+            task_state.save(update_fields=["started_at"])
+            states.append(state)
+        # Two submitted by the crisis group: waiting too long from the start.
+        crisis_group = Group.objects.get(pk=self.g.municipality.crisis_group_id)
+        self.g.crisis.groups.add(crisis_group)
+        WorkflowState.objects.filter(pk__in=[states[-1].pk, states[-3].pk]).update(
+            requested_by=self.g.crisis
+        )
+        municipalities = [self.g.municipality]
+        for number in range(30):
+            today = first + datetime.timedelta(days=number)
+            expected = [s for s in waiting_steps(municipalities, today) if s.overdue]
+            for limit in (3, 100):
+                steps, total = waiting_too_long(municipalities, today, limit=limit)
+                self.assertEqual(
+                    [s.task_state.pk for s in steps],
+                    [s.task_state.pk for s in expected[:limit]],
+                    today,
+                )
+                self.assertEqual(total, len(expected), today)
+                self.assertTrue(all(s.overdue for s in steps))
+        self.assertEqual(waiting_too_long([other_municipality().municipality])[1], 0)
 
 
 class OneMailARunTests(WaitingTestCase):
