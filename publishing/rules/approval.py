@@ -417,8 +417,9 @@ def _own_line(user, on):
 def approver_capacities(user, facts, on=None, own_line=None):
     """``{page id: capacity}`` for the pages in ``facts`` that ``user`` may approve.
 
-    The same answer as ``approver_ids(page).get(user.pk)`` for each page, in six queries
-    whatever the number of pages. ``own_line`` is ``_own_line(user, on)`` when known.
+    The same answer as ``approver_ids(page).get(user.pk)`` for each page, from the kept
+    organisation (``publishing.memo``): no query once it is kept, whatever the number of
+    pages. ``own_line`` is ``_own_line(user, on)`` when known.
     """
     facts = list(facts)
     if not facts or user is None or not user.is_authenticated:
