@@ -49,7 +49,7 @@ from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.log_actions import registry
 from wagtail.models import Collection, Page, PageLogEntry, Site, Workflow
 
-from publishing.access.user_scope import remembered
+from publishing.access.user_scope import kept_for_user, remembered
 from publishing.models import Municipality
 from publishing.models.municipality import every_municipality, municipality_ids_for
 
@@ -167,11 +167,14 @@ def collection_ids(user):
 
     def compute():
         own, other = _collection_paths(user)
-        return sorted(
-            Collection.objects.filter(_path_q("path", own, other)).values_list("pk", flat=True)
+        return tuple(
+            sorted(
+                Collection.objects.filter(_path_q("path", own, other)).values_list("pk", flat=True)
+            )
         )
 
-    return remembered(user, "admin_scope.collection_ids", compute)
+    # The collections and municipalities are the organisation's: kept for its version.
+    return kept_for_user(user, "admin_scope.collection_ids", compute)
 
 
 def collection_scope_q(user, field="collection"):

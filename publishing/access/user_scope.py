@@ -17,16 +17,19 @@ def remembered(user, key, compute):
     return kept[key]
 
 
+def kept_for_user(user, key, compute):
+    """``compute()`` for ``user``, remembered like ``remembered`` and kept from one request to
+    the next for the version of the organisation (``publishing.memo``): only for what follows
+    from the organisation alone (groups, roles, municipalities, collections and their
+    permissions). ``compute`` must return something that is not changed afterwards."""
+    return remembered(user, key, lambda: remember((key, user.pk), compute, across_requests=True))
+
+
 def municipality_ids(user, key, queryset_of):
-    """The primary keys of ``queryset_of(user)`` (a queryset of municipalities), remembered,
-    and kept for the version of the organisation (``publishing.memo``): which municipalities
-    someone reaches follows from their groups and roles alone."""
-    return remembered(
+    """The primary keys of ``queryset_of(user)`` (a queryset of municipalities), kept: which
+    municipalities someone reaches follows from their groups and roles alone."""
+    return kept_for_user(
         user,
-        key,
-        lambda: remember(
-            ("municipality_ids", key, user.pk),
-            lambda: frozenset(queryset_of(user).values_list("pk", flat=True)),
-            across_requests=True,
-        ),
+        ("municipality_ids", key),
+        lambda: frozenset(queryset_of(user).values_list("pk", flat=True)),
     )

@@ -14,7 +14,7 @@ from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import policy_registry
 
 from publishing.access.admin_scope import collection_ids, sees_everything
-from publishing.access.user_scope import remembered
+from publishing.access.user_scope import kept_for_user
 
 #: The image permissions that let a person use an image, and so record who is in it.
 IMAGE_ACTIONS = ("add", "change", "choose")
@@ -38,9 +38,10 @@ def usable_collection_ids(user):
             )
         )
         own = collection_ids(user)
-        return usable if own is None else usable & set(own)
+        return frozenset(usable if own is None else usable & set(own))
 
-    return remembered(user, "images.usable_collections", compute)
+    # Collections and their group permissions are the organisation's: kept for its version.
+    return kept_for_user(user, "images.usable_collections", compute)
 
 
 def usable_images(user):

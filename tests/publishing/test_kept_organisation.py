@@ -228,6 +228,36 @@ class KeptOrganisationTests(GovernedWorld, TestCase):
         person.groups.add(self.g.municipality.staff_group)
         self.assertEqual(who()[2], {self.g.municipality.pk})
 
+    def test_the_collections_someone_may_use_follow_each_change_to_their_permissions(self):
+        from django.contrib.auth import get_user_model
+
+        from publishing.images.permissions import usable_collection_ids
+
+        person = UserFactory()
+        group = Group.objects.create(name="Bildebrukere")
+        person.groups.add(group)
+        collection = Collection.get_first_root_node().add_child(name="Felles bilder")
+
+        def usable():
+            with memo.scope():  # a request, with its own user object
+                return usable_collection_ids(get_user_model().objects.get(pk=person.pk))
+
+        self.assertNotIn(collection.pk, usable())
+        with CaptureQueriesContext(connection) as queries:
+            usable()
+        self.assertEqual(
+            [q["sql"] for q in queries.captured_queries if "wagtailcore_collection" in q["sql"]],
+            [],
+        )
+        permission = GroupCollectionPermission.objects.create(
+            group=group,
+            collection=collection,
+            permission=Permission.objects.get(codename="add_image"),
+        )
+        self.assertIn(collection.pk, usable())
+        permission.delete()
+        self.assertNotIn(collection.pk, usable())
+
     def test_a_login_keeps_the_version(self):
         before = token()
         self.client.force_login(self.newcomer)
