@@ -472,10 +472,10 @@ class OverdueReviewPanel(GovernancePanel):
 
     @cached_property
     def counted(self):
-        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries
+        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries at most
         whatever the number of pages and page types (one ``UNION ALL`` over the governed types
-        for the rows, one for the count), so the panel reads ten pages whether a thousand are
-        due."""
+        for the rows, one for the count when the rows fill the panel), so the panel reads ten
+        pages whether a thousand are due."""
         today = timezone.localdate()
         scope = self.viewer.scope_units
         if not scope:
@@ -492,8 +492,11 @@ class OverdueReviewPanel(GovernancePanel):
             .union(*(each.values_list(*self.FIELDS) for each in due[1:]), all=True)
             .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
         )
+        rows = [dict(zip(self.FIELDS, row, strict=True)) for row in rows]
+        if len(rows) < PANEL_LIMIT:
+            return rows, len(rows)  # all of them: no count to ask for
         total = due[0].values("pk").union(*(each.values("pk") for each in due[1:]), all=True)
-        return [dict(zip(self.FIELDS, row, strict=True)) for row in rows], total.count()
+        return rows, total.count()
 
     #: What a row shows of a page (not its text); ``pk`` is each type's link to its page.
     FIELDS = ("review_by", "title", "pk", "draft_title", "owning_unit_id", "responsible_leader_id")

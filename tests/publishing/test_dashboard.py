@@ -11,6 +11,7 @@ from wagtail.models import TaskState
 
 from home.models import NewsIndexPage, NewsPage
 from publishing.dashboard.panels import (
+    PANEL_LIMIT,
     AwaitingApprovalPanel,
     ExpiringCertificatesPanel,
     HeldForNoticePanel,
@@ -376,6 +377,17 @@ class OverdueReviewPanelTests(DashboardTestCase):
 
     def test_publisher_does_not_get_the_panel(self):
         self.assertIsNone(self.panel(OverdueReviewPanel, self.g.publisher))
+
+    def test_more_than_a_panel_shows_the_most_overdue_first_and_counts_them_all(self):
+        # Twelve more in the leader's unit, one a day overdue from 11 to 22 days.
+        for n in range(12):
+            live_news(self.g, f"Forfallen {n:02}", f"forfallen-{n}", review_by=days(-11 - n))
+        panel = self.panel(OverdueReviewPanel, self.g.leader)
+        expected = [f"Forfallen {n:02}" for n in range(11, -1, -1)] + ["Opningstider"]
+        self.assertEqual([item.page.title for item in panel.items], expected[:PANEL_LIMIT])
+        self.assertEqual(panel.total, 13)
+        html = panel.render_html({"request": None})
+        self.assertIn(reverse("wagtailadmin_pages:edit", args=[panel.items[0].page.pk]), html)
 
 
 class ExpiringCertificatesPanelTests(DashboardTestCase):
