@@ -400,22 +400,36 @@ class HeldForNoticePanel(GovernancePanel):
     def applies(self):
         return bool(self.municipality_ids)
 
-    def get_items(self):
-        states = list(
-            TaskState.objects.filter(
-                status=TaskState.STATUS_IN_PROGRESS,
-                task__content_type=ContentType.objects.get_for_model(InternalNoticeTask),
-                workflow_state__base_content_type=get_default_page_content_type(),
-            )
-            .select_related("workflow_state")
-            .order_by("started_at")
+    @cached_property
+    def counted(self):
+        """The ``PANEL_LIMIT`` pages held longest and how many are held, in the user's
+        municipalities: two queries, whatever the number held."""
+        mine = Page.objects.filter(
+            in_trees(self.viewer.root_paths(self.municipality_ids)),
+            pk=Cast(OuterRef("workflow_state__object_id"), IntegerField()),
         )
+        held = TaskState.objects.filter(
+            Exists(mine),
+            status=TaskState.STATUS_IN_PROGRESS,
+            task__content_type=ContentType.objects.get_for_model(InternalNoticeTask),
+            workflow_state__base_content_type=get_default_page_content_type(),
+        )
+        shown = list(
+            held.select_related("workflow_state").order_by("started_at", "pk")[:PANEL_LIMIT]
+        )
+        return shown, held.count()
+
+    @property
+    def total(self):
+        return self.counted[1]
+
+    def get_items(self):
+        # Only the rows shown are loaded, with their latest revisions.
+        states = self.counted[0]
         if not states:
             return []
-        pages = (
-            Page.objects.filter(in_trees(self.viewer.root_paths(self.municipality_ids)))
-            .select_related("latest_revision")
-            .in_bulk([int(state.workflow_state.object_id) for state in states])
+        pages = Page.objects.select_related("latest_revision").in_bulk(
+            [int(state.workflow_state.object_id) for state in states]
         )
         content = {
             pk: (page.latest_revision.content if page.latest_revision else {})
@@ -472,10 +486,10 @@ class OverdueReviewPanel(GovernancePanel):
 
     @cached_property
     def counted(self):
-        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries at most
+        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries
         whatever the number of pages and page types (one ``UNION ALL`` over the governed types
-        for the rows, one for the count when the rows fill the panel), so the panel reads ten
-        pages whether a thousand are due."""
+        for the rows, one for the count), so the panel reads ten pages whether a thousand are
+        due."""
         today = timezone.localdate()
         scope = self.viewer.scope_units
         if not scope:
@@ -492,11 +506,8 @@ class OverdueReviewPanel(GovernancePanel):
             .union(*(each.values_list(*self.FIELDS) for each in due[1:]), all=True)
             .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
         )
-        rows = [dict(zip(self.FIELDS, row, strict=True)) for row in rows]
-        if len(rows) < PANEL_LIMIT:
-            return rows, len(rows)  # all of them: no count to ask for
         total = due[0].values("pk").union(*(each.values("pk") for each in due[1:]), all=True)
-        return rows, total.count()
+        return [dict(zip(self.FIELDS, row, strict=True)) for row in rows], total.count()
 
     #: What a row shows of a page (not its text); ``pk`` is each type's link to its page.
     FIELDS = ("review_by", "title", "pk", "draft_title", "owning_unit_id", "responsible_leader_id")
