@@ -10,8 +10,8 @@ Four panels, each limited to what concerns the user and their municipality:
 A panel that does not apply to the user's role is left out; one that applies but has nothing
 says so in one line, so a leader knows nothing waits. Every panel runs a fixed number of
 queries, whatever the number of pages, and reads only the rows it shows (``PANEL_LIMIT``) and
-a count of the rest. Wagtail's own "Awaiting your review" and "Your pages in a workflow" are
-replaced by versions that do the same (see below).
+a count of the rest. Wagtail's own "Awaiting your review", "Your pages in a workflow" and "Your
+most recent edits" are replaced by versions that do the same (see below).
 """
 
 import copy
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, IntegerField, OuterRef, Q
+from django.db.models import Exists, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -32,11 +32,13 @@ from django.utils.translation import gettext_lazy as wagtail_gettext
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.home import (
+    RecentEditsPanel,
     UserObjectsInWorkflowModerationPanel,
     WorkflowObjectsToModeratePanel,
 )
 from wagtail.models import (
     Page,
+    PageLogEntry,
     PagePermissionTester,
     Revision,
     Task,
@@ -56,6 +58,7 @@ from publishing.models import (
     Role,
     RoleAssignment,
 )
+from publishing.models.counting import first_rows_and_count, first_union_rows_and_count
 from publishing.models.municipality import (
     every_municipality,
     groups_of,
@@ -403,7 +406,7 @@ class HeldForNoticePanel(GovernancePanel):
     @cached_property
     def counted(self):
         """The ``PANEL_LIMIT`` pages held longest and how many are held, in the user's
-        municipalities: two queries, whatever the number held."""
+        municipalities: one query, whatever the number held."""
         mine = Page.objects.filter(
             in_trees(self.viewer.root_paths(self.municipality_ids)),
             pk=Cast(OuterRef("workflow_state__object_id"), IntegerField()),
@@ -414,10 +417,9 @@ class HeldForNoticePanel(GovernancePanel):
             task__content_type=ContentType.objects.get_for_model(InternalNoticeTask),
             workflow_state__base_content_type=get_default_page_content_type(),
         )
-        shown = list(
-            held.select_related("workflow_state").order_by("started_at", "pk")[:PANEL_LIMIT]
+        return first_rows_and_count(
+            held.select_related("workflow_state").order_by("started_at", "pk"), PANEL_LIMIT
         )
-        return shown, held.count()
 
     @property
     def total(self):
@@ -486,10 +488,9 @@ class OverdueReviewPanel(GovernancePanel):
 
     @cached_property
     def counted(self):
-        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in two queries
-        whatever the number of pages and page types (one ``UNION ALL`` over the governed types
-        for the rows, one for the count), so the panel reads ten pages whether a thousand are
-        due."""
+        """The most overdue ``PANEL_LIMIT`` pages and how many there are, in one query
+        whatever the number of pages and page types (a ``UNION ALL`` over the governed types,
+        counted as it is read), so the panel reads ten pages whether a thousand are due."""
         today = timezone.localdate()
         scope = self.viewer.scope_units
         if not scope:
@@ -500,14 +501,14 @@ class OverdueReviewPanel(GovernancePanel):
         ]
         if not due:
             return [], 0
-        rows = (
+        union = (
             due[0]
             .values_list(*self.FIELDS)
             .union(*(each.values_list(*self.FIELDS) for each in due[1:]), all=True)
-            .order_by("review_by", "title", "pk")[:PANEL_LIMIT]
         )
-        total = due[0].values("pk").union(*(each.values("pk") for each in due[1:]), all=True)
-        return [dict(zip(self.FIELDS, row, strict=True)) for row in rows], total.count()
+        return first_union_rows_and_count(
+            union, self.FIELDS, ("review_by", "title", "pk"), PANEL_LIMIT
+        )
 
     #: What a row shows of a page (not its text); ``pk`` is each type's link to its page.
     FIELDS = ("review_by", "title", "pk", "draft_title", "owning_unit_id", "responsible_leader_id")
@@ -849,10 +850,14 @@ class _RowPermissions(PagePermissionTester):
         return self.may_open
 
 
-def _know_permissions(user, pages):
+def _know_permissions(user, pages, approvable=None):
     """Let each of ``pages`` (base pages) answer ``permissions_for_user(user)`` without asking
     its workflow task page by page: their in-progress workflows are loaded at once, and for
-    pages waiting in a task that asks the line approval, one bulk line approval answers."""
+    pages waiting in a task that asks the line approval, one bulk line approval answers.
+
+    ``approvable``: the user's ``Viewer.approvable`` when the request knows it already (every
+    leader approval in progress that the user may approve); those tasks are not judged again.
+    """
 
     pages = {page.pk: page for page in pages}
     if not pages:
@@ -867,25 +872,35 @@ def _know_permissions(user, pages):
         .select_related("current_task_state__task")
     }
     line_tasks = {
-        task.pk
+        task.pk: model
         for model in (LeaderApprovalTask, InternalNoticeTask)
         for task in model.objects.only("pk")
     }
-    asking = [
-        state.current_task_state_id
-        for state in states.values()
+    # {task state id: page id} of the pages waiting in a task that asks the line approval.
+    asking = {
+        state.current_task_state_id: pk
+        for pk, state in states.items()
         if state.status == WorkflowState.STATUS_IN_PROGRESS
         and state.current_task_state is not None
         and state.current_task_state.task_id in line_tasks
-    ]
-    approvable = {
-        w.page_id for w in approvable_task_states(user, TaskState.objects.filter(pk__in=asking))
     }
-    asked = {pk for pk, state in states.items() if state.current_task_state_id in asking}
+    known = None if approvable is None else {w.task_state_id for w in approvable}
+    to_judge = [
+        task_state_id
+        for task_state_id, pk in asking.items()
+        if known is None
+        or line_tasks[states[pk].current_task_state.task_id] is not LeaderApprovalTask
+    ]
+    may_approve = {
+        w.page_id for w in approvable_task_states(user, TaskState.objects.filter(pk__in=to_judge))
+    }
+    if known is not None:
+        may_approve.update(pk for task_state_id, pk in asking.items() if task_state_id in known)
+    asked = set(asking.values())
     for pk, page in pages.items():
         page._current_workflow_states = [states[pk]] if pk in states else []
         if pk in asked:
-            tester = _RowPermissions(user, page, pk in approvable)
+            tester = _RowPermissions(user, page, pk in may_approve)
             page.permissions_for_user = lambda who, tester=tester, page=page: (
                 tester if who == tester.user else type(page).permissions_for_user(page, who)
             )
@@ -955,7 +970,7 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
         pages = Page.objects.select_related("latest_revision").in_bulk(
             {int(state.workflow_state.object_id) for state in states}
         )
-        _know_permissions(user, pages.values())
+        _know_permissions(user, pages.values(), Viewer.of(request).approvable)
         specific_tasks = {task.pk: task for task in tasks}
         steps = workflow_tasks_with_status([state.workflow_state for state in states])
         # Approve only what may be published: the rule engine on the drafts of the leader
@@ -1037,14 +1052,18 @@ class YourPagesInWorkflowPanel(UserObjectsInWorkflowModerationPanel):
             )
         )
         states = WorkflowState.objects.active().filter(owned | Q(requested_by=request.user))
-        self.total = states.count()
-        newest = (
+        newest, self.total = first_rows_and_count(
             states.prefetch_related("content_object", "content_object__latest_revision")
             .select_related("current_task_state", "current_task_state__task")
-            .order_by("-current_task_state__started_at")
+            .order_by("-current_task_state__started_at"),
+            PANEL_LIMIT,
         )
-        context["workflow_states"] = [s for s in newest[:PANEL_LIMIT] if s.content_object]
-        _know_permissions(request.user, [s.content_object for s in context["workflow_states"]])
+        context["workflow_states"] = [s for s in newest if s.content_object]
+        _know_permissions(
+            request.user,
+            [s.content_object for s in context["workflow_states"]],
+            Viewer.of(request).approvable,
+        )
         return context
 
     def render_html(self, parent_context=None):
@@ -1052,10 +1071,67 @@ class YourPagesInWorkflowPanel(UserObjectsInWorkflowModerationPanel):
         return _showing(html, min(self.total, PANEL_LIMIT), self.total)
 
 
+#: How many of the user's newest edits "Your most recent edits" reads first.
+RECENT_EDITS_WINDOW = 500
+
+
+def recently_edited(user, limit):
+    """``[{"page_id", "latest_date"}]``: the ``limit`` pages ``user`` edited last, newest
+    first, as Wagtail's "Your most recent edits" finds them.
+
+    Wagtail groups all of the user's edits by page (a communications editor's may be 70,000
+    entries: 40–80 ms at 50,000 pages). The pages edited last all lie among the user's newest
+    edits: when the newest ``RECENT_EDITS_WINDOW`` hold ``limit`` pages, those are the answer,
+    each with its latest edit, since any other page was last edited before all of them. Only
+    someone who edited fewer pages than that in their newest edits is asked the whole way.
+    """
+    edits = PageLogEntry.objects.filter(user=user, action="wagtail.edit")
+    newest = edits.order_by("-timestamp", "-pk").values("pk")[:RECENT_EDITS_WINDOW]
+    last = list(
+        PageLogEntry.objects.filter(pk__in=Subquery(newest))
+        .values("page_id")
+        .annotate(latest_date=Max("timestamp"))
+        .order_by("-latest_date")[:limit]
+    )
+    if len(last) < limit:
+        last = list(
+            edits.values("page_id")
+            .annotate(latest_date=Max("timestamp"))
+            .order_by("-latest_date")[:limit]
+        )
+    return last
+
+
+class NewestEditsPanel(RecentEditsPanel):
+    """Wagtail's "Your most recent edits", reading the user's newest edits rather than all of
+    them (``recently_edited``); the same pages, in the same order, shown the same way."""
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        context = Component.get_context_data(self, parent_context)
+        edits = recently_edited(
+            request.user, getattr(settings, "WAGTAILADMIN_RECENT_EDITS_LIMIT", 5)
+        )
+        pages = (
+            Page.objects.specific()
+            .prefetch_workflow_states()
+            .annotate_approved_schedule()
+            .in_bulk([edit["page_id"] for edit in edits])
+        )
+        context["last_edits"] = [
+            (edit["latest_date"], pages[edit["page_id"]])
+            for edit in edits
+            if edit["page_id"] in pages
+        ]
+        context["request"] = request
+        return context
+
+
 #: Wagtail's panels (by name) and what replaces them on the dashboard.
 BOUNDED = {
     WorkflowObjectsToModeratePanel.name: AwaitingReviewPanel,
     UserObjectsInWorkflowModerationPanel.name: YourPagesInWorkflowPanel,
+    RecentEditsPanel.name: NewestEditsPanel,
 }
 
 

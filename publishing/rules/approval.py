@@ -406,12 +406,38 @@ class _LineIndex:
         return None
 
 
-def _own_line(user, on):
+def _own_roles(user, on):
+    """The leader roles ``user`` holds on ``on`` and those they stand in for as a deputy
+    (``HeldRole``s)."""
+    held = [held for held in roles_held(user.pk, on) if held.role in LEADER_ROLES]
+    return held, roles_deputised(user.pk, on)
+
+
+def _own_line(user, on, roles=None):
     """The units where ``user`` holds a leader role on ``on``, and the leader roles (assignment
-    ids) they stand in for as a deputy."""
-    leads_units = {held.unit_id for held in roles_held(user.pk, on) if held.role in LEADER_ROLES}
-    deputy_for = {held.assignment_id for held in roles_deputised(user.pk, on)}
-    return leads_units, deputy_for
+    ids) they stand in for as a deputy; ``roles``: ``_own_roles(user, on)`` when known."""
+    held, deputised = roles or _own_roles(user, on)
+    return {role.unit_id for role in held}, {role.assignment_id for role in deputised}
+
+
+def _roots_out_of_line(roles):
+    """The root paths of the sites of municipalities where none of ``roles`` (someone's
+    ``_own_roles``) lies: no page below them is theirs to approve (the line approval asks a
+    leader of the page's own municipality). A root that holds, or lies below, a root of their
+    own municipalities is kept, so that no page of theirs is left out."""
+    own = {role.municipality_id for some in roles for role in some}
+    roots = {
+        municipality.pk: municipality.site.root_page.path
+        for municipality in every_municipality()
+        if municipality.site
+    }
+    own_roots = [path for pk, path in roots.items() if pk in own]
+    return [
+        path
+        for pk, path in roots.items()
+        if pk not in own
+        and not any(path.startswith(mine) or mine.startswith(path) for mine in own_roots)
+    ]
 
 
 def approver_capacities(user, facts, on=None, own_line=None):
@@ -523,7 +549,8 @@ def approvable_task_states(user, task_states, on=None):
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     on = on or timezone.localdate()
-    own_line = _own_line(user, on)
+    roles = _own_roles(user, on)
+    own_line = _own_line(user, on, roles)
     if not any(own_line):
         # Only a leader (the responsible one or one above) or a deputy approves: someone who
         # holds no leader role and stands in for none approves nothing, whatever waits.
@@ -538,11 +565,26 @@ def approvable_task_states(user, task_states, on=None):
         page_of[pk], started[pk] = int(object_id), started_at
     if not page_of:
         return []
-    rows = with_line_keys(Page.objects.filter(pk__in=set(page_of.values()))).values_list(
+    # The pages as a subquery, not a list of ids (a chief executive's may be thousands long),
+    # and only those the user could approve in any capacity: not in another municipality.
+    pages = Page.objects.filter(
+        pk__in=Subquery(
+            task_states.order_by().values(
+                page_id=Cast("workflow_state__object_id", IntegerField())
+            )
+        )
+    )
+    for root_path in _roots_out_of_line(roles):
+        pages = pages.exclude(path__startswith=root_path)
+    rows = with_line_keys(pages.order_by()).values_list(
         "pk", "path", "latest_revision_id", "line_leader_id", "line_unit_id"
     )
-    facts = {pk: LineFacts(pk, path, leader, unit) for pk, path, rev, leader, unit in rows if rev}
-    without = set(page_of.values()) - facts.keys()
+    facts, without = {}, set()
+    for pk, path, revision_id, leader, unit in rows:
+        if revision_id:
+            facts[pk] = LineFacts(pk, path, leader, unit)
+        else:
+            without.add(pk)
     if without:
         facts.update(line_facts(Page.objects.filter(pk__in=without, latest_revision=None)))
     capacities = approver_capacities(user, facts.values(), on, own_line)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from wagtail.models import Page, TaskState, get_default_page_content_type
 
 from publishing.models import ApprovalReminder, LeaderApprovalTask, Municipality
+from publishing.models.counting import first_rows_and_count
 from publishing.models.municipality import holding
 from publishing.notifications.mail import approval_reminder
 from publishing.rules.approval import crisis_submissions
@@ -151,9 +152,9 @@ def waiting_too_long(municipalities, today=None, limit=10):
         task__content_type=ContentType.objects.get_for_model(LeaderApprovalTask),
         workflow_state__base_content_type=get_default_page_content_type(),
     )
-    shown = list(states.order_by("started_at", "pk")[:limit])
+    shown, total = first_rows_and_count(states.order_by("started_at", "pk"), limit)
     steps = waiting_steps(municipalities, today, task_states=shown) if shown else []
-    return steps, states.count()
+    return steps, total
 
 
 def _last_late_start(municipality, today):
