@@ -12,7 +12,7 @@ do not, so the leader who links a notice to her service's page may still approve
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, IntegerField, JSONField, OuterRef, Q, Subquery
+from django.db.models import Exists, F, IntegerField, JSONField, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -555,9 +555,21 @@ def approvable_task_states(user, task_states, on=None):
         # Only a leader (the responsible one or one above) or a deputy approves: someone who
         # holds no leader role and stands in for none approves nothing, whatever waits.
         return []
+    # Only the steps of pages the user could approve in any capacity: not in another
+    # municipality. The pages are asked as a subquery of these steps, not as a list of ids (a
+    # chief executive's may be thousands long).
     task_states = task_states.filter(
         workflow_state__base_content_type=get_default_page_content_type()
     )
+    for root_path in _roots_out_of_line(roles):
+        task_states = task_states.exclude(
+            Exists(
+                Page.objects.filter(
+                    pk=Cast(OuterRef("workflow_state__object_id"), IntegerField()),
+                    path__startswith=root_path,
+                )
+            )
+        )
     page_of, started = {}, {}
     for pk, object_id, started_at in task_states.values_list(
         "pk", "workflow_state__object_id", "started_at"
@@ -565,17 +577,11 @@ def approvable_task_states(user, task_states, on=None):
         page_of[pk], started[pk] = int(object_id), started_at
     if not page_of:
         return []
-    # The pages as a subquery, not a list of ids (a chief executive's may be thousands long),
-    # and only those the user could approve in any capacity: not in another municipality.
     pages = Page.objects.filter(
         pk__in=Subquery(
-            task_states.order_by().values(
-                page_id=Cast("workflow_state__object_id", IntegerField())
-            )
+            task_states.order_by().values(page_id=Cast("workflow_state__object_id", IntegerField()))
         )
     )
-    for root_path in _roots_out_of_line(roles):
-        pages = pages.exclude(path__startswith=root_path)
     rows = with_line_keys(pages.order_by()).values_list(
         "pk", "path", "latest_revision_id", "line_leader_id", "line_unit_id"
     )

@@ -18,10 +18,11 @@ from publishing.dashboard.panels import (
     OverdueReviewPanel,
     Viewer,
 )
-from publishing.models import LeaderApprovalTask, Role
+from publishing.models import LEADER_ROLES, LeaderApprovalTask, Role, RoleAssignment
 from publishing.rules.approval import approvable_task_states, approver_ids
 from tests.factories import (
     CertificateFactory,
+    DeputyFactory,
     RoleFactory,
     UnitFactory,
     UserFactory,
@@ -249,6 +250,25 @@ class AwaitingApprovalPanelTests(DashboardTestCase):
             self.assertNotIn(
                 "Nytt bibliotek i Avesta", self.titles(AwaitingApprovalPanel, user), user
             )
+
+    def test_a_deputy_from_the_other_municipality_sees_the_pages_they_stand_in_for(self):
+        # The approvals are read only in the municipalities where someone leads or deputises:
+        # Avesta's leader standing in for Alvdal's leader reads Alvdal's pages as deputy too.
+        leaders_role = RoleAssignment.objects.get(
+            user=self.g.leader, unit=self.g.line.unit, role__in=LEADER_ROLES
+        )
+        DeputyFactory(
+            deputy=self.o.leader, assignment=leaders_role, starts_on=days(-1), ends_on=days(1)
+        )
+        panel = self.panel(AwaitingApprovalPanel, self.o.leader)
+        self.assertEqual(
+            sorted((item.page.title, item.capacity) for item in panel.items),
+            [
+                ("Leiarens eiga side", "deputy"),
+                ("Nytt bibliotek", "deputy"),
+                ("Nytt bibliotek i Avesta", "responsible leader"),
+            ],
+        )
 
     def test_agrees_with_approver_ids_for_every_waiting_page(self):
         states = TaskState.objects.filter(
