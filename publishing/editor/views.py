@@ -218,7 +218,32 @@ class TrueWorkflowActionsMixin:
             return redirect("wagtailadmin_pages:edit", self.page.pk)
 
 
-class PageEditView(OneAtATimeMixin, TrueWorkflowActionsMixin, EditView):
+class WorkflowReadOnceMixin:
+    """While a GET draws the editor, the page's workflow is read once.
+
+    Wagtail asks the edited page for its current workflow state some sixteen times while it
+    draws the editor (the action menu's items, the status panel, the form), a query each time,
+    though it has read the states already with the page (``prefetch_workflow_states``). A GET
+    holds the page's turn until it is drawn (``OneAtATimeMixin``), so nothing moves the workflow
+    meanwhile: the states read with the page answer every question. A POST changes the workflow
+    as it goes and reads it afresh each time.
+    """
+
+    def _with_states_read(self, page):
+        if self.request.method == "GET" and hasattr(
+            self.real_page_record, "_current_workflow_states"
+        ):
+            page._current_workflow_states = self.real_page_record._current_workflow_states
+        return page
+
+    def get_object(self):
+        return self._with_states_read(super().get_object())
+
+    def get_page_for_status(self):
+        return self._with_states_read(super().get_page_for_status())
+
+
+class PageEditView(OneAtATimeMixin, TrueWorkflowActionsMixin, WorkflowReadOnceMixin, EditView):
     """Wagtail's page editor, one request at a time per page, with true workflow actions."""
 
 

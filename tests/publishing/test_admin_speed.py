@@ -185,6 +185,25 @@ class OneQuestionPerRequestTests(SpeedTestCase):
             self.assertEqual(self.client.get(self.edit_url()).status_code, 200)
         self.assertNothingRepeated(asked)
 
+    def test_opening_the_editor_reads_the_pages_workflow_once(self):
+        # Wagtail asks the page for its workflow some sixteen times while it draws the editor;
+        # the GET holds the page's turn, so the states read with the page answer them all. The
+        # editor still shows the step the page waits in.
+        def workflow_reads():
+            with CaptureQueriesContext(connection) as captured:
+                response = self.client.get(self.edit_url())
+            self.assertEqual(response.status_code, 200)
+            reads = [q for q in captured if 'FROM "wagtailcore_workflowstate"' in q["sql"]]
+            return len(reads), response.content.decode()
+
+        reads, _html = workflow_reads()
+        self.assertLessEqual(reads, 2)  # the states with the page; the last one, when none runs
+        self.g.municipality.external_workflow.start(reload(self.page), self.g.publisher)
+        reads, html = workflow_reads()
+        self.assertLessEqual(reads, 2)
+        step = reload(self.page).current_workflow_task.name
+        self.assertIn(step, html)
+
     def test_the_side_panel(self):
         url = reverse("publishing:governance_report", args=[self.page.pk])
         data = self.form()
