@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -1052,13 +1052,26 @@ class YourPagesInWorkflowPanel(UserObjectsInWorkflowModerationPanel):
             )
         )
         states = WorkflowState.objects.active().filter(owned | Q(requested_by=request.user))
+        # Ordered by a subquery of each state's current step, then the shown rows loaded with
+        # their steps and pages: joined for the order, the database reads every step there is.
+        started = Subquery(
+            TaskState.objects.filter(pk=OuterRef("current_task_state_id")).values("started_at")[:1]
+        )
         newest, self.total = first_rows_and_count(
-            states.prefetch_related("content_object", "content_object__latest_revision")
-            .select_related("current_task_state", "current_task_state__task")
-            .order_by("-current_task_state__started_at"),
+            states.annotate(started=started).order_by(F("started").desc(), "-pk").values("pk"),
             PANEL_LIMIT,
         )
-        context["workflow_states"] = [s for s in newest if s.content_object]
+        ids = [row["pk"] for row in newest]
+        shown = (
+            WorkflowState.objects.prefetch_related(
+                "content_object", "content_object__latest_revision"
+            )
+            .select_related("current_task_state", "current_task_state__task")
+            .in_bulk(ids)
+        )
+        context["workflow_states"] = [
+            shown[pk] for pk in ids if pk in shown and shown[pk].content_object
+        ]
         _know_permissions(
             request.user,
             [s.content_object for s in context["workflow_states"]],

@@ -1,13 +1,14 @@
 """Dashboard panels: each lists what waits for the signed-in user, in their municipality only."""
 
 import datetime
+import random
 
 from django.db import connection
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import TaskState
+from wagtail.models import TaskState, WorkflowState
 
 from home.models import NewsIndexPage, NewsPage
 from publishing.dashboard.panels import (
@@ -17,6 +18,7 @@ from publishing.dashboard.panels import (
     HeldForNoticePanel,
     OverdueReviewPanel,
     Viewer,
+    YourPagesInWorkflowPanel,
 )
 from publishing.models import LEADER_ROLES, LeaderApprovalTask, Role, RoleAssignment
 from publishing.rules.approval import approvable_task_states, approver_ids
@@ -432,6 +434,46 @@ class ExpiringCertificatesPanelTests(DashboardTestCase):
         lone.groups.add(self.g.municipality.group("publishers"))
         certificate(lone, self.g.municipality, 12)
         self.assertEqual(self.people(lone), ["lone"])
+
+
+class YourPagesInWorkflowPanelTests(DashboardTestCase):
+    """Wagtail's "Your pages in a workflow", as the dashboard shows it."""
+
+    def shown(self, user):
+        request = RequestFactory().get(reverse("wagtailadmin_home"))
+        request.user = reload(user)
+        panel = YourPagesInWorkflowPanel()
+        context = panel.get_context_data({"request": request, "csrf_token": "-"})
+        return [state.content_object.title for state in context["workflow_states"]], panel.total
+
+    def test_the_newest_steps_first_and_how_many_there_are(self):
+        for n in range(8):
+            submit(self.g, governed_news(self.g, f"Arbeidsflyt {n}", f"arbeidsflyt-{n}"))
+        mine = [
+            state
+            for state in WorkflowState.objects.active().select_related("current_task_state")
+            if state.requested_by_id == self.g.publisher.pk
+        ]
+        # Each current step started at its own time, in an order unlike the pages' ids.
+        hours = random.Random(3).sample(range(len(mine)), len(mine))  # noqa: S311 (test data)
+        for state, hour in zip(mine, hours, strict=True):
+            TaskState.objects.filter(pk=state.current_task_state_id).update(
+                started_at=timezone.now() - datetime.timedelta(hours=hour)
+            )
+        newest = sorted(
+            mine,
+            key=lambda state: TaskState.objects.get(pk=state.current_task_state_id).started_at,
+            reverse=True,
+        )
+        titles, total = self.shown(self.g.publisher)
+        self.assertEqual(total, len(mine))
+        self.assertGreater(total, PANEL_LIMIT)
+        self.assertEqual(titles, [state.content_object.title for state in newest[:PANEL_LIMIT]])
+
+    def test_the_other_municipality_sees_only_its_own(self):
+        titles, total = self.shown(self.o.publisher)
+        self.assertEqual(sorted(titles), ["Nya scheman", "Nytt bibliotek i Avesta"])
+        self.assertEqual(total, 2)
 
 
 class DashboardPageTests(DashboardTestCase):
