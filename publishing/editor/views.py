@@ -221,9 +221,10 @@ class TrueWorkflowActionsMixin:
 class WorkflowReadOnceMixin:
     """While a GET draws the editor, the page's workflow is read once.
 
-    Wagtail asks the edited page for its current workflow state some sixteen times while it
-    draws the editor (the action menu's items, the status panel, the form), a query each time,
-    though it has read the states already with the page (``prefetch_workflow_states``). A GET
+    Wagtail asks the edited page for its current workflow state about twenty times while it
+    draws the editor of a page with a draft (the action menu's items, the status panel, the
+    form), a query each time: the draft is another object than the page it read the states
+    with (``prefetch_workflow_states``). A GET
     holds the page's turn until it is drawn (``OneAtATimeMixin``), so nothing moves the workflow
     meanwhile: the states read with the page answer every question. A POST changes the workflow
     as it goes and reads it afresh each time.
