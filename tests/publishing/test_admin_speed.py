@@ -187,9 +187,8 @@ class OneQuestionPerRequestTests(SpeedTestCase):
 
     def test_opening_the_editor_reads_the_pages_workflow_once(self):
         # Wagtail asks a page with a draft for its workflow about twenty times while it draws
-        # the editor;
-        # the GET holds the page's turn, so the states read with the page answer them all. The
-        # editor still shows the step the page waits in.
+        # the editor; the GET holds the page's turn, so the states read with the page answer
+        # them all. The editor still shows the step the page waits in.
         def workflow_reads():
             with CaptureQueriesContext(connection) as captured:
                 response = self.client.get(self.edit_url())
