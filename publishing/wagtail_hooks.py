@@ -44,6 +44,7 @@ from publishing.models import (
     PublisherCertificate,
     RoleAssignment,
 )
+from publishing.models.municipality import municipality_ids_for
 from publishing.notifications import preferences as mail_preferences  # noqa: F401 (its hooks)
 from publishing.plans.admin import CommunicationPlanAdmin
 from publishing.registers.display import RegisterInspectView, person_column, yes_no_column
@@ -64,26 +65,25 @@ class MunicipalityPermissionHelper(PermissionHelper):
 
     municipality_lookup = "municipality"
 
-    def _in_scope(self, user, obj, scope):
+    def _in_scope(self, obj, ids):
         *path, last = self.municipality_lookup.split("__")
         value = obj
         for part in path:
             value = getattr(value, part)  # the listing selects these related rows
-        return getattr(value, f"{last}_id") in municipality_ids(user, scope.__name__, scope)
+        return getattr(value, f"{last}_id") in ids
+
+    def _editable(self, user):
+        return municipality_ids(user, "editable_by", Municipality.objects.editable_by)
 
     def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and self._in_scope(
-            user, obj, Municipality.objects.editable_by
-        )
+        return super().user_can_edit_obj(user, obj) and self._in_scope(obj, self._editable(user))
 
     def user_can_delete_obj(self, user, obj):
-        return super().user_can_delete_obj(user, obj) and self._in_scope(
-            user, obj, Municipality.objects.editable_by
-        )
+        return super().user_can_delete_obj(user, obj) and self._in_scope(obj, self._editable(user))
 
     def user_can_inspect_obj(self, user, obj):
         return super().user_can_inspect_obj(user, obj) and self._in_scope(
-            user, obj, Municipality.objects.for_user
+            obj, municipality_ids_for(user)
         )
 
 

@@ -948,12 +948,15 @@ class AwaitingReviewPanel(WorkflowObjectsToModeratePanel):
             if task.pk not in leader_tasks:
                 others = others | task.get_task_states_user_can_moderate(user=user)
         others = others.filter(workflow_state__base_content_type=get_default_page_content_type())
+        other_rows, other_total = first_rows_and_count(
+            others.order_by("-started_at").values("started_at", "pk"), PANEL_LIMIT
+        )
         newest = sorted(
             [(w.started_at, pk) for pk, w in waiting.items()]
-            + list(others.order_by("-started_at").values_list("started_at", "pk")[:PANEL_LIMIT]),
+            + [(row["started_at"], row["pk"]) for row in other_rows],
             reverse=True,
         )[:PANEL_LIMIT]
-        self.total = len(waiting) + others.count()
+        self.total = len(waiting) + other_total
         states = (
             TaskState.objects.filter(pk__in=[pk for _started, pk in newest])
             .select_related(

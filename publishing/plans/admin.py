@@ -28,7 +28,7 @@ from publishing.models import (
     OrganisationUnit,
     PlanStatus,
 )
-from publishing.models.municipality import GROUP_KEYS
+from publishing.models.municipality import GROUP_KEYS, municipality_ids_for
 from publishing.models.plans import planning_municipalities
 from publishing.people import person_label, show_people_as_people
 from publishing.plans.views import VIEW_PERMISSION
@@ -206,6 +206,9 @@ class PlanPermissionHelper(PermissionHelper):
     def _in(self, user, scope, obj):
         return obj.municipality_id in municipality_ids(user, scope.__name__, scope)
 
+    def _visible(self, user, obj):
+        return obj.municipality_id in municipality_ids_for(user)
+
     def user_can_edit_obj(self, user, obj):
         return super().user_can_edit_obj(user, obj) and self._in(user, planning_municipalities, obj)
 
@@ -215,9 +218,7 @@ class PlanPermissionHelper(PermissionHelper):
         )
 
     def user_can_inspect_obj(self, user, obj):
-        return super().user_can_inspect_obj(user, obj) and self._in(
-            user, Municipality.objects.for_user, obj
-        )
+        return super().user_can_inspect_obj(user, obj) and self._visible(user, obj)
 
 
 class _OwnMunicipalityOnly:

@@ -14,6 +14,7 @@ from home.models import NewsIndexPage, NewsPage
 from publishing.dashboard.panels import (
     PANEL_LIMIT,
     AwaitingApprovalPanel,
+    AwaitingReviewPanel,
     ExpiringCertificatesPanel,
     HeldForNoticePanel,
     OverdueReviewPanel,
@@ -434,6 +435,38 @@ class ExpiringCertificatesPanelTests(DashboardTestCase):
         lone.groups.add(self.g.municipality.group("publishers"))
         certificate(lone, self.g.municipality, 12)
         self.assertEqual(self.people(lone), ["lone"])
+
+
+class AwaitingReviewPanelTests(DashboardTestCase):
+    """Wagtail's "Awaiting your review", as the dashboard shows it: the communications group's
+    editorial review steps, the newest ten and how many there are."""
+
+    def panel_for(self, user):
+        request = RequestFactory().get(reverse("wagtailadmin_home"))
+        request.user = reload(user)
+        panel = AwaitingReviewPanel()
+        html = panel.render_html({"request": request, "csrf_token": "-"})
+        return panel, html
+
+    def test_the_newest_ten_review_steps_and_how_many_there_are(self):
+        review = self.g.municipality.external_workflow.tasks[3]
+        states = list(
+            WorkflowState.objects.active().filter(requested_by=self.g.publisher).order_by("pk")
+        )
+        for n in range(12):
+            state = states[n % len(states)]
+            TaskState.objects.create(
+                workflow_state=state,
+                task=review,
+                revision=state.content_object.get_latest_revision(),
+                status=TaskState.STATUS_IN_PROGRESS,
+                started_at=timezone.now() - datetime.timedelta(hours=n),
+            )
+        panel, html = self.panel_for(self.g.editor)
+        self.assertEqual(panel.total, 12)
+        self.assertIn("Showing 10 of 12.", html)
+        panel, html = self.panel_for(self.o.editor)
+        self.assertEqual(panel.total, 0)
 
 
 class YourPagesInWorkflowPanelTests(DashboardTestCase):
