@@ -95,6 +95,16 @@ def _kept_answer(answers, key, compute):
     return found
 
 
+def kept_store(name):
+    """A dict that callers fill with facts that hold for as long as the organisation's version
+    does (as ``remember(..., across_requests=True)`` keeps one answer): kept in the process
+    for the scope's version, and a new, empty one once the version changes, so that
+    ``new_version()`` empties it for every process. Without an open scope, or in a scope that
+    changed the organisation, it is a dict for the caller alone. Read it with ``get``: another
+    thread may empty it at any time."""
+    return remember(("store", name), dict, across_requests=True)
+
+
 def _version_model():
     # Looked up, not imported: the models use this module.
     return apps.get_model("publishing", "OrganisationVersion")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.models import Page, Revision, TaskState, get_default_page_content_type
 
+from publishing import memo
 from publishing.models import Municipality
 from publishing.models.municipality import every_municipality
 from publishing.models.organisation import (
@@ -308,42 +309,44 @@ def with_line_keys(pages):
     )
 
 
-#: The line keys of revisions read before in this process, by revision id and creation time
-#: (``revision_line_keys``); at most ``LINE_KEYS_KEPT`` (then they are read afresh).
-_line_keys_read = {}
+#: At most this many revisions' line keys are kept (then they are read afresh).
 LINE_KEYS_KEPT = 100_000
 
 
 def revision_line_keys(revisions):
     """``{revision id: (responsible leader id, owning unit id)}`` for ``revisions``, pairs of a
-    revision's id and its ``created_at``.
+    revision's id and its ``created_at``; a revision that no longer exists is left out.
 
-    The database reads the keys out of each revision's whole stored content (at 50,000 pages,
-    about 20 µs a revision, 15–30 ms for a chief executive's waiting pages), so what has been
-    read is kept in the process. Nothing need end what is kept: a revision's content is written
-    when the revision is made and not after, except where Wagtail overwrites a page's latest
-    revision (``save_revision(overwrite_revision=...)``), and that gives the revision a new
-    ``created_at``, which is part of the key; a deleted revision's id is not given again.
+    The database reads the two keys out of each revision's whole stored content (at 50,000
+    pages, about 20 µs a revision: 15–30 ms for a chief executive's waiting pages), so what has
+    been read is kept in the process (``memo.kept_store``), by the revision's id and creation
+    time. Wagtail writes a revision's content when it makes the revision; where it writes it
+    again, overwriting a page's latest revision (``save_revision(overwrite_revision=...)``), it
+    gives the revision a new ``created_at``, which is part of the key. Nothing else rewrites
+    these two keys of a revision. What is kept goes with the organisation's version: a change
+    of units or roles, or ``memo.new_version()`` after a data fix that rewrites revisions in
+    place, empties it in every process.
     """
 
+    kept = memo.kept_store("revision_line_keys")
     found, missing = {}, {}
     for revision_id, created_at in revisions:
-        key = (revision_id, created_at)
-        if key in _line_keys_read:
-            found[revision_id] = _line_keys_read[key]
-        else:
+        keys = kept.get((revision_id, created_at))
+        if keys is None:
             missing[revision_id] = created_at
+        else:
+            found[revision_id] = keys
     if missing:
-        rows = Revision.objects.filter(pk__in=missing).values_list(
+        rows = Revision.objects.filter(pk__in=list(missing)).values_list(
             "pk", "created_at", *(KeyTransform(key, "content") for key, _path in LINE_KEYS.values())
         )
-        if len(_line_keys_read) + len(missing) > LINE_KEYS_KEPT:
-            _line_keys_read.clear()
+        if len(kept) + len(missing) > LINE_KEYS_KEPT:
+            kept.clear()
         for revision_id, created_at, leader, unit in rows:
             found[revision_id] = (leader, unit)
-            # Kept under the time read with the content: a revision overwritten since the
-            # list was read is kept under its new time.
-            _line_keys_read[(revision_id, created_at)] = (leader, unit)
+            # Kept under the time read with the content: a revision overwritten since its page
+            # was read is kept under its new time.
+            kept[(revision_id, created_at)] = (leader, unit)
     return found
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import TaskState, WorkflowState
 
 from home.models import NewsIndexPage, NewsPage
+from publishing import memo
 from publishing.dashboard.panels import (
     PANEL_LIMIT,
     AwaitingApprovalPanel,
@@ -298,46 +299,82 @@ class AwaitingApprovalPanelTests(DashboardTestCase):
                     one_by_one[page.pk] = capacity
             self.assertEqual(bulk, one_by_one, user)
 
-    def test_an_overwritten_revision_moves_the_approval_to_its_new_leader(self):
-        # The line keys of revisions read once are kept in the process (``revision_line_keys``);
-        # Wagtail's overwrite of a page's latest revision changes its content under the same id.
-        states = TaskState.objects.filter(
+    def waiting_states(self):
+        return TaskState.objects.filter(
             status=TaskState.STATUS_IN_PROGRESS, task__in=LeaderApprovalTask.objects.all()
         )
 
-        def titles(user):
-            return sorted(w.page.title for w in approvable_task_states(reload(user), states))
+    def alvdal_waiting(self):
+        return [self.waiting, self.own_edit, self.other_unit_waiting]
 
-        self.assertIn("Nytt bibliotek", titles(self.g.leader))
-        self.assertNotIn("Nytt bibliotek", titles(self.g.other_head))
+    def approvals(self, user):
+        """``{page id: capacity}`` for ``user``, read as one request reads them (a scope of
+        its own; what the process keeps across requests is used)."""
+        with memo.scope():
+            found = approvable_task_states(reload(user), self.waiting_states())
+        return {w.page_id: w.capacity for w in found}
+
+    def test_an_overwritten_revision_moves_the_approval_to_its_new_leader(self):
+        # Each waiting revision's line keys are kept in the process once read
+        # (``revision_line_keys``); Wagtail's overwrite of a page's latest revision changes
+        # its content under the same id.
+        self.assertIn(self.waiting.pk, self.approvals(self.g.leader))
+        self.assertNotIn(self.waiting.pk, self.approvals(self.g.other_head))
         latest = reload(self.waiting).get_latest_revision()
         draft = latest.as_object()
         draft.owning_unit = self.g.line.other_unit
         draft.responsible_leader = self.g.other_head
         draft.save_revision(user=latest.user, overwrite_revision=latest)
         self.assertEqual(reload(self.waiting).latest_revision_id, latest.pk)
-        self.assertNotIn("Nytt bibliotek", titles(self.g.leader))
-        self.assertIn("Nytt bibliotek", titles(self.g.other_head))
+        self.assertNotIn(self.waiting.pk, self.approvals(self.g.leader))
+        self.assertEqual(self.approvals(self.g.other_head)[self.waiting.pk], approval.AS_LEADER)
+
+    def test_the_next_request_reads_no_revision_content(self):
+        memo.forget_kept()
+
+        def key_reads():
+            """The queries that read a line key out of revisions' content."""
+            with CaptureQueriesContext(connection) as queries:
+                self.approvals(self.g.chief)
+            return [q["sql"] for q in queries if "owning_unit" in q["sql"]]
+
+        self.assertEqual(len(key_reads()), 1)  # the first request: the waiting revisions' keys
+        self.assertEqual(key_reads(), [])
+
+    def test_a_changed_organisation_reads_the_line_keys_again(self):
+        memo.forget_kept()
+        self.approvals(self.g.chief)
+        with memo.scope():
+            self.assertTrue(memo.kept_store("revision_line_keys"))
+        memo.new_version()  # as any save of a unit or role does, or a data fix must
+        with memo.scope():
+            self.assertEqual(memo.kept_store("revision_line_keys"), {})
 
     def test_the_kept_line_keys_give_the_same_answer_when_full(self):
-        states = TaskState.objects.filter(
-            status=TaskState.STATUS_IN_PROGRESS, task__in=LeaderApprovalTask.objects.all()
-        )
-        approval._line_keys_read.clear()
-        expected = {w.page.pk: w.capacity for w in approvable_task_states(self.g.chief, states)}
+        memo.forget_kept()
+        expected = self.approvals(self.g.chief)
         self.assertTrue(expected)
         with mock.patch.object(approval, "LINE_KEYS_KEPT", 1):
-            for _ in range(2):
-                found = approvable_task_states(self.g.chief, states)
-                self.assertEqual({w.page.pk: w.capacity for w in found}, expected)
-                self.assertLessEqual(len(approval._line_keys_read), len(expected))
+            with memo.scope():
+                kept = memo.kept_store("revision_line_keys")
+                kept.clear()
+                kept[(0, None)] = (None, None)  # one kept already: the next read empties first
+            self.assertEqual(self.approvals(self.g.chief), expected)
+            with memo.scope():
+                kept = memo.kept_store("revision_line_keys")
+            self.assertNotIn((0, None), kept)
+            self.assertEqual(
+                {revision_id for revision_id, _created in kept},
+                {reload(page).latest_revision_id for page in self.alvdal_waiting()},
+            )
+            self.assertEqual(self.approvals(self.g.chief), expected)
 
     def test_query_count_does_not_grow_with_the_waiting_pages(self):
         leader = reload(self.g.sector_head)
 
         def count():
             # As a process that has not read these revisions' line keys before.
-            approval._line_keys_read.clear()
+            memo.forget_kept()
             with CaptureQueriesContext(connection) as panel_queries:
                 panel = AwaitingApprovalPanel(Viewer.load(leader))
                 html = panel.render_html({"request": None})
