@@ -350,33 +350,18 @@ def revision_line_keys(revisions):
     return found
 
 
-def line_facts(pages):
-    """``LineFacts`` for base ``pages`` fetched with ``select_related("latest_revision")``
-    (or ``with_line_keys``).
-
-    A page without revisions is read from its own row (one query per page type).
-    """
-    facts, without_revision = {}, []
-    for page in pages:
-        revision = page.latest_revision
-        if revision is None:
-            without_revision.append(page.pk)
-            continue
-        if hasattr(page, "line_unit_id"):
-            leader, unit = page.line_leader_id, page.line_unit_id
-        else:
-            leader = revision.content.get("responsible_leader")
-            unit = revision.content.get("owning_unit")
-        facts[page.pk] = LineFacts(page.pk, page.path, leader, unit)
-    if without_revision:
-        for page in Page.objects.filter(pk__in=without_revision).specific():
-            facts[page.pk] = LineFacts(
-                page.pk,
-                page.path,
-                getattr(page, "responsible_leader_id", None),
-                getattr(page, "owning_unit_id", None),
-            )
-    return facts
+def _facts_without_revision(page_ids):
+    """``LineFacts`` of the pages among ``page_ids`` that have no revision, from their own rows
+    (one query per page type)."""
+    return {
+        page.pk: LineFacts(
+            page.pk,
+            page.path,
+            getattr(page, "responsible_leader_id", None),
+            getattr(page, "owning_unit_id", None),
+        )
+        for page in Page.objects.filter(pk__in=page_ids, latest_revision=None).specific()
+    }
 
 
 class _LineIndex:
@@ -637,7 +622,7 @@ def approvable_task_states(user, task_states, on=None):
         else:
             without.add(pk)
     if without:
-        facts.update(line_facts(Page.objects.filter(pk__in=without, latest_revision=None)))
+        facts.update(_facts_without_revision(without))
     capacities = approver_capacities(user, facts.values(), on, own_line)
     # In the order of ``task_states``, which the values above kept.
     wanted = [pk for pk, page_id in page_of.items() if page_id in capacities]
