@@ -25,6 +25,7 @@ HELPERS = {
     "publishing.memo",
     "publishing.fingerprint",
     "publishing.slugs",
+    "publishing.field_panels",
 }
 
 

@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import (
-    FieldPanel,
     MultiFieldPanel,
     ObjectList,
     PageChooserPanel,
@@ -19,6 +18,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.models import Page, get_page_models
 
+from publishing.field_panels import FieldPanelDrawnOnce
 from publishing.models.organisation import (
     Audience,
     OrganisationUnit,
@@ -165,31 +165,31 @@ class GovernedPage(Page):
     governance_panels = [
         MultiFieldPanel(
             [
-                FieldPanel("owning_unit"),
-                FieldPanel("responsible_leader"),
+                FieldPanelDrawnOnce("owning_unit"),
+                FieldPanelDrawnOnce("responsible_leader"),
                 # A many-to-many field counts as required on save unless told otherwise;
                 # drafts may be incomplete, publishing may not.
-                FieldPanel(
+                FieldPanelDrawnOnce(
                     "audiences", widget=forms.CheckboxSelectMultiple, required_on_save=False
                 ),
-                FieldPanel("review_by"),
-                FieldPanel("communication_plan"),
+                FieldPanelDrawnOnce("review_by"),
+                FieldPanelDrawnOnce("communication_plan"),
             ],
             heading=_("Responsibility"),
         ),
         MultiFieldPanel(
             [
-                FieldPanel("sensitivity"),
-                FieldPanel("exemption_basis"),
-                FieldPanel("affects_staff"),
+                FieldPanelDrawnOnce("sensitivity"),
+                FieldPanelDrawnOnce("exemption_basis"),
+                FieldPanelDrawnOnce("affects_staff"),
                 InternalNoticeChooserPanel("internal_notice"),
             ],
             heading=_("Openness and staff"),
         ),
         MultiFieldPanel(
             [
-                FieldPanel("withdrawn"),
-                FieldPanel("withdrawal_reason"),
+                FieldPanelDrawnOnce("withdrawn"),
+                FieldPanelDrawnOnce("withdrawal_reason"),
                 PageChooserPanel("withdrawal_see_instead"),
             ],
             heading=_("Withdrawal"),
@@ -507,7 +507,7 @@ def refresh_public_credits(units=None, leaders=None):
 #: tab where the writing ends. ``submit_checklist`` and ``note_to_approver`` are fields of the
 #: form only (``GovernedPageForm``), never of the page.
 checklist_panel = MultiFieldPanel(
-    [FieldPanel("submit_checklist"), FieldPanel("note_to_approver")],
+    [FieldPanelDrawnOnce("submit_checklist"), FieldPanelDrawnOnce("note_to_approver")],
     heading=_("Before you submit"),
     help_text=_(
         "The municipality's checklist for everything we publish, and a note to the approver. "

@@ -8,6 +8,8 @@ change to them.
 """
 
 import collections
+import json
+import re
 import traceback
 from pathlib import Path
 from unittest import mock
@@ -278,3 +280,61 @@ class OneQuestionOnEveryAdminPageTests(SpeedTestCase):
         ):
             with self.subTest(url=url):
                 self.assertNothingRepeatedFor(self.g.editor, url)
+
+
+class ChoicesDrawnOnceTests(SpeedTestCase):
+    """Wagtail describes each field of the editor to its script by drawing the widget again;
+    for the page's own governance fields the script gets the widget without its choices (it
+    finds the field on the page by name), so a list of units or leaders is read and drawn once.
+    """
+
+    FIELDS = ("owning_unit", "responsible_leader", "audiences", "communication_plan")
+
+    def script_widgets(self, html):
+        """``{field name: (JS constructor, the widget's HTML)}`` of the editor's script data."""
+        data = json.loads(re.search(r'id="w-edit-handler-data"[^>]*>(.*?)</script>', html, re.S)[1])
+        found = {}
+
+        def walk(node):
+            if isinstance(node, dict):
+                if node.get("_type") == "wagtail.panels.FieldPanel":
+                    opts = node["_args"][0]
+                    widget = opts["widget"] or {}
+                    args = widget.get("_args") or [""]
+                    found[opts["fieldName"]] = (widget.get("_type"), args[0])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(data)
+        return found
+
+    def test_the_page_shows_every_choice_and_the_script_finds_the_field(self):
+        response = self.client.get(self.edit_url())
+        html = response.content.decode()
+        widgets = self.script_widgets(html)
+        unit_option = f'<option value="{self.page.owning_unit_id}" selected>'
+        self.assertIn(unit_option, html)  # drawn in the form, the page's unit chosen
+        leader_option = f'<option value="{self.page.responsible_leader_id}" selected>'
+        self.assertIn(leader_option, html)
+        for name in self.FIELDS:
+            with self.subTest(field=name):
+                constructor, template = widgets[name]
+                # The same kind of widget for the script (a select, the checkboxes) ...
+                self.assertIn(
+                    constructor, ("wagtail.widgets.Select", "wagtail.widgets.RadioSelect")
+                )
+                # ... with no choices drawn a second time.
+                self.assertNotIn('<option value="', template)
+                self.assertNotIn('type="checkbox"', template)
+        # Wagtail's own fields keep Wagtail's description.
+        self.assertIn("__NAME__", widgets["title"][1])
+
+    def test_each_list_of_choices_is_read_once(self):
+        self.client.get(self.edit_url())
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(self.client.get(self.edit_url()).status_code, 200)
+        plans = [q for q in captured if 'FROM "publishing_communicationplan"' in q["sql"]]
+        self.assertEqual(len(plans), 1)
