@@ -8,6 +8,8 @@ employee elsewhere is shown as the unit head).
 """
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from publishing.memo import remember
@@ -15,6 +17,7 @@ from publishing.models.organisation import ROLE_SENIORITY, main_roles, person_na
 
 __all__ = [
     "ROLE_SENIORITY",
+    "active_names",
     "labels_by_id",
     "person_label",
     "person_labels",
@@ -42,13 +45,33 @@ def person_labels(users, *, on=None):
 
 
 def labels_by_id(user_ids, *, on=None):
-    """``{user_id: label}`` for the people with ``user_ids`` (two queries, once per request)."""
+    """``{user_id: label}`` for the people with ``user_ids``: two queries the first time, then
+    kept in the process for the organisation's version (people, their roles and units are part
+    of it, ``publishing.memo``), the day and the language the labels are in."""
+    ids = frozenset(user_id for user_id in user_ids if user_id)
+    if not ids:
+        return {}
+    on = on or timezone.localdate()
+    return remember(
+        ("labels", ids, on, get_language()),
+        lambda: person_labels(get_user_model().objects.filter(pk__in=ids), on=on),
+        across_requests=True,
+    )
+
+
+def active_names(user_ids):
+    """``{user_id: name}`` of the active people among ``user_ids`` (one query the first time,
+    then kept for the organisation's version, like ``labels_by_id``)."""
     ids = frozenset(user_id for user_id in user_ids if user_id)
     if not ids:
         return {}
     return remember(
-        ("labels", ids, on),
-        lambda: person_labels(get_user_model().objects.filter(pk__in=ids), on=on),
+        ("active_names", ids),
+        lambda: {
+            user.pk: person_name(user)
+            for user in get_user_model().objects.filter(pk__in=ids, is_active=True)
+        },
+        across_requests=True,
     )
 
 

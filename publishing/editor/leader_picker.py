@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from publishing.models.organisation import leader_roles, units_of
-from publishing.people import ROLE_SENIORITY, person_labels
+from publishing.people import ROLE_SENIORITY, labels_by_id, person_name
 
 
 class LeaderSelect(forms.Select):
@@ -75,7 +75,9 @@ class _Picker:
 
     @cached_property
     def labels(self):
-        return person_labels(self.people, on=self.on)
+        # Kept for the organisation's version: the editor is opened again and again.
+        kept = labels_by_id([user.pk for user in self.people], on=self.on)
+        return {user.pk: kept.get(user.pk) or person_name(user) for user in self.people}
 
     def line_ids(self):
         """``{unit id: [leader ids]}`` as the widget's script reads it."""

@@ -10,7 +10,6 @@ refreshes itself through ``publishing.editor.governance_report`` on the unsaved 
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -22,7 +21,7 @@ from wagtail.models import WorkflowState
 
 from publishing.documents.checking import queue_missing
 from publishing.models.organisation import unit_of
-from publishing.people import person_label, person_name
+from publishing.people import active_names, labels_by_id
 from publishing.rules import BLOCK, EDIT, PUBLISH, RuleContext, evaluate
 from publishing.rules.approval import CAPACITY_LABELS, approver_ids, capacity_label
 from publishing.rules.bulk import referenced_document_ids, references_of
@@ -298,19 +297,21 @@ def _openness(section, page, context):
 
 
 def _approval(section, page):
+    # The names and roles come from what is kept for the organisation's version: the panel is
+    # asked again after every pause in typing.
     unit = unit_of(page)
-    leader = page.responsible_leader if getattr(page, "responsible_leader_id", None) else None
+    leader_id = getattr(page, "responsible_leader_id", None)
     section.facts.append((_("Owning unit"), str(unit) if unit else "–"))
-    section.facts.append((_("Responsible leader"), person_label(leader) if leader else "–"))
-    capacities = approver_ids(page) if unit and leader else {}
-    users = get_user_model().objects.filter(pk__in=capacities, is_active=True)
+    leader = labels_by_id([leader_id]).get(leader_id) if leader_id else None
+    section.facts.append((_("Responsible leader"), leader or "–"))
+    capacities = approver_ids(page) if unit and leader_id else {}
+    names = active_names(capacities)
     order = list(CAPACITY_LABELS)
-    people = sorted(users, key=lambda u: (order.index(capacities[u.pk]), person_name(u)))
+    people = sorted(names, key=lambda pk: (order.index(capacities[pk]), names[pk]))
     section.facts.append(
         (
             _("Approves"),
-            ", ".join(f"{person_name(u)} ({capacity_label(capacities[u.pk])})" for u in people)
-            or "–",
+            ", ".join(f"{names[pk]} ({capacity_label(capacities[pk])})" for pk in people) or "–",
         )
     )
 

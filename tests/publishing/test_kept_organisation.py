@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from wagtail.models import (
     Collection,
     CollectionViewRestriction,
@@ -36,6 +36,7 @@ from publishing.models import (
 )
 from publishing.models.municipality import every_municipality, groups_of, municipality_ids_for
 from publishing.models.organisation import roles_deputised, roles_held
+from publishing.people import active_names, labels_by_id, person_name
 from tests.factories import RoleFactory, UnitFactory, UserFactory
 from tests.governance import build_governed
 from tests.worlds import GovernedWorld
@@ -257,6 +258,38 @@ class KeptOrganisationTests(GovernedWorld, TestCase):
         self.assertIn(collection.pk, usable())
         permission.delete()
         self.assertNotIn(collection.pk, usable())
+
+    def test_peoples_labels_follow_their_names_roles_and_the_readers_language(self):
+        # The side panel and the leader picker show "Name – role, unit" on every call: kept for
+        # the organisation's version, in the language of the one who reads them.
+        leader = self.g.leader
+
+        def labels():
+            with memo.scope():
+                return labels_by_id([leader.pk])[leader.pk], active_names([leader.pk])
+
+        with translation.override("nb"):
+            label, names = labels()
+        self.assertIn("Enhetsleder", label)
+        self.assertEqual(names, {leader.pk: person_name(leader)})
+        with translation.override("sv"), CaptureQueriesContext(connection) as queries:
+            self.assertIn("Enhetschef", labels()[0])
+        self.assertEqual(len(queries), 3)  # the version, then the Swedish labels read once
+        with translation.override("nb"), CaptureQueriesContext(connection) as queries:
+            self.assertEqual(labels(), (label, names))
+        self.assertEqual(len(queries), 1)  # kept: the version only
+        leader.first_name = "Synnøve"
+        leader.save()
+        with translation.override("nb"):
+            label, names = labels()
+        self.assertTrue(label.startswith("Synnøve "), label)
+        RoleAssignment.objects.filter(user=leader).update(role=Role.SECTOR_HEAD)
+        memo.new_version()  # a change behind the models' back, as a data fix makes it
+        with translation.override("nb"):
+            self.assertIn("Kommunalsjef", labels()[0])
+        leader.is_active = False
+        leader.save()
+        self.assertEqual(labels()[1], {})
 
     def test_a_login_keeps_the_version(self):
         before = token()
