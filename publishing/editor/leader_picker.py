@@ -84,6 +84,11 @@ class _Picker:
         return {str(unit): line for unit, line in self.lines.items()}
 
     def choices(self):
+        """The grouped choices (the widget iterates them more than once while it is drawn)."""
+        return self._choices
+
+    @cached_property
+    def _choices(self):
         labels, people = self.labels, self.people
         by_name = sorted(people, key=lambda user: labels[user.pk].casefold())
         first = self.lines.get(self.unit_id, []) if self.unit_id else []

@@ -22,7 +22,7 @@ from wagtail.models import Page, Revision, TaskState, get_default_page_content_t
 
 from publishing import memo
 from publishing.models import Municipality
-from publishing.models.municipality import every_municipality
+from publishing.models.municipality import every_municipality, groups_of
 from publishing.models.organisation import (
     LEADER_ROLES,
     Deputyship,
@@ -189,10 +189,11 @@ def may_fast_track(user, page):
     if user.is_superuser:
         return True
     municipality = Municipality.objects.for_page(page)
+    # The user's groups as kept for the organisation's version: asked on every editor page.
     return bool(
         municipality
         and municipality.crisis_group_id
-        and user.groups.filter(pk=municipality.crisis_group_id).exists()
+        and municipality.crisis_group_id in groups_of(user)
     )
 
 
