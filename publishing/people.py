@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from publishing import memo
 from publishing.memo import remember
 from publishing.models.organisation import ROLE_SENIORITY, main_roles, person_name
 
@@ -44,35 +45,72 @@ def person_labels(users, *, on=None):
     return {user.pk: label(user, roles.get(user.pk)) for user in users}
 
 
+#: People's labels and names kept in the process (about a hundred bytes each); a store that
+#: would grow past this is emptied first.
+PEOPLE_KEPT = 20_000
+
+
 def labels_by_id(user_ids, *, on=None):
-    """``{user_id: label}`` for the people with ``user_ids``: two queries the first time, then
-    kept in the process for the organisation's version (people, their roles and units are part
-    of it, ``publishing.memo``), the day and the language the labels are in."""
+    """``{user_id: label}`` for the people with ``user_ids``, in the active language.
+
+    Each person's label is kept in the process for the organisation's version (people, their
+    roles and units are part of it, ``publishing.memo``), the day and the language; only the
+    people not seen before are read (two queries).
+    """
     ids = frozenset(user_id for user_id in user_ids if user_id)
     if not ids:
         return {}
     on = on or timezone.localdate()
-    return remember(
-        ("labels", ids, on, get_language()),
-        lambda: person_labels(get_user_model().objects.filter(pk__in=ids), on=on),
-        across_requests=True,
+    language = get_language()
+    return remember(("labels", ids, on, language), lambda: _kept_labels(ids, on, language))
+
+
+def _kept_labels(ids, on, language):
+    return _kept_per_person(
+        "person_labels",
+        ids,
+        lambda user_id: (user_id, on, language),
+        lambda missing: person_labels(get_user_model().objects.filter(pk__in=missing), on=on),
     )
 
 
 def active_names(user_ids):
-    """``{user_id: name}`` of the active people among ``user_ids`` (one query the first time,
-    then kept for the organisation's version, like ``labels_by_id``)."""
+    """``{user_id: name}`` of the active people among ``user_ids``, each kept in the process
+    for the organisation's version like a label (one query for the people not seen before)."""
     ids = frozenset(user_id for user_id in user_ids if user_id)
     if not ids:
         return {}
-    return remember(
-        ("active_names", ids),
-        lambda: {
-            user.pk: person_name(user)
-            for user in get_user_model().objects.filter(pk__in=ids, is_active=True)
+    found = _kept_per_person(
+        "person_names",
+        ids,
+        lambda user_id: user_id,
+        lambda missing: {
+            user.pk: (person_name(user), user.is_active)
+            for user in get_user_model().objects.filter(pk__in=missing)
         },
-        across_requests=True,
     )
+    return {user_id: name for user_id, (name, active) in found.items() if active}
+
+
+def _kept_per_person(store_name, ids, key_of, read):
+    """``{id: value}`` from the kept store ``store_name``, reading the ids it lacks with
+    ``read(ids)`` and keeping what it finds."""
+    kept = memo.kept_store(store_name)
+    found, missing = {}, []
+    for user_id in ids:
+        value = kept.get(key_of(user_id))
+        if value is None:
+            missing.append(user_id)
+        else:
+            found[user_id] = value
+    if missing:
+        fresh = read(missing)
+        if len(kept) + len(fresh) > PEOPLE_KEPT:
+            kept.clear()
+        for user_id, value in fresh.items():
+            kept[key_of(user_id)] = value
+        found.update(fresh)
+    return found
 
 
 def person_label(user, *, on=None):

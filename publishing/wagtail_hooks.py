@@ -12,6 +12,7 @@ to the municipalities the signed-in user belongs to.
 """
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, reverse
@@ -24,7 +25,7 @@ from wagtail.models import Page, get_page_models
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
-from publishing import audit
+from publishing import audit, memo
 from publishing.access import admin_scope
 from publishing.access.user_scope import municipality_ids
 from publishing.archive import admin as archive_admin  # noqa: F401 (its hooks)
@@ -304,6 +305,15 @@ def hold_back_blocked_pages_from_bulk_publish(request, action_type, objects, act
     if not objects:
         return redirect(action_view.next_url)
     return None
+
+
+@hooks.register("after_bulk_action")
+def forget_organisation_after_bulk_user_action(request, action_type, objects, action_view):
+    """Wagtail's bulk action that marks people active or inactive writes with
+    ``QuerySet.update()``, which sends no signal: the organisation kept in every process
+    (who may approve, people's names and labels) is read anew, as after any save of a user."""
+    if issubclass(action_view.model, get_user_model()):
+        memo.forget()
 
 
 def _refuse(request, page, reason):

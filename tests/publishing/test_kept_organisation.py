@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import (
     Collection,
@@ -290,6 +291,21 @@ class KeptOrganisationTests(GovernedWorld, TestCase):
         leader.is_active = False
         leader.save()
         self.assertEqual(labels()[1], {})
+
+    def test_people_marked_inactive_in_bulk_are_read_anew(self):
+        # Wagtail's bulk action writes with QuerySet.update(), which sends no signal.
+        leader = self.g.leader
+        admin = UserFactory(is_superuser=True, is_staff=True)
+        self.client.force_login(admin)
+        with memo.scope():
+            self.assertEqual(active_names([leader.pk]), {leader.pk: person_name(leader)})
+        url = reverse("wagtail_bulk_action", args=("auth", "user", "set_active_state"))
+        response = self.client.post(f"{url}?id={leader.pk}", {"mark_as_active": "False"})
+        self.assertEqual(response.status_code, 302)
+        leader.refresh_from_db()
+        self.assertFalse(leader.is_active)
+        with memo.scope():
+            self.assertEqual(active_names([leader.pk]), {})
 
     def test_a_login_keeps_the_version(self):
         before = token()
