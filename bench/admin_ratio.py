@@ -38,8 +38,8 @@ What the profiles showed (cProfile of each governed action, December 2026), and 
   editor is shown. The leader picker's names and lines are worked out only when it is drawn.
 - Wagtail's editor describes each field to its script (telepath) by drawing its widget a second
   time: the unit, leader, audience, plan and checklist choices were read and drawn twice, about
-  11 ms of the governed editor (timed around Wagtail's widget adapter; the +fields page pays the same
-  for its selects). The page's own fields now hand the script the choice widgets without their
+  11 ms of the governed editor (timed around Wagtail's widget adapter; the +fields page pays the
+  same for its selects). The page's own fields now hand the script the choice widgets without their
   choices (``field_panels``): about 2 ms, and 50 to 46 queries. The side panel's approval facts read
   the leader's roles and the approvers' names on every call (asked after each pause in typing); they
   are now kept for the organisation's version, per language: 23 to 21 queries, 1.21 to 1.15 times
