@@ -8,8 +8,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin import compare
 from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
@@ -45,6 +48,28 @@ class InternalNoticeChooserPanel(PageChooserPanel):
             model for model in get_page_models() if issubclass(model, BaseInternalNoticePage)
         ] or None
         return super().get_form_options()
+
+
+class PersonComparison(compare.ForeignObjectComparison):
+    """A change of person in the comparison of two versions, by the people's names (the admin
+    shows people by name, never by username), the old and the new apart."""
+
+    def htmldiff(self):
+        before, after = self.get_objects()
+        if before == after:
+            return escape(person_name(before)) if before else gettext("None")
+        parts = [("deletion", person_name(before))] if before else []
+        if before and after:
+            parts.append(("equal", " "))  # read as two names, not one
+        parts += [("addition", person_name(after))] if after else []
+        return compare.TextDiff(parts).to_html()
+
+
+class PersonFieldPanel(FieldPanelDrawnOnce):
+    """The responsible leader's panel: drawn once, and compared by the people's names."""
+
+    def get_comparison_class(self):
+        return PersonComparison
 
 
 class GovernedPage(Page):
@@ -166,7 +191,7 @@ class GovernedPage(Page):
         MultiFieldPanel(
             [
                 FieldPanelDrawnOnce("owning_unit"),
-                FieldPanelDrawnOnce("responsible_leader"),
+                PersonFieldPanel("responsible_leader"),
                 # A many-to-many field counts as required on save unless told otherwise;
                 # drafts may be incomplete, publishing may not.
                 FieldPanelDrawnOnce(

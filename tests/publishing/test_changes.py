@@ -9,6 +9,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from publishing.models import SubmissionNote
+from publishing.models.organisation import person_name
 from publishing.workflow.changes import changes_against_live
 from publishing.workflow.review import submission_note
 from tests.governance import EnglishAdminMixin, news_page, reload
@@ -61,6 +62,23 @@ class ChangesAgainstLiveTests(ChangesTestCase):
         self.assertIn("Introduction", labels)
         self.assertEqual([str(c.field_label()) for c in changes.governance], ["Audiences"])
         self.assertNotIn("Title", labels)  # unchanged fields are left out
+
+    def test_a_new_responsible_leader_is_shown_by_the_peoples_names(self):
+        # The admin shows people by name; their usernames mean nothing to an approver.
+        page = news_page(self.g, "Ny leder", "ny-leder-2027", affects_staff=False, notice=False)
+        page.get_latest_revision().publish()
+        draft = reload(page)
+        draft.responsible_leader = self.g.sector_head
+        draft.save_revision(user=self.g.publisher)
+        changes = changes_against_live(reload(page))
+        leader = next(c for c in changes.governance if c.field.name == "responsible_leader")
+        html = str(leader.htmldiff())
+        old, new = person_name(self.g.leader), person_name(self.g.sector_head)
+        self.assertIn(
+            f'<span class="deletion">{old}</span> <span class="addition">{new}</span>', html
+        )
+        self.assertNotIn(self.g.leader.username, html)
+        self.assertNotIn(self.g.sector_head.username, html)
 
     def test_a_page_never_live_is_new(self):
         page = news_page(self.g, "Nytt tilbud", "nytt-tilbud", affects_staff=False, notice=False)
