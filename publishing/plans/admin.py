@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse, reverse_lazy
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -384,9 +385,9 @@ class CommunicationPlanAdmin(ModelAdmin):
         )
 
     def period(self, obj):
-        if obj.starts_on and obj.ends_on:
-            return f"{obj.starts_on:%Y-%m-%d} – {obj.ends_on:%Y-%m-%d}"
-        return obj.starts_on or obj.ends_on or "–"
+        """The plan's dates as the reader's language writes them ("4. januar 2027")."""
+        days = [date_format(day, "DATE_FORMAT") for day in (obj.starts_on, obj.ends_on) if day]
+        return " – ".join(days) or "–"
 
     period.short_description = _("period")
 

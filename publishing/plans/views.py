@@ -329,7 +329,8 @@ def _today_mark(today, year):
     right = geometry.point(CENTRE, CENTRE, TODAY_OUTER + 14, angle + 2.2)
     return {
         "date": today,
-        "label": date_format(today, "j F"),
+        # "7. desember", "7 december", "December 7": the language's own way.
+        "label": date_format(today, "MONTH_DAY_FORMAT"),
         "x1": x1,
         "y1": y1,
         "x2": x2,
@@ -339,8 +340,9 @@ def _today_mark(today, year):
 
 
 def _months_label(span):
-    first, last = capfirst(MONTHS[span.start.month]), capfirst(MONTHS[span.end.month])
-    label = first if first == last else f"{first}–{last}"
+    # Nordic month names are lower case inside a phrase: "April–mai", not "April–Mai".
+    first, last = MONTHS[span.start.month], MONTHS[span.end.month]
+    label = capfirst(first if first == last else f"{first}–{last}")
     if span.from_previous_year:
         label = _("%(months)s (from %(year)s)") % {"months": label, "year": span.start.year - 1}
     if span.into_next_year:

@@ -189,7 +189,7 @@ class AnnualWheelViewTests(DemoWorld, EnglishAdminMixin, TestCase):
         self.assertContains(response, 'role="img" aria-labelledby="wheel-title wheel-summary"')
         self.assertContains(response, '<title id="wheel-title">Annual wheel 2026 – Avesta kommun')
         self.assertContains(response, "Annual wheel for 2026: 24 activities from 5 plans")
-        self.assertContains(response, "Today, 22 November, is marked with a dashed line.")
+        self.assertContains(response, "Today, November 22, is marked with a dashed line.")
         self.assertContains(response, '<g class="wheel-today">')
         self.assertRegex(
             response.content.decode(),
@@ -303,6 +303,20 @@ class AnnualWheelViewTests(DemoWorld, EnglishAdminMixin, TestCase):
             response = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="sv")
         self.assertContains(response, ">Januari</text>")
         self.assertContains(response, ">Oktober</text>")
+        self.assertContains(response, "I dag, 22 november, är markerat med en streckad linje.")
+        silje = get_user_model().objects.get(username="alvdal.silje")
+        self.client.force_login(silje)  # the other municipality's communications editor
+        with mock.patch("publishing.plans.views.timezone.localdate", return_value=TODAY):
+            html = self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+        self.assertIn("I dag, 22. november", html)
+        # A month name inside a span of months is written in lower case.
+        spans = re.findall(
+            r"\b(?:Januar|Februar|Mars|April|Mai|Juni|Juli|August|September|"
+            r"Oktober|November|Desember)–(\w+)",
+            html,
+        )
+        self.assertTrue(spans)
+        self.assertTrue(all(month == month.lower() for month in spans), spans)
 
     def test_the_drawing_is_the_same_in_every_language(self):
         # nb, nn and sv write decimals with a comma; SVG needs a point, or the wheel is garbled.

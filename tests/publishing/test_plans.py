@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 from wagtail.admin.menu import admin_menu
 from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
@@ -19,6 +20,7 @@ from publishing.models import (
     PlanActivity,
     PlanStatus,
 )
+from publishing.plans.admin import CommunicationPlanAdmin
 from tests.factories import load_municipality
 from tests.governance import EnglishAdminMixin
 from tests.worlds import DemoWorld
@@ -443,6 +445,17 @@ class PlanAdminTests(PlanAdminTestCase):
         urls = self.menu_urls(self.maria)
         self.assertIn(url(), urls)
         self.assertIn(reverse("publishing:annual_wheel"), urls)
+
+    def test_the_list_writes_the_plans_dates_as_the_language_does(self):
+        self.login(self.linnea)
+        self.client.post(url("create"), self.plan_data())  # 1 March to 30 June 2027
+        html = self.client.get(url()).content.decode()  # the tests' admin speaks English
+        self.assertIn("March 1, 2027 – June 30, 2027", html)
+        self.assertNotIn("2027-03-01", html)
+        plan = CommunicationPlan.objects.get(title="Ny simhall öppnar")
+        for language, period in (("sv", "1 mars 2027 – 30 juni 2027"), ("nb", "1. mars 2027")):
+            with translation.override(language):
+                self.assertIn(period, CommunicationPlanAdmin.period(None, plan))
 
     def test_index_links_to_the_wheel(self):
         self.login(self.linnea)
