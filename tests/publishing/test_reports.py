@@ -19,7 +19,7 @@ from publishing.models import FastTrackReview, Role, WarningAcknowledgement
 from publishing.people import person_label
 from publishing.reports.views import GovernanceReportMenuItem
 from publishing.workflow.views import fast_track_publish
-from tests.factories import RoleFactory, UnitFactory
+from tests.factories import RoleFactory, UnitFactory, UserFactory
 from tests.governance import EnglishAdminMixin, build_governed, news_page, publish_notice, reload
 from tests.publishing.test_dashboard import (
     current_task,
@@ -573,3 +573,25 @@ class FindingsReportWordingTests(ReportTestCase):
             refusal = _("Sorry, you do not have permission to access this area.")
         self.assertContains(response, refusal)
         self.assertNotContains(response, "Sorry, you do not have permission")
+
+
+class WagtailReportsTests(GovernedWorld, EnglishAdminMixin, TestCase):
+    """Wagtail's own reports, as the municipality's people read them."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.g = cls.world_objects()
+
+    def test_a_page_published_by_no_one_names_the_system(self):
+        # A scheduled publish, or a page loaded by a script, has no publisher: Wagtail wrote
+        # "None", in English, in its aging pages report.
+        page = news_page(self.g, "Planlagt", "planlagt", affects_staff=False, notice=False)
+        page.get_latest_revision().publish(user=None)
+        self.login(UserFactory(is_superuser=True, is_staff=True))
+        response = self.client.get(reverse("wagtailadmin_reports:aging_pages"))
+        self.assertContains(response, "Planlagt")
+        self.assertContains(response, "The system")
+        results = response.content.decode().split('id="listing-results"')[1]
+        self.assertNotRegex(results, r">\s*None\s*<")
+        with translation.override("nb"):
+            self.assertEqual(_("The system"), "Systemet")
