@@ -6,6 +6,7 @@ import sys
 
 from django.conf import settings
 from django.test import SimpleTestCase
+from wagtail.admin.localization import get_available_admin_time_zones
 
 PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 50,
@@ -117,3 +118,15 @@ class DatabaseSelectionTests(SimpleTestCase):
         self.assertIn("sqlite3", default.stdout, default.stderr)
         chosen = run_python(code, {**clean, "DATABASE_URL": "postgres://u@%2Ftmp%2Fsock:5432/db"})
         self.assertIn("postgresql", chosen.stdout, chosen.stderr)
+
+
+class AdminTimeZoneTests(SimpleTestCase):
+    def test_the_account_page_offers_only_zones_a_browser_knows(self):
+        # A system's zone database may hold "localtime" or "Factory": the account page's script
+        # failed on them ("Invalid time zone specified").
+        zones = get_available_admin_time_zones()
+        self.assertIn("Europe/Oslo", zones)
+        self.assertIn("Europe/Stockholm", zones)
+        self.assertIn("UTC", zones)
+        self.assertNotIn("localtime", zones)
+        self.assertNotIn("Factory", zones)

@@ -6,6 +6,7 @@ Production-safe by default: no DEBUG, no secret. ``dev.py`` and ``test.py`` add 
 
 import datetime
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -208,6 +209,12 @@ FORMAT_MODULE_PATH = ["publishing.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
+# The time zones a person may choose in the admin: the IANA regions and UTC. Some systems' time
+# zone databases also hold "localtime" and "Factory", which browsers refuse (a script error on the
+# account page).
+WAGTAIL_USER_TIME_ZONES = sorted(
+    name for name in zoneinfo.available_timezones() if name == "UTC" or "/" in name
+)
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
