@@ -50,26 +50,46 @@ class InternalNoticeChooserPanel(PageChooserPanel):
         return super().get_form_options()
 
 
-class PersonComparison(compare.ForeignObjectComparison):
-    """A change of person in the comparison of two versions, by the people's names (the admin
-    shows people by name, never by username), the old and the new apart."""
+class NamedObjectComparison(compare.ForeignObjectComparison):
+    """A change of a related object (a unit, a plan) in the comparison of two versions: the old
+    and the new by name, a space apart, so that a screen reader reads two names, not one run
+    together ("HemtjänstenCentralskolan")."""
+
+    def name(self, obj):
+        return str(obj)
 
     def htmldiff(self):
         before, after = self.get_objects()
         if before == after:
-            return escape(person_name(before)) if before else gettext("None")
-        parts = [("deletion", person_name(before))] if before else []
+            return escape(self.name(before)) if before else gettext("None")
+        parts = [("deletion", self.name(before))] if before else []
         if before and after:
-            parts.append(("equal", " "))  # read as two names, not one
-        parts += [("addition", person_name(after))] if after else []
+            parts.append(("equal", " "))
+        parts += [("addition", self.name(after))] if after else []
         return compare.TextDiff(parts).to_html()
 
 
-class PersonFieldPanel(FieldPanelDrawnOnce):
-    """The responsible leader's panel: drawn once, and compared by the people's names."""
+class PersonComparison(NamedObjectComparison):
+    """A change of person, by the people's names: the admin shows people by name, never by
+    username."""
+
+    def name(self, obj):
+        return person_name(obj)
+
+
+class NamedFieldPanel(FieldPanelDrawnOnce):
+    """A governance field that refers to another object: drawn once, and compared by name."""
+
+    comparison_class = NamedObjectComparison
 
     def get_comparison_class(self):
-        return PersonComparison
+        return self.comparison_class
+
+
+class PersonFieldPanel(NamedFieldPanel):
+    """The responsible leader's panel: compared by the people's names."""
+
+    comparison_class = PersonComparison
 
 
 class GovernedPage(Page):
@@ -190,7 +210,7 @@ class GovernedPage(Page):
     governance_panels = [
         MultiFieldPanel(
             [
-                FieldPanelDrawnOnce("owning_unit"),
+                NamedFieldPanel("owning_unit"),
                 PersonFieldPanel("responsible_leader"),
                 # A many-to-many field counts as required on save unless told otherwise;
                 # drafts may be incomplete, publishing may not.
@@ -198,7 +218,7 @@ class GovernedPage(Page):
                     "audiences", widget=forms.CheckboxSelectMultiple, required_on_save=False
                 ),
                 FieldPanelDrawnOnce("review_by"),
-                FieldPanelDrawnOnce("communication_plan"),
+                NamedFieldPanel("communication_plan"),
             ],
             heading=_("Responsibility"),
         ),

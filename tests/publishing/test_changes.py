@@ -80,6 +80,21 @@ class ChangesAgainstLiveTests(ChangesTestCase):
         self.assertNotIn(self.g.leader.username, html)
         self.assertNotIn(self.g.sector_head.username, html)
 
+    def test_a_new_owning_unit_reads_as_two_names(self):
+        page = news_page(self.g, "Ny enhet", "ny-enhet-2027", affects_staff=False, notice=False)
+        page.get_latest_revision().publish()
+        draft = reload(page)
+        old_unit, new_unit = draft.owning_unit, self.g.line.sector
+        draft.owning_unit = new_unit
+        draft.responsible_leader = self.g.sector_head  # who leads the sector
+        draft.save_revision(user=self.g.publisher)
+        changes = changes_against_live(reload(page))
+        unit = next(c for c in changes.governance if c.field.name == "owning_unit")
+        expected = (
+            f'<span class="deletion">{old_unit}</span> <span class="addition">{new_unit}</span>'
+        )
+        self.assertEqual(str(unit.htmldiff()), expected)
+
     def test_a_page_never_live_is_new(self):
         page = news_page(self.g, "Nytt tilbud", "nytt-tilbud", affects_staff=False, notice=False)
         changes = changes_against_live(page)
