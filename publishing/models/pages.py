@@ -9,7 +9,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import escape
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin import compare
@@ -61,7 +60,7 @@ class NamedObjectComparison(compare.ForeignObjectComparison):
     def htmldiff(self):
         before, after = self.get_objects()
         if before == after:
-            return escape(self.name(before)) if before else gettext("None")
+            return escape(self.name(before)) if before else "–"
         parts = [("deletion", self.name(before))] if before else []
         if before and after:
             parts.append(("equal", " "))
