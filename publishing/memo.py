@@ -105,6 +105,29 @@ def kept_store(name):
     return remember(("store", name), dict, across_requests=True)
 
 
+def kept_lookup(name, keys, read, limit):
+    """``{id: value}`` for ``keys`` (``{id: its key in the store}``) from the kept store
+    ``name`` (``kept_store``). The ids it lacks are read with ``read(ids)``, which gives
+    ``{id: (key, value)}`` (a key of its own: a revision read anew is kept under the time read
+    with it), and kept; a store that would pass ``limit`` entries is emptied first."""
+    kept = kept_store(name)
+    found, missing = {}, []
+    for item_id, key in keys.items():
+        value = kept.get(key)
+        if value is None:
+            missing.append(item_id)
+        else:
+            found[item_id] = value
+    if missing:
+        fresh = read(missing)
+        if len(kept) + len(fresh) > limit:
+            kept.clear()
+        for item_id, (key, value) in fresh.items():
+            kept[key] = value
+            found[item_id] = value
+    return found
+
+
 def _version_model():
     # Looked up, not imported: the models use this module.
     return apps.get_model("publishing", "OrganisationVersion")

@@ -66,11 +66,16 @@ def labels_by_id(user_ids, *, on=None):
 
 
 def _kept_labels(ids, on, language):
-    return _kept_per_person(
+    return memo.kept_lookup(
         "person_labels",
-        ids,
-        lambda user_id: (user_id, on, language),
-        lambda missing: person_labels(get_user_model().objects.filter(pk__in=missing), on=on),
+        {user_id: (user_id, on, language) for user_id in ids},
+        lambda missing: {
+            user_id: ((user_id, on, language), label)
+            for user_id, label in person_labels(
+                get_user_model().objects.filter(pk__in=missing), on=on
+            ).items()
+        },
+        PEOPLE_KEPT,
     )
 
 
@@ -80,37 +85,16 @@ def active_names(user_ids):
     ids = frozenset(user_id for user_id in user_ids if user_id)
     if not ids:
         return {}
-    found = _kept_per_person(
+    found = memo.kept_lookup(
         "person_names",
-        ids,
-        lambda user_id: user_id,
+        {user_id: user_id for user_id in ids},
         lambda missing: {
-            user.pk: (person_name(user), user.is_active)
+            user.pk: (user.pk, (person_name(user), user.is_active))
             for user in get_user_model().objects.filter(pk__in=missing)
         },
+        PEOPLE_KEPT,
     )
     return {user_id: name for user_id, (name, active) in found.items() if active}
-
-
-def _kept_per_person(store_name, ids, key_of, read):
-    """``{id: value}`` from the kept store ``store_name``, reading the ids it lacks with
-    ``read(ids)`` and keeping what it finds."""
-    kept = memo.kept_store(store_name)
-    found, missing = {}, []
-    for user_id in ids:
-        value = kept.get(key_of(user_id))
-        if value is None:
-            missing.append(user_id)
-        else:
-            found[user_id] = value
-    if missing:
-        fresh = read(missing)
-        if len(kept) + len(fresh) > PEOPLE_KEPT:
-            kept.clear()
-        for user_id, value in fresh.items():
-            kept[key_of(user_id)] = value
-        found.update(fresh)
-    return found
 
 
 def person_label(user, *, on=None):

@@ -329,26 +329,16 @@ def revision_line_keys(revisions):
     place, empties it in every process.
     """
 
-    kept = memo.kept_store("revision_line_keys")
-    found, missing = {}, {}
-    for revision_id, created_at in revisions:
-        keys = kept.get((revision_id, created_at))
-        if keys is None:
-            missing[revision_id] = created_at
-        else:
-            found[revision_id] = keys
-    if missing:
-        rows = Revision.objects.filter(pk__in=list(missing)).values_list(
+    def read(revision_ids):
+        rows = Revision.objects.filter(pk__in=revision_ids).values_list(
             "pk", "created_at", *(KeyTransform(key, "content") for key, _path in LINE_KEYS.values())
         )
-        if len(kept) + len(missing) > LINE_KEYS_KEPT:
-            kept.clear()
-        for revision_id, created_at, leader, unit in rows:
-            found[revision_id] = (leader, unit)
-            # Kept under the time read with the content: a revision overwritten since its page
-            # was read is kept under its new time.
-            kept[(revision_id, created_at)] = (leader, unit)
-    return found
+        # Kept under the time read with the content: a revision overwritten since its page was
+        # read is kept under its new time.
+        return {pk: ((pk, created_at), (leader, unit)) for pk, created_at, leader, unit in rows}
+
+    wanted = {revision_id: (revision_id, created_at) for revision_id, created_at in revisions}
+    return memo.kept_lookup("revision_line_keys", wanted, read, LINE_KEYS_KEPT)
 
 
 def _facts_without_revision(page_ids):
